@@ -1,0 +1,121 @@
+# mfushim — build, test, demo, install, bench.
+#   make            shim, analyzer and test doubles
+#   make test       every test (unit, integration, end to end)
+#   make demo       the example Transformer workload under the shim, then its report
+#   make bench      overhead per intercepted call
+#   make install PREFIX=/usr/local
+
+CUDA_HOME ?= /usr/local/cuda
+PREFIX    ?= /usr/local
+CC        ?= cc
+B         := build
+
+CUDA_INC  := $(CUDA_HOME)/include
+CUDA_LIB  := $(CUDA_HOME)/lib64
+
+WARN      := -std=c11 -Wall -Wextra -Werror
+OPT       ?= -O2 -g
+CFLAGS    += $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude $(SAN)
+LDFLAGS   += $(SAN)
+
+SHIM_SRCS     := $(wildcard shim/*.c)
+ANALYZER_SRCS := $(wildcard analyzer/*.c)
+SHIM_OBJS     := $(SHIM_SRCS:%.c=$(B)/%.o)
+ANALYZER_OBJS := $(ANALYZER_SRCS:%.c=$(B)/%.o)
+ANALYZER_LIB_OBJS := $(filter-out $(B)/analyzer/main.o,$(ANALYZER_OBJS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
+
+DOUBLES := $(B)/test-doubles/libcublas.so.13 $(B)/test-doubles/libcublasLt.so.13 \
+           $(B)/test-doubles/libcudart.so.13
+EXAMPLE := $(B)/examples/transformer_step
+
+DEPS_STAMP := $(B)/.deps-ok
+
+.PHONY: all deps test demo bench install clean
+all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES)
+
+# Build dependencies (cmocka, jansson, the CUDA headers) are checked, and installed with
+# apt-get where missing, so that `make demo` and `make test` work on a fresh machine.
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	@CUDA_HOME=$(CUDA_HOME) sh scripts/install-deps.sh
+	@mkdir -p $(B) && touch $@
+
+# --- the shim: position-independent, hidden by default, no link-time CUDA dependency
+$(B)/shim/%.o: shim/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -I$(CUDA_INC) -MMD -MP -c $< -o $@
+
+$(B)/libmfushim.so: $(SHIM_OBJS)
+	$(CC) -shared -Wl,-z,defs -Wl,-soname,libmfushim.so $(LDFLAGS) -o $@ $^ -ldl -lpthread
+
+$(B)/libmfu_shim.a: $(SHIM_OBJS)
+	ar rcs $@ $^
+
+# --- the analyzer
+$(B)/analyzer/%.o: analyzer/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libmfu_analyzer.a: $(ANALYZER_LIB_OBJS)
+	ar rcs $@ $^
+
+$(B)/mfu: $(B)/analyzer/main.o $(B)/libmfu_analyzer.a
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lm
+
+# --- test doubles: real sonames and version nodes, from the same API spec as the shim
+$(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c
+$(B)/test-doubles/libcublasLt.so.13: tests/doubles/cublaslt.c
+$(B)/test-doubles/libcudart.so.13:   tests/doubles/cudart.c
+
+$(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
+	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -MMD -MP -MF $@.d -shared -Wl,-soname,$(notdir $@) \
+	  -Wl,--version-script,$@.map $(LDFLAGS) -o $@ $(filter %.c,$^) -lpthread
+
+# --- tests
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
+	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lm -ldl -lpthread
+
+# Integration programs are built against the real toolkit; they run on the doubles or the
+# real libraries by LD_LIBRARY_PATH.
+$(B)/tests/integration/%: tests/integration/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
+	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lpthread
+
+$(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
+	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lm
+
+test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE)
+	@CUDA_HOME=$(CUDA_HOME) bash tests/run.sh
+
+demo: all $(EXAMPLE)
+	@CUDA_HOME=$(CUDA_HOME) bash scripts/demo.sh
+
+$(B)/bench/%: tests/bench/%.c $(B)/libmfu_shim.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ishim $(LDFLAGS) -o $@ $< -L$(CUDA_LIB) -lcublas -lpthread -lm
+
+bench: all $(B)/bench/overhead
+	@bash tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mfu
+	install -m 0755 $(B)/mfu $(DESTDIR)$(PREFIX)/bin/mfu
+	install -m 0755 $(B)/libmfushim.so $(DESTDIR)$(PREFIX)/lib/libmfushim.so
+	install -m 0644 include/mfu/*.h $(DESTDIR)$(PREFIX)/include/mfu/
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,45 @@
+/* mfu: the analyzer's command-line entry point; dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "mfu/version.h"
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} commands[] = {
+    {"run", cmd_run, "run a command with the shim preloaded, then summarize its traces"},
+    {"report", cmd_report, "analyze a directory of traces (--json for machine output)"},
+    {"predict", cmd_predict, "model FLOPs per step and MFU from formulas"},
+    {"models", cmd_models, "list the built-in model presets"},
+    {"hw", cmd_hw, "list accelerators and their peaks, or show one"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: mfu COMMAND [ARGS...]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\n'mfu COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    puts("mfu " MFU_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "mfu: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,184 @@
+/* Trace format v1: the one definition both the shim (writer) and the analyzer (reader) use.
+ *
+ * A trace file is
+ *
+ *     struct mfu_file_header                      (MFU_HEADER_SIZE bytes, at offset 0)
+ *     block, block, ...                           (until the end of the file)
+ *
+ * and each block is a struct mfu_block_header followed by `payload_size` bytes:
+ *
+ *     MFU_BLOCK_RECORDS   `count` fixed-size struct mfu_record
+ *     MFU_BLOCK_STRINGS   `count` string-table entries: struct mfu_string + the bytes of the
+ *                         string, NUL-terminated, padded with NULs to a multiple of 8
+ *     MFU_BLOCK_END       no payload; written last by a clean exit
+ *
+ * The header is rewritten in place (pwrite at offset 0) at every flush, so its counters and
+ * `hooks_resolved` are current up to the last flush. A file whose flags lack
+ * MFU_FILE_COMPLETE, or that lacks the END block, was cut short (crash, SIGKILL): every block
+ * whose checksum verifies is still valid.
+ *
+ * All integers are in the producer's byte order; `byte_order` tells the reader which one.
+ * Checksums: mfu_checksum() below, over the block header's first 24 bytes then the payload.
+ */
+#ifndef MFU_TRACE_H
+#define MFU_TRACE_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MFU_TRACE_MAGIC "MFUTRACE"         /* 8 bytes, no NUL stored */
+#define MFU_TRACE_VERSION 1u
+#define MFU_BYTE_ORDER_MARK 0x0102030405060708ull
+#define MFU_HEADER_SIZE 2048u
+#define MFU_BLOCK_MAGIC 0x4255464du        /* "MFUB" little-endian */
+#define MFU_BLOCK_MAX_PAYLOAD (64u << 20)   /* a reader rejects larger blocks as corrupt */
+#define MFU_TRACE_SUFFIX ".mfutrace"
+
+/* Libraries whose functions the shim resolved (header.hooks_resolved) */
+enum {
+  MFU_HOOK_CUBLAS = 1u << 0,
+  MFU_HOOK_CUBLASLT = 1u << 1,
+  MFU_HOOK_NCCL = 1u << 2,
+  MFU_HOOK_CUDART = 1u << 3,
+  MFU_HOOK_CUPTI = 1u << 4,
+};
+
+/* header.flags */
+enum {
+  MFU_FILE_COMPLETE = 1u << 0,          /* closed cleanly: END block written */
+  MFU_FILE_CMDLINE_TRUNCATED = 1u << 1, /* command line longer than the field */
+  MFU_FILE_WRITE_ERROR = 1u << 2,       /* a write failed (disk full...): records were lost */
+  MFU_FILE_SIGNAL_FLUSH = 1u << 3,      /* last flush happened in a fatal-signal handler */
+};
+
+struct mfu_file_header {
+  char magic[8];               /* MFU_TRACE_MAGIC */
+  uint32_t version;            /* MFU_TRACE_VERSION */
+  uint32_t header_size;        /* MFU_HEADER_SIZE */
+  uint64_t byte_order;         /* MFU_BYTE_ORDER_MARK as the producer stores it */
+  uint32_t record_size;        /* sizeof(struct mfu_record) */
+  uint32_t flags;              /* MFU_FILE_* */
+  char shim_version[16];       /* "0.1.0" */
+  int32_t pid;
+  int32_t ppid;
+  int32_t rank;                /* -1: unknown */
+  int32_t local_rank;          /* -1: unknown */
+  int32_t world_size;          /* -1: unknown */
+  uint32_t hooks_resolved;     /* MFU_HOOK_* */
+  uint64_t start_realtime_ns;  /* CLOCK_REALTIME at shim start */
+  uint64_t start_monotonic_ns; /* CLOCK_MONOTONIC at the same instant; records use this clock */
+  uint64_t end_monotonic_ns;   /* at the last flush */
+  uint64_t records_written;    /* records in blocks written so far */
+  uint64_t records_lost;       /* records that could not be written (write errors) */
+  uint64_t blocks_written;
+  char job_id[64];
+  char hostname[64];
+  char cmdline[1024];          /* argv joined by spaces, NUL-terminated */
+  uint8_t reserved[MFU_HEADER_SIZE - 1280]; /* zero; room for later fields */
+  uint64_t checksum;           /* mfu_checksum of the header with this field zero */
+};
+static_assert(sizeof(struct mfu_file_header) == MFU_HEADER_SIZE, "header size is part of v1");
+
+enum mfu_block_type {
+  MFU_BLOCK_RECORDS = 1,
+  MFU_BLOCK_STRINGS = 2,
+  MFU_BLOCK_END = 3,
+};
+
+struct mfu_block_header {
+  uint32_t magic;        /* MFU_BLOCK_MAGIC */
+  uint16_t type;         /* enum mfu_block_type */
+  uint16_t reserved;
+  uint32_t count;        /* records or strings in the payload */
+  uint32_t payload_size; /* bytes that follow this header */
+  uint64_t seq;          /* 0, 1, 2, ... within the file */
+  uint64_t checksum;     /* mfu_checksum(first 24 bytes of this header, payload) */
+};
+static_assert(sizeof(struct mfu_block_header) == 32, "block header size is part of v1");
+
+/* One entry of a STRINGS block; `len` bytes of text follow, then NULs to a multiple of 8. */
+struct mfu_string {
+  uint32_t id;  /* the number records use to name this string */
+  uint32_t len; /* without the terminating NUL */
+};
+
+/* String ids below MFU_STRING_DYNAMIC name intercepted APIs (enum mfu_api in api.h); the
+ * writer puts their names in the first STRINGS block so that a trace describes itself. */
+#define MFU_STRING_DYNAMIC 0x10000u
+
+enum mfu_record_kind {
+  MFU_REC_GEMM = 1,
+};
+
+/* record.flags */
+enum {
+  MFU_RF_FLOPS_SATURATED = 1u << 0, /* FLOPs overflowed 64 bits: flops = UINT64_MAX */
+  MFU_RF_MIXED_SHAPES = 1u << 1,    /* grouped GEMM whose groups differ: m, n, k of group 0 */
+  MFU_RF_SHAPE_UNKNOWN = 1u << 2,   /* shape could not be decoded: flops = 0 */
+};
+
+/* GEMM payload. Shapes follow BLAS: op(A) is m x k, op(B) is k x n. */
+struct mfu_gemm {
+  int64_t m, n, k;
+  int64_t batch;        /* matrix products in this call (batchCount, sum of group sizes) */
+  int32_t groups;       /* grouped GEMMs: group_count; otherwise 1 */
+  uint8_t transa;       /* cublasOperation_t: 0 N, 1 T, 2 C */
+  uint8_t transb;
+  uint8_t precision;    /* enum mfu_precision */
+  uint8_t math_mode;    /* cublasMath_t of the handle (classic cuBLAS), else 0 */
+  int16_t a_type;       /* cudaDataType of A, B, C (-1: n/a) */
+  int16_t b_type;
+  int16_t c_type;
+  int16_t compute_type; /* cublasComputeType_t (-1: n/a) */
+  int16_t scale_type;   /* cudaDataType of alpha/beta (-1: n/a) */
+  uint16_t epilogue;    /* cublasLtEpilogue_t, 0 for classic cuBLAS */
+  uint32_t reserved;
+  uint64_t handle;      /* cublasHandle_t / cublasLtHandle_t */
+};
+static_assert(sizeof(struct mfu_gemm) == 64, "gemm payload size");
+
+struct mfu_record {
+  uint16_t kind;        /* enum mfu_record_kind */
+  uint16_t api;         /* string id of the API name (enum mfu_api) */
+  int32_t status;       /* return code of the real call; counted only when 0 (success) */
+  uint32_t tid;         /* kernel thread id of the caller */
+  uint32_t flags;       /* MFU_RF_* */
+  uint64_t t_start_ns;  /* CLOCK_MONOTONIC around the real call */
+  uint64_t t_end_ns;
+  uint64_t stream;      /* cudaStream_t as an integer; 0 = legacy default stream */
+  uint64_t correlation; /* external correlation id (CUPTI); 0 = none */
+  uint64_t flops;       /* FLOPs this call performed; 0 when status != 0 */
+  union {
+    struct mfu_gemm gemm;
+    uint8_t raw[72];
+  } u;
+};
+static_assert(sizeof(struct mfu_record) == 128, "record size is part of v1");
+
+/* FNV-1a over 64-bit little-endian words: each step is a bijection of the running value, so
+ * any change confined to one word always changes the result. `n` must be a multiple of 8. */
+#define MFU_CHECKSUM_SEED 0xcbf29ce484222325ull
+static inline uint64_t mfu_checksum(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = (const unsigned char *)data;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+static inline uint64_t mfu_block_checksum(const struct mfu_block_header *bh, const void *payload) {
+  return mfu_checksum(mfu_checksum(MFU_CHECKSUM_SEED, bh, offsetof(struct mfu_block_header, checksum)),
+                      payload, bh->payload_size);
+}
+
+static inline uint64_t mfu_header_checksum(const struct mfu_file_header *h) {
+  struct mfu_file_header copy = *h;
+  copy.checksum = 0;
+  return mfu_checksum(MFU_CHECKSUM_SEED, &copy, sizeof copy);
+}
+
+#endif

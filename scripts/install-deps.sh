@@ -1,0 +1,26 @@
+#!/bin/sh
+# Checks the build dependencies and installs the missing ones with apt-get (Debian/Ubuntu).
+# Called by `make` once per build tree; safe to run by hand.
+set -e
+CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
+missing=""
+[ -f /usr/include/cmocka.h ]  || missing="$missing libcmocka-dev"
+[ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "mfushim: missing build dependencies:$missing" >&2
+    echo "mfushim: install them (Debian/Ubuntu: sudo apt-get install$missing) and run make again" >&2
+    exit 1
+  fi
+  echo "mfushim: installing build dependencies:$missing"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+for h in cublas_api.h cublasLt.h cuda_runtime_api.h; do
+  if [ ! -f "$CUDA_HOME/include/$h" ]; then
+    echo "mfushim: $CUDA_HOME/include/$h not found: the CUDA toolkit headers are needed at build time." >&2
+    echo "mfushim: install the CUDA toolkit, or run make CUDA_HOME=/path/to/cuda" >&2
+    exit 1
+  fi
+done
