@@ -79,10 +79,14 @@ $(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
 	  -Wl,--version-script,$@.map $(LDFLAGS) -o $@ $(filter %.c,$^) -lpthread
 
 # --- tests
-$(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a | $(DEPS_STAMP)
+# Unit tests link the analyzer and shim archives; tests that call wrappers in-process reach
+# the cuBLAS doubles behind them (only those tests get the DT_NEEDED, by --as-needed).
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DOUBLES) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
-	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lm -ldl -lpthread
+	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lm -ldl -lpthread \
+	  -L$(B)/test-doubles -Wl,-rpath,$(abspath $(B)/test-doubles) -Wl,--as-needed \
+	  -l:libcublas.so.13 -l:libcublasLt.so.13
 
 # Integration programs are built against the real toolkit; they run on the doubles or the
 # real libraries by LD_LIBRARY_PATH.
@@ -102,9 +106,9 @@ test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE)
 demo: all $(EXAMPLE)
 	@CUDA_HOME=$(CUDA_HOME) bash scripts/demo.sh
 
-$(B)/bench/%: tests/bench/%.c $(B)/libmfu_shim.a | $(DEPS_STAMP)
+$(B)/bench/%: tests/bench/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ishim $(LDFLAGS) -o $@ $< -L$(CUDA_LIB) -lcublas -lpthread -lm
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ishim $(LDFLAGS) -o $@ $< -L$(CUDA_LIB) -lcublas -ldl -lpthread -lm
 
 bench: all $(B)/bench/overhead
 	@bash tests/bench/run.sh

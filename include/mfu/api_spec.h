@@ -13,6 +13,12 @@
 #ifndef MFU_API_SPEC_H
 #define MFU_API_SPEC_H
 
+/* cublas_api.h declares the Hgemm family for C++ only; in C a pointer to an incomplete type
+ * has the same ABI. */
+#if !defined(__cplusplus) && defined(CUBLAS_API_H_)
+typedef struct __half __half;
+#endif
+
 /* Every GEMM of cublas_api.h: typed, Ex, 3m, batched, strided-batched, grouped, and _64. */
 #define MFU_CUBLAS_GEMM_APIS(X) \
   X(cublasSgemm_v2,\

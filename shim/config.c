@@ -1,0 +1,112 @@
+/* Settings from the environment and the identity of this process (rank, job, host). */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mfu/version.h"
+#include "shim.h"
+
+struct mfu_config mfu_config;
+
+void mfu_say(const char *fmt, ...) {
+  char line[512];
+  int n = snprintf(line, sizeof line, "mfushim: ");
+  va_list ap;
+  va_start(ap, fmt);
+  int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+  va_end(ap);
+  n += m < 0 ? 0 : m;
+  if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
+  line[n++] = '\n';
+  ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);
+  (void)ignored;
+}
+
+static const char *first_env(const char *const *names) {
+  for (; *names; names++) {
+    const char *v = getenv(*names);
+    if (v && *v) return v;
+  }
+  return NULL;
+}
+
+/* The first of `names` that holds an integer >= 0, else -1. */
+static int32_t env_int(const char *const *names) {
+  for (; *names; names++) {
+    const char *v = getenv(*names);
+    char *end;
+    if (!v || !*v) continue;
+    long x = strtol(v, &end, 10);
+    if (*end == '\0' && x >= 0 && x <= INT32_MAX) return (int32_t)x;
+  }
+  return -1;
+}
+
+void mfu_config_load(void) {
+  const char *v = getenv("MFU_DISABLE");
+  mfu_config.enabled = !(v && *v && strcmp(v, "0") != 0);
+  v = getenv("NVIDIA_TF32_OVERRIDE");
+  mfu_config.tf32_allowed = !(v && strcmp(v, "0") == 0);
+  mfu_config.flush_ms = 1000;
+  v = getenv("MFU_FLUSH_MS");
+  if (v && *v) {
+    char *end;
+    long ms = strtol(v, &end, 10);
+    if (*end == '\0' && ms >= 10 && ms <= 3600000)
+      mfu_config.flush_ms = (unsigned)ms;
+    else
+      mfu_say("ignoring MFU_FLUSH_MS=%s: expected milliseconds between 10 and 3600000; using 1000", v);
+  }
+  v = getenv("MFU_TRACE_DIR");
+  snprintf(mfu_config.trace_dir, sizeof mfu_config.trace_dir, "%s", v && *v ? v : "mfu-traces");
+}
+
+static void copy_cmdline(struct mfu_file_header *h) {
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, h->cmdline, sizeof h->cmdline - 1);
+  char extra;
+  if (n == (ssize_t)sizeof h->cmdline - 1 && read(fd, &extra, 1) == 1)
+    h->flags |= MFU_FILE_CMDLINE_TRUNCATED;
+  close(fd);
+  for (ssize_t i = 0; i + 1 < n; i++)
+    if (h->cmdline[i] == '\0') h->cmdline[i] = ' ';
+  h->cmdline[n > 0 ? n : 0] = '\0';
+}
+
+void mfu_identity_fill(struct mfu_file_header *h) {
+  static const char *const rank[] = {"RANK", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID", NULL};
+  static const char *const local[] = {"LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
+                                      "SLURM_LOCALID", NULL};
+  static const char *const world[] = {"WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
+                                      "SLURM_NTASKS", NULL};
+  static const char *const job[] = {"MFU_JOB_ID", "TORCHELASTIC_RUN_ID", "SLURM_JOB_ID",
+                                    "OMPI_MCA_orte_ess_jobid", NULL};
+  memcpy(h->magic, MFU_TRACE_MAGIC, sizeof h->magic);
+  h->version = MFU_TRACE_VERSION;
+  h->header_size = MFU_HEADER_SIZE;
+  h->byte_order = MFU_BYTE_ORDER_MARK;
+  h->record_size = sizeof(struct mfu_record);
+  snprintf(h->shim_version, sizeof h->shim_version, "%s", MFU_VERSION);
+  h->pid = (int32_t)getpid();
+  h->ppid = (int32_t)getppid();
+  h->rank = env_int(rank);
+  h->local_rank = env_int(local);
+  h->world_size = env_int(world);
+  const char *j = first_env(job);
+  if (j)
+    snprintf(h->job_id, sizeof h->job_id, "%s", j);
+  else /* the launcher that started us: processes of one launch share it */
+    snprintf(h->job_id, sizeof h->job_id, "ppid%d", (int)h->ppid);
+  if (gethostname(h->hostname, sizeof h->hostname - 1) != 0) strcpy(h->hostname, "unknown");
+  copy_cmdline(h);
+  struct timespec rt, mono;
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  h->start_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+  h->start_monotonic_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+}

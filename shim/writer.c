@@ -1,0 +1,287 @@
+/* The trace file: created on the first flush that has records, then one RECORDS block per
+ * ring per flush, written straight from the ring with writev. A background thread flushes
+ * every MFU_FLUSH_MS and whenever a ring is half full; a thread whose ring is full drains it
+ * itself. At exit the last records, an END block and the final header are written.
+ *
+ * Everything that runs under the file lock is async-signal-safe (atomics, write, pwrite,
+ * mkdir, open), so a fatal-signal handler can flush too; it only try-locks. */
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "mfu/api.h"
+#include "shim.h"
+
+enum { FD_UNOPENED = -1, FD_FAILED = -2, FD_CLOSED = -3 };
+
+static struct {
+  atomic_int lock;
+  atomic_int stopping;
+  sem_t wake;
+  pid_t owner;          /* the process that owns the file; 0 in a forked child */
+  int fd;
+  uint64_t seq;
+  char path[PATH_MAX];  /* formatted ahead of time: open() needs no formatting */
+  struct mfu_file_header header;
+  /* The first block: id -> name of every API, so that a trace describes itself. */
+  unsigned char strings[8192];
+  uint32_t strings_size, strings_count;
+  bool said_write_error;
+} w = {.fd = FD_UNOPENED};
+
+static void lock(void) {
+  while (atomic_exchange_explicit(&w.lock, 1, memory_order_acquire)) sched_yield();
+}
+static bool try_lock(void) { return !atomic_exchange_explicit(&w.lock, 1, memory_order_acquire); }
+static void unlock(void) { atomic_store_explicit(&w.lock, 0, memory_order_release); }
+
+/* Keeps file names to [A-Za-z0-9._-], so that host and job ids cannot make paths. */
+static void sanitize(char *s) {
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '.' || *s == '-' || *s == '_'))
+      *s = '_';
+}
+
+static void build_strings(void) {
+  uint32_t off = 0;
+  for (unsigned id = 1; id < MFU_API_COUNT; id++) {
+    const char *name = mfu_api_name(id);
+    struct mfu_string s = {.id = id, .len = (uint32_t)strlen(name)};
+    uint32_t padded = (s.len + 1 + 7) & ~7u;
+    if (off + sizeof s + padded > sizeof w.strings) break;
+    memcpy(w.strings + off, &s, sizeof s);
+    memcpy(w.strings + off + sizeof s, name, s.len); /* the rest is already zero */
+    off += (uint32_t)sizeof s + padded;
+    w.strings_count++;
+  }
+  w.strings_size = off;
+}
+
+/* Called once from the constructor: identity, the file's path, the strings block. */
+void mfu_writer_init(void) {
+  mfu_identity_fill(&w.header);
+  w.owner = getpid();
+  sem_init(&w.wake, 0, 0);
+  char job[64], host[64], rank[16];
+  snprintf(job, sizeof job, "%s", w.header.job_id);
+  snprintf(host, sizeof host, "%s", w.header.hostname);
+  sanitize(job);
+  sanitize(host);
+  if (w.header.rank >= 0)
+    snprintf(rank, sizeof rank, "%d", (int)w.header.rank);
+  else
+    strcpy(rank, "x");
+  snprintf(w.path, sizeof w.path, "%s/mfu-%s-r%s-%s-%d" MFU_TRACE_SUFFIX, mfu_config.trace_dir,
+           job, rank, host, (int)w.header.pid);
+  build_strings();
+}
+
+static void say_unless_signal(bool in_signal, const char *what, const char *path, int err) {
+  if (!in_signal)
+    mfu_say("%s %s: %s; this run is not traced from here on (set MFU_TRACE_DIR to a writable "
+            "directory with free space)",
+            what, path, strerror(err));
+}
+
+static bool write_all(int fd, struct iovec *iov, int n) {
+  while (n > 0) {
+    ssize_t done = writev(fd, iov, n);
+    if (done < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    while (n > 0 && (size_t)done >= iov->iov_len) {
+      done -= (ssize_t)iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n > 0) {
+      iov->iov_base = (char *)iov->iov_base + done;
+      iov->iov_len -= (size_t)done;
+    }
+  }
+  return true;
+}
+
+/* Writes one block whose payload is the concatenation of `parts`. */
+static bool write_block(uint16_t type, uint32_t count, struct iovec *parts, int nparts,
+                        bool in_signal) {
+  struct mfu_block_header bh = {.magic = MFU_BLOCK_MAGIC, .type = type, .count = count,
+                                .seq = w.seq};
+  for (int i = 0; i < nparts; i++) bh.payload_size += (uint32_t)parts[i].iov_len;
+  uint64_t sum = mfu_checksum(MFU_CHECKSUM_SEED, &bh, offsetof(struct mfu_block_header, checksum));
+  for (int i = 0; i < nparts; i++) sum = mfu_checksum(sum, parts[i].iov_base, parts[i].iov_len);
+  bh.checksum = sum;
+  struct iovec iov[3] = {{&bh, sizeof bh}};
+  for (int i = 0; i < nparts; i++) iov[i + 1] = parts[i];
+  if (!write_all(w.fd, iov, nparts + 1)) {
+    int err = errno;
+    w.header.flags |= MFU_FILE_WRITE_ERROR;
+    if (!w.said_write_error) say_unless_signal(in_signal, "cannot write", w.path, err);
+    w.said_write_error = true;
+    close(w.fd);
+    w.fd = FD_FAILED;
+    return false;
+  }
+  w.seq++;
+  w.header.blocks_written++;
+  if (type == MFU_BLOCK_RECORDS) w.header.records_written += count;
+  return true;
+}
+
+static void write_header(void) {
+  w.header.end_monotonic_ns = mfu_now();
+  w.header.hooks_resolved = atomic_load(&mfu_hooks_resolved);
+  w.header.checksum = mfu_header_checksum(&w.header);
+  if (w.fd >= 0 && pwrite(w.fd, &w.header, sizeof w.header, 0) != (ssize_t)sizeof w.header)
+    w.header.flags |= MFU_FILE_WRITE_ERROR;
+}
+
+static int mkdirs(char *dir) {
+  for (char *p = dir + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    int r = mkdir(dir, 0755);
+    *p = '/';
+    if (r != 0 && errno != EEXIST) return -1;
+  }
+  return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void open_file(bool in_signal) {
+  char dir[PATH_MAX];
+  memcpy(dir, w.path, sizeof dir);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = '\0';
+  if (mkdirs(dir) != 0) {
+    say_unless_signal(in_signal, "cannot create the trace directory", dir, errno);
+    w.fd = FD_FAILED;
+    return;
+  }
+  w.fd = open(w.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (w.fd < 0) {
+    say_unless_signal(in_signal, "cannot create", w.path, errno);
+    w.fd = FD_FAILED;
+    return;
+  }
+  write_header();
+  if (lseek(w.fd, MFU_HEADER_SIZE, SEEK_SET) != (off_t)MFU_HEADER_SIZE) {
+    say_unless_signal(in_signal, "cannot seek in", w.path, errno);
+    close(w.fd);
+    w.fd = FD_FAILED;
+    return;
+  }
+  struct iovec strings = {w.strings, w.strings_size};
+  write_block(MFU_BLOCK_STRINGS, w.strings_count, &strings, 1, in_signal);
+}
+
+/* Moves the published records of `r` into the file (or counts them lost if there is no file),
+ * then frees a retired ring that is empty. Caller holds the lock. */
+static void drain_ring(struct mfu_ring *r, bool in_signal) {
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+  int state = atomic_load_explicit(&r->state, memory_order_acquire);
+  uint32_t count = (uint32_t)(head - tail);
+  if (count > 0) {
+    if (w.fd == FD_UNOPENED) open_file(in_signal);
+    uint32_t first = (uint32_t)(tail & (MFU_RING_SLOTS - 1));
+    uint32_t run = count < MFU_RING_SLOTS - first ? count : MFU_RING_SLOTS - first;
+    struct iovec parts[2] = {{&r->slots[first], run * sizeof(struct mfu_record)},
+                             {&r->slots[0], (count - run) * sizeof(struct mfu_record)}};
+    if (w.fd < 0 || !write_block(MFU_BLOCK_RECORDS, count, parts, count > run ? 2 : 1, in_signal))
+      w.header.records_lost += count;
+    atomic_store_explicit(&r->tail, head, memory_order_release);
+  }
+  if (state == MFU_RING_RETIRED && atomic_load_explicit(&r->head, memory_order_acquire) == head)
+    atomic_store_explicit(&r->state, MFU_RING_FREE, memory_order_release);
+}
+
+static void drain_locked(struct mfu_ring *only, bool in_signal) {
+  uint64_t written = w.header.records_written;
+  if (only)
+    drain_ring(only, in_signal);
+  else
+    for (struct mfu_ring *r = atomic_load(&mfu_rings); r; r = r->next) drain_ring(r, in_signal);
+  if (w.header.records_written != written) write_header();
+}
+
+void mfu_writer_drain(struct mfu_ring *only) {
+  if (w.owner != getpid()) return;
+  lock();
+  drain_locked(only, false);
+  unlock();
+}
+
+void mfu_writer_wake(void) { sem_post(&w.wake); }
+
+static void *writer_main(void *arg) {
+  (void)arg;
+  while (!atomic_load(&w.stopping)) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += mfu_config.flush_ms / 1000;
+    deadline.tv_nsec += (long)(mfu_config.flush_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+      deadline.tv_sec++;
+      deadline.tv_nsec -= 1000000000L;
+    }
+    while (sem_clockwait(&w.wake, CLOCK_MONOTONIC, &deadline) != 0 && errno == EINTR) {
+    }
+    if (!atomic_load(&w.stopping)) mfu_writer_drain(NULL);
+  }
+  return NULL;
+}
+
+void mfu_writer_start(void) {
+  /* The writer must never run the host's signal handlers. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, writer_main, NULL) == 0)
+    pthread_setname_np(t, "mfu-writer");
+  else
+    mfu_say("cannot start the writer thread: records are written when buffers fill and at exit");
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void mfu_writer_final_flush(void) {
+  if (w.owner != getpid()) return;
+  atomic_store(&w.stopping, 1);
+  sem_post(&w.wake);
+  lock();
+  drain_locked(NULL, false);
+  if (w.fd >= 0) {
+    if (write_block(MFU_BLOCK_END, 0, NULL, 0, false)) w.header.flags |= MFU_FILE_COMPLETE;
+    write_header();
+    close(w.fd);
+    w.fd = FD_CLOSED;
+  }
+  unlock();
+}
+
+void mfu_writer_signal_flush(void) {
+  if (w.owner != getpid() || !try_lock()) return;
+  w.header.flags |= MFU_FILE_SIGNAL_FLUSH;
+  drain_locked(NULL, true);
+  write_header();
+  unlock();
+}
+
+void mfu_writer_forget(void) {
+  w.owner = 0;
+  if (w.fd >= 0) close(w.fd);
+  w.fd = FD_CLOSED;
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make bench: the shim's added cost per intercepted call (see tests/bench/overhead.c).
+set -eu
+cd "$(dirname "$0")/../.."
+dir=$(mktemp -d "${TMPDIR:-/tmp}/mfu-bench.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+echo "clock: CLOCK_MONOTONIC (vDSO); $(nproc) CPUs; traces to $dir"
+MFU_TRACE_DIR=$dir LD_LIBRARY_PATH=$PWD/build/test-doubles LD_PRELOAD=$PWD/build/libmfushim.so \
+  build/bench/overhead

@@ -1,0 +1,248 @@
+/* Test double for libcublasLt.so.13. The descriptor, layout and preference objects store and
+ * return their attributes as the real library does (with its defaults for unset ones), so a
+ * program, and the shim decoding cublasLtMatmul, read back what was set. Matmul returns
+ * success (or MFU_DOUBLE_STATUS) and does no work. */
+#include <cublasLt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doubles.h"
+#include "mfu/api_spec.h"
+
+#define MAX_ATTRS 64
+#define MAX_ATTR_SIZE 16
+
+/* Attributes of one object, keyed by the object's address: objects made by *Init_internal
+ * live in the caller's memory, which is too small to hold them. */
+struct attrs {
+  const void *owner;
+  unsigned char value[MAX_ATTRS][MAX_ATTR_SIZE];
+  size_t size[MAX_ATTRS]; /* 0: unset */
+  struct attrs *next;
+};
+
+static struct attrs *objects;
+static pthread_mutex_t objects_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct attrs *find_locked(const void *owner) {
+  for (struct attrs *a = objects; a; a = a->next)
+    if (a->owner == owner) return a;
+  return NULL;
+}
+
+static cublasStatus_t track(const void *owner) {
+  struct attrs *a = calloc(1, sizeof *a);
+  if (!a) return CUBLAS_STATUS_ALLOC_FAILED;
+  a->owner = owner;
+  pthread_mutex_lock(&objects_lock);
+  struct attrs *old = find_locked(owner); /* re-initialized in place: start afresh */
+  if (old) {
+    memset(old->size, 0, sizeof old->size);
+    free(a);
+  } else {
+    a->next = objects;
+    objects = a;
+  }
+  pthread_mutex_unlock(&objects_lock);
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+static void untrack(const void *owner) {
+  pthread_mutex_lock(&objects_lock);
+  for (struct attrs **p = &objects; *p; p = &(*p)->next)
+    if ((*p)->owner == owner) {
+      struct attrs *dead = *p;
+      *p = dead->next;
+      free(dead);
+      break;
+    }
+  pthread_mutex_unlock(&objects_lock);
+}
+
+static cublasStatus_t set_attr(const void *owner, unsigned attr, const void *buf, size_t size) {
+  if (attr >= MAX_ATTRS || size == 0 || size > MAX_ATTR_SIZE || !buf)
+    return CUBLAS_STATUS_INVALID_VALUE;
+  pthread_mutex_lock(&objects_lock);
+  struct attrs *a = find_locked(owner);
+  if (a) {
+    memcpy(a->value[attr], buf, size);
+    a->size[attr] = size;
+  }
+  pthread_mutex_unlock(&objects_lock);
+  return a ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
+}
+
+/* Unset attributes read as `fallback` (an integer of the requested size), as the real
+ * library's defaults. The real library's size rule: sizeInBytes 0 asks for the size. */
+static cublasStatus_t get_attr(const void *owner, unsigned attr, void *buf, size_t size,
+                               size_t *written, int64_t fallback) {
+  if (attr >= MAX_ATTRS) return CUBLAS_STATUS_INVALID_VALUE;
+  pthread_mutex_lock(&objects_lock);
+  struct attrs *a = find_locked(owner);
+  cublasStatus_t status = CUBLAS_STATUS_SUCCESS;
+  if (!a) {
+    status = CUBLAS_STATUS_NOT_INITIALIZED;
+  } else if (a->size[attr]) {
+    if (size == 0 && written) *written = a->size[attr];
+    else if (size != a->size[attr] || !buf) status = CUBLAS_STATUS_INVALID_VALUE;
+    else {
+      memcpy(buf, a->value[attr], size);
+      if (written) *written = size;
+    }
+  } else if (size == 4 || size == 8) {
+    int32_t v32 = (int32_t)fallback;
+    memcpy(buf, size == 4 ? (void *)&v32 : (void *)&fallback, size);
+    if (written) *written = size;
+  } else {
+    status = CUBLAS_STATUS_INVALID_VALUE;
+  }
+  pthread_mutex_unlock(&objects_lock);
+  return status;
+}
+
+/* --- handle */
+cublasStatus_t cublasLtCreate(cublasLtHandle_t *handle) {
+  *handle = (cublasLtHandle_t)calloc(1, 64);
+  return *handle ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_ALLOC_FAILED;
+}
+cublasStatus_t cublasLtDestroy(cublasLtHandle_t handle) {
+  free(handle);
+  return CUBLAS_STATUS_SUCCESS;
+}
+size_t cublasLtGetVersion(void) { return CUBLAS_VERSION; }
+size_t cublasLtGetCudartVersion(void) { return 13000; }
+
+/* --- objects with attributes: create/init/destroy/set/get, one family per object type */
+#define ATTR_OBJECT(type, attr_t, prefix, default_of)                       \
+  cublasStatus_t prefix##Destroy(type obj) {                                                   \
+    untrack(obj);                                                                              \
+    free(obj);                                                                                 \
+    return CUBLAS_STATUS_SUCCESS;                                                              \
+  }                                                                                            \
+  cublasStatus_t prefix##SetAttribute(type obj, attr_t attr, const void *buf, size_t size) {   \
+    return set_attr(obj, (unsigned)attr, buf, size);                                           \
+  }                                                                                            \
+  cublasStatus_t prefix##GetAttribute(type obj, attr_t attr, void *buf, size_t size,           \
+                                      size_t *written) {                                       \
+    return get_attr(obj, (unsigned)attr, buf, size, written, default_of(obj, attr));           \
+  }
+
+/* Layout: order column-major, batch count 1 (CUBLASLT_MATRIX_LAYOUT_* defaults). */
+static int64_t layout_default(cublasLtMatrixLayout_t obj, cublasLtMatrixLayoutAttribute_t attr) {
+  (void)obj;
+  return attr == CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT ? 1 : 0;
+}
+ATTR_OBJECT(cublasLtMatrixLayout_t, cublasLtMatrixLayoutAttribute_t, cublasLtMatrixLayout,
+            layout_default)
+
+static cublasStatus_t layout_init(cublasLtMatrixLayout_t layout, cudaDataType type, uint64_t rows,
+                                  uint64_t cols, int64_t ld) {
+  uint32_t t = (uint32_t)type;
+  cublasStatus_t s = track(layout);
+  if (s == CUBLAS_STATUS_SUCCESS) {
+    set_attr(layout, CUBLASLT_MATRIX_LAYOUT_TYPE, &t, sizeof t);
+    set_attr(layout, CUBLASLT_MATRIX_LAYOUT_ROWS, &rows, sizeof rows);
+    set_attr(layout, CUBLASLT_MATRIX_LAYOUT_COLS, &cols, sizeof cols);
+    set_attr(layout, CUBLASLT_MATRIX_LAYOUT_LD, &ld, sizeof ld);
+  }
+  return s;
+}
+
+cublasStatus_t cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t *layout, cudaDataType type,
+                                          uint64_t rows, uint64_t cols, int64_t ld) {
+  *layout = calloc(1, sizeof **layout);
+  if (!*layout) return CUBLAS_STATUS_ALLOC_FAILED;
+  return layout_init(*layout, type, rows, cols, ld);
+}
+
+cublasStatus_t cublasLtMatrixLayoutInit_internal(cublasLtMatrixLayout_t layout, size_t size,
+                                                 cudaDataType type, uint64_t rows, uint64_t cols,
+                                                 int64_t ld) {
+  if (size < sizeof *layout) return CUBLAS_STATUS_INVALID_VALUE;
+  return layout_init(layout, type, rows, cols, ld);
+}
+
+/* Descriptor: no transposes, default epilogue, scale type = compute type's natural type. */
+static int64_t desc_default(cublasLtMatmulDesc_t obj, cublasLtMatmulDescAttributes_t attr) {
+  switch (attr) {
+  case CUBLASLT_MATMUL_DESC_EPILOGUE: return CUBLASLT_EPILOGUE_DEFAULT;
+  case CUBLASLT_MATMUL_DESC_SCALE_TYPE: {
+    int32_t compute = 0;
+    get_attr(obj, CUBLASLT_MATMUL_DESC_COMPUTE_TYPE, &compute, sizeof compute, NULL, 0);
+    switch (compute) {
+    case CUBLAS_COMPUTE_16F: case CUBLAS_COMPUTE_16F_PEDANTIC: return CUDA_R_16F;
+    case CUBLAS_COMPUTE_64F: case CUBLAS_COMPUTE_64F_PEDANTIC: return CUDA_R_64F;
+    case CUBLAS_COMPUTE_32I: case CUBLAS_COMPUTE_32I_PEDANTIC: return CUDA_R_32I;
+    default: return CUDA_R_32F;
+    }
+  }
+  default: return 0;
+  }
+}
+ATTR_OBJECT(cublasLtMatmulDesc_t, cublasLtMatmulDescAttributes_t, cublasLtMatmulDesc,
+            desc_default)
+
+static cublasStatus_t desc_init(cublasLtMatmulDesc_t desc, cublasComputeType_t compute,
+                                cudaDataType_t scale) {
+  int32_t c = (int32_t)compute, s = (int32_t)scale;
+  cublasStatus_t st = track(desc);
+  if (st == CUBLAS_STATUS_SUCCESS) {
+    set_attr(desc, CUBLASLT_MATMUL_DESC_COMPUTE_TYPE, &c, sizeof c);
+    set_attr(desc, CUBLASLT_MATMUL_DESC_SCALE_TYPE, &s, sizeof s);
+  }
+  return st;
+}
+
+cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc, cublasComputeType_t compute,
+                                        cudaDataType_t scale) {
+  *desc = calloc(1, sizeof **desc);
+  if (!*desc) return CUBLAS_STATUS_ALLOC_FAILED;
+  return desc_init(*desc, compute, scale);
+}
+
+cublasStatus_t cublasLtMatmulDescInit_internal(cublasLtMatmulDesc_t desc, size_t size,
+                                               cublasComputeType_t compute, cudaDataType_t scale) {
+  if (size < sizeof *desc) return CUBLAS_STATUS_INVALID_VALUE;
+  return desc_init(desc, compute, scale);
+}
+
+/* Preference: every attribute defaults to 0. */
+static int64_t pref_default(cublasLtMatmulPreference_t obj,
+                            cublasLtMatmulPreferenceAttributes_t attr) {
+  (void)obj, (void)attr;
+  return 0;
+}
+ATTR_OBJECT(cublasLtMatmulPreference_t, cublasLtMatmulPreferenceAttributes_t,
+            cublasLtMatmulPreference, pref_default)
+
+cublasStatus_t cublasLtMatmulPreferenceCreate(cublasLtMatmulPreference_t *pref) {
+  *pref = calloc(1, sizeof **pref);
+  if (!*pref) return CUBLAS_STATUS_ALLOC_FAILED;
+  return track(*pref);
+}
+
+cublasStatus_t cublasLtMatmulPreferenceInit_internal(cublasLtMatmulPreference_t pref, size_t size) {
+  return size < sizeof *pref ? CUBLAS_STATUS_INVALID_VALUE : track(pref);
+}
+
+/* One algorithm that needs no workspace: enough for programs that ask before they call. */
+cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
+                                              cublasLtMatrixLayout_t a, cublasLtMatrixLayout_t b,
+                                              cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t d,
+                                              cublasLtMatmulPreference_t pref, int requested,
+                                              cublasLtMatmulHeuristicResult_t results[],
+                                              int *returned) {
+  (void)handle, (void)desc, (void)a, (void)b, (void)c, (void)d, (void)pref;
+  if (requested < 1 || !results || !returned) return CUBLAS_STATUS_INVALID_VALUE;
+  memset(&results[0], 0, sizeof results[0]);
+  results[0].state = CUBLAS_STATUS_SUCCESS;
+  results[0].wavesCount = 1.0f;
+  *returned = 1;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define DOUBLE_MATMUL(name, params, args, describe)                                            \
+  cublasStatus_t name params { return (cublasStatus_t)double_status(); }
+MFU_CUBLASLT_APIS(DOUBLE_MATMUL)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test: the cmocka unit tests (build/tests/unit/*), then the shell tests
+# (tests/cli/*.sh, tests/integration/*.sh), each in its own scratch directory.
+# Prints one line per test and ends with "N passed, N failed"; exits 1 if any failed.
+set -u
+cd "$(dirname "$0")/.."
+export MFU_ROOT=$PWD
+export MFU=$PWD/build/mfu
+export SHIM=$PWD/build/libmfushim.so
+export DOUBLES=$PWD/build/test-doubles
+export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
+export CUDA_LIB=$CUDA_HOME/lib64
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mfu-tests.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+
+passed=0 failed=0 failures=()
+run_one() { # name, command...
+  local name=$1; shift
+  local log="$scratch/$(echo "$name" | tr '/' '_').log"
+  local dir="$scratch/$(echo "$name" | tr '/' '_').d"
+  mkdir -p "$dir"
+  local t0=$SECONDS
+  if (cd "$dir" && TEST_TMP="$dir" "$@") >"$log" 2>&1; then
+    passed=$((passed + 1)); printf 'PASS  %-50s %3ds\n' "$name" $((SECONDS - t0))
+  else
+    failed=$((failed + 1)); failures+=("$name")
+    printf 'FAIL  %-50s %3ds\n' "$name" $((SECONDS - t0)); sed 's/^/    | /' "$log" | tail -n 40
+  fi
+}
+
+for t in build/tests/unit/test_*; do
+  [ -x "$t" ] && [ "${t%.d}" = "$t" ] || continue
+  run_one "unit/$(basename "$t")" "$PWD/$t"
+done
+for t in tests/cli/*.sh tests/integration/*.sh; do
+  [ -f "$t" ] || continue
+  run_one "${t#tests/}" bash "$PWD/$t"
+done
+
+echo
+[ $failed -eq 0 ] || printf 'failed: %s\n' "${failures[*]}"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
