@@ -35,7 +35,7 @@ EXAMPLE := $(B)/examples/transformer_step
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all deps test demo bench install clean
+.PHONY: all deps test test-sanitize demo bench install clean
 all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES)
 
 # Build dependencies (cmocka, jansson, the CUDA headers) are checked, and installed with
@@ -102,6 +102,16 @@ $(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP)
 
 test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE)
 	@CUDA_HOME=$(CUDA_HOME) bash tests/run.sh
+
+# The unit tests (which link the shim's and the analyzer's objects) under ASan and UBSan.
+test-sanitize:
+	$(MAKE) B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  $(patsubst $(B)/%,build-asan/%,$(UNIT_BINS))
+	@fail=0; for t in $(patsubst $(B)/%,build-asan/%,$(UNIT_BINS)); do \
+	  d=$$(mktemp -d); (cd $$d && $(CURDIR)/$$t >/dev/null 2>$$d/err) \
+	    && echo "PASS  asan $$t" || { echo "FAIL  asan $$t"; tail -30 $$d/err; fail=1; }; \
+	  rm -rf $$d; done; exit $$fail
 
 demo: all $(EXAMPLE)
 	@CUDA_HOME=$(CUDA_HOME) bash scripts/demo.sh

@@ -1,0 +1,472 @@
+/* Test double of the CUDA 13 runtime (libcudart.so.13), so that programs linked against the
+ * real toolkit run on a machine without a GPU: LD_LIBRARY_PATH=build/test-doubles ./program.
+ *
+ * It does no GPU work and reports one device, named "mfushim test double (no GPU)" so that
+ * programs can say plainly that they ran on the doubles. Device memory is fake: cudaMalloc hands
+ * out distinct, aligned addresses from a reserved, inaccessible address range (gigabytes cost
+ * nothing, and a host dereference faults as it would with a GPU); copies never write it and it
+ * reads as zeros. Events time the host clock. Stream capture is modelled (capture status and id,
+ * graph instantiate and launch) so that CUDA graph handling can be tested without a GPU.
+ * Thread-safe: allocation and capture state are atomic, errors and the device are per thread. */
+#include <cuda_runtime_api.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define DEVICE_NAME "mfushim test double (no GPU)"
+#define DEVICE_MEMORY (80ull << 30)
+#define ALLOC_ALIGN ((size_t)256) /* cudaMalloc's documented minimum alignment */
+
+static _Thread_local cudaError_t last_error;
+
+/* Every failure is remembered for cudaGetLastError, as in the real runtime. */
+static cudaError_t fail(cudaError_t e) {
+  last_error = e;
+  return e;
+}
+
+/* ---- device memory: a bump allocator over a reserved, inaccessible address range ---------- */
+
+static uintptr_t arena_base;
+static size_t arena_len;
+static atomic_size_t arena_used;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_reserve(void) {
+  /* Address space only, no memory; halve the request if an rlimit refuses it. */
+  for (size_t len = (size_t)1 << 45; len >= (size_t)1 << 32 && !arena_base; len >>= 1) {
+    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) {
+      arena_base = (uintptr_t)p;
+      arena_len = len;
+    }
+  }
+}
+
+static int is_device(const void *p) {
+  pthread_once(&arena_once, arena_reserve);
+  uintptr_t a = (uintptr_t)p;
+  return a >= arena_base && a - arena_base < atomic_load(&arena_used);
+}
+
+cudaError_t cudaMalloc(void **devPtr, size_t size) {
+  if (!devPtr) return fail(cudaErrorInvalidValue);
+  *devPtr = NULL;
+  if (size == 0) return cudaSuccess;
+  pthread_once(&arena_once, arena_reserve);
+  if (size > arena_len) return fail(cudaErrorMemoryAllocation);
+  size_t rounded = (size + ALLOC_ALIGN - 1) & ~(ALLOC_ALIGN - 1);
+  /* Freed ranges are never reused: tens of TiB of address space outlast any test. */
+  size_t offset = atomic_load(&arena_used);
+  do {
+    if (rounded > arena_len - offset) return fail(cudaErrorMemoryAllocation);
+  } while (!atomic_compare_exchange_weak(&arena_used, &offset, offset + rounded));
+  *devPtr = (void *)(arena_base + offset);
+  return cudaSuccess;
+}
+
+cudaError_t cudaFree(void *devPtr) {
+  return !devPtr || is_device(devPtr) ? cudaSuccess : fail(cudaErrorInvalidValue);
+}
+
+/* Exported functions never call each other: a preloaded shim would see one call twice. */
+static cudaError_t host_alloc(void **ptr, size_t size) {
+  if (!ptr) return fail(cudaErrorInvalidValue);
+  *ptr = NULL; /* pinned memory is host memory: it must be real */
+  if (size && posix_memalign(ptr, ALLOC_ALIGN, size) != 0) return fail(cudaErrorMemoryAllocation);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMallocHost(void **ptr, size_t size) { return host_alloc(ptr, size); }
+
+cudaError_t cudaHostAlloc(void **pHost, size_t size, unsigned int flags) {
+  (void)flags;
+  return host_alloc(pHost, size);
+}
+
+cudaError_t cudaFreeHost(void *ptr) {
+  free(ptr);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemGetInfo(size_t *free, size_t *total) {
+  if (!free || !total) return fail(cudaErrorInvalidValue);
+  *free = *total = DEVICE_MEMORY;
+  return cudaSuccess;
+}
+
+/* The pointers, not the kind, decide (as with unified addressing): device memory is never
+ * written and reads as zeros; host-to-host copies are real. */
+static cudaError_t copy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
+  if ((unsigned)kind > cudaMemcpyDefault || (count && (!dst || !src)))
+    return fail(cudaErrorInvalidValue);
+  if (count == 0 || is_device(dst)) return cudaSuccess;
+  if (is_device(src))
+    memset(dst, 0, count);
+  else
+    memmove(dst, src, count);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
+  return copy(dst, src, count, kind);
+}
+
+cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
+                            cudaStream_t stream) {
+  (void)stream;
+  return copy(dst, src, count, kind);
+}
+
+static cudaError_t set(void *devPtr, size_t count) {
+  return !count || is_device(devPtr) ? cudaSuccess : fail(cudaErrorInvalidValue);
+}
+
+cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
+  (void)value;
+  return set(devPtr, count);
+}
+
+cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream) {
+  (void)value, (void)stream;
+  return set(devPtr, count);
+}
+
+/* ---- the device ------------------------------------------------------------------------- */
+
+static _Thread_local int current_device;
+
+/* Shaped like an H100 SXM, so that code sizing itself by the device sees sane numbers. */
+static void describe(struct cudaDeviceProp *p) {
+  memset(p, 0, sizeof *p);
+  strcpy(p->name, DEVICE_NAME);
+  p->totalGlobalMem = DEVICE_MEMORY;
+  p->major = 9;
+  p->minor = 0;
+  p->multiProcessorCount = 132;
+  p->warpSize = 32;
+  p->maxThreadsPerBlock = 1024;
+  p->maxThreadsPerMultiProcessor = 2048;
+  p->sharedMemPerBlock = 48 << 10;
+  p->sharedMemPerBlockOptin = 227 << 10;
+  p->sharedMemPerMultiprocessor = 228 << 10;
+  p->regsPerBlock = p->regsPerMultiprocessor = 65536;
+  p->l2CacheSize = 50 << 20;
+  p->memoryBusWidth = 5120;
+  p->unifiedAddressing = p->managedMemory = p->concurrentKernels = 1;
+  p->hostNumaId = -1;
+}
+
+cudaError_t cudaGetDeviceCount(int *count) {
+  if (!count) return fail(cudaErrorInvalidValue);
+  *count = 1;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGetDevice(int *device) {
+  if (!device) return fail(cudaErrorInvalidValue);
+  *device = current_device;
+  return cudaSuccess;
+}
+
+cudaError_t cudaSetDevice(int device) {
+  if (device != 0) return fail(cudaErrorInvalidDevice);
+  current_device = device;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, int device) {
+  if (!prop) return fail(cudaErrorInvalidValue);
+  if (device != 0) return fail(cudaErrorInvalidDevice);
+  describe(prop);
+  return cudaSuccess;
+}
+
+cudaError_t cudaDeviceGetAttribute(int *value, enum cudaDeviceAttr attr, int device) {
+  if (!value) return fail(cudaErrorInvalidValue);
+  if (device != 0) return fail(cudaErrorInvalidDevice);
+  struct cudaDeviceProp p;
+  describe(&p);
+  const struct {
+    enum cudaDeviceAttr attr;
+    int value;
+  } known[] = {
+      {cudaDevAttrComputeCapabilityMajor, p.major},
+      {cudaDevAttrComputeCapabilityMinor, p.minor},
+      {cudaDevAttrMultiProcessorCount, p.multiProcessorCount},
+      {cudaDevAttrWarpSize, p.warpSize},
+      {cudaDevAttrMaxThreadsPerBlock, p.maxThreadsPerBlock},
+      {cudaDevAttrMaxThreadsPerMultiProcessor, p.maxThreadsPerMultiProcessor},
+      {cudaDevAttrMaxSharedMemoryPerBlock, (int)p.sharedMemPerBlock},
+      {cudaDevAttrMaxSharedMemoryPerBlockOptin, (int)p.sharedMemPerBlockOptin},
+      {cudaDevAttrL2CacheSize, p.l2CacheSize},
+      {cudaDevAttrGlobalMemoryBusWidth, p.memoryBusWidth},
+      {cudaDevAttrUnifiedAddressing, p.unifiedAddressing},
+      {cudaDevAttrClockRate, 1980000},       /* kHz, H100 SXM boost */
+      {cudaDevAttrMemoryClockRate, 2619000}, /* kHz */
+  };
+  *value = 0; /* what the double does not know of, it lacks */
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (known[i].attr == attr) *value = known[i].value;
+  return cudaSuccess;
+}
+
+cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
+
+cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {
+  if (!runtimeVersion) return fail(cudaErrorInvalidValue);
+  *runtimeVersion = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+cudaError_t cudaDriverGetVersion(int *driverVersion) {
+  if (!driverVersion) return fail(cudaErrorInvalidValue);
+  *driverVersion = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+#define ERRORS(X)                                                                                \
+  X(cudaSuccess, "no error")                                                                     \
+  X(cudaErrorInvalidValue, "invalid argument")                                                   \
+  X(cudaErrorMemoryAllocation, "out of memory")                                                  \
+  X(cudaErrorInitializationError, "initialization error")                                        \
+  X(cudaErrorInsufficientDriver, "CUDA driver version is insufficient for CUDA runtime version") \
+  X(cudaErrorNoDevice, "no CUDA-capable device is detected")                                     \
+  X(cudaErrorInvalidDevice, "invalid device ordinal")                                            \
+  X(cudaErrorInvalidResourceHandle, "invalid resource handle")                                   \
+  X(cudaErrorIllegalState, "the operation cannot be performed in the present state")             \
+  X(cudaErrorNotReady, "device not ready")                                                       \
+  X(cudaErrorNotSupported, "operation not supported")                                            \
+  X(cudaErrorStreamCaptureUnsupported, "operation not permitted when stream is capturing")       \
+  X(cudaErrorUnknown, "unknown error")
+
+const char *cudaGetErrorName(cudaError_t error) {
+  switch (error) {
+#define NAME(code, text) \
+  case code:             \
+    return #code;
+    ERRORS(NAME)
+#undef NAME
+    default:
+      return "unrecognized error code";
+  }
+}
+
+const char *cudaGetErrorString(cudaError_t error) {
+  switch (error) {
+#define TEXT(code, text) \
+  case code:             \
+    return text;
+    ERRORS(TEXT)
+#undef TEXT
+    default:
+      return "unrecognized error code";
+  }
+}
+
+cudaError_t cudaGetLastError(void) {
+  cudaError_t e = last_error;
+  last_error = cudaSuccess;
+  return e;
+}
+
+cudaError_t cudaPeekAtLastError(void) { return last_error; }
+
+/* ---- streams and capture ---------------------------------------------------------------- */
+
+struct CUgraph_st {
+  unsigned long long capture_id;
+};
+struct CUgraphExec_st {
+  cudaGraph_t graph;
+};
+struct CUstream_st {
+  _Atomic(cudaGraph_t) capturing; /* the graph being captured, NULL when not capturing */
+};
+
+static atomic_ullong next_capture_id = 1;
+
+/* The state of a stream; NULL for the legacy default stream, which cannot be captured. */
+static struct CUstream_st *stream_state(cudaStream_t stream) {
+  static _Thread_local struct CUstream_st per_thread;
+  if (stream == cudaStreamPerThread) return &per_thread;
+  return stream == NULL || stream == cudaStreamLegacy ? NULL : stream;
+}
+
+static cudaError_t new_stream(cudaStream_t *pStream) {
+  if (!pStream) return fail(cudaErrorInvalidValue);
+  *pStream = calloc(1, sizeof **pStream);
+  return *pStream ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+}
+
+cudaError_t cudaStreamCreate(cudaStream_t *pStream) { return new_stream(pStream); }
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t *pStream, unsigned int flags) {
+  (void)flags;
+  return new_stream(pStream);
+}
+
+cudaError_t cudaStreamCreateWithPriority(cudaStream_t *pStream, unsigned int flags, int priority) {
+  (void)flags, (void)priority;
+  return new_stream(pStream);
+}
+
+cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+  struct CUstream_st *s = stream_state(stream);
+  if (!s || s == stream_state(cudaStreamPerThread)) return fail(cudaErrorInvalidResourceHandle);
+  free(s);
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+  (void)stream;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamQuery(cudaStream_t stream) {
+  (void)stream;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags) {
+  (void)stream, (void)event, (void)flags;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, enum cudaStreamCaptureMode mode) {
+  (void)mode;
+  struct CUstream_st *s = stream_state(stream);
+  if (!s) return fail(cudaErrorStreamCaptureUnsupported);
+  cudaGraph_t graph = malloc(sizeof *graph), idle = NULL;
+  if (!graph) return fail(cudaErrorMemoryAllocation);
+  graph->capture_id = atomic_fetch_add(&next_capture_id, 1);
+  if (!atomic_compare_exchange_strong(&s->capturing, &idle, graph)) {
+    free(graph);
+    return fail(cudaErrorIllegalState);
+  }
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph) {
+  struct CUstream_st *s = stream_state(stream);
+  if (!pGraph) return fail(cudaErrorInvalidValue);
+  *pGraph = s ? atomic_exchange(&s->capturing, NULL) : NULL;
+  return *pGraph ? cudaSuccess : fail(cudaErrorIllegalState);
+}
+
+static cudaGraph_t capture_graph(cudaStream_t stream) {
+  struct CUstream_st *s = stream_state(stream);
+  return s ? atomic_load(&s->capturing) : NULL;
+}
+
+cudaError_t cudaStreamIsCapturing(cudaStream_t stream,
+                                  enum cudaStreamCaptureStatus *pCaptureStatus) {
+  if (!pCaptureStatus) return fail(cudaErrorInvalidValue);
+  *pCaptureStatus =
+      capture_graph(stream) ? cudaStreamCaptureStatusActive : cudaStreamCaptureStatusNone;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamGetCaptureInfo(cudaStream_t stream,
+                                     enum cudaStreamCaptureStatus *captureStatus_out,
+                                     unsigned long long *id_out, cudaGraph_t *graph_out,
+                                     const cudaGraphNode_t **dependencies_out,
+                                     const cudaGraphEdgeData **edgeData_out,
+                                     size_t *numDependencies_out) {
+  if (!captureStatus_out) return fail(cudaErrorInvalidValue);
+  cudaGraph_t graph = capture_graph(stream);
+  *captureStatus_out = graph ? cudaStreamCaptureStatusActive : cudaStreamCaptureStatusNone;
+  /* Outputs other than the status are only defined while capturing. */
+  if (graph && id_out) *id_out = graph->capture_id;
+  if (graph && graph_out) *graph_out = graph;
+  if (graph && dependencies_out) *dependencies_out = NULL;
+  if (graph && edgeData_out) *edgeData_out = NULL;
+  if (graph && numDependencies_out) *numDependencies_out = 0;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph,
+                                 unsigned long long flags) {
+  (void)flags;
+  if (!pGraphExec || !graph) return fail(cudaErrorInvalidValue);
+  *pGraphExec = malloc(sizeof **pGraphExec);
+  if (!*pGraphExec) return fail(cudaErrorMemoryAllocation);
+  (*pGraphExec)->graph = graph;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream) {
+  (void)stream;
+  return graphExec ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+}
+
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t graphExec) {
+  free(graphExec);
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  free(graph);
+  return cudaSuccess;
+}
+
+/* ---- events: host clock ----------------------------------------------------------------- */
+
+struct CUevent_st {
+  unsigned int flags;
+  atomic_llong recorded_ns; /* 0 until recorded */
+};
+
+static cudaError_t new_event(cudaEvent_t *event, unsigned int flags) {
+  if (!event) return fail(cudaErrorInvalidValue);
+  *event = calloc(1, sizeof **event);
+  if (!*event) return fail(cudaErrorMemoryAllocation);
+  (*event)->flags = flags;
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventCreate(cudaEvent_t *event) { return new_event(event, cudaEventDefault); }
+
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags) {
+  return new_event(event, flags);
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  if (!event) return fail(cudaErrorInvalidResourceHandle);
+  free(event);
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+  (void)stream;
+  if (!event) return fail(cudaErrorInvalidResourceHandle);
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  atomic_store(&event->recorded_ns, t.tv_sec * 1000000000LL + t.tv_nsec);
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+  return event ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+}
+
+cudaError_t cudaEventQuery(cudaEvent_t event) {
+  return event ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+}
+
+cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {
+  if (!ms) return fail(cudaErrorInvalidValue);
+  if (!start || !end || ((start->flags | end->flags) & cudaEventDisableTiming))
+    return fail(cudaErrorInvalidResourceHandle);
+  long long t0 = atomic_load(&start->recorded_ns), t1 = atomic_load(&end->recorded_ns);
+  if (!t0 || !t1) return fail(cudaErrorInvalidResourceHandle);
+  *ms = (float)((double)(t1 - t0) / 1e6);
+  return cudaSuccess;
+}

@@ -1,0 +1,26 @@
+# Helpers for the shell tests; sourced. run.sh exports MFU, SHIM, DOUBLES, CUDA_LIB, MFU_ROOT
+# and runs each test in its own scratch directory ($TEST_TMP).
+set -euo pipefail
+BIN=$MFU_ROOT/build/tests/integration
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Runs a command with the shim preloaded and the doubles (or $LIBS) behind it; traces go to
+# ./traces unless MFU_TRACE_DIR is set.
+traced() {
+  LD_LIBRARY_PATH=${LIBS:-$DOUBLES} LD_PRELOAD=$SHIM MFU_TRACE_DIR=${MFU_TRACE_DIR:-$PWD/traces} "$@"
+}
+
+# json FILE PATH: prints the value at PATH (dots between keys) of the JSON object in FILE.
+json() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+for key in sys.argv[2].split("."):
+    v = v[int(key)] if isinstance(v, list) else v[key]
+print("null" if v is None else json.dumps(v) if isinstance(v, (dict, list)) else v)
+PY
+}
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
