@@ -1,7 +1,7 @@
 # Every wrapped GEMM, called once with known shapes, on the doubles: the report's totals equal
 # the exact integers per precision class. Then the same program on the REAL toolkit libraries
 # (no GPU): every call fails, and every call is still intercepted (gemm_failed), with 0 FLOPs.
-. "$MFU_ROOT/tests/integration/lib.sh"
+. "$MFU_ROOT/tests/lib.sh"
 
 traced "$BIN/gemm_all" > expected.txt
 "$MFU" report traces --json > report.json

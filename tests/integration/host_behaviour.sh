@@ -1,6 +1,6 @@
 # The shim in a host that uses threads, forks, is killed, or crashes: exact counts, no lost
 # records, and the host's output and exit status unchanged.
-. "$MFU_ROOT/tests/integration/lib.sh"
+. "$MFU_ROOT/tests/lib.sh"
 H=$BIN/host
 calls() { "$MFU" report "$1" --json > "$1.json"; json "$1.json" totals.gemm_calls; }
 

@@ -1,6 +1,6 @@
 # The shim depends on nothing but glibc: no DT_NEEDED on any CUDA (or other) library, and every
 # wrapper is exported without a version node, so it interposes cu12 and cu13 references alike.
-. "$MFU_ROOT/tests/integration/lib.sh"
+. "$MFU_ROOT/tests/lib.sh"
 needed=$(readelf -d "$SHIM" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 for lib in $needed; do
   case $lib in libc.so.*|libdl.so.*|libpthread.so.*|libm.so.*|ld-linux*) ;;

@@ -1,0 +1,344 @@
+/* Unit tests of analyzer/job: directories of traces grouped into jobs and ranks, exact
+ * (128-bit) totals, warnings for missing, duplicated, incomplete and unreadable files, and
+ * thousands of files read with few file descriptors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "job.h"
+#include "json_out.h"
+#include "trace_fixture.h"
+
+static char dir[256];
+
+static int setup(void **state) {
+  (void)state;
+  fx_tmpdir(dir);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  fx_rmtree(dir);
+  return 0;
+}
+
+#define assert_contains(text, part)                                                   \
+  do {                                                                                \
+    if (!strstr((text), (part))) fail_msg("'%s' does not contain '%s'", (text), (part)); \
+  } while (0)
+
+/* The warning that contains `part`, or a failure listing them all. */
+static const char *find_warning(const struct mfu_strings *w, const char *part) {
+  for (size_t i = 0; i < w->n; i++)
+    if (strstr(w->v[i], part)) return w->v[i];
+  for (size_t i = 0; i < w->n; i++) print_message("warning: %s\n", w->v[i]);
+  fail_msg("no warning contains '%s'", part);
+  return NULL;
+}
+
+/* Writes DIR/NAME: rank `rank` of `world` in job `job`, with `n` bf16 GEMMs of 2*8*8*8 FLOPs
+ * and one failed call, complete unless `cut` bytes are cut off its end. */
+static void write_rank(const char *name, const char *job, int rank, int world, int n, size_t cut) {
+  struct fx fx;
+  char path[600];
+  fx_begin(&fx, job, rank, world);
+  fx_api_names(&fx);
+  struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
+  for (int i = 0; i < n; i++) fx_records(&fx, &r, 1);
+  r = fx_gemm(&fx, MFU_API_cublasLtMatmul, 8, 8, 8, MFU_PREC_FP8, 13);
+  fx_records(&fx, &r, 1);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  fx_save(&fx, path, fx.len - cut);
+  fx_free(&fx);
+}
+
+static void write_file(const char *name, const void *bytes, size_t n) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  struct fx fx = {.buf = (unsigned char *)bytes, .len = n};
+  fx_save(&fx, path, n);
+}
+
+static void test_ranks_and_warnings(void **state) {
+  (void)state;
+  char sub[300], err[512];
+  snprintf(sub, sizeof sub, "%s/node0", dir);
+  assert_int_equal(mkdir(sub, 0755), 0);
+  write_rank("node0/r0.mfutrace", "job", 0, 4, 3, 0); /* one level down */
+  write_rank("r1.mfutrace", "job", 1, 4, 2, 0);
+  write_rank("r1-restarted.mfutrace", "job", 1, 4, 1, 0);
+  write_rank("r3.mfutrace", "job", 3, 4, 4, 100); /* END and part of the failed call cut */
+  write_file("garbage.mfutrace", "hello", 5);
+  write_file("notes.txt", "not a trace", 11);
+
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(t.nfiles, 5);
+  assert_int_equal(t.njobs, 1);
+  const struct mfu_job *j = &t.jobs[0];
+  assert_string_equal(j->job_id, "job");
+  assert_int_equal(j->nfiles, 4);
+  assert_int_equal(j->ranks, 3);
+  assert_int_equal(j->world_size, 4);
+  assert_int_equal(j->files[0]->header.rank, 0);
+  assert_int_equal(j->files[3]->header.rank, 3);
+  assert_false(j->files[3]->complete);
+  assert_int_equal(j->totals.gemm_calls, 3 + 2 + 1 + 4);
+  assert_int_equal(j->totals.gemm_failed, 3); /* rank 3 lost its failed call with its tail */
+  assert_true(j->totals.gemm_flops == 10 * 1024);
+  assert_true(j->totals.flops_by_precision[MFU_PREC_BF16] == 10 * 1024);
+  assert_true(j->totals.flops_by_precision[MFU_PREC_FP8] == 0);
+  assert_int_equal(j->totals.napis, 2);
+  assert_string_equal(j->totals.apis[0].name, "cublasGemmEx");
+  assert_int_equal(j->totals.apis[0].calls, 10);
+  assert_string_equal(j->totals.apis[1].name, "cublasLtMatmul");
+  assert_int_equal(j->totals.apis[1].failed, 3);
+  assert_true(j->start_realtime_ns > FX_START_REALTIME_NS);
+  assert_true(j->end_realtime_ns > j->start_realtime_ns);
+
+  find_warning(&j->warnings, "1 rank of 4 missing: 2: no trace file for it");
+  const char *dup = find_warning(&j->warnings, "rank 1 has 2 trace files");
+  assert_contains(dup, "r1-restarted.mfutrace");
+  const char *cut = find_warning(&j->warnings, "rank 3 (");
+  assert_contains(cut, "r3.mfutrace) is incomplete at byte");
+  assert_contains(cut, "truncated block");
+  assert_contains(find_warning(&t.warnings, "garbage.mfutrace is unreadable"), "not an mfu trace");
+  mfu_traces_free(&t);
+}
+
+static void test_missing_ranges_and_unknown_ranks(void **state) {
+  (void)state;
+  char err[512];
+  write_rank("a.mfutrace", "big", 0, 10, 1, 0);
+  write_rank("b.mfutrace", "big", 3, 10, 1, 0);
+  write_rank("c.mfutrace", "big", 4, 10, 1, 0);
+  write_rank("u1.mfutrace", "solo", -1, -1, 1, 0);
+  write_rank("u2.mfutrace", "solo", -1, -1, 1, 0);
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(t.njobs, 2);
+  const struct mfu_job *big = mfu_traces_find_job(&t, "big"), *solo = mfu_traces_find_job(&t, "solo");
+  assert_non_null(big);
+  assert_non_null(solo);
+  assert_null(mfu_traces_find_job(&t, "nope"));
+  find_warning(&big->warnings, "7 ranks of 10 missing: 1-2, 5-9");
+  assert_int_equal(solo->ranks, 2); /* two processes of unknown rank */
+  assert_int_equal(solo->world_size, -1);
+  assert_int_equal(solo->warnings.n, 0);
+  mfu_traces_free(&t);
+}
+
+static void test_latest_job_first(void **state) {
+  (void)state;
+  char path[600], err[512];
+  struct fx fx;
+  const char *jobs[] = {"old", "new", "middle"};
+  const uint64_t starts[] = {1, 3, 2};
+  for (int i = 0; i < 3; i++) {
+    fx_begin(&fx, jobs[i], 0, 1);
+    fx.h.start_realtime_ns = FX_START_REALTIME_NS + starts[i] * 1000000000000ull;
+    fx_end(&fx);
+    fx_header(&fx, MFU_FILE_COMPLETE);
+    snprintf(path, sizeof path, "%s/%s.mfutrace", dir, jobs[i]);
+    fx_save(&fx, path, fx.len);
+    fx_free(&fx);
+  }
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(t.njobs, 3);
+  assert_string_equal(t.jobs[0].job_id, "new");
+  assert_string_equal(t.jobs[1].job_id, "middle");
+  assert_string_equal(t.jobs[2].job_id, "old");
+  assert_int_equal(t.jobs[0].start_realtime_ns, 0); /* no records: no span */
+  mfu_traces_free(&t);
+}
+
+/* FLOP totals beyond 64 bits stay exact; saturated calls are said to be lower bounds. */
+static void test_totals_beyond_64_bits(void **state) {
+  (void)state;
+  char path[600], err[512], dec[U128_DEC_SIZE];
+  for (int rank = 0; rank < 2; rank++) {
+    struct fx fx;
+    fx_begin(&fx, "huge", rank, 2);
+    fx_api_names(&fx);
+    struct mfu_record r[3];
+    for (int i = 0; i < 3; i++) {
+      r[i] = fx_gemm(&fx, MFU_API_cublasGemmEx, 1, 1, 1, MFU_PREC_BF16, 0);
+      r[i].flops = UINT64_MAX;
+      r[i].flags = MFU_RF_FLOPS_SATURATED;
+    }
+    fx_records(&fx, r, 3);
+    fx_end(&fx);
+    fx_header(&fx, MFU_FILE_COMPLETE);
+    snprintf(path, sizeof path, "%s/%d.mfutrace", dir, rank);
+    fx_save(&fx, path, fx.len);
+    fx_free(&fx);
+  }
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  const struct mfu_job *j = &t.jobs[0];
+  assert_string_equal(u128_to_dec(dec, j->totals.gemm_flops), "110680464442257309690");
+  assert_string_equal(u128_to_dec(dec, j->totals.flops_by_precision[MFU_PREC_BF16]),
+                      "110680464442257309690");
+  assert_string_equal(u128_to_dec(dec, j->totals.apis[0].flops), "110680464442257309690");
+  assert_string_equal(u128_to_dec(dec, j->files[0]->counts.gemm_flops), "55340232221128654845");
+  find_warning(&j->warnings, "6 GEMM calls overflowed 64-bit FLOP counts");
+  mfu_traces_free(&t);
+}
+
+/* Failed calls add no FLOPs even if a record carries some; unnamed APIs and unknown record
+ * kinds, out-of-range precisions, shapes not decoded and lost records are reported. */
+static void test_odd_records(void **state) {
+  (void)state;
+  char path[600], err[512];
+  struct fx fx;
+  fx_begin(&fx, "odd", 0, 1); /* and no STRINGS block: APIs go unnamed */
+  struct mfu_record r[5];
+  r[0] = fx_gemm(&fx, MFU_API_cublasGemmEx, 2, 2, 2, MFU_PREC_FP16, 7);
+  r[0].flops = 999;                                    /* failed: not counted */
+  r[1] = fx_gemm(&fx, 4000, 2, 2, 2, 200, 0);          /* out-of-range precision */
+  r[2] = fx_gemm(&fx, 4000, 2, 2, 2, MFU_PREC_FP32, 0);
+  r[2].flags = MFU_RF_SHAPE_UNKNOWN;
+  r[2].flops = 0;
+  r[3] = r[1];
+  r[3].kind = 77; /* a kind from a newer shim */
+  r[4] = fx_gemm(&fx, MFU_API_cublasGemmEx, 4, 4, 4, MFU_PREC_FP16, 0);
+  fx_records(&fx, r, 5);
+  fx_end(&fx);
+  fx.h.records_lost = 12;
+  fx_header(&fx, MFU_FILE_COMPLETE | MFU_FILE_WRITE_ERROR);
+  snprintf(path, sizeof path, "%s/odd.mfutrace", dir);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, path, NULL, err, sizeof err), 0); /* a file, not a dir */
+  const struct mfu_job *j = &t.jobs[0];
+  assert_int_equal(j->totals.gemm_calls, 3);
+  assert_int_equal(j->totals.gemm_failed, 1);
+  assert_true(j->totals.gemm_flops == 16 + 128);
+  assert_true(j->totals.flops_by_precision[MFU_PREC_OTHER] == 16);
+  assert_int_equal(j->totals.calls_by_precision[MFU_PREC_FP32], 1);
+  assert_int_equal(j->totals.unknown_records, 1);
+  assert_int_equal(j->totals.napis, 2);
+  char gemm_ex[32];
+  snprintf(gemm_ex, sizeof gemm_ex, "api#%d", MFU_API_cublasGemmEx);
+  assert_string_equal(j->totals.apis[0].name, gemm_ex);
+  assert_int_equal(j->totals.apis[0].calls, 1);
+  assert_int_equal(j->totals.apis[0].failed, 1);
+  assert_string_equal(j->totals.apis[1].name, "api#4000");
+  assert_int_equal(j->totals.apis[1].calls, 2);
+  assert_contains(find_warning(&j->warnings, "lost 12 records to write errors"), "odd.mfutrace");
+  find_warning(&j->warnings, "1 GEMM calls had shapes the shim could not decode");
+  find_warning(&j->warnings, "1 records and 0 blocks of unknown kinds were skipped");
+  assert_true(j->files[0]->complete);
+  mfu_traces_free(&t);
+}
+
+static void test_no_traces(void **state) {
+  (void)state;
+  char err[1024], missing[300];
+  struct mfu_traces t;
+  write_file("notes.txt", "x", 1);
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 1);
+  assert_contains(err, "no trace files (*.mfutrace) in '");
+  assert_contains(err, "mfu run -- CMD");
+  assert_contains(err, "MFU_TRACE_DIR=");
+  mfu_traces_free(&t);
+
+  snprintf(missing, sizeof missing, "%s/nope", dir);
+  assert_int_equal(mfu_traces_load(&t, missing, NULL, err, sizeof err), -1);
+  assert_contains(err, "cannot open '");
+  assert_contains(err, "/nope': No such file or directory");
+  mfu_traces_free(&t);
+}
+
+static void test_skip_list(void **state) {
+  (void)state;
+  char err[512];
+  write_rank("a.mfutrace", "j", 0, 2, 1, 0);
+  struct mfu_strings before = {0};
+  assert_int_equal(mfu_find_traces(dir, &before, NULL, err, sizeof err), 0);
+  assert_int_equal(before.n, 1);
+  write_rank("b.mfutrace", "j", 1, 2, 5, 0);
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, &before, err, sizeof err), 0);
+  assert_int_equal(t.nfiles, 1);
+  assert_int_equal(t.jobs[0].totals.gemm_calls, 5);
+  mfu_traces_free(&t);
+  mfu_strings_free(&before);
+}
+
+/* 3000 ranks with 32 file descriptors: files are read one at a time. */
+static void test_thousands_of_files(void **state) {
+  (void)state;
+  enum { N = 3000 };
+  char name[64], err[512];
+  struct fx fx;
+  fx_begin(&fx, "wide", 0, N);
+  fx_api_names(&fx);
+  struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
+  fx_records(&fx, &r, 1);
+  fx_end(&fx);
+  for (int rank = 0; rank < N; rank++) {
+    fx.h.rank = rank;
+    fx_header(&fx, MFU_FILE_COMPLETE);
+    snprintf(name, sizeof name, "rank%04d.mfutrace", rank);
+    write_file(name, fx.buf, fx.len);
+  }
+  fx_free(&fx);
+  struct rlimit saved, low = {32, 32};
+  getrlimit(RLIMIT_NOFILE, &saved);
+  low.rlim_max = saved.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &low);
+  struct mfu_traces t;
+  int loaded = mfu_traces_load(&t, dir, NULL, err, sizeof err);
+  setrlimit(RLIMIT_NOFILE, &saved);
+  assert_int_equal(loaded, 0);
+  assert_int_equal(t.nfiles, N);
+  assert_int_equal(t.jobs[0].ranks, N);
+  assert_int_equal(t.jobs[0].totals.gemm_calls, N);
+  assert_int_equal(t.jobs[0].warnings.n, 0);
+  mfu_traces_free(&t);
+}
+
+/* A job killed by its time limit: every file incomplete, listed up to a point. */
+static void test_many_incomplete_files(void **state) {
+  (void)state;
+  char name[64], err[512];
+  for (int rank = 0; rank < 25; rank++) {
+    snprintf(name, sizeof name, "r%02d.mfutrace", rank);
+    write_rank(name, "killed", rank, 25, 1, 32); /* no END block */
+  }
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  const struct mfu_job *j = &t.jobs[0];
+  assert_int_equal(j->warnings.n, 11);
+  assert_contains(j->warnings.v[0], "rank 0 (");
+  assert_contains(j->warnings.v[0], "no END block");
+  assert_contains(j->warnings.v[10], "... and 15 more incomplete files");
+  mfu_traces_free(&t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_ranks_and_warnings, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_missing_ranges_and_unknown_ranks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_latest_job_first, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_totals_beyond_64_bits, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_odd_records, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_traces, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_skip_list, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_thousands_of_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_incomplete_files, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,286 @@
+/* Unit tests of analyzer/report (mfu report): the JSON contract keys and exact values, the
+ * human tables, and exit status 2 with a message for bad arguments and unreadable input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <jansson.h>
+
+#include "commands.h"
+#include "report.h"
+#include "trace_fixture.h"
+
+static char dir[256];
+
+static int setup(void **state) {
+  (void)state;
+  fx_tmpdir(dir);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  fx_rmtree(dir);
+  return 0;
+}
+
+#define assert_contains(text, part)                                                   \
+  do {                                                                                \
+    if (!strstr((text), (part))) fail_msg("'%s' does not contain '%s'", (text), (part)); \
+  } while (0)
+
+/* What a command printed. */
+struct output {
+  int status;
+  char out[65536], err[8192];
+};
+
+static void slurp(const char *path, char *buf, size_t size) {
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  size_t n = fread(buf, 1, size - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+/* Runs `mfu report ARGS...` in this process with stdout and stderr captured. */
+static struct output *report(const char *first, ...) {
+  static struct output o;
+  char *argv[16] = {"report"};
+  int argc = 1;
+  va_list ap;
+  va_start(ap, first);
+  for (const char *a = first; a; a = va_arg(ap, const char *)) argv[argc++] = (char *)a;
+  va_end(ap);
+  char out_path[300], err_path[300];
+  snprintf(out_path, sizeof out_path, "%s/.out", dir);
+  snprintf(err_path, sizeof err_path, "%s/.err", dir);
+  fflush(stdout);
+  fflush(stderr);
+  int saved_out = dup(1), saved_err = dup(2);
+  int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(out, 1);
+  dup2(err, 2);
+  o.status = cmd_report(argc, argv);
+  fflush(stdout);
+  fflush(stderr);
+  dup2(saved_out, 1);
+  dup2(saved_err, 2);
+  close(out);
+  close(err);
+  close(saved_out);
+  close(saved_err);
+  slurp(out_path, o.out, sizeof o.out);
+  slurp(err_path, o.err, sizeof o.err);
+  return &o;
+}
+
+/* Two ranks of world size 3: rank 0 complete, rank 1 without its END block. */
+static void write_job(void) {
+  char path[600];
+  for (int rank = 0; rank < 2; rank++) {
+    struct fx fx;
+    fx_begin(&fx, "job-42", rank, 3);
+    fx_api_names(&fx);
+    struct mfu_record r[] = {
+        fx_gemm(&fx, MFU_API_cublasGemmEx, 4096, 4096, 4096, MFU_PREC_BF16, 0),
+        fx_gemm(&fx, MFU_API_cublasSgemm_v2, 100, 100, 100, MFU_PREC_TF32, 0),
+        fx_gemm(&fx, MFU_API_cublasLtMatmul, 10, 10, 10, MFU_PREC_FP8, 15),
+    };
+    fx_records(&fx, r, 3);
+    if (rank == 0) fx_end(&fx);
+    fx_header(&fx, rank == 0 ? MFU_FILE_COMPLETE : 0);
+    snprintf(path, sizeof path, "%s/job-42.rank%d.mfutrace", dir, rank);
+    fx_save(&fx, path, fx.len);
+    fx_free(&fx);
+  }
+}
+
+static json_int_t get_int(json_t *root, const char *path) {
+  json_t *v = json_object_get(root, path);
+  if (!json_is_integer(v)) fail_msg("%s is not an integer", path);
+  return json_integer_value(v);
+}
+
+static void test_json_contract(void **state) {
+  (void)state;
+  write_job();
+  struct output *o = report(dir, "--json", NULL);
+  assert_int_equal(o->status, 0);
+  json_error_t error;
+  json_t *root = json_loads(o->out, 0, &error);
+  if (!root) fail_msg("invalid JSON (%s, line %d): %s", error.text, error.line, o->out);
+
+  json_t *totals = json_object_get(root, "totals");
+  const json_int_t bf16 = 2 * 2ll * 4096 * 4096 * 4096, tf32 = 2 * 2ll * 100 * 100 * 100;
+  assert_int_equal(get_int(totals, "gemm_calls"), 4);
+  assert_int_equal(get_int(totals, "gemm_failed"), 2);
+  assert_int_equal(get_int(totals, "gemm_flops"), bf16 + tf32);
+  for (const char *const *k = (const char *const[]){"nccl_calls", "nccl_failed", "nccl_bytes", NULL}; *k; k++)
+    assert_true(json_is_null(json_object_get(totals, *k)));
+
+  json_t *dtypes = json_object_get(root, "gemm_flops_by_dtype");
+  assert_int_equal(json_object_size(dtypes), 9);
+  assert_int_equal(get_int(dtypes, "bf16"), bf16);
+  assert_int_equal(get_int(dtypes, "tf32"), tf32);
+  for (const char *const *k = (const char *const[]){"fp64", "fp32", "fp16", "fp8", "int8", "fp4", "other", NULL}; *k; k++)
+    assert_int_equal(get_int(dtypes, *k), 0);
+
+  json_t *gemm_ex = json_object_get(json_object_get(root, "gemm_by_api"), "cublasGemmEx");
+  assert_int_equal(get_int(gemm_ex, "calls"), 2);
+  assert_int_equal(get_int(gemm_ex, "failed"), 0);
+  assert_int_equal(get_int(gemm_ex, "flops"), bf16);
+  json_t *lt = json_object_get(json_object_get(root, "gemm_by_api"), "cublasLtMatmul");
+  assert_int_equal(get_int(lt, "failed"), 2);
+  assert_int_equal(get_int(lt, "flops"), 0);
+
+  assert_int_equal(get_int(root, "ranks"), 2);
+  assert_int_equal(get_int(root, "files"), 2);
+  assert_int_equal(get_int(root, "world_size"), 3);
+  assert_string_equal(json_string_value(json_object_get(root, "job_id")), "job-42");
+  assert_string_equal(json_string_value(json_object_get(root, "started_at")), "2023-11-14T22:13:20Z");
+  json_t *steps = json_object_get(root, "steps");
+  assert_true(json_is_null(json_object_get(steps, "count")));
+  assert_true(json_is_null(json_object_get(steps, "mean_time_s")));
+  assert_true(json_is_null(json_object_get(root, "mfu")));
+  assert_true(json_is_null(json_object_get(root, "hfu")));
+  json_t *eff = json_object_get(root, "efficiency");
+  assert_int_equal(json_object_size(eff), 5);
+  for (const char *const *k = (const char *const[]){"coverage", "kernel", "memory", "communication", "parallelism", NULL}; *k; k++) {
+    assert_non_null(json_object_get(eff, *k));
+    assert_true(json_is_null(json_object_get(eff, *k)));
+  }
+
+  json_t *per_rank = json_object_get(root, "per_rank");
+  assert_int_equal(json_array_size(per_rank), 2);
+  json_t *r1 = json_array_get(per_rank, 1);
+  assert_int_equal(get_int(r1, "rank"), 1);
+  assert_int_equal(get_int(r1, "pid"), 1001);
+  assert_string_equal(json_string_value(json_object_get(r1, "host")), "node0");
+  assert_false(json_boolean_value(json_object_get(r1, "complete")));
+  assert_int_equal(get_int(r1, "gemm_calls"), 2);
+  assert_int_equal(get_int(r1, "gemm_failed"), 1);
+  assert_true(json_real_value(json_object_get(r1, "time_span_s")) > 0);
+  assert_contains(json_string_value(json_object_get(r1, "file")), "job-42.rank1.mfutrace");
+
+  json_t *incomplete = json_object_get(root, "incomplete_files");
+  assert_int_equal(json_array_size(incomplete), 1);
+  assert_contains(json_string_value(json_object_get(json_array_get(incomplete, 0), "reason")),
+                  "no END block");
+  assert_true(json_array_size(json_object_get(root, "warnings")) >= 2); /* rank 2, rank 1 */
+  assert_true(json_array_size(json_object_get(root, "notes")) >= 1);
+  json_decref(root);
+}
+
+static void test_human(void **state) {
+  (void)state;
+  write_job();
+  struct output *o = report(dir, NULL);
+  assert_int_equal(o->status, 0);
+  assert_contains(o->out, "job       job-42, started 2023-11-14 22:13:20 UTC");
+  assert_contains(o->out, "ranks     2 of world size 3, 2 trace files");
+  assert_contains(o->out, "resolved: cuBLAS (2/2 files), cuBLASLt (2/2 files); not resolved: NCCL");
+  assert_contains(o->out, "GEMM FLOPs by precision");
+  assert_contains(o->out, "274877906944"); /* bf16 FLOPs, exact */
+  assert_contains(o->out, "0.275"); /* and in TFLOP */
+  assert_contains(o->out, "cublasLtMatmul");
+  assert_contains(o->out, "per rank");
+  assert_contains(o->out, "(incomplete)");
+  assert_contains(o->out, "warnings\n  - 1 rank of 3 missing: 2");
+  assert_contains(o->out, "no END block");
+  assert_string_equal(o->err, "");
+}
+
+/* Runs of spaces become one, so that tables compare without their column widths. */
+static void squeeze(char *s) {
+  char *to = s;
+  for (const char *from = s; *from; from++)
+    if (*from != ' ' || to == s || to[-1] != ' ') *to++ = *from;
+  *to = '\0';
+}
+
+/* mfu run's summary: tables cut to fit one screen, the rest summed up. */
+static void test_row_limit(void **state) {
+  (void)state;
+  write_job();
+  struct mfu_traces t;
+  char err[512], *text;
+  size_t len;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  FILE *out = open_memstream(&text, &len);
+  const struct report_options o = {.max_rows = 1};
+  assert_int_equal(report_print(out, dir, &t, &o), 0);
+  fclose(out);
+  squeeze(text);
+  assert_contains(text, "\n cublasGemmEx 2 0 274877906944 0.275\n (2 more APIs) 2 2 4000000 0.000\n"
+                        " total 4 2 274881906944 0.275\n");
+  assert_contains(text, "... 1 more: mfu report ");
+  free(text);
+  mfu_traces_free(&t);
+}
+
+static void test_bad_input(void **state) {
+  (void)state;
+  char missing[300];
+  snprintf(missing, sizeof missing, "%s/missing", dir);
+  struct output *o = report(missing, NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "mfu report: cannot open '");
+  assert_contains(o->err, "MFU_TRACE_DIR");
+
+  o = report(dir, NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "no trace files");
+  assert_contains(o->err, "mfu run");
+
+  o = report("--frobnicate", NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "unknown option '--frobnicate'");
+
+  o = report(dir, dir, NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "one directory at a time");
+
+  o = report(dir, "--job", NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "--job needs a job id");
+
+  char path[600];
+  snprintf(path, sizeof path, "%s/zero.mfutrace", dir);
+  struct fx empty = {0};
+  fx_save(&empty, path, 0);
+  o = report(dir, "--json", NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "none of the 1 trace files");
+  assert_contains(o->err, "zero.mfutrace is unreadable: empty file");
+  assert_string_equal(o->out, "");
+
+  write_job();
+  o = report(dir, "--job", "other", NULL);
+  assert_int_equal(o->status, 2);
+  assert_contains(o->err, "no job 'other' in");
+  assert_contains(o->err, "'job-42'");
+
+  o = report(dir, "--job=job-42", "--json", NULL);
+  assert_int_equal(o->status, 0); /* the unreadable file is a warning */
+  assert_contains(o->out, "zero.mfutrace is unreadable");
+  assert_contains(o->out, "\"readable\": false");
+
+  o = report("--help", NULL);
+  assert_int_equal(o->status, 0);
+  assert_contains(o->out, "usage: mfu report");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_json_contract, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_human, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_row_limit, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,147 @@
+/* The shim's writer and the analyzer's reader agree: records written by real wrapper calls
+ * (the shim's objects in-process, the cuBLAS double behind them) read back field for field,
+ * across several flushes; a copy cut inside its last block reads back every complete block
+ * and is reported incomplete. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cublas_v2.h>
+
+#include "mfu/api.h"
+#include "shim.h"
+#include "trace_reader.h"
+
+enum { CALLS = 3000, FLUSH_EVERY = 1000 };
+
+static char buf[256];
+static struct mfu_record sent[CALLS];
+static char path[4096];
+
+/* The one trace file the writer made in ./mfu-traces (the shim's default directory). */
+static void find_trace(void) {
+  DIR *d = opendir("mfu-traces");
+  assert_non_null(d);
+  int found = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    if (strstr(e->d_name, MFU_TRACE_SUFFIX)) {
+      snprintf(path, sizeof path, "mfu-traces/%s", e->d_name);
+      found++;
+    }
+  closedir(d);
+  assert_int_equal(found, 1);
+}
+
+static int write_trace(void **state) {
+  (void)state;
+  cublasHandle_t h;
+  assert_int_equal(cublasCreate(&h), CUBLAS_STATUS_SUCCESS);
+  for (int i = 0; i < CALLS; i++) {
+    int m = 1 + i % 97, n = 1 + i % 13, k = 1 + i % 7;
+    if (i % 2)
+      cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_T, m, n, k, (float *)buf, (float *)buf, m,
+                     (float *)buf, n, (float *)buf, (float *)buf, m);
+    else
+      cublasGemmStridedBatchedEx(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, buf, buf, CUDA_R_16BF, k,
+                                 0, buf, CUDA_R_16BF, k, 0, buf, buf, CUDA_R_16BF, m, 0, 1 + i % 5,
+                                 CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    uint64_t head = atomic_load(&mfu_self->head);
+    sent[i] = mfu_self->slots[(head - 1) & (MFU_RING_SLOTS - 1)];
+    if (i % FLUSH_EVERY == FLUSH_EVERY - 1) mfu_writer_drain(NULL);
+  }
+  mfu_writer_final_flush();
+  cublasDestroy(h);
+  find_trace();
+  return 0;
+}
+
+static void reads_back_every_record(void **state) {
+  (void)state;
+  struct mfu_trace t;
+  assert_int_equal(mfu_trace_open(&t, path), 0);
+  assert_int_equal(t.header.pid, getpid());
+  assert_int_equal(t.header.records_written, CALLS);
+  assert_true(t.header.hooks_resolved & MFU_HOOK_CUBLAS);
+  assert_true(t.header.flags & MFU_FILE_COMPLETE);
+  assert_true(t.header.start_monotonic_ns <= sent[0].t_start_ns);
+  int i = 0;
+  for (const struct mfu_record *r; (r = mfu_trace_next(&t)); i++) {
+    assert_true(i < CALLS);
+    assert_memory_equal(r, &sent[i], sizeof *r);
+    assert_string_equal(mfu_trace_string(&t, r->api), mfu_api_name(sent[i].api));
+  }
+  assert_int_equal(i, CALLS);
+  assert_true(t.complete);
+  assert_string_equal(t.problem, "");
+  mfu_trace_close(&t);
+}
+
+/* Copies the first `size` bytes of the trace to `dst`. */
+static void copy_prefix(const char *dst, long size) {
+  FILE *in = fopen(path, "rb"), *out = fopen(dst, "wb");
+  assert_non_null(in);
+  assert_non_null(out);
+  for (long i = 0; i < size; i++) fputc(fgetc(in), out);
+  fclose(in);
+  fclose(out);
+}
+
+/* Offset and record count of the last RECORDS block, by walking the block headers (the
+ * writer thread may have flushed on its own, so block boundaries are not known in advance). */
+static long last_records_block(uint32_t *count) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  long offset = MFU_HEADER_SIZE, last = -1;
+  struct mfu_block_header bh;
+  while (fseek(f, offset, SEEK_SET) == 0 && fread(&bh, sizeof bh, 1, f) == 1) {
+    if (bh.type == MFU_BLOCK_RECORDS) {
+      last = offset;
+      *count = bh.count;
+    }
+    offset += (long)sizeof bh + bh.payload_size;
+  }
+  fclose(f);
+  assert_true(last > 0);
+  return last;
+}
+
+static void truncated_copy_keeps_complete_blocks(void **state) {
+  (void)state;
+  uint32_t count = 0;
+  long last_block = last_records_block(&count);
+  copy_prefix("cut.mfutrace", last_block + (long)sizeof(struct mfu_block_header) + 100);
+  struct mfu_trace t;
+  assert_int_equal(mfu_trace_open(&t, "cut.mfutrace"), 0);
+  int i = 0;
+  for (const struct mfu_record *r; (r = mfu_trace_next(&t)); i++)
+    assert_memory_equal(r, &sent[i], sizeof *r);
+  assert_int_equal(i, CALLS - (int)count);
+  assert_false(t.complete);
+  assert_int_equal(t.problem_offset, (uint64_t)last_block);
+  assert_non_null(strstr(t.problem, "truncated"));
+  mfu_trace_close(&t);
+}
+
+int main(void) {
+  char dir[] = "/tmp/mfu-roundtrip.XXXXXX";
+  if (!mkdtemp(dir) || chdir(dir) != 0) return 1;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(reads_back_every_record),
+      cmocka_unit_test(truncated_copy_keeps_complete_blocks),
+  };
+  int failed = cmocka_run_group_tests(tests, write_trace, NULL);
+  if (!failed) {
+    unlink("cut.mfutrace");
+    unlink(path);
+    rmdir("mfu-traces");
+    rmdir(dir);
+  }
+  return failed;
+}

@@ -1,0 +1,181 @@
+/* trace_fixture: builds trace files by hand from the structs of include/mfu/trace.h (header,
+ * STRINGS, RECORDS and END blocks with correct checksums), so that the analyzer's tests do
+ * not depend on the shim's writer.
+ *
+ *     struct fx fx;
+ *     fx_begin(&fx, "job", 0, 2);            // rank 0 of 2
+ *     fx_api_names(&fx);                     // STRINGS block naming every API
+ *     struct mfu_record r[] = {fx_gemm(&fx, MFU_API_cublasGemmEx, 64, 64, 64, MFU_PREC_BF16, 0)};
+ *     fx_records(&fx, r, 1);
+ *     fx_end(&fx);                           // END block
+ *     fx_header(&fx, MFU_FILE_COMPLETE);     // (re)writes the header, as each flush does
+ *     fx_save(&fx, "dir/x.mfutrace", fx.len);
+ *     fx_free(&fx);
+ *
+ * Tests may change fx.h before fx_header to forge headers; fx.block_start[] and
+ * fx.block_records[] say where each block starts and how many records it holds. */
+#ifndef MFU_TRACE_FIXTURE_H
+#define MFU_TRACE_FIXTURE_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mfu/api.h"
+#include "mfu/precision.h"
+#include "mfu/trace.h"
+
+#define FX_MAX_BLOCKS 64
+#define FX_START_REALTIME_NS 1700000000000000000ull /* 2023-11-14 22:13:20 UTC */
+#define FX_START_MONOTONIC_NS 1000000000ull
+
+struct fx {
+  unsigned char *buf;
+  size_t len, cap;
+  struct mfu_file_header h;
+  uint64_t seq, records, clock_ns;
+  size_t nblocks;
+  size_t block_start[FX_MAX_BLOCKS];
+  uint32_t block_records[FX_MAX_BLOCKS];
+};
+
+static inline void fx_append(struct fx *fx, const void *p, size_t n) {
+  if (fx->len + n > fx->cap) {
+    fx->cap = 2 * (fx->len + n);
+    fx->buf = realloc(fx->buf, fx->cap);
+    if (!fx->buf) abort();
+  }
+  memcpy(fx->buf + fx->len, p, n);
+  fx->len += n;
+}
+
+/* A header like the shim's at start (not yet complete); room for it at offset 0. */
+static inline void fx_begin(struct fx *fx, const char *job_id, int rank, int world_size) {
+  *fx = (struct fx){.clock_ns = FX_START_MONOTONIC_NS + 1000};
+  struct mfu_file_header *h = &fx->h;
+  memcpy(h->magic, MFU_TRACE_MAGIC, sizeof h->magic);
+  h->version = MFU_TRACE_VERSION;
+  h->header_size = MFU_HEADER_SIZE;
+  h->byte_order = MFU_BYTE_ORDER_MARK;
+  h->record_size = sizeof(struct mfu_record);
+  snprintf(h->shim_version, sizeof h->shim_version, "0.1.0");
+  h->pid = 1000 + rank;
+  h->ppid = 1;
+  h->rank = rank;
+  h->local_rank = rank;
+  h->world_size = world_size;
+  h->hooks_resolved = MFU_HOOK_CUBLAS | MFU_HOOK_CUBLASLT;
+  h->start_realtime_ns = FX_START_REALTIME_NS;
+  h->start_monotonic_ns = FX_START_MONOTONIC_NS;
+  snprintf(h->job_id, sizeof h->job_id, "%s", job_id);
+  snprintf(h->hostname, sizeof h->hostname, "node%d", rank < 0 ? 0 : rank / 8);
+  snprintf(h->cmdline, sizeof h->cmdline, "python train.py --rank %d", rank);
+  fx_append(fx, h, sizeof *h);
+}
+
+/* Writes fx->h at offset 0 with `flags`, the counters so far and its checksum. */
+static inline void fx_header(struct fx *fx, uint32_t flags) {
+  fx->h.flags = flags;
+  fx->h.records_written = fx->records;
+  fx->h.blocks_written = fx->seq;
+  fx->h.end_monotonic_ns = fx->clock_ns;
+  fx->h.checksum = mfu_header_checksum(&fx->h);
+  memcpy(fx->buf, &fx->h, sizeof fx->h);
+}
+
+/* A block with the next sequence number and a correct checksum. */
+static inline void fx_block(struct fx *fx, uint16_t type, uint32_t count, const void *payload,
+                            uint32_t size) {
+  struct mfu_block_header bh = {.magic = MFU_BLOCK_MAGIC, .type = type, .count = count,
+                                .payload_size = size, .seq = fx->seq++};
+  bh.checksum = mfu_block_checksum(&bh, payload);
+  if (fx->nblocks < FX_MAX_BLOCKS) {
+    fx->block_start[fx->nblocks] = fx->len;
+    fx->block_records[fx->nblocks++] = type == MFU_BLOCK_RECORDS ? count : 0;
+  }
+  fx_append(fx, &bh, sizeof bh);
+  if (size) fx_append(fx, payload, size);
+  if (type == MFU_BLOCK_RECORDS) fx->records += count;
+}
+
+static inline void fx_strings(struct fx *fx, size_t n, const uint32_t *ids,
+                              const char *const *names) {
+  struct fx payload = {0};
+  for (size_t i = 0; i < n; i++) {
+    struct mfu_string e = {ids[i], (uint32_t)strlen(names[i])};
+    static const char zeros[8];
+    fx_append(&payload, &e, sizeof e);
+    fx_append(&payload, names[i], e.len);
+    fx_append(&payload, zeros, 8 - e.len % 8); /* the NUL, then up to a multiple of 8 */
+  }
+  fx_block(fx, MFU_BLOCK_STRINGS, (uint32_t)n, payload.buf, (uint32_t)payload.len);
+  free(payload.buf);
+}
+
+/* The first STRINGS block of a trace: the names of every API, as the shim writes it. */
+static inline void fx_api_names(struct fx *fx) {
+  uint32_t ids[MFU_API_COUNT];
+  const char *names[MFU_API_COUNT];
+  size_t n = 0;
+  for (unsigned id = 1; id < MFU_API_COUNT; id++) {
+    ids[n] = id;
+    names[n++] = mfu_api_name(id);
+  }
+  fx_strings(fx, n, ids, names);
+}
+
+/* A GEMM record as the shim fills it: 2mnk FLOPs when status is 0, none otherwise. */
+static inline struct mfu_record fx_gemm(struct fx *fx, unsigned api, int64_t m, int64_t n,
+                                        int64_t k, unsigned precision, int status) {
+  struct mfu_record r = {.kind = MFU_REC_GEMM, .api = (uint16_t)api, .status = status,
+                         .tid = 4242, .t_start_ns = fx->clock_ns, .t_end_ns = fx->clock_ns + 500};
+  fx->clock_ns += 1000;
+  r.flops = status ? 0 : (uint64_t)(2 * m * n * k);
+  r.u.gemm = (struct mfu_gemm){.m = m, .n = n, .k = k, .batch = 1, .groups = 1,
+                               .precision = (uint8_t)precision, .a_type = -1, .b_type = -1,
+                               .c_type = -1, .compute_type = -1, .scale_type = -1};
+  return r;
+}
+
+static inline void fx_records(struct fx *fx, const struct mfu_record *r, size_t n) {
+  fx_block(fx, MFU_BLOCK_RECORDS, (uint32_t)n, r, (uint32_t)(n * sizeof *r));
+}
+
+static inline void fx_end(struct fx *fx) { fx_block(fx, MFU_BLOCK_END, 0, NULL, 0); }
+
+/* Writes the first `len` bytes (a truncated file when len < fx->len). */
+static inline void fx_save(const struct fx *fx, const char *path, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f || (len && fwrite(fx->buf, 1, len, f) != len) || fclose(f) != 0) {
+    perror(path);
+    abort();
+  }
+}
+
+static inline void fx_free(struct fx *fx) {
+  free(fx->buf);
+  fx->buf = NULL;
+}
+
+/* A fresh scratch directory under $TMPDIR (or /tmp), removed with fx_rmtree. */
+static inline void fx_tmpdir(char path[256]) {
+  const char *base = getenv("TMPDIR");
+  snprintf(path, 256, "%s/mfu-test.XXXXXX", base && *base ? base : "/tmp");
+  if (!mkdtemp(path)) {
+    perror(path);
+    abort();
+  }
+}
+
+static inline int fx_remove(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st, (void)type, (void)ftw;
+  return remove(path);
+}
+
+static inline void fx_rmtree(const char *path) {
+  nftw(path, fx_remove, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+#endif
