@@ -30,7 +30,7 @@ INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
 
 DOUBLES := $(B)/test-doubles/libcublas.so.13 $(B)/test-doubles/libcublasLt.so.13 \
-           $(B)/test-doubles/libcudart.so.13
+           $(B)/test-doubles/libcudart.so.13 $(B)/test-doubles/libnccl.so.2
 EXAMPLE := $(B)/examples/transformer_step
 
 DEPS_STAMP := $(B)/.deps-ok
@@ -71,12 +71,16 @@ $(B)/mfu: $(B)/analyzer/main.o $(B)/libmfu_analyzer.a
 $(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c
 $(B)/test-doubles/libcublasLt.so.13: tests/doubles/cublaslt.c
 $(B)/test-doubles/libcudart.so.13:   tests/doubles/cudart.c
+$(B)/test-doubles/libnccl.so.2:      tests/doubles/nccl.c
+
+# Like the real libraries: CUDA's carry a version node named after the soname, NCCL's none.
+version_script = $(if $(filter libnccl%,$(notdir $(1))),,-Wl,--version-script,$(1).map)
 
 $(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
 	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -MMD -MP -MF $@.d -shared -Wl,-soname,$(notdir $@) \
-	  -Wl,--version-script,$@.map $(LDFLAGS) -o $@ $(filter %.c,$^) -lpthread
+	  $(call version_script,$@) $(LDFLAGS) -o $@ $(filter %.c,$^) -lpthread
 
 # --- tests
 # Unit tests link the analyzer and shim archives; tests that call wrappers in-process reach
@@ -86,14 +90,14 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DO
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
 	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lm -ldl -lpthread \
 	  -L$(B)/test-doubles -Wl,-rpath,$(abspath $(B)/test-doubles) -Wl,--as-needed \
-	  -l:libcublas.so.13 -l:libcublasLt.so.13
+	  -l:libcublas.so.13 -l:libcublasLt.so.13 -l:libnccl.so.2
 
 # Integration programs are built against the real toolkit; they run on the doubles or the
 # real libraries by LD_LIBRARY_PATH.
 $(B)/tests/integration/%: tests/integration/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
-	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lpthread
+	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lnccl -lpthread
 
 $(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@ enum mfu_api {
 #define MFU_API_ENUM(name, params, args, describe) MFU_API_##name,
   MFU_CUBLAS_GEMM_APIS(MFU_API_ENUM)
   MFU_CUBLASLT_APIS(MFU_API_ENUM)
+  MFU_NCCL_APIS(MFU_API_ENUM)
 #undef MFU_API_ENUM
   MFU_API_COUNT
 };
@@ -21,6 +22,7 @@ static inline const char *mfu_api_name(unsigned id) {
 #define MFU_API_NAME(name, params, args, describe) [MFU_API_##name] = #name,
       MFU_CUBLAS_GEMM_APIS(MFU_API_NAME)
       MFU_CUBLASLT_APIS(MFU_API_NAME)
+      MFU_NCCL_APIS(MFU_API_NAME)
 #undef MFU_API_NAME
   };
   return id < MFU_API_COUNT ? names[id] : NULL;

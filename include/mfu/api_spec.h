@@ -6,7 +6,15 @@
  * `description` is a call the shim expands to fill a record's GEMM fields from the arguments:
  *     GEMM(transa, transb, m, n, k, batch, Atype, Btype, Ctype, compute)
  *     GROUPED(transa[], transb[], m[], n[], k[], group_count, group_size[], Atype, Btype, Ctype, compute)
- * where compute MFU_COMPUTE_BY_MODE means "32F, or TF32/16F by the handle's math mode".
+ * where compute MFU_COMPUTE_BY_MODE means "32F, or TF32/16F by the handle's math mode";
+ *     COLL(op, count, datatype, redop, peer, comm, stream)       an NCCL data movement
+ *     GROUP(op)                                                  ncclGroupStart/End
+ *     COMM_FROM_IDS(newcomm, ids, n_ids, rank, nranks)           communicators made from
+ *     COMM_ALL(comms, ndev)                                      unique ids, by InitAll,
+ *     COMM_SPLIT(parent, color, newcomm)                         by split or by shrink
+ *     COMM_SHRINK(parent, excluded, n_excluded, newcomm)
+ *     COMM_END(comm)                                             destroy, abort, finalize
+ *     COMM_COUNT(comm, count) / COMM_RANK(comm, rank)            size and rank queries
  * Users of the list that only need names never expand the other fields, so including this
  * file needs no CUDA header. Prototypes are those of CUDA 13.0's cublas_api.h; the list
  * matches that header (tests/integration/gemm_all.c calls every entry). */
@@ -252,5 +260,67 @@ typedef struct __half __half;
   (cublasLtHandle_t lightHandle, cublasLtMatmulDesc_t computeDesc, const void *alpha, const void *A, cublasLtMatrixLayout_t Adesc, const void *B, cublasLtMatrixLayout_t Bdesc, const void *beta, const void *C, cublasLtMatrixLayout_t Cdesc, void *D, cublasLtMatrixLayout_t Ddesc, const cublasLtMatmulAlgo_t *algo, void *workspace, size_t workspaceSizeInBytes, cudaStream_t stream),\
   (lightHandle, computeDesc, alpha, A, Adesc, B, Bdesc, beta, C, Cdesc, D, Ddesc, algo, workspace, workspaceSizeInBytes, stream),\
   LT_MATMUL(lightHandle, computeDesc, Adesc, Bdesc, Cdesc, Ddesc, stream))
+
+/* NCCL 2.28 (nccl.h): every data movement, groups, and the communicator calls that tell who
+ * is who. The shim forwards each to its pnccl* profiling twin when the library has one. */
+#define MFU_NCCL_APIS(X) \
+  X(ncclAllReduce, (const void *sendbuff, void *recvbuff, size_t count, ncclDataType_t datatype, ncclRedOp_t op, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, count, datatype, op, comm, stream),\
+    COLL(MFU_NCCL_ALLREDUCE, count, datatype, op, -1, comm, stream)) \
+  X(ncclBroadcast, (const void *sendbuff, void *recvbuff, size_t count, ncclDataType_t datatype, int root, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, count, datatype, root, comm, stream),\
+    COLL(MFU_NCCL_BROADCAST, count, datatype, -1, root, comm, stream)) \
+  X(ncclBcast, (void *buff, size_t count, ncclDataType_t datatype, int root, ncclComm_t comm, cudaStream_t stream),\
+    (buff, count, datatype, root, comm, stream),\
+    COLL(MFU_NCCL_BROADCAST, count, datatype, -1, root, comm, stream)) \
+  X(ncclReduce, (const void *sendbuff, void *recvbuff, size_t count, ncclDataType_t datatype, ncclRedOp_t op, int root, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, count, datatype, op, root, comm, stream),\
+    COLL(MFU_NCCL_REDUCE, count, datatype, op, root, comm, stream)) \
+  X(ncclAllGather, (const void *sendbuff, void *recvbuff, size_t sendcount, ncclDataType_t datatype, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, sendcount, datatype, comm, stream),\
+    COLL(MFU_NCCL_ALLGATHER, sendcount, datatype, -1, -1, comm, stream)) \
+  X(ncclReduceScatter, (const void *sendbuff, void *recvbuff, size_t recvcount, ncclDataType_t datatype, ncclRedOp_t op, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, recvcount, datatype, op, comm, stream),\
+    COLL(MFU_NCCL_REDUCESCATTER, recvcount, datatype, op, -1, comm, stream)) \
+  X(ncclAlltoAll, (const void *sendbuff, void *recvbuff, size_t count, ncclDataType_t datatype, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, count, datatype, comm, stream),\
+    COLL(MFU_NCCL_ALLTOALL, count, datatype, -1, -1, comm, stream)) \
+  X(ncclGather, (const void *sendbuff, void *recvbuff, size_t count, ncclDataType_t datatype, int root, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, count, datatype, root, comm, stream),\
+    COLL(MFU_NCCL_GATHER, count, datatype, -1, root, comm, stream)) \
+  X(ncclScatter, (const void *sendbuff, void *recvbuff, size_t count, ncclDataType_t datatype, int root, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, recvbuff, count, datatype, root, comm, stream),\
+    COLL(MFU_NCCL_SCATTER, count, datatype, -1, root, comm, stream)) \
+  X(ncclSend, (const void *sendbuff, size_t count, ncclDataType_t datatype, int peer, ncclComm_t comm, cudaStream_t stream),\
+    (sendbuff, count, datatype, peer, comm, stream),\
+    COLL(MFU_NCCL_SEND, count, datatype, -1, peer, comm, stream)) \
+  X(ncclRecv, (void *recvbuff, size_t count, ncclDataType_t datatype, int peer, ncclComm_t comm, cudaStream_t stream),\
+    (recvbuff, count, datatype, peer, comm, stream),\
+    COLL(MFU_NCCL_RECV, count, datatype, -1, peer, comm, stream)) \
+  X(ncclGroupStart, (void), (), GROUP(MFU_NCCL_GROUP_START)) \
+  X(ncclGroupEnd, (void), (), GROUP(MFU_NCCL_GROUP_END)) \
+  X(ncclCommInitRank, (ncclComm_t *comm, int nranks, ncclUniqueId commId, int rank),\
+    (comm, nranks, commId, rank),\
+    COMM_FROM_IDS(comm, &commId, 1, rank, nranks)) \
+  X(ncclCommInitRankConfig, (ncclComm_t *comm, int nranks, ncclUniqueId commId, int rank, ncclConfig_t *config),\
+    (comm, nranks, commId, rank, config),\
+    COMM_FROM_IDS(comm, &commId, 1, rank, nranks)) \
+  X(ncclCommInitRankScalable, (ncclComm_t *newcomm, int nranks, int myrank, int nId, ncclUniqueId *commIds, ncclConfig_t *config),\
+    (newcomm, nranks, myrank, nId, commIds, config),\
+    COMM_FROM_IDS(newcomm, commIds, nId, myrank, nranks)) \
+  X(ncclCommInitAll, (ncclComm_t *comm, int ndev, const int *devlist),\
+    (comm, ndev, devlist),\
+    COMM_ALL(comm, ndev)) \
+  X(ncclCommSplit, (ncclComm_t comm, int color, int key, ncclComm_t *newcomm, ncclConfig_t *config),\
+    (comm, color, key, newcomm, config),\
+    COMM_SPLIT(comm, color, newcomm)) \
+  X(ncclCommShrink, (ncclComm_t comm, int *excludeRanksList, int excludeRanksCount, ncclComm_t *newcomm, ncclConfig_t *config, int shrinkFlags),\
+    (comm, excludeRanksList, excludeRanksCount, newcomm, config, shrinkFlags),\
+    COMM_SHRINK(comm, excludeRanksList, excludeRanksCount, newcomm)) \
+  X(ncclCommDestroy, (ncclComm_t comm), (comm), COMM_END(comm)) \
+  X(ncclCommAbort, (ncclComm_t comm), (comm), COMM_END(comm)) \
+  X(ncclCommFinalize, (ncclComm_t comm), (comm), COMM_END(comm)) \
+  X(ncclCommCount, (const ncclComm_t comm, int *count), (comm, count), COMM_COUNT(comm, count)) \
+  X(ncclCommUserRank, (const ncclComm_t comm, int *rank), (comm, rank), COMM_RANK(comm, rank))
 
 #endif

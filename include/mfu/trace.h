@@ -110,6 +110,7 @@ struct mfu_string {
 
 enum mfu_record_kind {
   MFU_REC_GEMM = 1,
+  MFU_REC_NCCL = 2,
 };
 
 /* record.flags */
@@ -117,6 +118,9 @@ enum {
   MFU_RF_FLOPS_SATURATED = 1u << 0, /* FLOPs overflowed 64 bits: flops = UINT64_MAX */
   MFU_RF_MIXED_SHAPES = 1u << 1,    /* grouped GEMM whose groups differ: m, n, k of group 0 */
   MFU_RF_SHAPE_UNKNOWN = 1u << 2,   /* shape could not be decoded: flops = 0 */
+  MFU_RF_BYTES_SATURATED = 1u << 3, /* NCCL bytes overflowed 64 bits: bytes = UINT64_MAX */
+  MFU_RF_DTYPE_UNKNOWN = 1u << 4,   /* NCCL datatype not known: bytes = 0 */
+  MFU_RF_COMM_UNKNOWN = 1u << 5,    /* communicator not seen at creation: comm_id 0 */
 };
 
 /* GEMM payload. Shapes follow BLAS: op(A) is m x k, op(B) is k x n. */
@@ -139,6 +143,26 @@ struct mfu_gemm {
 };
 static_assert(sizeof(struct mfu_gemm) == 64, "gemm payload size");
 
+/* NCCL payload (include/mfu/nccl.h has the byte rules). Communicator calls (CommInit*,
+ * CommSplit, CommShrink: op COMM_INIT; CommDestroy/Abort/Finalize: COMM_END) carry the
+ * communicator they made or ended. */
+struct mfu_nccl {
+  uint64_t count;       /* elements, as passed (sendcount/recvcount for the gathers) */
+  uint64_t bytes;       /* nccl-tests' S; 0 when status != 0 */
+  uint64_t comm_id;     /* the same on every rank of the communicator, within a job */
+  uint64_t comm;        /* ncclComm_t in this process */
+  uint64_t group_seq;   /* 1, 2, ...: the outermost ncclGroupStart/End this call is in; 0 none */
+  int32_t datatype;     /* ncclDataType_t (-1: n/a) */
+  int32_t redop;        /* ncclRedOp_t (-1: n/a) */
+  int32_t peer;         /* root, or peer of Send/Recv (-1: n/a) */
+  int32_t comm_rank;    /* this process's rank in the communicator (-1: unknown) */
+  int32_t comm_size;    /* ranks in the communicator (-1: unknown) */
+  uint8_t op;           /* enum mfu_nccl_op */
+  uint8_t group_depth;  /* ncclGroupStart nesting at the call (after it, for GroupStart) */
+  uint16_t reserved;
+};
+static_assert(sizeof(struct mfu_nccl) == 64, "nccl payload size");
+
 struct mfu_record {
   uint16_t kind;        /* enum mfu_record_kind */
   uint16_t api;         /* string id of the API name (enum mfu_api) */
@@ -149,9 +173,10 @@ struct mfu_record {
   uint64_t t_end_ns;
   uint64_t stream;      /* cudaStream_t as an integer; 0 = legacy default stream */
   uint64_t correlation; /* external correlation id (CUPTI); 0 = none */
-  uint64_t flops;       /* FLOPs this call performed; 0 when status != 0 */
+  uint64_t flops;       /* GEMM: FLOPs this call performed; 0 when status != 0. NCCL: 0 */
   union {
     struct mfu_gemm gemm;
+    struct mfu_nccl nccl;
     uint8_t raw[72];
   } u;
 };
