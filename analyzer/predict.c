@@ -1,0 +1,504 @@
+/* `mfu predict`: a model's FLOPs per step and per token, part by part, its parameters, and,
+ * given a time and a peak, its MFU and HFU; `--compare` puts every convention side by side
+ * and walks from the seed's number to exact's. `mfu models`: the built-in presets. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "formula.h"
+#include "hardware.h"
+#include "model.h"
+#include "model_options.h"
+
+/* ------------------------------------------------------------------ formatting */
+
+/* 8030261248 -> "8.03B" */
+static const char *params_text(uint64_t n, char *buf, size_t size) {
+  static const struct { double scale; const char *suffix; } units[] = {
+      {1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if ((double)n >= units[i].scale) {
+      snprintf(buf, size, "%.2f%s", (double)n / units[i].scale, units[i].suffix);
+      return buf;
+    }
+  snprintf(buf, size, "%" PRIu64, n);
+  return buf;
+}
+
+/* The SI prefix that suits a FLOP count: its scale and name ("T", 1e12). */
+static double flop_unit(double v, const char **prefix) {
+  static const struct { double scale; const char *prefix; } units[] = {
+      {1e18, "E"}, {1e15, "P"}, {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (fabs(v) >= units[i].scale) {
+      *prefix = units[i].prefix;
+      return units[i].scale;
+    }
+  *prefix = "";
+  return 1;
+}
+
+/* 8.0143e13 -> "80.144 TFLOP" */
+static const char *flops_text(double v, char *buf, size_t size) {
+  const char *prefix;
+  double scale = flop_unit(v, &prefix);
+  snprintf(buf, size, "%.3f %sFLOP", v / scale, prefix);
+  return buf;
+}
+
+/* FLOPs as JSON: an exact integer while doubles hold one exactly, else a real. */
+static json_t *json_flops(double v) {
+  if (v == floor(v) && fabs(v) < 9007199254740992.0) return json_integer((json_int_t)v);
+  return json_real(v);
+}
+
+static json_t *json_ratio(bool known, double v) { return known ? json_real(v) : json_null(); }
+
+/* ------------------------------------------------------------------ options */
+
+struct predict_args {
+  struct model_options mo;
+  int64_t gpus;
+  double step_time, tokens_per_sec, tokens_per_sec_per_gpu;
+  int times;  /* how many of the three were given */
+  bool json, compare, help;
+};
+
+enum { OPT_GPUS = 256, OPT_STEP_TIME, OPT_TPS, OPT_TPS_GPU, OPT_JSON, OPT_COMPARE, OPT_HELP };
+
+static const struct option predict_options[] = {
+    {"gpus", required_argument, NULL, OPT_GPUS},
+    {"step-time", required_argument, NULL, OPT_STEP_TIME},
+    {"tokens-per-sec", required_argument, NULL, OPT_TPS},
+    {"tokens-per-sec-per-gpu", required_argument, NULL, OPT_TPS_GPU},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"compare", no_argument, NULL, OPT_COMPARE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0}};
+
+static int on_option(void *ctx, int id, const char *arg) {
+  static const char cmd[] = "mfu predict";
+  struct predict_args *a = ctx;
+  switch (id) {
+  case OPT_GPUS: return option_count(cmd, "gpus", arg, 1, INT32_MAX, &a->gpus);
+  case OPT_STEP_TIME:
+    a->times++;
+    return option_positive(cmd, "step-time", arg, "seconds per step", &a->step_time);
+  case OPT_TPS:
+    a->times++;
+    return option_positive(cmd, "tokens-per-sec", arg, "tokens/s of the whole job", &a->tokens_per_sec);
+  case OPT_TPS_GPU:
+    a->times++;
+    return option_positive(cmd, "tokens-per-sec-per-gpu", arg, "tokens/s per device",
+                           &a->tokens_per_sec_per_gpu);
+  case OPT_JSON: a->json = true; return 0;
+  case OPT_COMPARE: a->compare = true; return 0;
+  case OPT_HELP: a->help = true; return 0;
+  }
+  return 2;
+}
+
+static void predict_help(void) {
+  printf("usage: mfu predict MODEL [WORK] [TIME] [PEAK] [options]\n\n"
+         "Predicted training FLOPs per step and per token, part by part (QKV, attention scores,\n"
+         "attention*V, output projection, MLP or experts, router, shared experts, LM head;\n"
+         "forward, backward, recompute), parameters, and with a time and a peak, MFU and HFU.\n\n");
+  model_options_help(stdout);
+  printf("time (one of):\n");
+  option_help(stdout, "--step-time S", "seconds per step of --batch sequences on all --gpus");
+  option_help(stdout, "--tokens-per-sec X", "tokens per second of the whole job");
+  option_help(stdout, "--tokens-per-sec-per-gpu X", "tokens per second per device");
+  option_help(stdout, "--gpus N", "devices the step runs on (default 1)");
+  printf("output:\n");
+  option_help(stdout, "--compare", "every convention side by side, and the seed's errors");
+  option_help(stdout, "--json", "one JSON object");
+  printf("\nexample: mfu predict --preset llama-3-8b --batch 512 --seq 8192 --gpus 64 \\\n"
+         "           --step-time 9.8 --device h100-sxm\n");
+}
+
+/* ------------------------------------------------------------------ the estimate */
+
+/* Everything a report needs for one convention. */
+struct estimate {
+  enum convention convention;
+  struct flops f;
+  bool rated;          /* a time and a peak were given */
+  double mfu, hfu;
+  double tflops_per_gpu;  /* achieved model FLOP/s per device, when a time was given */
+};
+
+/* The job's throughput from whichever time was given; 0 when none was. */
+static double tokens_per_sec(const struct predict_args *a) {
+  double tokens = (double)a->mo.work.batch * (double)a->mo.work.seq;
+  if (a->step_time > 0) return tokens / a->step_time;
+  if (a->tokens_per_sec > 0) return a->tokens_per_sec;
+  return a->tokens_per_sec_per_gpu * (double)a->gpus;
+}
+
+static void estimate(const struct model *m, const struct predict_args *a, const struct peak *pk,
+                     enum convention c, struct estimate *e) {
+  memset(e, 0, sizeof *e);
+  e->convention = c;
+  formula_flops(m, &a->mo.work, c, &e->f);
+  double tps = tokens_per_sec(a), tokens = (double)a->mo.work.batch * (double)a->mo.work.seq;
+  e->tflops_per_gpu = e->f.per_token * tps / (double)a->gpus / 1e12;
+  if (tps > 0 && pk->tflops > 0) {
+    e->rated = true;
+    e->mfu = e->tflops_per_gpu / pk->tflops;
+    e->hfu = e->f.hardware / tokens * tps / (double)a->gpus / 1e12 / pk->tflops;
+  }
+}
+
+/* Where the model came from, for people. */
+static void model_source(const struct model_options *o, char *buf, size_t n) {
+  const struct model_preset *p = o->preset ? model_preset_find(o->preset) : NULL;
+  const char *edited = model_overrides_any(&o->overrides) ? "; edited by flags" : "";
+  if (p)
+    snprintf(buf, n, "preset, %s%s", p->source, edited);
+  else if (o->config)
+    snprintf(buf, n, "config %s%s", o->config, edited);
+  else
+    snprintf(buf, n, "command-line flags");
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static json_t *model_json(const struct model *m, const char *source) {
+  json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "name", m->name, "source", source, "mlp",
+                        m->gated_mlp ? "gated" : "plain", "tied_embeddings", m->tied_embeddings);
+  const struct { const char *key; int64_t v; } sizes[] = {
+      {"layers", m->layers}, {"hidden", m->hidden}, {"heads", m->heads},
+      {"kv_heads", m->kv_heads}, {"head_dim", m->head_dim}, {"ffn", m->ffn},
+      {"vocab", m->vocab}, {"experts", m->experts}, {"top_k", m->top_k},
+      {"moe_ffn", m->moe_ffn}, {"shared_experts", m->shared_experts},
+      {"shared_ffn", m->shared_ffn}, {"moe_layers", model_moe_layers(m)},
+      {"dense_layers", m->layers - model_moe_layers(m)}, {"q_lora_rank", m->q_lora_rank},
+      {"kv_lora_rank", m->kv_lora_rank}, {"qk_nope_head_dim", m->qk_nope_dim},
+      {"qk_rope_head_dim", m->qk_rope_dim}, {"v_head_dim", m->v_head_dim},
+      {"sliding_window", m->window}, {"sliding_layers", m->window_layers}};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    json_object_set_new(j, sizes[i].key, json_integer((json_int_t)sizes[i].v));
+  return j;
+}
+
+static json_t *breakdown_json(const struct flops *f) {
+  json_t *b = json_object();
+  for (int i = 0; i < PART_COUNT; i++) {
+    json_t *row = json_object();
+    for (int p = 0; p < PASS_COUNT; p++)
+      json_object_set_new(row, pass_name((enum pass)p), json_flops(f->part[i][p]));
+    json_object_set_new(b, model_part_name((enum model_part)i), row);
+  }
+  return b;
+}
+
+static json_t *estimate_json(const struct estimate *e) {
+  json_t *j = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "convention", convention_name(e->convention),
+                        "flops_per_step", json_flops(e->f.model), "flops_per_token",
+                        json_flops(e->f.per_token), "hardware_flops_per_step",
+                        json_flops(e->f.hardware), "mfu", json_ratio(e->rated, e->mfu), "hfu",
+                        json_ratio(e->rated, e->hfu));
+  json_object_set_new(j, "breakdown", breakdown_json(&e->f));
+  return j;
+}
+
+static json_t *common_json(const struct model *m, const struct predict_args *a,
+                           const struct peak *pk) {
+  char source[256];
+  model_source(&a->mo, source, sizeof source);
+  struct model_params p;
+  model_params(m, &p);
+  const struct work *w = &a->mo.work;
+  double tps = tokens_per_sec(a), tokens = (double)w->batch * (double)w->seq;
+  json_t *j = json_object();
+  json_object_set_new(j, "model", model_json(m, source));
+  json_object_set_new(j, "params_total", json_integer((json_int_t)p.total));
+  json_object_set_new(j, "params_active", json_integer((json_int_t)p.active_total));
+  json_object_set_new(j, "params_embedding", json_integer((json_int_t)p.part[PART_EMBEDDING]));
+  json_object_set_new(j, "work", json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "batch",
+                                           (json_int_t)w->batch, "seq", (json_int_t)w->seq,
+                                           "tokens_per_step", (json_int_t)(w->batch * w->seq),
+                                           "gpus", (json_int_t)a->gpus, "attention",
+                                           attention_name(w->attention), "recompute",
+                                           recompute_name(w->recompute)));
+  json_object_set_new(j, "tokens_per_sec", tps > 0 ? json_real(tps) : json_null());
+  json_object_set_new(j, "step_time_s", tps > 0 ? json_real(tokens / tps) : json_null());
+  json_t *peak = json_null();
+  if (pk->tflops > 0)
+    peak = json_pack("{s:s?, s:s, s:f, s:s}", "device", pk->hw ? pk->hw->id : NULL, "dtype",
+                     mfu_precision_name(pk->dtype), "tflops_per_device", pk->tflops, "from",
+                     pk->from_flag ? "--peak-tflops" : "datasheet");
+  json_object_set_new(j, "peak", peak);
+  return j;
+}
+
+static int print_json(json_t *j) {
+  char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+  json_decref(j);
+  if (!text) {
+    fprintf(stderr, "mfu predict: out of memory\n");
+    return 1;
+  }
+  puts(text);
+  free(text);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ text */
+
+static void print_header(const struct model *m, const struct predict_args *a,
+                         const struct peak *pk) {
+  char source[256], desc[512], total[32], active[32], emb[32];
+  model_source(&a->mo, source, sizeof source);
+  model_describe(m, desc, sizeof desc);
+  struct model_params p;
+  model_params(m, &p);
+  const struct work *w = &a->mo.work;
+  printf("model       %s (%s)\n            %s\n", m->name, source, desc);
+  printf("params      %s total, %s active", params_text(p.total, total, sizeof total),
+         params_text(p.active_total, active, sizeof active));
+  if (p.part[PART_EMBEDDING])
+    printf(" (%s of them the input embedding)", params_text(p.part[PART_EMBEDDING], emb, sizeof emb));
+  printf("\nstep        batch %" PRId64 "%s x seq %" PRId64 "%s = %" PRId64 " tokens on %" PRId64
+         " device%s; %s attention; recompute %s\n",
+         w->batch, a->mo.batch_given ? "" : " (default)", w->seq, a->mo.seq_given ? "" : " (default)",
+         w->batch * w->seq, a->gpus, a->gpus > 1 ? "s" : "", attention_name(w->attention),
+         recompute_name(w->recompute));
+  if (pk->tflops > 0) {
+    printf("peak        %g TFLOP/s %s per device", pk->tflops, mfu_precision_name(pk->dtype));
+    if (pk->hw)
+      printf(" (%s, %s %s%s)", pk->hw->id, pk->hw->vendor, pk->hw->product,
+             pk->from_flag ? "; --peak-tflops overrides its datasheet" : "");
+    printf("\n");
+  }
+  double tps = tokens_per_sec(a);
+  if (tps > 0)
+    printf("time        %.4g s per step = %.6g tokens/s (%.6g per device)\n",
+           (double)w->batch * (double)w->seq / tps, tps, tps / (double)a->gpus);
+}
+
+/* The rate lines: achieved FLOP/s, MFU and HFU, or what is missing for them. */
+static void print_rates(const struct estimate *e, const struct predict_args *a) {
+  if (tokens_per_sec(a) <= 0) {
+    printf("MFU         needs a time: --step-time, --tokens-per-sec or --tokens-per-sec-per-gpu\n");
+    return;
+  }
+  printf("achieved    %.2f TFLOP/s per device (model FLOPs)\n", e->tflops_per_gpu);
+  if (!e->rated)
+    printf("MFU         needs a peak: --device NAME or --peak-tflops N\n");
+  else
+    printf("MFU         %.2f%%    HFU %.2f%%\n", 100 * e->mfu, 100 * e->hfu);
+}
+
+static void print_breakdown(const struct estimate *e) {
+  const struct flops *f = &e->f;
+  const char *prefix;
+  double scale = flop_unit(f->hardware, &prefix);
+  char unit[16];
+  snprintf(unit, sizeof unit, "%sFLOP", prefix);
+  printf("\n%-16s %12s %12s %12s %12s %7s\n", unit, "forward", "backward", "recompute", "total", "share");
+  for (int i = 0; i < PART_COUNT; i++) {
+    const double *r = f->part[i];
+    double sum = r[PASS_FORWARD] + r[PASS_BACKWARD] + r[PASS_RECOMPUTE];
+    if (sum == 0) continue;
+    printf("%-16s %12.3f %12.3f %12.3f %12.3f %6.2f%%\n", model_part_name((enum model_part)i),
+           r[PASS_FORWARD] / scale, r[PASS_BACKWARD] / scale, r[PASS_RECOMPUTE] / scale,
+           sum / scale, 100 * sum / f->hardware);
+  }
+  double pass[PASS_COUNT] = {0};
+  for (int i = 0; i < PART_COUNT; i++)
+    for (int p = 0; p < PASS_COUNT; p++) pass[p] += f->part[i][p];
+  printf("%-16s %12.3f %12.3f %12.3f %12.3f\n\n", "total", pass[0] / scale, pass[1] / scale,
+         pass[2] / scale, f->hardware / scale);
+}
+
+static int predict_one(const struct model *m, const struct predict_args *a, const struct peak *pk) {
+  struct estimate e;
+  estimate(m, a, pk, a->mo.convention, &e);
+  if (a->json) {
+    json_t *j = common_json(m, a, pk), *est = estimate_json(&e);
+    json_object_update(j, est);
+    json_decref(est);
+    return print_json(j);
+  }
+  char buf[64], buf2[64];
+  print_header(m, a, pk);
+  printf("convention  %s: %s\n", convention_name(e.convention), convention_summary(e.convention));
+  print_breakdown(&e);
+  printf("FLOPs/step  %s model, %s with recompute\n", flops_text(e.f.model, buf, sizeof buf),
+         flops_text(e.f.hardware, buf2, sizeof buf2));
+  printf("FLOPs/token %s\n", flops_text(e.f.per_token, buf, sizeof buf));
+  print_rates(&e, a);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ --compare */
+
+struct seed_notes {
+  size_t n;
+  char text[2][256];
+};
+
+/* The seed's errors 5 and 6, where they apply; they do not change the walk's sum. */
+static void seed_notes(const struct model *m, const struct work *w, struct seed_notes *out) {
+  out->n = 0;
+  if (m->experts) {
+    struct model dense = *m;
+    dense.experts = 0;
+    struct flops moe, plain;
+    formula_flops(m, w, CONV_SEED, &moe);
+    formula_flops(&dense, w, CONV_SEED, &plain);
+    char x[64], y[64];
+    snprintf(out->text[out->n++], sizeof out->text[0],
+             "5. the seed's MoE formula gives %s, %.1f%% more than its dense formula for the same "
+             "L, h, V (%s), against the 50-75%% saving it claims",
+             flops_text(moe.model, x, sizeof x), 100 * (moe.model / plain.model - 1),
+             flops_text(plain.model, y, sizeof y));
+  }
+  if (!strcmp(m->name, "seed-qwen3-7b"))
+    snprintf(out->text[out->n++], sizeof out->text[0],
+             "6. the seed's \"Qwen3-7B\" (L=40, h=5120) is no Qwen3 model; Qwen3-8B (L=36, h=4096, "
+             "8 KV heads) is --preset qwen3-8b");
+}
+
+static int predict_compare(const struct model *m, const struct predict_args *a, const struct peak *pk) {
+  struct estimate e[CONV_COUNT];
+  for (int c = 0; c < CONV_COUNT; c++) estimate(m, a, pk, (enum convention)c, &e[c]);
+  struct seed_step steps[SEED_STEPS_MAX];
+  size_t n = formula_seed_walk(m, &a->mo.work, steps);
+  struct seed_notes notes;
+  seed_notes(m, &a->mo.work, &notes);
+
+  if (a->json) {
+    json_t *j = common_json(m, a, pk), *all = json_array(), *walk = json_array(), *nt = json_array();
+    for (int c = 0; c < CONV_COUNT; c++) json_array_append_new(all, estimate_json(&e[c]));
+    for (size_t i = 0; i < n; i++)
+      json_array_append_new(walk, json_pack("{s:s, s:o}", "what", steps[i].what, "flops",
+                                            json_flops(steps[i].delta)));
+    for (size_t i = 0; i < notes.n; i++) json_array_append_new(nt, json_string(notes.text[i]));
+    json_object_set_new(j, "conventions", all);
+    json_object_set_new(j, "seed_walk", walk);
+    json_object_set_new(j, "seed_notes", nt);
+    return print_json(j);
+  }
+
+  print_header(m, a, pk);
+  const char *prefix;
+  double scale = flop_unit(e[CONV_EXACT].f.model, &prefix);
+  printf("\n%-10s %11s %11s %9s %8s %8s  %s\n", "convention", "step", "token", "vs exact", "MFU", "HFU",
+         "what it counts");
+  for (int c = 0; c < CONV_COUNT; c++) {
+    char mfu[16] = "-", hfu[16] = "-", step[32], token[32];
+    if (e[c].rated) {
+      snprintf(mfu, sizeof mfu, "%.2f%%", 100 * e[c].mfu);
+      snprintf(hfu, sizeof hfu, "%.2f%%", 100 * e[c].hfu);
+    }
+    const char *tp;
+    double ts = flop_unit(e[CONV_EXACT].f.per_token, &tp);
+    snprintf(step, sizeof step, "%.3f %s", e[c].f.model / scale, prefix);
+    snprintf(token, sizeof token, "%.3f %s", e[c].f.per_token / ts, tp);
+    printf("%-10s %11s %11s %+8.2f%% %8s %8s  %s\n", convention_name((enum convention)c), step, token,
+           100 * (e[c].f.model / e[CONV_EXACT].f.model - 1), mfu, hfu,
+           convention_summary((enum convention)c));
+  }
+  if (!e[CONV_EXACT].rated) printf("(MFU and HFU need a time and a peak)\n");
+
+  printf("\nFrom the seed's number to exact's, %sFLOP per step:\n", prefix);
+  double running = e[CONV_SEED].f.model;
+  printf("  %12.3f   seed, as written\n", running / scale);
+  for (size_t i = 0; i < n; i++) {
+    running += steps[i].delta;
+    printf("  %+12.3f   %s\n", steps[i].delta / scale, steps[i].what);
+  }
+  printf("  %12.3f   = exact (%s attention)\n", running / scale, attention_name(a->mo.work.attention));
+  for (size_t i = 0; i < notes.n; i++) printf("  %s\n", notes.text[i]);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ mfu predict */
+
+int cmd_predict(int argc, char **argv) {
+  struct predict_args a = {.gpus = 1};
+  model_options_init(&a.mo);
+  int first = model_options_parse(argc, argv, "mfu predict", predict_options, on_option, &a, &a.mo);
+  if (first < 0) return -first;
+  if (a.help) {
+    predict_help();
+    return 0;
+  }
+  if (first < argc) {
+    fprintf(stderr, "mfu predict: unexpected argument '%s'; everything is given by options "
+            "(`mfu predict --help`)\n", argv[first]);
+    return 2;
+  }
+  if (a.times > 1) {
+    fprintf(stderr, "mfu predict: give one time: --step-time, --tokens-per-sec or "
+            "--tokens-per-sec-per-gpu\n");
+    return 2;
+  }
+  char err[512];
+  struct model m;
+  if (model_options_model(&a.mo, &m, err, sizeof err)) {
+    fprintf(stderr, "mfu predict: %s\n", err);
+    return 2;
+  }
+  struct peak pk;
+  if (model_options_peak(&a.mo, NULL, &pk, err, sizeof err) < 0) {
+    fprintf(stderr, "mfu predict: %s\n", err);
+    return 2;
+  }
+  return a.compare ? predict_compare(&m, &a, &pk) : predict_one(&m, &a, &pk);
+}
+
+/* ------------------------------------------------------------------ mfu models */
+
+int cmd_models(int argc, char **argv) {
+  bool json = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      json = true;
+    } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      printf("usage: mfu models [--json]\n\nLists the built-in model presets for --preset, with "
+             "their shapes, parameter counts and sources.\n");
+      return 0;
+    } else {
+      fprintf(stderr, "mfu models: unexpected argument '%s'; usage: mfu models [--json]\n", argv[i]);
+      return 2;
+    }
+  }
+  json_t *all = json ? json_array() : NULL;
+  if (!json)
+    printf("%-18s %-5s %6s %6s %5s %4s %8s %9s %9s  %s\n", "preset", "kind", "layers", "hidden",
+           "heads", "kv", "experts", "params", "active", "source");
+  for (size_t i = 0; i < model_preset_count; i++) {
+    const struct model_preset *pr = &model_presets[i];
+    char err[512];
+    struct model m;
+    struct model_overrides none = {0};
+    if (model_resolve(NULL, pr->name, &none, &m, err, sizeof err)) {
+      fprintf(stderr, "mfu models: preset %s: %s\n", pr->name, err);
+      return 1;
+    }
+    struct model_params p;
+    model_params(&m, &p);
+    if (json) {
+      json_t *j = model_json(&m, pr->source);
+      json_object_set_new(j, "params_total", json_integer((json_int_t)p.total));
+      json_object_set_new(j, "params_active", json_integer((json_int_t)p.active_total));
+      json_array_append_new(all, j);
+      continue;
+    }
+    char experts[32] = "-", total[32], active[32];
+    if (m.experts) snprintf(experts, sizeof experts, "%" PRId64 "/%" PRId64, m.top_k, m.experts);
+    printf("%-18s %-5s %6" PRId64 " %6" PRId64 " %5" PRId64 " %4" PRId64 " %8s %9s %9s  %s\n",
+           pr->name, m.experts ? "moe" : "dense", m.layers, m.hidden,
+           m.heads, m.kv_heads, experts, params_text(p.total, total, sizeof total),
+           params_text(p.active_total, active, sizeof active), pr->source);
+  }
+  if (json) return print_json(json_pack("{s:o}", "presets", all));
+  printf("\nexperts: top-k/routed. `mfu predict --preset NAME` shows one in full.\n");
+  return 0;
+}
