@@ -112,10 +112,7 @@ test-sanitize:
 	$(MAKE) B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  $(patsubst $(B)/%,build-asan/%,$(UNIT_BINS))
-	@fail=0; for t in $(patsubst $(B)/%,build-asan/%,$(UNIT_BINS)); do \
-	  d=$$(mktemp -d); (cd $$d && $(CURDIR)/$$t >/dev/null 2>$$d/err) \
-	    && echo "PASS  asan $$t" || { echo "FAIL  asan $$t"; tail -30 $$d/err; fail=1; }; \
-	  rm -rf $$d; done; exit $$fail
+	@MFU_BUILD=build-asan bash tests/run.sh --unit
 
 demo: all $(EXAMPLE)
 	@CUDA_HOME=$(CUDA_HOME) bash scripts/demo.sh

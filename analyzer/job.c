@@ -171,6 +171,34 @@ static void count_gemm(struct mfu_counts *c, struct mfu_api_stats *api,
   api->flops += r->flops;
 }
 
+
+/* Data movements count in the totals; group and communicator calls only by operation. An
+ * operation this mfu does not know comes from a newer shim: skipped, and said. */
+static void count_nccl(struct mfu_counts *c, const struct mfu_record *r) {
+  const struct mfu_nccl *n = &r->u.nccl;
+  if (n->op >= MFU_NCCL_OP_COUNT) {
+    c->unknown_records++;
+    return;
+  }
+  bool ok = mfu_nccl_accepted(r->status);
+  bool data = mfu_nccl_op_moves_data(n->op);
+  uint64_t bytes = ok && data ? n->bytes : 0;
+  struct mfu_nccl_stats *s = &c->nccl_ops[n->op];
+  s->calls += ok;
+  s->failed += !ok;
+  s->bytes += bytes;
+  s->host_ns += r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
+  c->nccl_groups += ok && n->op == MFU_NCCL_GROUP_START && n->group_depth == 1;
+  if (!data) return;
+  c->nccl_calls += ok;
+  c->nccl_failed += !ok;
+  c->nccl_bytes += bytes;
+  if (!ok) return;
+  c->nccl_grouped += n->group_depth > 0;
+  c->bytes_saturated += (r->flags & MFU_RF_BYTES_SATURATED) != 0;
+  c->dtype_unknown += (r->flags & MFU_RF_DTYPE_UNKNOWN) != 0;
+}
+
 /* Per-API tallies keyed by the record's string id while the file is read; named from the
  * file's own string table at the end (its STRINGS blocks may come later than some records). */
 struct api_tally {
@@ -196,6 +224,8 @@ static void read_file(struct mfu_file *fs) {
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
     if (r->kind == MFU_REC_GEMM)
       count_gemm(&fs->counts, tally_entry(&tally, &ntally, r->api), r);
+    else if (r->kind == MFU_REC_NCCL)
+      count_nccl(&fs->counts, r);
     else
       fs->counts.unknown_records++;
   }
@@ -231,6 +261,21 @@ static void counts_add(struct mfu_counts *dst, const struct mfu_counts *src) {
   dst->flops_saturated += src->flops_saturated;
   dst->shape_unknown += src->shape_unknown;
   dst->unknown_records += src->unknown_records;
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    struct mfu_nccl_stats *d = &dst->nccl_ops[op];
+    const struct mfu_nccl_stats *s = &src->nccl_ops[op];
+    d->calls += s->calls;
+    d->failed += s->failed;
+    d->bytes += s->bytes;
+    d->host_ns += s->host_ns;
+  }
+  dst->nccl_calls += src->nccl_calls;
+  dst->nccl_failed += src->nccl_failed;
+  dst->nccl_bytes += src->nccl_bytes;
+  dst->nccl_grouped += src->nccl_grouped;
+  dst->nccl_groups += src->nccl_groups;
+  dst->bytes_saturated += src->bytes_saturated;
+  dst->dtype_unknown += src->dtype_unknown;
   for (size_t i = 0; i < src->napis; i++) api_add(dst, src->apis[i].name, &src->apis[i]);
 }
 
@@ -345,6 +390,12 @@ static void count_warnings(struct mfu_job *j) {
   if (c->shape_unknown)
     mfu_strings_addf(&j->warnings, "%llu GEMM calls had shapes the shim could not decode: "
                      "counted with 0 FLOPs", (unsigned long long)c->shape_unknown);
+  if (c->bytes_saturated)
+    mfu_strings_addf(&j->warnings, "%llu NCCL calls overflowed 64-bit byte counts: the byte "
+                     "totals are lower bounds", (unsigned long long)c->bytes_saturated);
+  if (c->dtype_unknown)
+    mfu_strings_addf(&j->warnings, "%llu NCCL calls had datatypes the shim does not know: "
+                     "counted with 0 bytes", (unsigned long long)c->dtype_unknown);
   if (c->unknown_records || skipped)
     mfu_strings_addf(&j->warnings, "%llu records and %llu blocks of unknown kinds were skipped: "
                      "the traces come from a newer shim: upgrade mfu",

@@ -1,5 +1,5 @@
 /* job: reads every trace file of a directory (one at a time: thousands must work), sums each
- * file's GEMM counts, and groups the files into jobs (header.job_id) and ranks
+ * file's GEMM and NCCL counts, and groups the files into jobs (header.job_id) and ranks
  * (header.rank), with warnings for ranks that are missing, duplicated or incomplete. */
 #ifndef MFU_JOB_H
 #define MFU_JOB_H
@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mfu/nccl.h"
 #include "mfu/precision.h"
 #include "mfu/trace.h"
 
@@ -27,8 +28,15 @@ struct mfu_api_stats {
   unsigned __int128 flops;
 };
 
-/* GEMM counts of one file, or of a whole job. Calls that returned an error count in
- * gemm_failed only: they performed no FLOPs. */
+/* NCCL calls of one operation (enum mfu_nccl_op). */
+struct mfu_nccl_stats {
+  uint64_t calls, failed;  /* calls: returned ncclSuccess (or ncclInProgress) */
+  unsigned __int128 bytes; /* nccl-tests' S of the successful calls */
+  uint64_t host_ns;        /* time spent inside the calls, failed ones included */
+};
+
+/* GEMM and NCCL counts of one file, or of a whole job. Calls that returned an error count as
+ * failed only: they performed no FLOPs and moved no bytes. */
 struct mfu_counts {
   uint64_t gemm_calls, gemm_failed;
   unsigned __int128 gemm_flops;
@@ -37,6 +45,13 @@ struct mfu_counts {
   uint64_t flops_saturated; /* FLOPs overflowed 64 bits: counted as UINT64_MAX, a lower bound */
   uint64_t shape_unknown;   /* shape could not be decoded: counted with 0 FLOPs */
   uint64_t unknown_records; /* records of kinds this mfu does not know (newer shim): skipped */
+  struct mfu_nccl_stats nccl_ops[MFU_NCCL_OP_COUNT]; /* every NCCL call, by operation */
+  uint64_t nccl_calls, nccl_failed; /* data movements only (collectives, send, recv) */
+  unsigned __int128 nccl_bytes;
+  uint64_t nccl_grouped;         /* successful data movements inside ncclGroupStart/End */
+  uint64_t nccl_groups;          /* outermost groups opened */
+  uint64_t bytes_saturated;      /* bytes overflowed 64 bits: counted as UINT64_MAX */
+  uint64_t dtype_unknown;        /* datatype unknown to the shim: counted with 0 bytes */
   struct mfu_api_stats *apis; /* a job's: most FLOPs first, then most calls, then by name */
   size_t napis;
 };

@@ -29,9 +29,11 @@ struct report {
   const struct mfu_job *j;
   struct mfu_strings warnings, notes;
   size_t hook_files[NHOOKS]; /* files whose header says the hook resolved */
+  bool nccl;                 /* the job made NCCL calls of any kind: show the NCCL tables */
 };
 
 static double tflop(unsigned __int128 flops) { return (double)flops / 1e12; }
+static double gigabytes(unsigned __int128 bytes) { return (double)bytes / 1e9; }
 
 static double span_s(uint64_t first_ns, uint64_t last_ns) {
   return last_ns > first_ns ? (double)(last_ns - first_ns) / 1e9 : 0;
@@ -42,6 +44,39 @@ static const char *format_time(char buf[32], uint64_t realtime_ns, const char *f
   struct tm tm;
   if (!realtime_ns || !gmtime_r(&s, &tm) || !strftime(buf, 32, fmt, &tm)) return NULL;
   return buf;
+}
+
+/* Several ranks by the launcher's word: a world size above 1, or a rank above 0. (Files of
+ * unknown rank may be unrelated programs started by one shell.) */
+static bool several_ranks(const struct mfu_job *j) {
+  for (size_t i = 0; i < j->nfiles; i++)
+    if (j->files[i]->header.rank > 0) return true;
+  return j->world_size > 1;
+}
+
+/* Whether the job made NCCL calls (r->nccl), and what to say about them: a job of several
+ * ranks without any most likely hid them from the shim. */
+static void gather_nccl(struct report *r) {
+  const struct mfu_counts *c = &r->j->totals;
+  char *failed = NULL;
+  size_t len, nfailed = 0;
+  FILE *m = open_memstream(&failed, &len);
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    const struct mfu_nccl_stats *s = &c->nccl_ops[op];
+    r->nccl |= s->calls || s->failed;
+    if (s->failed && !mfu_nccl_op_moves_data(op) && m)
+      fprintf(m, "%s%s %" PRIu64, nfailed++ ? ", " : "", mfu_nccl_op_name(op), s->failed);
+  }
+  if (m) fclose(m);
+  if (several_ranks(r->j) && !c->nccl_calls && !c->nccl_failed)
+    mfu_strings_add(&r->warnings, "0 NCCL calls intercepted: NCCL may be linked statically or "
+                                  "loaded with RTLD_DEEPBIND, which a preloaded shim cannot see "
+                                  "(or the ranks communicate without NCCL)");
+  else if (c->nccl_failed && !c->nccl_calls)
+    mfu_strings_add(&r->notes, "every NCCL data call failed (returned an error status), so no "
+                               "bytes were counted: was a GPU available to the program?");
+  if (nfailed) mfu_strings_addf(&r->notes, "NCCL group and communicator calls failed: %s", failed);
+  free(failed);
 }
 
 static void gather(struct report *r, const struct report_options *o) {
@@ -76,7 +111,7 @@ static void gather(struct report *r, const struct report_options *o) {
   else if (!c->gemm_calls)
     mfu_strings_add(&r->notes, "every GEMM call failed (returned an error status), so no FLOPs "
                                "were counted: was a GPU available to the program?");
-  mfu_strings_add(&r->notes, "NCCL calls are not traced yet: the nccl totals are null");
+  gather_nccl(r);
   mfu_strings_add(&r->notes, "steps are not detected yet: steps, mfu and hfu are null (for MFU "
                              "from a measured step time, see `mfu predict`)");
   mfu_strings_add(&r->notes, "no GPU timeline: efficiency factors unavailable");
@@ -97,7 +132,7 @@ static void print_header(FILE *out, const struct report *r) {
   fprintf(out, ", %zu trace file%s\n", j->nfiles, j->nfiles == 1 ? "" : "s");
   double span = span_s(j->start_realtime_ns, j->end_realtime_ns);
   if (j->start_realtime_ns)
-    fprintf(out, "  span      %.3f %s from the first GEMM to the last\n",
+    fprintf(out, "  span      %.3f %s from the first traced call to the last\n",
             span < 1 ? span * 1e3 : span, span < 1 ? "ms" : "s");
   size_t len = strlen(first->header.cmdline);
   fprintf(out, "  command   %.100s%s", first->header.cmdline, len > 100 ? "..." : "");
@@ -152,6 +187,32 @@ static void print_tables(FILE *out, const struct report *r, size_t max_rows) {
   print_api_row(out, &total);
 }
 
+static void print_nccl_row(FILE *out, const char *name, const struct mfu_nccl_stats *s) {
+  char dec[U128_DEC_SIZE];
+  fprintf(out, "  %-14s %12" PRIu64 " %8" PRIu64 " %22s %12.3f %12.3f\n", name, s->calls,
+          s->failed, u128_to_dec(dec, s->bytes), gigabytes(s->bytes), (double)s->host_ns / 1e6);
+}
+
+/* Data movements by operation (ncclBcast counts as Broadcast), then their total. */
+static void print_nccl(FILE *out, const struct report *r) {
+  const struct mfu_counts *c = &r->j->totals;
+  struct mfu_nccl_stats total = {c->nccl_calls, c->nccl_failed, c->nccl_bytes, 0};
+  fprintf(out, "\nNCCL by operation\n  %-14s %12s %8s %22s %12s %12s\n", "operation", "calls",
+          "failed", "bytes", "GB", "host ms");
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    const struct mfu_nccl_stats *s = &c->nccl_ops[op];
+    if (!mfu_nccl_op_moves_data(op) || (!s->calls && !s->failed)) continue;
+    print_nccl_row(out, mfu_nccl_op_name(op), s);
+    total.host_ns += s->host_ns;
+  }
+  if (!c->nccl_calls && !c->nccl_failed) fprintf(out, "  (no NCCL data movement)\n");
+  else print_nccl_row(out, "total", &total);
+  if (c->nccl_groups && c->nccl_calls)
+    fprintf(out, "  %" PRIu64 " of the %" PRIu64 " calls ran inside %" PRIu64
+            " ncclGroupStart/End group%s\n", c->nccl_grouped, c->nccl_calls, c->nccl_groups,
+            c->nccl_groups == 1 ? "" : "s");
+}
+
 /* A file's path relative to the report's directory, to keep the table narrow. */
 static const char *within(const char *dir, const char *path) {
   size_t n = strlen(dir);
@@ -159,19 +220,25 @@ static const char *within(const char *dir, const char *path) {
   return path[n] == '/' ? path + n + 1 : path + n;
 }
 
+/* NCCL columns only for jobs that made NCCL calls: a one-GPU job's table stays narrow. */
 static void print_ranks(FILE *out, const struct report *r, size_t max_rows) {
   const struct mfu_job *j = r->j;
-  fprintf(out, "\nper rank\n  %5s  %-20s %8s %12s %8s %14s %10s  %s\n", "rank", "host", "pid",
-          "GEMM calls", "failed", "TFLOP", "span s", "file");
+  fprintf(out, "\nper rank\n  %5s  %-20s %8s %12s %8s %14s", "rank", "host", "pid", "GEMM calls",
+          "failed", "TFLOP");
+  if (r->nccl) fprintf(out, " %12s %8s %12s", "NCCL calls", "failed", "NCCL GB");
+  fprintf(out, " %10s  %s\n", "span s", "file");
   size_t shown = rows_shown(j->nfiles, max_rows);
   for (size_t i = 0; i < shown; i++) {
     const struct mfu_file *f = j->files[i];
+    const struct mfu_counts *c = &f->counts;
     char rank[16] = "?";
     if (f->header.rank >= 0) snprintf(rank, sizeof rank, "%d", (int)f->header.rank);
-    fprintf(out, "  %5s  %-20s %8d %12" PRIu64 " %8" PRIu64 " %14.3f %10.3f  %s%s\n", rank,
-            f->header.hostname, (int)f->header.pid, f->counts.gemm_calls, f->counts.gemm_failed,
-            tflop(f->counts.gemm_flops), span_s(f->first_ns, f->last_ns),
-            within(r->path, f->path),
+    fprintf(out, "  %5s  %-20s %8d %12" PRIu64 " %8" PRIu64 " %14.3f", rank, f->header.hostname,
+            (int)f->header.pid, c->gemm_calls, c->gemm_failed, tflop(c->gemm_flops));
+    if (r->nccl)
+      fprintf(out, " %12" PRIu64 " %8" PRIu64 " %12.3f", c->nccl_calls, c->nccl_failed,
+              gigabytes(c->nccl_bytes));
+    fprintf(out, " %10.3f  %s%s\n", span_s(f->first_ns, f->last_ns), within(r->path, f->path),
             f->complete ? "" : "  (incomplete)");
   }
   if (shown < j->nfiles)
@@ -229,6 +296,26 @@ static void json_incomplete(struct jw *j, const struct mfu_file *f) {
   jw_object_end(j);
 }
 
+/* {op: {calls, bytes, failed, host_time_s}} for every data movement, called or not, so that
+ * consumers find every key. */
+static void json_nccl_by_op(struct jw *j, const struct mfu_counts *c) {
+  jw_key(j, "nccl_by_op");
+  jw_object_begin(j);
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    if (!mfu_nccl_op_moves_data(op)) continue;
+    const struct mfu_nccl_stats *s = &c->nccl_ops[op];
+    jw_key(j, mfu_nccl_op_name(op));
+    jw_object_begin(j);
+    key_u128(j, "calls", s->calls);
+    key_u128(j, "bytes", s->bytes);
+    key_u128(j, "failed", s->failed);
+    jw_key(j, "host_time_s");
+    jw_double(j, (double)s->host_ns / 1e9);
+    jw_object_end(j);
+  }
+  jw_object_end(j);
+}
+
 static void json_per_rank(struct jw *j, const struct mfu_file *f) {
   jw_object_begin(j);
   key_rank(j, f);
@@ -240,6 +327,10 @@ static void json_per_rank(struct jw *j, const struct mfu_file *f) {
   key_u128(j, "gemm_calls", f->counts.gemm_calls);
   key_u128(j, "gemm_failed", f->counts.gemm_failed);
   key_u128(j, "gemm_flops", f->counts.gemm_flops);
+  key_u128(j, "nccl_calls", f->counts.nccl_calls);
+  key_u128(j, "nccl_failed", f->counts.nccl_failed);
+  key_u128(j, "nccl_bytes", f->counts.nccl_bytes);
+  json_nccl_by_op(j, &f->counts);
   jw_key(j, "time_span_s");
   if (f->records) jw_double(j, span_s(f->first_ns, f->last_ns));
   else jw_null(j);
@@ -280,9 +371,11 @@ static void print_json(FILE *out, const struct report *r) {
   key_u128(j, "gemm_calls", c->gemm_calls);
   key_u128(j, "gemm_failed", c->gemm_failed);
   key_u128(j, "gemm_flops", c->gemm_flops);
-  key_null(j, "nccl_calls");
-  key_null(j, "nccl_failed");
-  key_null(j, "nccl_bytes");
+  key_u128(j, "nccl_calls", c->nccl_calls);
+  key_u128(j, "nccl_failed", c->nccl_failed);
+  key_u128(j, "nccl_bytes", c->nccl_bytes);
+  key_u128(j, "nccl_groups", c->nccl_groups);
+  key_u128(j, "nccl_grouped_calls", c->nccl_grouped);
   jw_object_end(j);
   jw_key(j, "gemm_flops_by_dtype");
   jw_object_begin(j);
@@ -305,6 +398,8 @@ static void print_json(FILE *out, const struct report *r) {
     jw_object_end(j);
   }
   jw_object_end(j);
+
+  json_nccl_by_op(j, c);
 
   jw_key(j, "steps");
   jw_object_begin(j);
@@ -358,6 +453,7 @@ int report_print(FILE *out, const char *path, const struct mfu_traces *t,
   } else {
     print_header(out, &r);
     print_tables(out, &r, o->max_rows);
+    if (r.nccl) print_nccl(out, &r);
     print_ranks(out, &r, o->max_rows);
     print_list(out, "notes", &r.notes);
     print_list(out, "warnings", &r.warnings);
@@ -372,7 +468,8 @@ static void usage(FILE *out) {
           "usage: mfu report [DIR] [--json] [--job ID]\n"
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
-          "calls and FLOPs the shim counted, by precision, by API and by rank.\n"
+          "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
+          "calls and the bytes they moved, by operation and by rank.\n"
           "\n"
           "  DIR        the traces' directory: MFU_TRACE_DIR of the traced run (default\n"
           "             $MFU_TRACE_DIR, else ./mfu-traces), or one trace file\n"

@@ -154,11 +154,11 @@ static void summarize(const char *dir, const struct mfu_strings *before, bool js
   int found = mfu_traces_load(&t, dir, before, err, sizeof err);
   if (found == 1) {
     fprintf(stderr,
-            "mfu run: the command wrote no trace to %s. Possible reasons: it made no cuBLAS or "
-            "cuBLASLt call; it links them statically or loads them with RTLD_DEEPBIND, which a "
-            "preloaded library cannot interpose; it cleared LD_PRELOAD or MFU_TRACE_DIR for the "
-            "processes doing the work; or the shim could not write there (see the mfushim: "
-            "messages above).\n", dir);
+            "mfu run: the command wrote no trace to %s. Possible reasons: it made no cuBLAS, "
+            "cuBLASLt or NCCL call; it links them statically or loads them with RTLD_DEEPBIND, "
+            "which a preloaded library cannot interpose; it cleared LD_PRELOAD or MFU_TRACE_DIR "
+            "for the processes doing the work; or the shim could not write there (see the "
+            "mfushim: messages above).\n", dir);
   } else if (found < 0) {
     fprintf(stderr, "mfu run: %s\n", err);
   } else {
@@ -175,8 +175,9 @@ static void usage(FILE *out) {
           "usage: mfu run [--trace-dir DIR] [--json] [--] CMD [ARGS...]\n"
           "\n"
           "Runs CMD with the shim (" SHIM_NAME ", found next to mfu or in ../lib) preloaded, so\n"
-          "that every cuBLAS/cuBLASLt GEMM of CMD and of its child processes is traced, then\n"
-          "prints where the traces are and a summary of this run's traces on stderr.\n"
+          "that every cuBLAS/cuBLASLt GEMM and NCCL call of CMD and of its child processes is\n"
+          "traced, then prints where the traces are and a summary of this run's traces on\n"
+          "stderr.\n"
           "\n"
           "  --trace-dir DIR  where the traces go (default: $MFU_TRACE_DIR, else ./mfu-traces);\n"
           "                   created if needed\n"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make demo: the example Transformer training workload under the shim, then its report.
+# make demo: the example Transformer training workload under the shim, its report, and the
+# FLOPs the shim counted beside the FLOPs the formulas predict for the same model.
 # On a machine without an NVIDIA GPU it runs on the test doubles, and says so.
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,10 +15,26 @@ else
   echo "   and do no GPU work). FLOPs are exact; times are CPU times of the doubles, not GPU times."
   libs=$PWD/build/test-doubles
 fi
-model=(--layers 4 --hidden 1024 --heads 16 --kv-heads 4 --ffn 2816 --vocab 32000
-       --batch 4 --seq 512 --steps 3 --dtype bf16)
-echo "== build/mfu run --trace-dir $traces -- build/examples/transformer_step ${model[*]}"
-LD_LIBRARY_PATH=$libs build/mfu run --trace-dir "$traces" -- build/examples/transformer_step "${model[@]}"
+steps=3
+model=(--layers 4 --hidden 1024 --heads 16 --kv-heads 4 --ffn 2816 --vocab 32000)
+work=(--batch 4 --seq 512)
 echo
-echo "== build/mfu report $traces"
-build/mfu report "$traces"
+echo "== mfu run --trace-dir $traces -- transformer_step ${model[*]} ${work[*]} --steps $steps"
+LD_LIBRARY_PATH=$libs build/mfu run --trace-dir "$traces" -- \
+  build/examples/transformer_step "${model[@]}" "${work[@]}" --steps $steps --dtype bf16
+
+# The example issues every GEMM of a training step with the full s x s attention matrix, so
+# the formula to compare with is `exact --attention full`.
+counted=$(build/mfu report "$traces" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["gemm_flops"])')
+predicted=$(build/mfu predict "${model[@]}" "${work[@]}" --attention full --json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["flops_per_step"])')
+echo
+echo "== counted vs predicted, per training step"
+python3 - "$counted" "$steps" "$predicted" <<'PY'
+import sys
+counted, steps, predicted = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+per_step = counted / steps
+print(f"   counted by the shim   {per_step:18,.0f} FLOPs  ({counted:,} over {steps} steps)")
+print(f"   predicted (exact)     {predicted:18,.0f} FLOPs  (mfu predict ... --attention full)")
+print(f"   difference            {100 * (per_step - predicted) / predicted:+.4f}%")
+PY

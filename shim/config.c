@@ -85,7 +85,8 @@ void mfu_identity_fill(struct mfu_file_header *h) {
   static const char *const world[] = {"WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
                                       "SLURM_NTASKS", NULL};
   static const char *const job[] = {"MFU_JOB_ID", "TORCHELASTIC_RUN_ID", "SLURM_JOB_ID",
-                                    "OMPI_MCA_orte_ess_jobid", NULL};
+                                    "OMPI_MCA_orte_ess_jobid", "OMPI_MCA_ess_base_jobid",
+                                    "PMIX_NAMESPACE", NULL};
   memcpy(h->magic, MFU_TRACE_MAGIC, sizeof h->magic);
   h->version = MFU_TRACE_VERSION;
   h->header_size = MFU_HEADER_SIZE;

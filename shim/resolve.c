@@ -2,10 +2,12 @@
  *
  * dlsym(RTLD_NEXT) finds the library that the caller would have reached without the shim.
  * When that library is not in the global scope (loaded RTLD_LOCAL, e.g. by Python), the
- * soname is looked up among the loaded objects (RTLD_NOLOAD never loads anything). Races
+ * soname is looked up among the loaded objects (RTLD_NOLOAD never loads anything). NCCL
+ * calls go to the pnccl* profiling twins when the library exports them. Races
  * between threads are benign: every thread finds the same pointer. */
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "shim.h"
 
@@ -15,10 +17,12 @@ static const char *const *sonames_for(unsigned hook) {
   static const char *const cublas[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so.11", NULL};
   static const char *const cublaslt[] = {"libcublasLt.so.13", "libcublasLt.so.12",
                                          "libcublasLt.so.11", NULL};
+  static const char *const nccl[] = {"libnccl.so.2", NULL};
   static const char *const none[] = {NULL};
   switch (hook) {
   case MFU_HOOK_CUBLAS: return cublas;
   case MFU_HOOK_CUBLASLT: return cublaslt;
+  case MFU_HOOK_NCCL: return nccl;
   default: return none;
   }
 }
@@ -36,7 +40,13 @@ static void *find(const char *name, unsigned hook) {
 }
 
 void *mfu_real_slow(_Atomic(void *) *slot, const char *name, unsigned hook) {
-  void *p = find(name, hook);
+  void *p = NULL;
+  if (hook == MFU_HOOK_NCCL) { /* NCCL's profiling twin: the strong definition, ncclX is weak */
+    char twin[64];
+    snprintf(twin, sizeof twin, "p%s", name);
+    p = find(twin, hook);
+  }
+  if (!p) p = find(name, hook);
   if (p) {
     atomic_store_explicit(slot, p, memory_order_release);
     atomic_fetch_or_explicit(&mfu_hooks_resolved, hook, memory_order_relaxed);

@@ -159,6 +159,9 @@ void mfu_writer_start(void);        /* on the first record: the flush thread */
 void mfu_writer_final_flush(void);   /* at exit: drain, END block, header marked complete */
 void mfu_writer_signal_flush(void);  /* async-signal-safe best effort; skips if busy */
 void mfu_writer_forget(void);        /* in a forked child: never touch the parent's file */
+/* The rank learnt from the first NCCL communicator, when no launcher variable gave one:
+ * recorded in the header, and the file renamed to carry it. */
+void mfu_writer_adopt_rank(int32_t rank, int32_t world_size);
 /* Drains `only` (or every ring if NULL) into the file; caller must not hold the lock. */
 void mfu_writer_drain(struct mfu_ring *only);
 

@@ -65,11 +65,8 @@ static void build_strings(void) {
   w.strings_size = off;
 }
 
-/* Called once from the constructor: identity, the file's path, the strings block. */
-void mfu_writer_init(void) {
-  mfu_identity_fill(&w.header);
-  w.owner = getpid();
-  sem_init(&w.wake, 0, 0);
+/* The file's name carries job, rank, host and pid. */
+static void format_path(void) {
   char job[64], host[64], rank[16];
   snprintf(job, sizeof job, "%s", w.header.job_id);
   snprintf(host, sizeof host, "%s", w.header.hostname);
@@ -81,6 +78,14 @@ void mfu_writer_init(void) {
     strcpy(rank, "x");
   snprintf(w.path, sizeof w.path, "%s/mfu-%s-r%s-%s-%d" MFU_TRACE_SUFFIX, mfu_config.trace_dir,
            job, rank, host, (int)w.header.pid);
+}
+
+/* Called once from the constructor: identity, the file's path, the strings block. */
+void mfu_writer_init(void) {
+  mfu_identity_fill(&w.header);
+  w.owner = getpid();
+  sem_init(&w.wake, 0, 0);
+  format_path();
   build_strings();
 }
 
@@ -277,6 +282,21 @@ void mfu_writer_signal_flush(void) {
   w.header.flags |= MFU_FILE_SIGNAL_FLUSH;
   drain_locked(NULL, true);
   write_header();
+  unlock();
+}
+
+void mfu_writer_adopt_rank(int32_t rank, int32_t world_size) {
+  if (w.owner != getpid() || rank < 0) return;
+  lock();
+  if (w.header.rank < 0) {
+    char old[sizeof w.path];
+    memcpy(old, w.path, sizeof old);
+    w.header.rank = rank;
+    if (w.header.world_size < 0) w.header.world_size = world_size;
+    format_path();
+    if (w.fd >= 0 && rename(old, w.path) != 0) memcpy(w.path, old, sizeof old);
+    if (w.fd >= 0) write_header();
+  }
   unlock();
 }
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: the cmocka unit tests (build/tests/unit/*), then the shell tests
+# Runs every test: the cmocka unit tests ($MFU_BUILD/tests/unit/*), then the shell tests
 # (tests/cli/*.sh, tests/integration/*.sh), each in its own scratch directory.
 # Prints one line per test and ends with "N passed, N failed"; exits 1 if any failed.
+#   tests/run.sh            everything, on the build in ./build
+#   tests/run.sh --unit     the unit tests only (make test-sanitize: MFU_BUILD=build-asan)
 set -u
 cd "$(dirname "$0")/.."
+build=${MFU_BUILD:-build}
 export MFU_ROOT=$PWD
-export MFU=$PWD/build/mfu
-export SHIM=$PWD/build/libmfushim.so
-export DOUBLES=$PWD/build/test-doubles
+export MFU=$PWD/$build/mfu
+export SHIM=$PWD/$build/libmfushim.so
+export DOUBLES=$PWD/$build/test-doubles
 export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
 export CUDA_LIB=$CUDA_HOME/lib64
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/mfu-tests.XXXXXX")
@@ -28,12 +31,12 @@ run_one() { # name, command...
   fi
 }
 
-for t in build/tests/unit/test_*; do
+for t in "$build"/tests/unit/test_*; do
   [ -x "$t" ] && [ "${t%.d}" = "$t" ] || continue
   run_one "unit/$(basename "$t")" "$PWD/$t"
 done
 for t in tests/cli/*.sh tests/integration/*.sh; do
-  [ -f "$t" ] || continue
+  [ -f "$t" ] && [ "${1:-}" != --unit ] || continue
   run_one "${t#tests/}" bash "$PWD/$t"
 done
 

@@ -54,6 +54,10 @@ static inline bool mfu_nccl_op_moves_data(unsigned op) {
   return op >= MFU_NCCL_ALLREDUCE && op <= MFU_NCCL_RECV;
 }
 
+/* Whether an NCCL call with return code `status` counts: ncclSuccess, or ncclInProgress (7), a
+ * non-blocking communicator's "accepted, completes later". */
+static inline bool mfu_nccl_accepted(int status) { return status == 0 || status == 7; }
+
 /* Bytes of one element of ncclDataType_t `t` (ABI values of nccl.h), 0 if unknown. */
 static inline unsigned mfu_nccl_type_size(int t) {
   static const unsigned char size[] = {

@@ -148,7 +148,7 @@ static_assert(sizeof(struct mfu_gemm) == 64, "gemm payload size");
  * communicator they made or ended. */
 struct mfu_nccl {
   uint64_t count;       /* elements, as passed (sendcount/recvcount for the gathers) */
-  uint64_t bytes;       /* nccl-tests' S; 0 when status != 0 */
+  uint64_t bytes;       /* nccl-tests' S; 0 unless mfu_nccl_accepted(status) */
   uint64_t comm_id;     /* the same on every rank of the communicator, within a job */
   uint64_t comm;        /* ncclComm_t in this process */
   uint64_t group_seq;   /* 1, 2, ...: the outermost ncclGroupStart/End this call is in; 0 none */
@@ -166,7 +166,8 @@ static_assert(sizeof(struct mfu_nccl) == 64, "nccl payload size");
 struct mfu_record {
   uint16_t kind;        /* enum mfu_record_kind */
   uint16_t api;         /* string id of the API name (enum mfu_api) */
-  int32_t status;       /* return code of the real call; counted only when 0 (success) */
+  int32_t status;       /* return code of the real call; counted only when 0 (success), or
+                           for NCCL also ncclInProgress (mfu_nccl_accepted) */
   uint32_t tid;         /* kernel thread id of the caller */
   uint32_t flags;       /* MFU_RF_* */
   uint64_t t_start_ns;  /* CLOCK_MONOTONIC around the real call */

@@ -1,6 +1,6 @@
 /* Unit tests of analyzer/job: directories of traces grouped into jobs and ranks, exact
- * (128-bit) totals, warnings for missing, duplicated, incomplete and unreadable files, and
- * thousands of files read with few file descriptors. */
+ * (128-bit) GEMM and NCCL totals, warnings for missing, duplicated, incomplete and unreadable
+ * files, and thousands of files read with few file descriptors. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -328,6 +328,139 @@ static void test_many_incomplete_files(void **state) {
   mfu_traces_free(&t);
 }
 
+/* ncclDataType_t values (nccl.h) */
+enum { INT32 = 2, FLOAT32 = 7, FLOAT64 = 8, BF16 = 9, FP8_E5M2 = 11 };
+
+/* Rank `rank` of 3: a communicator, a group (nested once) of an AllReduce and a
+ * ReduceScatter, a Bcast, a Broadcast and a failed Recv; then, in a second block, one more
+ * AllReduce. `cut` bytes are cut off the end. */
+static void write_nccl_rank(int rank, size_t cut) {
+  struct fx fx;
+  char path[600];
+  fx_begin(&fx, "nccl", rank, 3);
+  fx.h.hooks_resolved |= MFU_HOOK_NCCL;
+  fx_api_names(&fx);
+  struct mfu_record r[] = {
+      fx_nccl(&fx, MFU_API_ncclCommInitRank, MFU_NCCL_COMM_INIT, 0, -1, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclGroupStart, MFU_NCCL_GROUP_START, 0, -1, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 1000, FLOAT32, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclGroupStart, MFU_NCCL_GROUP_START, 0, -1, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclReduceScatter, MFU_NCCL_REDUCESCATTER, 100, BF16, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclGroupEnd, MFU_NCCL_GROUP_END, 0, -1, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclGroupEnd, MFU_NCCL_GROUP_END, 0, -1, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclBcast, MFU_NCCL_BROADCAST, 8, FP8_E5M2, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclBroadcast, MFU_NCCL_BROADCAST, 3, FLOAT64, 3, 0),
+      fx_nccl(&fx, MFU_API_ncclRecv, MFU_NCCL_RECV, 16, INT32, 3, 6),
+  };
+  const uint8_t depth[] = {0, 1, 1, 2, 2, 1, 0, 0, 0, 0}; /* after a GroupStart, as the shim */
+  for (size_t i = 0; i < sizeof r / sizeof *r; i++) r[i].u.nccl.group_depth = depth[i];
+  fx_records(&fx, r, sizeof r / sizeof *r);
+  struct mfu_record last =
+      fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 1000, FLOAT32, 3, 0);
+  fx_records(&fx, &last, 1);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  snprintf(path, sizeof path, "%s/nccl.rank%d.mfutrace", dir, rank);
+  fx_save(&fx, path, fx.len - cut);
+  fx_free(&fx);
+}
+
+/* Per rank: 4632 bytes in 4 calls (AllReduce 1000 fp32 = 4000; ReduceScatter 100 bf16 x 3
+ * ranks = 600; Bcast 8 fp8 = 8; Broadcast 3 fp64 = 24), the Recv failed, then an AllReduce
+ * of 4000 bytes, which rank 2 lost with the end of its file. */
+static void test_nccl_ranks(void **state) {
+  (void)state;
+  char err[512];
+  write_nccl_rank(0, 0);
+  write_nccl_rank(1, 0);
+  write_nccl_rank(2, 32 + 100); /* END block and part of the last AllReduce */
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  const struct mfu_job *j = &t.jobs[0];
+  assert_int_equal(j->ranks, 3);
+  const struct mfu_counts *c = &j->totals;
+  assert_int_equal(c->nccl_calls, 14);
+  assert_int_equal(c->nccl_failed, 3);
+  assert_true(c->nccl_bytes == 21896);
+  assert_int_equal(c->nccl_groups, 3);
+  assert_int_equal(c->nccl_grouped, 6);
+  const struct mfu_nccl_stats *op = c->nccl_ops;
+  assert_int_equal(op[MFU_NCCL_ALLREDUCE].calls, 5);
+  assert_true(op[MFU_NCCL_ALLREDUCE].bytes == 20000);
+  assert_int_equal(op[MFU_NCCL_ALLREDUCE].host_ns, 5 * 500);
+  assert_int_equal(op[MFU_NCCL_REDUCESCATTER].calls, 3);
+  assert_true(op[MFU_NCCL_REDUCESCATTER].bytes == 1800);
+  assert_int_equal(op[MFU_NCCL_BROADCAST].calls, 6); /* Bcast and Broadcast */
+  assert_true(op[MFU_NCCL_BROADCAST].bytes == 96);
+  assert_int_equal(op[MFU_NCCL_RECV].calls, 0);
+  assert_int_equal(op[MFU_NCCL_RECV].failed, 3);
+  assert_true(op[MFU_NCCL_RECV].bytes == 0);
+  assert_int_equal(op[MFU_NCCL_RECV].host_ns, 3 * 500);
+  assert_int_equal(op[MFU_NCCL_COMM_INIT].calls, 3);
+  assert_int_equal(op[MFU_NCCL_GROUP_START].calls, 6);
+  assert_int_equal(op[MFU_NCCL_GROUP_END].calls, 6);
+  assert_int_equal(c->gemm_calls, 0);
+  assert_int_equal(c->unknown_records, 0);
+  assert_int_equal(j->files[0]->counts.nccl_calls, 5);
+  assert_true(j->files[1]->counts.nccl_bytes == 8632);
+  assert_int_equal(j->files[2]->counts.nccl_calls, 4);
+  assert_true(j->files[2]->counts.nccl_bytes == 4632);
+  assert_int_equal(j->files[2]->counts.nccl_failed, 1);
+  assert_false(j->files[2]->complete);
+  assert_int_equal(j->warnings.n, 1);
+  assert_contains(find_warning(&j->warnings, "rank 2 ("), "nccl.rank2.mfutrace) is incomplete");
+  mfu_traces_free(&t);
+}
+
+/* Saturated bytes, unknown datatypes, an operation from a newer shim, failed communicator
+ * calls (not data calls), bytes of a failed call (not counted) and of a call a non-blocking
+ * communicator accepted (counted). */
+static void test_nccl_odd_records(void **state) {
+  (void)state;
+  char path[600], err[512], dec[U128_DEC_SIZE];
+  struct fx fx;
+  fx_begin(&fx, "odd", 0, 1);
+  struct mfu_record r[] = {
+      fx_nccl(&fx, MFU_API_ncclAlltoAll, MFU_NCCL_ALLTOALL, UINT64_MAX / 4, FLOAT64, 2, 0),
+      fx_nccl(&fx, MFU_API_ncclAlltoAll, MFU_NCCL_ALLTOALL, UINT64_MAX / 4, FLOAT64, 2, 0),
+      fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 10, 99, 2, 0),
+      fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 10, FLOAT32, 2, 0),
+      fx_nccl(&fx, MFU_API_ncclCommInitRank, MFU_NCCL_COMM_INIT, 0, -1, 2, 2),
+      fx_nccl(&fx, MFU_API_ncclSend, MFU_NCCL_SEND, 10, FLOAT32, 2, 4),
+      fx_nccl(&fx, MFU_API_ncclReduce, MFU_NCCL_REDUCE, 5, FLOAT32, 2, 7), /* ncclInProgress */
+  };
+  r[2].flags = MFU_RF_DTYPE_UNKNOWN;
+  r[3].u.nccl.op = 250; /* a newer shim's operation */
+  r[5].u.nccl.bytes = 40; /* a failed call moved nothing, whatever its record says */
+  r[6].u.nccl.bytes = 20;
+  fx_records(&fx, r, sizeof r / sizeof *r);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  snprintf(path, sizeof path, "%s/odd.mfutrace", dir);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  const struct mfu_counts *c = &t.jobs[0].totals;
+  assert_int_equal(c->nccl_calls, 4);
+  assert_int_equal(c->nccl_failed, 1);
+  /* 2 x (2^64 - 1) + 20 */
+  assert_string_equal(u128_to_dec(dec, c->nccl_bytes), "36893488147419103250");
+  assert_true(c->nccl_ops[MFU_NCCL_REDUCE].bytes == 20);
+  assert_int_equal(c->nccl_ops[MFU_NCCL_ALLREDUCE].calls, 1);
+  assert_true(c->nccl_ops[MFU_NCCL_ALLREDUCE].bytes == 0);
+  assert_int_equal(c->nccl_ops[MFU_NCCL_COMM_INIT].failed, 1);
+  assert_true(c->nccl_ops[MFU_NCCL_SEND].bytes == 0);
+  assert_int_equal(c->bytes_saturated, 2);
+  assert_int_equal(c->dtype_unknown, 1);
+  assert_int_equal(c->unknown_records, 1);
+  find_warning(&t.jobs[0].warnings, "2 NCCL calls overflowed 64-bit byte counts");
+  find_warning(&t.jobs[0].warnings, "1 NCCL calls had datatypes the shim does not know");
+  find_warning(&t.jobs[0].warnings, "1 records and 0 blocks of unknown kinds were skipped");
+  mfu_traces_free(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_ranks_and_warnings, setup, teardown),
@@ -339,6 +472,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_skip_list, setup, teardown),
       cmocka_unit_test_setup_teardown(test_thousands_of_files, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_incomplete_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_ranks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_odd_records, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* Unit tests of analyzer/report (mfu report): the JSON contract keys and exact values, the
- * human tables, and exit status 2 with a message for bad arguments and unreadable input. */
+ * human tables (GEMM and NCCL), and exit status 2 with a message for bad arguments and
+ * unreadable input. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -121,7 +122,10 @@ static void test_json_contract(void **state) {
   assert_int_equal(get_int(totals, "gemm_failed"), 2);
   assert_int_equal(get_int(totals, "gemm_flops"), bf16 + tf32);
   for (const char *const *k = (const char *const[]){"nccl_calls", "nccl_failed", "nccl_bytes", NULL}; *k; k++)
-    assert_true(json_is_null(json_object_get(totals, *k)));
+    assert_int_equal(get_int(totals, *k), 0);
+  json_t *by_op = json_object_get(root, "nccl_by_op");
+  assert_int_equal(json_object_size(by_op), 10);
+  assert_int_equal(get_int(json_object_get(by_op, "AllReduce"), "calls"), 0);
 
   json_t *dtypes = json_object_get(root, "gemm_flops_by_dtype");
   assert_int_equal(json_object_size(dtypes), 9);
@@ -166,6 +170,7 @@ static void test_json_contract(void **state) {
   assert_int_equal(get_int(r1, "gemm_failed"), 1);
   assert_true(json_real_value(json_object_get(r1, "time_span_s")) > 0);
   assert_contains(json_string_value(json_object_get(r1, "file")), "job-42.rank1.mfutrace");
+  assert_int_equal(get_int(r1, "nccl_calls"), 0);
 
   json_t *incomplete = json_object_get(root, "incomplete_files");
   assert_int_equal(json_array_size(incomplete), 1);
@@ -192,6 +197,10 @@ static void test_human(void **state) {
   assert_contains(o->out, "(incomplete)");
   assert_contains(o->out, "warnings\n  - 1 rank of 3 missing: 2");
   assert_contains(o->out, "no END block");
+  assert_contains(o->out, "  - 0 NCCL calls intercepted: NCCL may be linked statically or "
+                          "loaded with RTLD_DEEPBIND");
+  assert_null(strstr(o->out, "NCCL by operation"));
+  assert_null(strstr(o->out, "NCCL GB")); /* no NCCL columns either */
   assert_string_equal(o->err, "");
 }
 
@@ -221,6 +230,139 @@ static void test_row_limit(void **state) {
   assert_contains(text, "... 1 more: mfu report ");
   free(text);
   mfu_traces_free(&t);
+}
+
+/* ncclDataType_t values (nccl.h) */
+enum { INT64 = 4, FLOAT32 = 7, BF16 = 9, FP8_E4M3 = 10 };
+
+/* Two ranks of a data-parallel job. Each: a communicator; a group of an AllReduce (1048576
+ * bf16: 2097152 bytes) and an AllGather (1000 fp32 from each of 2 ranks: 8000 bytes); a Bcast
+ * (10 fp8: 10 bytes) and a Broadcast (5 int64: 40 bytes); a failed Send. Rank 1 also fails to
+ * split its communicator. */
+static void write_nccl_job(void) {
+  char path[600];
+  for (int rank = 0; rank < 2; rank++) {
+    struct fx fx;
+    fx_begin(&fx, "ddp", rank, 2);
+    fx.h.hooks_resolved |= MFU_HOOK_NCCL;
+    fx_api_names(&fx);
+    struct mfu_record r[] = {
+        fx_nccl(&fx, MFU_API_ncclCommInitRank, MFU_NCCL_COMM_INIT, 0, -1, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclGroupStart, MFU_NCCL_GROUP_START, 0, -1, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 1048576, BF16, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclAllGather, MFU_NCCL_ALLGATHER, 1000, FLOAT32, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclGroupEnd, MFU_NCCL_GROUP_END, 0, -1, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclBcast, MFU_NCCL_BROADCAST, 10, FP8_E4M3, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclBroadcast, MFU_NCCL_BROADCAST, 5, INT64, 2, 0),
+        fx_nccl(&fx, MFU_API_ncclSend, MFU_NCCL_SEND, 100, FLOAT32, 2, 6),
+        fx_nccl(&fx, MFU_API_ncclCommSplit, MFU_NCCL_COMM_INIT, 0, -1, 2, 4),
+    };
+    for (int i = 1; i < 4; i++) r[i].u.nccl.group_depth = 1;
+    fx_records(&fx, r, rank == 0 ? 8 : 9);
+    fx_end(&fx);
+    fx_header(&fx, MFU_FILE_COMPLETE);
+    snprintf(path, sizeof path, "%s/ddp.rank%d.mfutrace", dir, rank);
+    fx_save(&fx, path, fx.len);
+    fx_free(&fx);
+  }
+}
+
+static void assert_op(json_t *by_op, const char *op, json_int_t calls, json_int_t bytes,
+                      json_int_t failed, double host_time_s) {
+  json_t *o = json_object_get(by_op, op);
+  if (!o) fail_msg("no nccl_by_op.%s", op);
+  assert_int_equal(get_int(o, "calls"), calls);
+  assert_int_equal(get_int(o, "bytes"), bytes);
+  assert_int_equal(get_int(o, "failed"), failed);
+  assert_true(json_real_value(json_object_get(o, "host_time_s")) == host_time_s);
+}
+
+static void test_nccl_json(void **state) {
+  (void)state;
+  write_nccl_job();
+  struct output *o = report(dir, "--json", NULL);
+  assert_int_equal(o->status, 0);
+  json_error_t error;
+  json_t *root = json_loads(o->out, 0, &error);
+  if (!root) fail_msg("invalid JSON (%s, line %d): %s", error.text, error.line, o->out);
+  assert_int_equal(get_int(root, "ranks"), 2);
+  json_t *totals = json_object_get(root, "totals");
+  assert_int_equal(get_int(totals, "nccl_calls"), 8);
+  assert_int_equal(get_int(totals, "nccl_failed"), 2);
+  assert_int_equal(get_int(totals, "nccl_bytes"), 4210404);
+  assert_int_equal(get_int(totals, "nccl_groups"), 2);
+  assert_int_equal(get_int(totals, "nccl_grouped_calls"), 4);
+  assert_int_equal(get_int(totals, "gemm_calls"), 0);
+
+  json_t *by_op = json_object_get(root, "nccl_by_op");
+  assert_int_equal(json_object_size(by_op), 10);
+  assert_op(by_op, "AllReduce", 2, 4194304, 0, 1e-6);
+  assert_op(by_op, "AllGather", 2, 16000, 0, 1e-6);
+  assert_op(by_op, "Broadcast", 4, 100, 0, 2e-6);
+  assert_op(by_op, "Send", 0, 0, 2, 1e-6);
+  static const char *const unused[] = {"Reduce", "ReduceScatter", "AlltoAll", "Gather", "Scatter",
+                                       "Recv"};
+  for (size_t i = 0; i < sizeof unused / sizeof *unused; i++)
+    assert_op(by_op, unused[i], 0, 0, 0, 0);
+
+  json_t *r1 = json_array_get(json_object_get(root, "per_rank"), 1);
+  assert_int_equal(get_int(r1, "rank"), 1);
+  assert_int_equal(get_int(r1, "nccl_calls"), 4);
+  assert_int_equal(get_int(r1, "nccl_failed"), 1);
+  assert_int_equal(get_int(r1, "nccl_bytes"), 2105202);
+  assert_op(json_object_get(r1, "nccl_by_op"), "AllReduce", 1, 2097152, 0, 5e-7);
+  assert_op(json_object_get(r1, "nccl_by_op"), "Send", 0, 0, 1, 5e-7);
+
+  json_t *notes = json_object_get(root, "notes");
+  bool said = false;
+  for (size_t i = 0; i < json_array_size(notes); i++)
+    said |= strstr(json_string_value(json_array_get(notes, i)), "CommInit 1") != NULL;
+  assert_true(said);
+  assert_int_equal(json_array_size(json_object_get(root, "warnings")), 0);
+  json_decref(root);
+}
+
+static void test_nccl_human(void **state) {
+  (void)state;
+  write_nccl_job();
+  struct output *o = report(dir, NULL);
+  assert_int_equal(o->status, 0);
+  squeeze(o->out);
+  assert_contains(o->out, "resolved: cuBLAS (2/2 files), cuBLASLt (2/2 files), NCCL (2/2 files);");
+  assert_contains(o->out, "\nNCCL by operation\n operation calls failed bytes GB host ms\n"
+                          " AllReduce 2 0 4194304 0.004 0.001\n"
+                          " Broadcast 4 0 100 0.000 0.002\n"
+                          " AllGather 2 0 16000 0.000 0.001\n"
+                          " Send 0 2 0 0.000 0.001\n"
+                          " total 8 2 4210404 0.004 0.005\n"
+                          " 4 of the 8 calls ran inside 2 ncclGroupStart/End groups\n");
+  assert_contains(o->out, " rank host pid GEMM calls failed TFLOP NCCL calls failed NCCL GB span s "
+                          "file\n 0 node0 1000 0 0 0.000 4 1 0.002 ");
+  assert_contains(o->out, "NCCL group and communicator calls failed: CommInit 1");
+  assert_null(strstr(o->out, "0 NCCL calls intercepted"));
+}
+
+/* Two programs of unknown rank started by one shell share a job id: no word of NCCL. */
+static void test_no_nccl_without_ranks(void **state) {
+  (void)state;
+  char path[600];
+  for (int i = 0; i < 2; i++) {
+    struct fx fx;
+    fx_begin(&fx, "ppid42", -1, -1);
+    fx_api_names(&fx);
+    struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
+    fx_records(&fx, &r, 1);
+    fx_end(&fx);
+    fx_header(&fx, MFU_FILE_COMPLETE);
+    snprintf(path, sizeof path, "%s/solo%d.mfutrace", dir, i);
+    fx_save(&fx, path, fx.len);
+    fx_free(&fx);
+  }
+  struct output *o = report(dir, NULL);
+  assert_int_equal(o->status, 0);
+  assert_contains(o->out, "ranks     2, 2 trace files");
+  assert_null(strstr(o->out, "NCCL calls intercepted"));
+  assert_null(strstr(o->out, "NCCL by operation"));
 }
 
 static void test_bad_input(void **state) {
@@ -279,6 +421,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_json_contract, setup, teardown),
       cmocka_unit_test_setup_teardown(test_human, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_json, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_human, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_nccl_without_ranks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_row_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
   };

@@ -5,8 +5,10 @@
  *     struct fx fx;
  *     fx_begin(&fx, "job", 0, 2);            // rank 0 of 2
  *     fx_api_names(&fx);                     // STRINGS block naming every API
- *     struct mfu_record r[] = {fx_gemm(&fx, MFU_API_cublasGemmEx, 64, 64, 64, MFU_PREC_BF16, 0)};
- *     fx_records(&fx, r, 1);
+ *     struct mfu_record r[] = {fx_gemm(&fx, MFU_API_cublasGemmEx, 64, 64, 64, MFU_PREC_BF16, 0),
+ *                              fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 1024,
+ *                                      9, 2, 0)};      // 1024 bf16 (ncclBfloat16) on 2 ranks
+ *     fx_records(&fx, r, 2);
  *     fx_end(&fx);                           // END block
  *     fx_header(&fx, MFU_FILE_COMPLETE);     // (re)writes the header, as each flush does
  *     fx_save(&fx, "dir/x.mfutrace", fx.len);
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "mfu/api.h"
+#include "mfu/nccl.h"
 #include "mfu/precision.h"
 #include "mfu/trace.h"
 
@@ -136,6 +139,22 @@ static inline struct mfu_record fx_gemm(struct fx *fx, unsigned api, int64_t m, 
   r.u.gemm = (struct mfu_gemm){.m = m, .n = n, .k = k, .batch = 1, .groups = 1,
                                .precision = (uint8_t)precision, .a_type = -1, .b_type = -1,
                                .c_type = -1, .compute_type = -1, .scale_type = -1};
+  return r;
+}
+
+/* An NCCL record as the shim fills it, on a communicator of `nranks`: nccl-tests' bytes when
+ * status is 0, none otherwise. Not in a group; datatype, redop and peer as given or -1. */
+static inline struct mfu_record fx_nccl(struct fx *fx, unsigned api, unsigned op, uint64_t count,
+                                        int datatype, int nranks, int status) {
+  struct mfu_record r = {.kind = MFU_REC_NCCL, .api = (uint16_t)api, .status = status,
+                         .tid = 4242, .t_start_ns = fx->clock_ns, .t_end_ns = fx->clock_ns + 500};
+  fx->clock_ns += 1000;
+  bool saturated = false;
+  r.u.nccl = (struct mfu_nccl){.count = count, .comm_id = 0xc0ffee, .comm = 0x5000,
+                               .datatype = datatype, .redop = -1, .peer = -1,
+                               .comm_rank = fx->h.rank, .comm_size = nranks, .op = (uint8_t)op};
+  r.u.nccl.bytes = status ? 0 : mfu_nccl_bytes(op, count, datatype, nranks, &saturated);
+  if (saturated) r.flags |= MFU_RF_BYTES_SATURATED;
   return r;
 }
 

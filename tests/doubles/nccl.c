@@ -1,0 +1,204 @@
+/* Test double for libnccl.so.2 (NCCL 2.28). Like the real library, every function is a strong
+ * pncclX definition with a weak ncclX alias, so that the shim can forward to the profiling
+ * twins. The functions of the shim's API spec are generated from MFU_NCCL_APIS; the few others
+ * a program needs (version, unique id, error strings, device, memory) are written out.
+ *
+ * Communicators are small real objects holding size, rank and device, answering as if every
+ * rank of the job made the same calls: a split keeps size and rank (every rank chose the same
+ * color), a shrink closes the gaps left by the excluded ranks. Data movements and groups do
+ * no work and return ncclSuccess, or MFU_DOUBLE_STATUS. No state is shared: thread-safe. */
+#include <nccl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "doubles.h"
+#include "mfu/api_spec.h"
+
+struct ncclComm {
+  int nranks, rank, device;
+};
+
+/* Programs link the weak ncclX; the strong pncclX is what a profiler (the shim) calls. */
+#define WEAK_ALIAS(name) extern __typeof__(p##name) name __attribute__((weak, alias("p" #name)));
+
+/* --- communicators */
+
+static ncclResult_t comm_new(ncclComm_t *comm, int nranks, int rank, int device) {
+  if (!comm || nranks < 1 || rank < 0 || rank >= nranks) return ncclInvalidArgument;
+  *comm = malloc(sizeof **comm);
+  if (!*comm) return ncclSystemError;
+  **comm = (struct ncclComm){.nranks = nranks, .rank = rank, .device = device};
+  return ncclSuccess;
+}
+
+static ncclResult_t comm_ncclCommInitRank(ncclComm_t *comm, int nranks, ncclUniqueId id,
+                                          int rank) {
+  (void)id;
+  return comm_new(comm, nranks, rank, 0);
+}
+
+static ncclResult_t comm_ncclCommInitRankConfig(ncclComm_t *comm, int nranks, ncclUniqueId id,
+                                                int rank, ncclConfig_t *config) {
+  (void)config;
+  return comm_ncclCommInitRank(comm, nranks, id, rank);
+}
+
+static ncclResult_t comm_ncclCommInitRankScalable(ncclComm_t *comm, int nranks, int rank,
+                                                  int nids, ncclUniqueId *ids,
+                                                  ncclConfig_t *config) {
+  (void)config;
+  if (nids < 1 || !ids) return ncclInvalidArgument;
+  return comm_new(comm, nranks, rank, 0);
+}
+
+/* One process drives ndev devices: communicator i is rank i. */
+static ncclResult_t comm_ncclCommInitAll(ncclComm_t *comms, int ndev, const int *devlist) {
+  if (!comms || ndev < 1) return ncclInvalidArgument;
+  for (int i = 0; i < ndev; i++) {
+    ncclResult_t status = comm_new(&comms[i], ndev, i, devlist ? devlist[i] : i);
+    if (status != ncclSuccess) {
+      while (i--) free(comms[i]);
+      return status;
+    }
+  }
+  return ncclSuccess;
+}
+
+static ncclResult_t comm_ncclCommSplit(ncclComm_t comm, int color, int key, ncclComm_t *newcomm,
+                                       ncclConfig_t *config) {
+  (void)key, (void)config;
+  if (!comm || !newcomm || (color < 0 && color != NCCL_SPLIT_NOCOLOR)) return ncclInvalidArgument;
+  if (color == NCCL_SPLIT_NOCOLOR) {
+    *newcomm = NULL;
+    return ncclSuccess;
+  }
+  return comm_new(newcomm, comm->nranks, comm->rank, comm->device);
+}
+
+/* The caller cannot exclude itself; each excluded rank below it moves it down by one. */
+static ncclResult_t comm_ncclCommShrink(ncclComm_t comm, int *excluded, int nexcluded,
+                                        ncclComm_t *newcomm, ncclConfig_t *config, int flags) {
+  (void)config, (void)flags;
+  if (!comm || !newcomm || nexcluded < 0 || (nexcluded && !excluded)) return ncclInvalidArgument;
+  int below = 0;
+  for (int i = 0; i < nexcluded; i++) {
+    if (excluded[i] < 0 || excluded[i] >= comm->nranks || excluded[i] == comm->rank)
+      return ncclInvalidArgument;
+    for (int k = 0; k < i; k++)
+      if (excluded[k] == excluded[i]) return ncclInvalidArgument;
+    below += excluded[i] < comm->rank;
+  }
+  return comm_new(newcomm, comm->nranks - nexcluded, comm->rank - below, comm->device);
+}
+
+/* Destroying or aborting NULL is allowed, as in NCCL. */
+static ncclResult_t comm_ncclCommDestroy(ncclComm_t comm) {
+  free(comm);
+  return ncclSuccess;
+}
+
+static ncclResult_t comm_ncclCommAbort(ncclComm_t comm) { return comm_ncclCommDestroy(comm); }
+
+static ncclResult_t comm_ncclCommFinalize(ncclComm_t comm) {
+  return comm ? ncclSuccess : ncclInvalidArgument;
+}
+
+static ncclResult_t comm_ncclCommCount(const ncclComm_t comm, int *count) {
+  if (!comm || !count) return ncclInvalidArgument;
+  *count = comm->nranks;
+  return ncclSuccess;
+}
+
+static ncclResult_t comm_ncclCommUserRank(const ncclComm_t comm, int *rank) {
+  if (!comm || !rank) return ncclInvalidArgument;
+  *rank = comm->rank;
+  return ncclSuccess;
+}
+
+/* --- the spec's functions. Only the head of each description is used, to tell what kind of
+ * call it is (its arguments are the shim's business): data movements and groups return the
+ * double's status; communicator calls go to comm_<name> above. */
+#define KIND_COLL(...) status_only
+#define KIND_GROUP(...) status_only
+#define KIND_COMM_FROM_IDS(...) communicator
+#define KIND_COMM_ALL(...) communicator
+#define KIND_COMM_SPLIT(...) communicator
+#define KIND_COMM_SHRINK(...) communicator
+#define KIND_COMM_END(...) communicator
+#define KIND_COMM_COUNT(...) communicator
+#define KIND_COMM_RANK(...) communicator
+#define status_only(name, args) (ncclResult_t)double_status()
+#define communicator(name, args) comm_##name args
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define DOUBLE(name, params, args, describe)                                                   \
+  ncclResult_t p##name params { return KIND_##describe(name, args); }                          \
+  WEAK_ALIAS(name)
+MFU_NCCL_APIS(DOUBLE)
+#pragma GCC diagnostic pop
+
+/* --- what programs call around them */
+
+ncclResult_t pncclGetVersion(int *version) {
+  if (!version) return ncclInvalidArgument;
+  *version = NCCL_VERSION_CODE;
+  return ncclSuccess;
+}
+WEAK_ALIAS(ncclGetVersion)
+
+/* Distinct for every call, like the real id (which holds an address and a random magic). */
+ncclResult_t pncclGetUniqueId(ncclUniqueId *id) {
+  if (!id) return ncclInvalidArgument;
+  return getentropy(id->internal, sizeof id->internal) == 0 ? ncclSuccess : ncclSystemError;
+}
+WEAK_ALIAS(ncclGetUniqueId)
+
+const char *pncclGetErrorString(ncclResult_t result) {
+  static const char *const text[] = {
+      [ncclSuccess] = "no error",
+      [ncclUnhandledCudaError] = "unhandled cuda error",
+      [ncclSystemError] = "unhandled system error",
+      [ncclInternalError] = "internal error",
+      [ncclInvalidArgument] = "invalid argument",
+      [ncclInvalidUsage] = "invalid usage",
+      [ncclRemoteError] = "remote process exited or there was a network error",
+      [ncclInProgress] = "NCCL operation in progress",
+  };
+  return (unsigned)result < sizeof text / sizeof *text ? text[result] : "unknown result code";
+}
+WEAK_ALIAS(ncclGetErrorString)
+
+const char *pncclGetLastError(ncclComm_t comm) {
+  (void)comm;
+  return "";
+}
+WEAK_ALIAS(ncclGetLastError)
+
+ncclResult_t pncclCommGetAsyncError(ncclComm_t comm, ncclResult_t *asyncError) {
+  if (!comm || !asyncError) return ncclInvalidArgument;
+  *asyncError = ncclSuccess;
+  return ncclSuccess;
+}
+WEAK_ALIAS(ncclCommGetAsyncError)
+
+ncclResult_t pncclCommCuDevice(const ncclComm_t comm, int *device) {
+  if (!comm || !device) return ncclInvalidArgument;
+  *device = comm->device;
+  return ncclSuccess;
+}
+WEAK_ALIAS(ncclCommCuDevice)
+
+/* Host memory: nothing here touches a device. */
+ncclResult_t pncclMemAlloc(void **ptr, size_t size) {
+  if (!ptr) return ncclInvalidArgument;
+  *ptr = malloc(size ? size : 1);
+  return *ptr ? ncclSuccess : ncclSystemError;
+}
+WEAK_ALIAS(ncclMemAlloc)
+
+ncclResult_t pncclMemFree(void *ptr) {
+  free(ptr);
+  return ncclSuccess;
+}
+WEAK_ALIAS(ncclMemFree)
