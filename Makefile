@@ -90,7 +90,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DO
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
 	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lm -ldl -lpthread \
 	  -L$(B)/test-doubles -Wl,-rpath,$(abspath $(B)/test-doubles) -Wl,--as-needed \
-	  -l:libcublas.so.13 -l:libcublasLt.so.13 -l:libnccl.so.2
+	  -l:libcublas.so.13 -l:libcublasLt.so.13 -l:libnccl.so.2 -l:libcudart.so.13
 
 # Integration programs are built against the real toolkit; they run on the doubles or the
 # real libraries by LD_LIBRARY_PATH.

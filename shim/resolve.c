@@ -18,11 +18,13 @@ static const char *const *sonames_for(unsigned hook) {
   static const char *const cublaslt[] = {"libcublasLt.so.13", "libcublasLt.so.12",
                                          "libcublasLt.so.11", NULL};
   static const char *const nccl[] = {"libnccl.so.2", NULL};
+  static const char *const cudart[] = {"libcudart.so.13", "libcudart.so.12", NULL};
   static const char *const none[] = {NULL};
   switch (hook) {
   case MFU_HOOK_CUBLAS: return cublas;
   case MFU_HOOK_CUBLASLT: return cublaslt;
   case MFU_HOOK_NCCL: return nccl;
+  case MFU_HOOK_CUDART: return cudart;
   default: return none;
   }
 }

@@ -148,10 +148,16 @@ static inline void mfu_call_finish(struct mfu_call *c) {
     if (!mfu_call_begin(&call)) return real args;                                               \
     ret status = real args;                                                                     \
     struct mfu_record *rec = mfu_call_end(&call, kind, MFU_API_##name, (int)status);            \
-    if (rec) describe;                                                                          \
+    if (rec) {                                                                                  \
+      describe;                                                                                 \
+      mfu_capture_note(rec);                                                                    \
+    }                                                                                           \
     mfu_call_finish(&call);                                                                     \
     return status;                                                                              \
   }
+
+/* --- CUDA graphs (graphs.c): marks a GEMM/NCCL record made on a capturing stream. */
+void mfu_capture_note(struct mfu_record *rec);
 
 /* --- the trace file (writer.c) */
 void mfu_writer_init(void);         /* at load time: identity, file name */

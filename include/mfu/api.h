@@ -11,6 +11,7 @@ enum mfu_api {
   MFU_CUBLAS_GEMM_APIS(MFU_API_ENUM)
   MFU_CUBLASLT_APIS(MFU_API_ENUM)
   MFU_NCCL_APIS(MFU_API_ENUM)
+  MFU_CUDART_GRAPH_APIS(MFU_API_ENUM)
 #undef MFU_API_ENUM
   MFU_API_COUNT
 };
@@ -23,6 +24,7 @@ static inline const char *mfu_api_name(unsigned id) {
       MFU_CUBLAS_GEMM_APIS(MFU_API_NAME)
       MFU_CUBLASLT_APIS(MFU_API_NAME)
       MFU_NCCL_APIS(MFU_API_NAME)
+      MFU_CUDART_GRAPH_APIS(MFU_API_NAME)
 #undef MFU_API_NAME
   };
   return id < MFU_API_COUNT ? names[id] : NULL;

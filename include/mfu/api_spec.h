@@ -15,6 +15,8 @@
  *     COMM_SHRINK(parent, excluded, n_excluded, newcomm)
  *     COMM_END(comm)                                             destroy, abort, finalize
  *     COMM_COUNT(comm, count) / COMM_RANK(comm, rank)            size and rank queries
+ *     GRAPH(op, stream, graph, exec, mode)                       CUDA graph bookkeeping;
+ *                                                                pointers are to the output
  * Users of the list that only need names never expand the other fields, so including this
  * file needs no CUDA header. Prototypes are those of CUDA 13.0's cublas_api.h; the list
  * matches that header (tests/integration/gemm_all.c calls every entry). */
@@ -322,5 +324,41 @@ typedef struct __half __half;
   X(ncclCommFinalize, (ncclComm_t comm), (comm), COMM_END(comm)) \
   X(ncclCommCount, (const ncclComm_t comm, int *count), (comm, count), COMM_COUNT(comm, count)) \
   X(ncclCommUserRank, (const ncclComm_t comm, int *rank), (comm, rank), COMM_RANK(comm, rank))
+
+/* CUDA runtime: stream capture and graphs, so that GEMMs and collectives captured into a
+ * graph are counted at every launch (the _ptsz forms are what per-thread-default-stream
+ * builds call). In GRAPH(), `graph_out`/`exec_out` are pointers the call fills. */
+#define MFU_CUDART_GRAPH_APIS(X) \
+  X(cudaStreamBeginCapture, (cudaStream_t stream, enum cudaStreamCaptureMode mode), (stream, mode),\
+    GRAPH(MFU_GRAPH_BEGIN_CAPTURE, stream, NULL, NULL, mode)) \
+  X(cudaStreamBeginCapture_ptsz, (cudaStream_t stream, enum cudaStreamCaptureMode mode), (stream, mode),\
+    GRAPH(MFU_GRAPH_BEGIN_CAPTURE, stream, NULL, NULL, mode)) \
+  X(cudaStreamBeginCaptureToGraph, (cudaStream_t stream, cudaGraph_t graph, const cudaGraphNode_t *dependencies, const cudaGraphEdgeData *dependencyData, size_t numDependencies, enum cudaStreamCaptureMode mode),\
+    (stream, graph, dependencies, dependencyData, numDependencies, mode),\
+    GRAPH(MFU_GRAPH_BEGIN_CAPTURE, stream, &graph, NULL, mode)) \
+  X(cudaStreamBeginCaptureToGraph_ptsz, (cudaStream_t stream, cudaGraph_t graph, const cudaGraphNode_t *dependencies, const cudaGraphEdgeData *dependencyData, size_t numDependencies, enum cudaStreamCaptureMode mode),\
+    (stream, graph, dependencies, dependencyData, numDependencies, mode),\
+    GRAPH(MFU_GRAPH_BEGIN_CAPTURE, stream, &graph, NULL, mode)) \
+  X(cudaStreamEndCapture, (cudaStream_t stream, cudaGraph_t *pGraph), (stream, pGraph),\
+    GRAPH(MFU_GRAPH_END_CAPTURE, stream, pGraph, NULL, -1)) \
+  X(cudaStreamEndCapture_ptsz, (cudaStream_t stream, cudaGraph_t *pGraph), (stream, pGraph),\
+    GRAPH(MFU_GRAPH_END_CAPTURE, stream, pGraph, NULL, -1)) \
+  X(cudaGraphInstantiate, (cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags),\
+    (pGraphExec, graph, flags), GRAPH(MFU_GRAPH_INSTANTIATE, NULL, &graph, pGraphExec, -1)) \
+  X(cudaGraphInstantiateWithFlags, (cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags),\
+    (pGraphExec, graph, flags), GRAPH(MFU_GRAPH_INSTANTIATE, NULL, &graph, pGraphExec, -1)) \
+  X(cudaGraphInstantiateWithParams, (cudaGraphExec_t *pGraphExec, cudaGraph_t graph, cudaGraphInstantiateParams *instantiateParams),\
+    (pGraphExec, graph, instantiateParams), GRAPH(MFU_GRAPH_INSTANTIATE, NULL, &graph, pGraphExec, -1)) \
+  X(cudaGraphInstantiateWithParams_ptsz, (cudaGraphExec_t *pGraphExec, cudaGraph_t graph, cudaGraphInstantiateParams *instantiateParams),\
+    (pGraphExec, graph, instantiateParams), GRAPH(MFU_GRAPH_INSTANTIATE, NULL, &graph, pGraphExec, -1)) \
+  X(cudaGraphExecUpdate, (cudaGraphExec_t hGraphExec, cudaGraph_t hGraph, cudaGraphExecUpdateResultInfo *resultInfo),\
+    (hGraphExec, hGraph, resultInfo), GRAPH(MFU_GRAPH_EXEC_UPDATE, NULL, &hGraph, &hGraphExec, -1)) \
+  X(cudaGraphExecDestroy, (cudaGraphExec_t graphExec), (graphExec),\
+    GRAPH(MFU_GRAPH_EXEC_DESTROY, NULL, NULL, &graphExec, -1)) \
+  X(cudaGraphDestroy, (cudaGraph_t graph), (graph), GRAPH(MFU_GRAPH_GRAPH_DESTROY, NULL, &graph, NULL, -1)) \
+  X(cudaGraphLaunch, (cudaGraphExec_t graphExec, cudaStream_t stream), (graphExec, stream),\
+    GRAPH(MFU_GRAPH_LAUNCH, stream, NULL, &graphExec, -1)) \
+  X(cudaGraphLaunch_ptsz, (cudaGraphExec_t graphExec, cudaStream_t stream), (graphExec, stream),\
+    GRAPH(MFU_GRAPH_LAUNCH, stream, NULL, &graphExec, -1))
 
 #endif

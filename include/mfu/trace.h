@@ -111,6 +111,7 @@ struct mfu_string {
 enum mfu_record_kind {
   MFU_REC_GEMM = 1,
   MFU_REC_NCCL = 2,
+  MFU_REC_GRAPH = 3,
 };
 
 /* record.flags */
@@ -121,6 +122,7 @@ enum {
   MFU_RF_BYTES_SATURATED = 1u << 3, /* NCCL bytes overflowed 64 bits: bytes = UINT64_MAX */
   MFU_RF_DTYPE_UNKNOWN = 1u << 4,   /* NCCL datatype not known: bytes = 0 */
   MFU_RF_COMM_UNKNOWN = 1u << 5,    /* communicator not seen at creation: comm_id 0 */
+  MFU_RF_CAPTURED = 1u << 6,        /* made during stream capture: payload.capture says which */
 };
 
 /* GEMM payload. Shapes follow BLAS: op(A) is m x k, op(B) is k x n. */
@@ -140,8 +142,10 @@ struct mfu_gemm {
   uint16_t epilogue;    /* cublasLtEpilogue_t, 0 for classic cuBLAS */
   uint32_t reserved;
   uint64_t handle;      /* cublasHandle_t / cublasLtHandle_t */
+  uint64_t capture;     /* CUDA stream-capture id if the call was captured into a graph (it ran
+                           at each launch of the graph, not now); 0 otherwise */
 };
-static_assert(sizeof(struct mfu_gemm) == 64, "gemm payload size");
+static_assert(sizeof(struct mfu_gemm) == 72, "gemm payload size");
 
 /* NCCL payload (include/mfu/nccl.h has the byte rules). Communicator calls (CommInit*,
  * CommSplit, CommShrink: op COMM_INIT; CommDestroy/Abort/Finalize: COMM_END) carry the
@@ -160,8 +164,38 @@ struct mfu_nccl {
   uint8_t op;           /* enum mfu_nccl_op */
   uint8_t group_depth;  /* ncclGroupStart nesting at the call (after it, for GroupStart) */
   uint16_t reserved;
+  uint64_t capture;     /* as in struct mfu_gemm */
 };
-static_assert(sizeof(struct mfu_nccl) == 64, "nccl payload size");
+static_assert(sizeof(struct mfu_nccl) == 72, "nccl payload size");
+
+/* CUDA graphs. GEMM and NCCL calls made on a capturing stream carry the capture id; the graph
+ * records tie captures to graphs, graphs to executables and executables to launches, so that
+ * a reader counts captured work once per launch:
+ *   BEGIN_CAPTURE   stream, capture id, graph (the graph being captured into)
+ *   END_CAPTURE     stream, graph returned
+ *   INSTANTIATE     graph -> exec
+ *   EXEC_UPDATE     exec now runs graph
+ *   EXEC_DESTROY    exec; GRAPH_DESTROY graph (addresses may be reused after these)
+ *   LAUNCH          exec, stream */
+enum mfu_graph_op {
+  MFU_GRAPH_BEGIN_CAPTURE = 1,
+  MFU_GRAPH_END_CAPTURE = 2,
+  MFU_GRAPH_INSTANTIATE = 3,
+  MFU_GRAPH_EXEC_UPDATE = 4,
+  MFU_GRAPH_EXEC_DESTROY = 5,
+  MFU_GRAPH_GRAPH_DESTROY = 6,
+  MFU_GRAPH_LAUNCH = 7,
+};
+
+struct mfu_graph {
+  uint64_t capture; /* capture id (BEGIN_CAPTURE), else 0 */
+  uint64_t graph;   /* cudaGraph_t, 0 where n/a */
+  uint64_t exec;    /* cudaGraphExec_t, 0 where n/a */
+  int32_t mode;     /* cudaStreamCaptureMode (BEGIN_CAPTURE), else -1 */
+  uint8_t op;       /* enum mfu_graph_op */
+  uint8_t reserved[3];
+};
+static_assert(sizeof(struct mfu_graph) == 32, "graph payload size");
 
 struct mfu_record {
   uint16_t kind;        /* enum mfu_record_kind */
@@ -178,6 +212,7 @@ struct mfu_record {
   union {
     struct mfu_gemm gemm;
     struct mfu_nccl nccl;
+    struct mfu_graph graph;
     uint8_t raw[72];
   } u;
 };
