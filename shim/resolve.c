@@ -41,7 +41,7 @@ static void *find(const char *name, unsigned hook) {
   return p;
 }
 
-void *mfu_real_slow(_Atomic(void *) *slot, const char *name, unsigned hook) {
+void *mfu_real_slow(_Atomic(void *) *slot, const char *name, unsigned hook, bool quiet) {
   void *p = NULL;
   if (hook == MFU_HOOK_NCCL) { /* NCCL's profiling twin: the strong definition, ncclX is weak */
     char twin[64];
@@ -52,7 +52,7 @@ void *mfu_real_slow(_Atomic(void *) *slot, const char *name, unsigned hook) {
   if (p) {
     atomic_store_explicit(slot, p, memory_order_release);
     atomic_fetch_or_explicit(&mfu_hooks_resolved, hook, memory_order_relaxed);
-  } else {
+  } else if (!quiet) {
     static atomic_flag said = ATOMIC_FLAG_INIT;
     if (!atomic_flag_test_and_set(&said))
       mfu_say("cannot find the real %s (is its library loaded with RTLD_DEEPBIND, or linked "

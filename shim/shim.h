@@ -44,12 +44,17 @@ extern atomic_int mfu_tracing;  /* 1 while calls are recorded */
 void mfu_start_once(void);      /* writer thread + signal handlers, on the first record */
 
 /* --- real functions (resolve.c): the next definition of `name` after the shim, found once
- * and cached in *slot; NULL (and a message, once) if it cannot be found. `hook` is the
- * MFU_HOOK_* bit of the library it belongs to. */
-void *mfu_real_slow(_Atomic(void *) *slot, const char *name, unsigned hook);
+ * and cached in *slot; NULL (and a message, once, unless `quiet`) if it cannot be found.
+ * `hook` is the MFU_HOOK_* bit of the library it belongs to. */
+void *mfu_real_slow(_Atomic(void *) *slot, const char *name, unsigned hook, bool quiet);
 static inline void *mfu_real(_Atomic(void *) *slot, const char *name, unsigned hook) {
   void *p = atomic_load_explicit(slot, memory_order_acquire);
-  return p ? p : mfu_real_slow(slot, name, hook);
+  return p ? p : mfu_real_slow(slot, name, hook, false);
+}
+/* For what the shim merely asks about (the device), where a missing library is no fault. */
+static inline void *mfu_real_quiet(_Atomic(void *) *slot, const char *name, unsigned hook) {
+  void *p = atomic_load_explicit(slot, memory_order_acquire);
+  return p ? p : mfu_real_slow(slot, name, hook, true);
 }
 extern atomic_uint mfu_hooks_resolved;
 
@@ -71,6 +76,9 @@ extern MFU_TLS int mfu_depth;
 extern _Atomic(struct mfu_ring *) mfu_rings; /* registry of every ring, newest first */
 
 struct mfu_ring *mfu_ring_attach(void);                 /* this thread's ring, created once */
+/* A DEVICE record for the GPU this thread is using (device.c); called when a thread starts
+ * recording. */
+void mfu_device_note(struct mfu_ring *r);
 bool mfu_ring_make_room(struct mfu_ring *r);            /* drains a full ring synchronously */
 void mfu_writer_wake(void);
 
@@ -93,6 +101,24 @@ static inline bool mfu_call_begin(struct mfu_call *c) {
   return true;
 }
 
+/* The next free slot of `r` (not yet published), draining the ring first if it is full; NULL
+ * if no room can be made. */
+static inline struct mfu_record *mfu_ring_slot(struct mfu_ring *r) {
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+  if (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= MFU_RING_SLOTS &&
+      !mfu_ring_make_room(r))
+    return NULL;
+  return &r->slots[head & (MFU_RING_SLOTS - 1)];
+}
+
+/* Publishes the slot mfu_ring_slot gave; wakes the writer when the ring is half full. */
+static inline void mfu_ring_publish(struct mfu_ring *r) {
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
+  atomic_store_explicit(&r->head, head, memory_order_release);
+  if (head - atomic_load_explicit(&r->tail, memory_order_relaxed) == MFU_RING_SLOTS / 2)
+    mfu_writer_wake();
+}
+
 /* Claims this thread's next slot and fills the common fields; NULL if no slot can be had
  * (the call is then simply not recorded). */
 static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind, unsigned api,
@@ -100,15 +126,9 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
   uint64_t t1 = mfu_now();
   c->saved_errno = errno;
   struct mfu_ring *r = mfu_self ? mfu_self : mfu_ring_attach();
-  c->ring = r;
-  if (!r) return NULL;
-  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  if (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= MFU_RING_SLOTS &&
-      !mfu_ring_make_room(r)) {
-    c->ring = NULL;
-    return NULL;
-  }
-  struct mfu_record *rec = &r->slots[head & (MFU_RING_SLOTS - 1)];
+  struct mfu_record *rec = r ? mfu_ring_slot(r) : NULL;
+  c->ring = rec ? r : NULL;
+  if (!rec) return NULL;
   rec->kind = (uint16_t)kind;
   rec->api = (uint16_t)api;
   rec->status = status;
@@ -125,13 +145,7 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
 /* Publishes the record (if any), wakes the writer when the ring is half full, leaves the
  * guarded section and restores the errno the real call left. */
 static inline void mfu_call_finish(struct mfu_call *c) {
-  struct mfu_ring *r = c->ring;
-  if (r) {
-    uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
-    atomic_store_explicit(&r->head, head, memory_order_release);
-    if (head - atomic_load_explicit(&r->tail, memory_order_relaxed) == MFU_RING_SLOTS / 2)
-      mfu_writer_wake();
-  }
+  if (c->ring) mfu_ring_publish(c->ring);
   mfu_depth = 0;
   errno = c->saved_errno;
 }

@@ -112,6 +112,7 @@ enum mfu_record_kind {
   MFU_REC_GEMM = 1,
   MFU_REC_NCCL = 2,
   MFU_REC_GRAPH = 3,
+  MFU_REC_DEVICE = 4,
 };
 
 /* record.flags */
@@ -197,6 +198,18 @@ struct mfu_graph {
 };
 static_assert(sizeof(struct mfu_graph) == 32, "graph payload size");
 
+/* The GPU a thread records on: one DEVICE record when the thread makes its first recorded call
+ * (CUDA runtime's current device then). The name selects the peak (mfu hw). */
+struct mfu_device {
+  int32_t ordinal;     /* CUDA device ordinal in this process */
+  int32_t sm_count;    /* -1: unknown */
+  int32_t cc_major;    /* compute capability, -1: unknown */
+  int32_t cc_minor;
+  uint64_t reserved;
+  char name[48];       /* cudaDeviceProp.name, NUL-terminated (truncated if longer) */
+};
+static_assert(sizeof(struct mfu_device) == 72, "device payload size");
+
 struct mfu_record {
   uint16_t kind;        /* enum mfu_record_kind */
   uint16_t api;         /* string id of the API name (enum mfu_api) */
@@ -213,6 +226,7 @@ struct mfu_record {
     struct mfu_gemm gemm;
     struct mfu_nccl nccl;
     struct mfu_graph graph;
+    struct mfu_device device;
     uint8_t raw[72];
   } u;
 };

@@ -1,4 +1,5 @@
-/* The shim's CUDA-graph records: a GEMM and a collective issued on a capturing stream carry
+/* The shim's CUDA-runtime records. A thread's first recorded call is preceded by a DEVICE
+ * record naming its GPU. The CUDA-graph records: a GEMM and a collective issued on a capturing stream carry
  * the capture id, and the capture, instantiate, launch and destroy calls are recorded with the
  * handles that tie them together. In-process, on the cudart, cuBLAS and NCCL doubles. */
 #include <setjmp.h>
@@ -28,6 +29,25 @@ static const struct mfu_graph *graph_rec(uint64_t index, unsigned api, unsigned 
   assert_int_equal(r->status, cudaSuccess);
   assert_int_equal(r->u.graph.op, op);
   return &r->u.graph;
+}
+
+static void device_record_names_the_gpu(void **state) {
+  (void)state;
+  cublasHandle_t h;
+  assert_int_equal(cublasCreate(&h), CUBLAS_STATUS_SUCCESS);
+  assert_null(mfu_self);
+  cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 3, 4, (float *)buf, (float *)buf, 2, (float *)buf, 4, (float *)buf, (float *)buf, 2);
+  assert_int_equal(head(), 2);
+  const struct mfu_record *r = at(0);
+  assert_int_equal(r->kind, MFU_REC_DEVICE);
+  assert_int_equal(r->tid, mfu_self->tid);
+  assert_string_equal(r->u.device.name, "mfushim test double (no GPU)"); /* tests/doubles/cudart.c */
+  assert_int_equal(r->u.device.ordinal, 0);
+  assert_int_equal(r->u.device.sm_count, 132);
+  assert_int_equal(r->u.device.cc_major, 9);
+  assert_int_equal(r->u.device.cc_minor, 0);
+  assert_int_equal(at(1)->kind, MFU_REC_GEMM);
+  cublasDestroy(h);
 }
 
 static void captured_calls_carry_the_capture(void **state) {
@@ -105,6 +125,9 @@ int main(void) {
   if (ncclGetVersion(&version) != ncclSuccess) return 1;
   char dir[] = "/tmp/mfu-graph.XXXXXX";
   if (!mkdtemp(dir) || chdir(dir) != 0) return 1;
-  const struct CMUnitTest tests[] = {cmocka_unit_test(captured_calls_carry_the_capture)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(device_record_names_the_gpu),
+      cmocka_unit_test(captured_calls_carry_the_capture),
+  };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
