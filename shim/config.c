@@ -61,6 +61,14 @@ void mfu_config_load(void) {
     else
       mfu_say("ignoring MFU_FLUSH_MS=%s: expected milliseconds between 10 and 3600000; using 1000", v);
   }
+  v = getenv("MFU_CUPTI");
+  mfu_config.cupti = MFU_CUPTI_AUTO;
+  if (v && !strcmp(v, "on"))
+    mfu_config.cupti = MFU_CUPTI_ON;
+  else if (v && !strcmp(v, "off"))
+    mfu_config.cupti = MFU_CUPTI_NEVER;
+  else if (v && *v && strcmp(v, "auto"))
+    mfu_say("ignoring MFU_CUPTI=%s: expected auto, on or off; using auto", v);
   v = getenv("MFU_TRACE_DIR");
   snprintf(mfu_config.trace_dir, sizeof mfu_config.trace_dir, "%s", v && *v ? v : "mfu-traces");
 }

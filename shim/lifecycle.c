@@ -45,6 +45,7 @@ static void install_signal_handlers(void) {
 static void start(void) {
   mfu_writer_start();
   install_signal_handlers();
+  mfu_cupti_start();
 }
 
 void mfu_start_once(void) {
@@ -71,5 +72,6 @@ __attribute__((constructor)) static void mfu_load(void) {
 __attribute__((destructor)) static void mfu_unload(void) {
   if (!mfu_config.enabled || forked_child) return;
   atomic_store(&mfu_tracing, 0);
+  mfu_cupti_stop();
   mfu_writer_final_flush();
 }

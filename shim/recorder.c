@@ -65,7 +65,6 @@ struct mfu_ring *mfu_ring_attach(void) {
   r->tid = (uint32_t)syscall(SYS_gettid);
   if (exit_key != (pthread_key_t)-1) pthread_setspecific(exit_key, r);
   mfu_self = r;
-  mfu_device_note(r);
   return r;
 }
 

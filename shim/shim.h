@@ -24,8 +24,11 @@
 #define MFU_TLS __thread __attribute__((tls_model("initial-exec")))
 
 /* --- configuration and identity (config.c), read once at load time */
+enum mfu_cupti_policy { MFU_CUPTI_AUTO, MFU_CUPTI_ON, MFU_CUPTI_NEVER };
+
 struct mfu_config {
   bool enabled;             /* MFU_DISABLE unset or 0 */
+  enum mfu_cupti_policy cupti; /* MFU_CUPTI=auto|on|off */
   bool tf32_allowed;        /* NVIDIA_TF32_OVERRIDE != 0 */
   unsigned flush_ms;        /* MFU_FLUSH_MS, default 1000 */
   char trace_dir[1024];     /* MFU_TRACE_DIR, default ./mfu-traces */
@@ -76,8 +79,8 @@ extern MFU_TLS int mfu_depth;
 extern _Atomic(struct mfu_ring *) mfu_rings; /* registry of every ring, newest first */
 
 struct mfu_ring *mfu_ring_attach(void);                 /* this thread's ring, created once */
-/* A DEVICE record for the GPU this thread is using (device.c); called when a thread starts
- * recording. */
+/* A DEVICE record for the GPU this thread is using (device.c); called when a thread makes its
+ * first recorded call (not for CUPTI's threads, which must not call into CUDA). */
 void mfu_device_note(struct mfu_ring *r);
 bool mfu_ring_make_room(struct mfu_ring *r);            /* drains a full ring synchronously */
 void mfu_writer_wake(void);
@@ -88,8 +91,16 @@ static inline uint64_t mfu_now(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* --- the GPU timeline (cupti.c) */
+extern atomic_bool mfu_cupti_active;
+void mfu_cupti_start(void);     /* with the writer, on the first record */
+void mfu_cupti_stop(void);      /* at exit: CUPTI's last buffers, before the writer's last drain */
+uint64_t mfu_cupti_push(void);  /* pushes a new external correlation id; returns it, or 0 */
+void mfu_cupti_pop(void);
+
 struct mfu_call {
   uint64_t t0;
+  uint64_t correlation; /* pushed to CUPTI around the call, 0 if none */
   int saved_errno;
   struct mfu_ring *ring;
 };
@@ -97,6 +108,12 @@ struct mfu_call {
 static inline bool mfu_call_begin(struct mfu_call *c) {
   if (!atomic_load_explicit(&mfu_tracing, memory_order_relaxed) || mfu_depth) return false;
   mfu_depth = 1;
+  c->correlation = 0;
+  if (atomic_load_explicit(&mfu_cupti_active, memory_order_relaxed)) {
+    int saved = errno;
+    c->correlation = mfu_cupti_push();
+    errno = saved;
+  }
   c->t0 = mfu_now();
   return true;
 }
@@ -125,7 +142,9 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
                                               int status) {
   uint64_t t1 = mfu_now();
   c->saved_errno = errno;
-  struct mfu_ring *r = mfu_self ? mfu_self : mfu_ring_attach();
+  if (c->correlation) mfu_cupti_pop();
+  struct mfu_ring *r = mfu_self;
+  if (!r && (r = mfu_ring_attach())) mfu_device_note(r); /* this thread's first record */
   struct mfu_record *rec = r ? mfu_ring_slot(r) : NULL;
   c->ring = rec ? r : NULL;
   if (!rec) return NULL;
@@ -137,7 +156,7 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
   rec->t_start_ns = c->t0;
   rec->t_end_ns = t1;
   rec->stream = 0;
-  rec->correlation = 0;
+  rec->correlation = c->correlation;
   rec->flops = 0;
   return rec;
 }
@@ -182,6 +201,11 @@ void mfu_writer_forget(void);        /* in a forked child: never touch the paren
 /* The rank learnt from the first NCCL communicator, when no launcher variable gave one:
  * recorded in the header, and the file renamed to carry it. */
 void mfu_writer_adopt_rank(int32_t rank, int32_t world_size);
+/* The id of a string made as the run goes (a kernel name); 0 if none could be had. */
+uint32_t mfu_writer_intern(const char *text);
+/* The GPU timeline's state for the header: state and error as they become known; a clock
+ * offset (CUPTI minus monotonic, ns) when measured; `dropped` records to add. */
+void mfu_writer_note_cupti(uint32_t state, uint32_t error, int64_t offset_ns, uint64_t dropped);
 /* Drains `only` (or every ring if NULL) into the file; caller must not hold the lock. */
 void mfu_writer_drain(struct mfu_ring *only);
 

@@ -11,6 +11,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -35,6 +36,62 @@ static struct {
   uint32_t strings_size, strings_count;
   bool said_write_error;
 } w = {.fd = FD_UNOPENED};
+
+/* Strings made as the run goes (kernel names): id by content, and the ones not yet written.
+ * Interning takes only this lock; the writer takes it (under the file lock) to write the
+ * pending ones, always before any records block, so a record never precedes its string. */
+#define STRING_SLOTS (1u << 16)
+static struct {
+  atomic_flag lock;
+  uint64_t hash[STRING_SLOTS];
+  uint32_t id[STRING_SLOTS];
+  uint32_t next_id;
+  unsigned char *pending; /* STRINGS block payload in the making */
+  size_t pending_size, pending_cap;
+  uint32_t pending_count;
+} strings = {.lock = ATOMIC_FLAG_INIT, .next_id = MFU_STRING_DYNAMIC};
+
+static uint64_t string_hash(const char *s) {
+  uint64_t h = MFU_CHECKSUM_SEED;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  return h | 1; /* 0 marks a free slot */
+}
+
+uint32_t mfu_writer_intern(const char *text) {
+  uint64_t h = string_hash(text);
+  uint32_t len = (uint32_t)strnlen(text, 4096), id = 0;
+  size_t need = sizeof(struct mfu_string) + ((len + 1 + 7) & ~(size_t)7);
+  while (atomic_flag_test_and_set_explicit(&strings.lock, memory_order_acquire)) sched_yield();
+  for (uint32_t i = 0, slot = (uint32_t)h & (STRING_SLOTS - 1); i < STRING_SLOTS;
+       i++, slot = (slot + 1) & (STRING_SLOTS - 1)) {
+    if (strings.hash[slot] == h) {
+      id = strings.id[slot];
+      break;
+    }
+    if (strings.hash[slot] != 0) continue;
+    if (strings.pending_size + need > strings.pending_cap) {
+      size_t cap = strings.pending_cap ? 2 * strings.pending_cap : 65536;
+      while (cap < strings.pending_size + need) cap *= 2;
+      unsigned char *grown = realloc(strings.pending, cap);
+      if (!grown) break;
+      strings.pending = grown;
+      strings.pending_cap = cap;
+    }
+    id = strings.next_id++;
+    strings.hash[slot] = h;
+    strings.id[slot] = id;
+    struct mfu_string entry = {.id = id, .len = len};
+    unsigned char *at = strings.pending + strings.pending_size;
+    memset(at, 0, need);
+    memcpy(at, &entry, sizeof entry);
+    memcpy(at + sizeof entry, text, len);
+    strings.pending_size += need;
+    strings.pending_count++;
+    break;
+  }
+  atomic_flag_clear_explicit(&strings.lock, memory_order_release);
+  return id; /* 0 (no name) if the table or memory ran out */
+}
 
 static void lock(void) {
   while (atomic_exchange_explicit(&w.lock, 1, memory_order_acquire)) sched_yield();
@@ -188,6 +245,21 @@ static void open_file(bool in_signal) {
   write_block(MFU_BLOCK_STRINGS, w.strings_count, &strings, 1, in_signal);
 }
 
+static void write_pending_strings(bool in_signal) {
+  if (w.fd < 0) return;
+  while (atomic_flag_test_and_set_explicit(&strings.lock, memory_order_acquire)) {
+    if (in_signal) return; /* held by the interrupted thread, perhaps: names stay unwritten */
+    sched_yield();
+  }
+  if (strings.pending_count > 0) {
+    struct iovec payload = {strings.pending, strings.pending_size};
+    write_block(MFU_BLOCK_STRINGS, strings.pending_count, &payload, 1, in_signal);
+    strings.pending_size = 0;
+    strings.pending_count = 0;
+  }
+  atomic_flag_clear_explicit(&strings.lock, memory_order_release);
+}
+
 /* Moves the published records of `r` into the file (or counts them lost if there is no file),
  * then frees a retired ring that is empty. Caller holds the lock. */
 static void drain_ring(struct mfu_ring *r, bool in_signal) {
@@ -197,6 +269,7 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
   uint32_t count = (uint32_t)(head - tail);
   if (count > 0) {
     if (w.fd == FD_UNOPENED) open_file(in_signal);
+    write_pending_strings(in_signal); /* those of records published before `head` was read */
     uint32_t first = (uint32_t)(tail & (MFU_RING_SLOTS - 1));
     uint32_t run = count < MFU_RING_SLOTS - first ? count : MFU_RING_SLOTS - first;
     struct iovec parts[2] = {{&r->slots[first], run * sizeof(struct mfu_record)},
@@ -297,6 +370,21 @@ void mfu_writer_adopt_rank(int32_t rank, int32_t world_size) {
     if (w.fd >= 0 && rename(old, w.path) != 0) memcpy(w.path, old, sizeof old);
     if (w.fd >= 0) write_header();
   }
+  unlock();
+}
+
+void mfu_writer_note_cupti(uint32_t state, uint32_t error, int64_t offset_ns, uint64_t dropped) {
+  if (w.owner != getpid()) return;
+  lock();
+  if (state != MFU_CUPTI_ACTIVE || w.header.cupti_state != MFU_CUPTI_ACTIVE) {
+    w.header.cupti_state = state;
+    w.header.cupti_error = error;
+  }
+  if (state == MFU_CUPTI_ACTIVE && w.header.cupti_offset_start_ns == 0)
+    w.header.cupti_offset_start_ns = offset_ns;
+  if (offset_ns) w.header.cupti_offset_end_ns = offset_ns;
+  w.header.cupti_dropped += dropped;
+  if (w.fd >= 0) write_header();
   unlock();
 }
 

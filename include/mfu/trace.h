@@ -45,6 +45,15 @@ enum {
   MFU_HOOK_CUPTI = 1u << 4,
 };
 
+/* header.cupti_state: what became of the GPU timeline */
+enum mfu_cupti_state {
+  MFU_CUPTI_OFF = 0,         /* MFU_CUPTI=off, or never started (no recorded call) */
+  MFU_CUPTI_ACTIVE = 1,      /* activity records were collected */
+  MFU_CUPTI_UNAVAILABLE = 2, /* libcupti could not be found or loaded */
+  MFU_CUPTI_STEPPED_ASIDE = 3, /* another tool holds CUPTI (torch.profiler, Nsight): host timing */
+  MFU_CUPTI_FAILED = 4,      /* a CUPTI call failed: cupti_error says which result */
+};
+
 /* header.flags */
 enum {
   MFU_FILE_COMPLETE = 1u << 0,          /* closed cleanly: END block written */
@@ -76,7 +85,15 @@ struct mfu_file_header {
   char job_id[64];
   char hostname[64];
   char cmdline[1024];          /* argv joined by spaces, NUL-terminated */
-  uint8_t reserved[MFU_HEADER_SIZE - 1280]; /* zero; room for later fields */
+  /* The GPU timeline (CUPTI): whether it was collected, and how its clock maps to
+   * CLOCK_MONOTONIC. Activity records already carry monotonic times (cupti - offset); the
+   * offsets measured at start and at the last flush bound the drift between the two clocks. */
+  uint32_t cupti_state;        /* enum mfu_cupti_state */
+  uint32_t cupti_error;        /* CUptiResult of the failure, for CUPTI_FAILED */
+  int64_t cupti_offset_start_ns;
+  int64_t cupti_offset_end_ns;
+  uint64_t cupti_dropped;      /* activity records CUPTI dropped (buffers full) */
+  uint8_t reserved[MFU_HEADER_SIZE - 1312]; /* zero; room for later fields */
   uint64_t checksum;           /* mfu_checksum of the header with this field zero */
 };
 static_assert(sizeof(struct mfu_file_header) == MFU_HEADER_SIZE, "header size is part of v1");
@@ -105,7 +122,9 @@ struct mfu_string {
 };
 
 /* String ids below MFU_STRING_DYNAMIC name intercepted APIs (enum mfu_api in api.h); the
- * writer puts their names in the first STRINGS block so that a trace describes itself. */
+ * writer puts their names in the first STRINGS block so that a trace describes itself. Ids
+ * from MFU_STRING_DYNAMIC on are made as the run goes (kernel names), each in a STRINGS block
+ * written before the first records block that uses it. */
 #define MFU_STRING_DYNAMIC 0x10000u
 
 enum mfu_record_kind {
@@ -113,6 +132,10 @@ enum mfu_record_kind {
   MFU_REC_NCCL = 2,
   MFU_REC_GRAPH = 3,
   MFU_REC_DEVICE = 4,
+  MFU_REC_KERNEL = 5,      /* GPU activity (CUPTI): t_start_ns/t_end_ns are GPU times */
+  MFU_REC_MEMCPY = 6,
+  MFU_REC_MEMSET = 7,
+  MFU_REC_CORRELATION = 8, /* ties a CUPTI correlation id to the record of the call */
 };
 
 /* record.flags */
@@ -210,6 +233,50 @@ struct mfu_device {
 };
 static_assert(sizeof(struct mfu_device) == 72, "device payload size");
 
+/* GPU activities, from CUPTI's activity records; times are converted to CLOCK_MONOTONIC.
+ * `correlation` is CUPTI's correlation id of the launching runtime/driver call; a CORRELATION
+ * record maps it to the `correlation` field of the intercepted call that launched it. */
+struct mfu_kernel {
+  uint32_t name;        /* string id (dynamic strings) of the kernel's (mangled) name */
+  uint32_t device;      /* CUDA device ordinal */
+  uint32_t context;     /* CUPTI context id */
+  uint32_t stream;      /* CUPTI stream id */
+  uint32_t correlation; /* CUPTI correlation id */
+  uint32_t graph;       /* CUDA graph id when launched as part of a graph, else 0 */
+  uint64_t graph_node;
+  int32_t grid[3];
+  int32_t block[3];
+  uint32_t shared_bytes; /* static + dynamic shared memory per block */
+  uint16_t registers;    /* per thread */
+  uint16_t reserved;
+  uint64_t reserved2;
+};
+static_assert(sizeof(struct mfu_kernel) == 72, "kernel payload size");
+
+struct mfu_memop {      /* MEMCPY and MEMSET */
+  uint64_t bytes;
+  uint32_t device;
+  uint32_t context;
+  uint32_t stream;
+  uint32_t correlation;
+  uint32_t graph;
+  uint8_t copy_kind;    /* CUpti_ActivityMemcpyKind (MEMCPY): HtoD, DtoH, DtoD... */
+  uint8_t src_kind;     /* CUpti_ActivityMemoryKind (MEMCPY) */
+  uint8_t dst_kind;
+  uint8_t reserved;
+  uint32_t value;       /* MEMSET: the value */
+  uint8_t reserved2[36];
+};
+static_assert(sizeof(struct mfu_memop) == 72, "memop payload size");
+
+struct mfu_correlation {
+  uint32_t correlation; /* CUPTI correlation id */
+  uint32_t kind;        /* CUpti_ExternalCorrelationKind the shim pushed */
+  uint64_t external;    /* the intercepted call's record.correlation */
+  uint8_t reserved[56];
+};
+static_assert(sizeof(struct mfu_correlation) == 72, "correlation payload size");
+
 struct mfu_record {
   uint16_t kind;        /* enum mfu_record_kind */
   uint16_t api;         /* string id of the API name (enum mfu_api) */
@@ -220,13 +287,17 @@ struct mfu_record {
   uint64_t t_start_ns;  /* CLOCK_MONOTONIC around the real call */
   uint64_t t_end_ns;
   uint64_t stream;      /* cudaStream_t as an integer; 0 = legacy default stream */
-  uint64_t correlation; /* external correlation id (CUPTI); 0 = none */
+  uint64_t correlation; /* intercepted calls: the external correlation id pushed to CUPTI
+                           around the call (1, 2, ... per process); 0 = none */
   uint64_t flops;       /* GEMM: FLOPs this call performed; 0 when status != 0. NCCL: 0 */
   union {
     struct mfu_gemm gemm;
     struct mfu_nccl nccl;
     struct mfu_graph graph;
     struct mfu_device device;
+    struct mfu_kernel kernel;
+    struct mfu_memop memop;
+    struct mfu_correlation correlation;
     uint8_t raw[72];
   } u;
 };

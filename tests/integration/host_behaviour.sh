@@ -52,7 +52,7 @@ MFU_DISABLE=1 MFU_TRACE_DIR=$PWD/off traced "$H" threads 2 10 > /dev/null
 
 # An unwritable trace directory: one message, the host runs on unharmed.
 touch blocker
-MFU_TRACE_DIR=$PWD/blocker/sub traced "$H" exit 5 0 2> unwritable.err
+MFU_CUPTI=off MFU_TRACE_DIR=$PWD/blocker/sub traced "$H" exit 5 0 2> unwritable.err
 grep -q "^mfushim: cannot create the trace directory" unwritable.err || fail "no message: $(cat unwritable.err)"
 expect_eq "one message" "$(grep -c mfushim: unwritable.err)" 1
 echo "ok: threads, fork, exit codes, SIGTERM, SIGSEGV, SIGKILL, MFU_DISABLE, unwritable dir"

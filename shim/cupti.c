@@ -1,0 +1,251 @@
+/* The GPU timeline, through CUPTI's Activity API: kernels, memcpys and memsets with their GPU
+ * start and end times, and, for each, the intercepted call that launched it (an external
+ * correlation id is pushed around every intercepted call).
+ *
+ * CUPTI is optional and shared. libcupti is found at run time (never linked): the copy the
+ * program already loaded (PyTorch's), else libcupti.so.13 on the library path, else
+ * $MFU_CUPTI_PATH. Policy MFU_CUPTI: `auto` (default) uses it unless another tool holds it
+ * (Nsight's injection, or a CUPTI subscriber such as torch.profiler already active), `on`
+ * uses it even then, `off` never. A CUPTI tool started after the shim (torch.profiler later
+ * in the run) takes the activity buffers over: the timeline then stops, the tool works, and
+ * the trace says so by its last kernel. Whatever happens, host timing goes on.
+ *
+ * Buffer callbacks run on CUPTI's threads (or the thread calling FlushAll); they convert
+ * activity records into trace records on that thread's ring. FlushAll is never called with
+ * the writer's lock held. */
+#include <cupti.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim.h"
+
+#define BUFFER_BYTES (8u << 20)
+#define EXTERNAL_KIND CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM2 /* Kineto uses CUSTOM0/1 */
+
+atomic_bool mfu_cupti_active;
+static atomic_uint_fast64_t next_correlation;
+static int64_t clock_offset; /* CUPTI timestamp minus CLOCK_MONOTONIC, ns */
+
+static struct {
+  CUptiResult (*get_result_string)(CUptiResult, const char **);
+  CUptiResult (*subscribe)(CUpti_SubscriberHandle *, CUpti_CallbackFunc, void *);
+  CUptiResult (*unsubscribe)(CUpti_SubscriberHandle);
+  CUptiResult (*register_callbacks)(CUpti_BuffersCallbackRequestFunc, CUpti_BuffersCallbackCompleteFunc);
+  CUptiResult (*enable)(CUpti_ActivityKind);
+  CUptiResult (*flush_period)(uint32_t);
+  CUptiResult (*flush_all)(uint32_t);
+  CUptiResult (*get_timestamp)(uint64_t *);
+  CUptiResult (*push)(CUpti_ExternalCorrelationKind, uint64_t);
+  CUptiResult (*pop)(CUpti_ExternalCorrelationKind, uint64_t *);
+  CUptiResult (*next_record)(uint8_t *, size_t, CUpti_Activity **);
+  CUptiResult (*dropped)(CUcontext, uint32_t, size_t *);
+} api;
+
+static void *open_library(void) {
+  void *lib = dlopen("libcupti.so.13", RTLD_NOLOAD | RTLD_LAZY);
+  if (!lib) lib = dlopen("libcupti.so.13", RTLD_LAZY | RTLD_LOCAL);
+  const char *path = getenv("MFU_CUPTI_PATH");
+  if (!lib && path && *path) lib = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+  dlerror();
+  return lib;
+}
+
+static bool resolve(void *lib) {
+  struct { void **slot; const char *name; } table[] = {
+      {(void **)&api.get_result_string, "cuptiGetResultString"},
+      {(void **)&api.subscribe, "cuptiSubscribe"},
+      {(void **)&api.unsubscribe, "cuptiUnsubscribe"},
+      {(void **)&api.register_callbacks, "cuptiActivityRegisterCallbacks"},
+      {(void **)&api.enable, "cuptiActivityEnable"},
+      {(void **)&api.flush_period, "cuptiActivityFlushPeriod"},
+      {(void **)&api.flush_all, "cuptiActivityFlushAll"},
+      {(void **)&api.get_timestamp, "cuptiGetTimestamp"},
+      {(void **)&api.push, "cuptiActivityPushExternalCorrelationId"},
+      {(void **)&api.pop, "cuptiActivityPopExternalCorrelationId"},
+      {(void **)&api.next_record, "cuptiActivityGetNextRecord"},
+      {(void **)&api.dropped, "cuptiActivityGetNumDroppedRecords"},
+  };
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (!(*table[i].slot = dlsym(lib, table[i].name))) {
+      dlerror();
+      return false;
+    }
+  return true;
+}
+
+static const char *result_string(CUptiResult r) {
+  const char *s = NULL;
+  return api.get_result_string && api.get_result_string(r, &s) == CUPTI_SUCCESS && s ? s : "?";
+}
+
+/* CUPTI minus CLOCK_MONOTONIC, from readings taken back to back. */
+static int64_t measure_offset(void) {
+  uint64_t before = mfu_now(), cupti = 0;
+  api.get_timestamp(&cupti);
+  uint64_t after = mfu_now();
+  return (int64_t)(cupti - (before + (after - before) / 2));
+}
+
+static uint64_t to_monotonic(uint64_t cupti_ns) { return (uint64_t)((int64_t)cupti_ns - clock_offset); }
+
+/* --- buffers */
+static void CUPTIAPI buffer_requested(uint8_t **buffer, size_t *size, size_t *max_records) {
+  *buffer = aligned_alloc(8, BUFFER_BYTES);
+  *size = *buffer ? BUFFER_BYTES : 0;
+  *max_records = 0;
+}
+
+/* A record of `kind` on this thread's ring, times converted; NULL if none can be had. */
+static struct mfu_record *activity_record(unsigned kind, uint64_t start, uint64_t end) {
+  struct mfu_ring *r = mfu_self ? mfu_self : mfu_ring_attach();
+  struct mfu_record *rec = r ? mfu_ring_slot(r) : NULL;
+  if (!rec) return NULL;
+  *rec = (struct mfu_record){.kind = (uint16_t)kind, .tid = r->tid,
+                             .t_start_ns = start ? to_monotonic(start) : 0,
+                             .t_end_ns = end ? to_monotonic(end) : 0};
+  return rec;
+}
+
+static void convert(const CUpti_Activity *a) {
+  struct mfu_record *rec;
+  switch (a->kind) {
+  case CUPTI_ACTIVITY_KIND_KERNEL:
+  case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: {
+    const CUpti_ActivityKernel10 *k = (const CUpti_ActivityKernel10 *)a;
+    if (!(rec = activity_record(MFU_REC_KERNEL, k->start, k->end))) return;
+    rec->stream = k->streamId;
+    rec->u.kernel = (struct mfu_kernel){
+        .name = k->name ? mfu_writer_intern(k->name) : 0, .device = k->deviceId,
+        .context = k->contextId, .stream = k->streamId, .correlation = k->correlationId,
+        .graph = k->graphId, .graph_node = k->graphNodeId,
+        .grid = {k->gridX, k->gridY, k->gridZ}, .block = {k->blockX, k->blockY, k->blockZ},
+        .shared_bytes = (uint32_t)(k->staticSharedMemory + k->dynamicSharedMemory),
+        .registers = k->registersPerThread};
+    break;
+  }
+  case CUPTI_ACTIVITY_KIND_MEMCPY: {
+    const CUpti_ActivityMemcpy6 *m = (const CUpti_ActivityMemcpy6 *)a;
+    if (!(rec = activity_record(MFU_REC_MEMCPY, m->start, m->end))) return;
+    rec->stream = m->streamId;
+    rec->u.memop = (struct mfu_memop){
+        .bytes = m->bytes, .device = m->deviceId, .context = m->contextId, .stream = m->streamId,
+        .correlation = m->correlationId, .graph = m->graphId, .copy_kind = m->copyKind,
+        .src_kind = m->srcKind, .dst_kind = m->dstKind};
+    break;
+  }
+  case CUPTI_ACTIVITY_KIND_MEMSET: {
+    const CUpti_ActivityMemset4 *m = (const CUpti_ActivityMemset4 *)a;
+    if (!(rec = activity_record(MFU_REC_MEMSET, m->start, m->end))) return;
+    rec->stream = m->streamId;
+    rec->u.memop = (struct mfu_memop){
+        .bytes = m->bytes, .device = m->deviceId, .context = m->contextId, .stream = m->streamId,
+        .correlation = m->correlationId, .graph = m->graphId, .value = m->value};
+    break;
+  }
+  case CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION: {
+    const CUpti_ActivityExternalCorrelation *c = (const CUpti_ActivityExternalCorrelation *)a;
+    if (c->externalKind != EXTERNAL_KIND || !(rec = activity_record(MFU_REC_CORRELATION, 0, 0)))
+      return;
+    rec->u.correlation = (struct mfu_correlation){
+        .correlation = c->correlationId, .kind = c->externalKind, .external = c->externalId};
+    break;
+  }
+  default:
+    return; /* kinds another tool enabled */
+  }
+  mfu_ring_publish(mfu_self);
+}
+
+static void CUPTIAPI buffer_completed(CUcontext context, uint32_t stream, uint8_t *buffer,
+                                      size_t size, size_t valid) {
+  (void)size;
+  int depth = mfu_depth;
+  mfu_depth = 1; /* anything this thread calls from here is not recorded */
+  CUpti_Activity *a = NULL;
+  while (api.next_record(buffer, valid, &a) == CUPTI_SUCCESS) convert(a);
+  size_t dropped = 0;
+  if (api.dropped(context, stream, &dropped) == CUPTI_SUCCESS && dropped)
+    mfu_writer_note_cupti(MFU_CUPTI_ACTIVE, 0, 0, dropped);
+  mfu_depth = depth;
+  free(buffer);
+}
+
+/* --- start, push/pop, stop */
+static void give_up(uint32_t state, CUptiResult error, const char *why) {
+  mfu_writer_note_cupti(state, (uint32_t)error, 0, 0);
+  if (mfu_config.cupti == MFU_CUPTI_ON || state != MFU_CUPTI_UNAVAILABLE)
+    mfu_say("no GPU timeline (%s); host timing only", why);
+}
+
+/* Someone else's CUPTI: Nsight injects itself; a live subscriber refuses a second one. The
+ * probe subscribes and at once lets go, so that a tool starting later still can. Returns
+ * CUPTI_SUCCESS if CUPTI is free, CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED if taken,
+ * or why CUPTI cannot be used at all (no GPU...). */
+static CUptiResult probe_cupti(void) {
+  const char *injection = getenv("CUDA_INJECTION64_PATH");
+  if (injection && *injection) return CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED;
+  CUpti_SubscriberHandle probe;
+  CUptiResult r = api.subscribe(&probe, NULL, NULL);
+  if (r == CUPTI_SUCCESS) api.unsubscribe(probe);
+  return r;
+}
+
+static void refused(CUptiResult r) {
+  char why[160];
+  snprintf(why, sizeof why, "CUPTI: %s", result_string(r));
+  give_up(MFU_CUPTI_FAILED, r, why);
+}
+
+void mfu_cupti_start(void) {
+  if (mfu_config.cupti == MFU_CUPTI_NEVER) return;
+  void *lib = open_library();
+  if (!lib || !resolve(lib)) {
+    give_up(MFU_CUPTI_UNAVAILABLE, CUPTI_SUCCESS,
+            "libcupti.so.13 not found: set MFU_CUPTI_PATH to its path, or MFU_CUPTI=off");
+    return;
+  }
+  CUptiResult probe = mfu_config.cupti == MFU_CUPTI_AUTO ? probe_cupti() : CUPTI_SUCCESS;
+  if (probe == CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED) {
+    give_up(MFU_CUPTI_STEPPED_ASIDE, probe,
+            "another tool holds CUPTI (torch.profiler, Nsight?): MFU_CUPTI=on to share it anyway");
+    return;
+  }
+  if (probe != CUPTI_SUCCESS) {
+    refused(probe);
+    return;
+  }
+  static const CUpti_ActivityKind kinds[] = {
+      CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,
+      CUPTI_ACTIVITY_KIND_MEMSET, CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION};
+  CUptiResult r = api.register_callbacks(buffer_requested, buffer_completed);
+  for (size_t i = 0; r == CUPTI_SUCCESS && i < sizeof kinds / sizeof kinds[0]; i++)
+    r = api.enable(kinds[i]);
+  if (r != CUPTI_SUCCESS) {
+    refused(r);
+    return;
+  }
+  api.flush_period(mfu_config.flush_ms);
+  clock_offset = measure_offset();
+  mfu_writer_note_cupti(MFU_CUPTI_ACTIVE, 0, clock_offset, 0);
+  atomic_store(&mfu_cupti_active, true);
+}
+
+uint64_t mfu_cupti_push(void) {
+  uint64_t id = atomic_fetch_add_explicit(&next_correlation, 1, memory_order_relaxed) + 1;
+  return api.push(EXTERNAL_KIND, id) == CUPTI_SUCCESS ? id : 0;
+}
+
+void mfu_cupti_pop(void) {
+  uint64_t id;
+  api.pop(EXTERNAL_KIND, &id);
+}
+
+/* At exit, before the writer's last drain: every buffer CUPTI still holds, and the clock
+ * offset again (its change bounds the drift). Not with the writer's lock held. */
+void mfu_cupti_stop(void) {
+  if (!atomic_exchange(&mfu_cupti_active, false)) return;
+  api.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+  mfu_writer_note_cupti(MFU_CUPTI_ACTIVE, 0, measure_offset(), 0);
+}
