@@ -9,45 +9,27 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
+#include "graphs.h"
 #include "trace_reader.h"
 
 /* Problem files are named one per warning up to this many per kind, then counted: a job of
  * 4096 ranks killed by its time limit must not print 4096 lines. */
 #define MAX_LISTED 10
 
-/* Out of memory in a command-line tool: say so and stop. */
-static _Noreturn void out_of_memory(void) {
-  fputs("mfu: out of memory\n", stderr);
-  exit(1);
-}
-
-static void *xrealloc(void *p, size_t n) {
-  p = realloc(p, n ? n : 1);
-  if (!p) out_of_memory();
-  return p;
-}
-
-#define GROW(v, n, cap)                                          \
-  do {                                                           \
-    if ((n) == (cap)) {                                          \
-      (cap) = (cap) ? 2 * (cap) : 16;                            \
-      (v) = xrealloc((v), (cap) * sizeof *(v));                  \
-    }                                                            \
-  } while (0)
-
 static void push(struct mfu_strings *l, char *owned) {
-  GROW(l->v, l->n, l->cap);
+  MFU_GROW(l->v, l->n, l->cap);
   l->v[l->n++] = owned;
 }
 
 void mfu_strings_add(struct mfu_strings *l, const char *s) {
   size_t n = strlen(s) + 1;
-  push(l, memcpy(xrealloc(NULL, n), s, n));
+  push(l, memcpy(mfu_xrealloc(NULL, n), s, n));
 }
 
 __attribute__((format(printf, 1, 0))) static char *xvasprintf(const char *fmt, va_list ap) {
   char *s;
-  if (vasprintf(&s, fmt, ap) < 0) out_of_memory();
+  if (vasprintf(&s, fmt, ap) < 0) mfu_out_of_memory();
   return s;
 }
 
@@ -136,21 +118,22 @@ int mfu_find_traces(const char *path, struct mfu_strings *out, struct mfu_string
 
 /* --- counting one file */
 
+/* Adds `times` the calls of `src`. */
+static void api_stats_add(struct mfu_api_stats *dst, const struct mfu_api_stats *src,
+                          uint64_t times) {
+  dst->calls += src->calls * times;
+  dst->failed += src->failed * times;
+  dst->flops += src->flops * times;
+}
+
 static struct mfu_api_stats *api_entry(struct mfu_counts *c, const char *name) {
   for (size_t i = 0; i < c->napis; i++)
     if (!strcmp(c->apis[i].name, name)) return &c->apis[i];
-  c->apis = xrealloc(c->apis, (c->napis + 1) * sizeof *c->apis);
+  c->apis = mfu_xrealloc(c->apis, (c->napis + 1) * sizeof *c->apis);
   struct mfu_api_stats *a = &c->apis[c->napis++];
   *a = (struct mfu_api_stats){0};
   snprintf(a->name, sizeof a->name, "%s", name);
   return a;
-}
-
-static void api_add(struct mfu_counts *c, const char *name, const struct mfu_api_stats *s) {
-  struct mfu_api_stats *a = api_entry(c, name);
-  a->calls += s->calls;
-  a->failed += s->failed;
-  a->flops += s->flops;
 }
 
 static void count_gemm(struct mfu_counts *c, struct mfu_api_stats *api,
@@ -199,6 +182,38 @@ static void count_nccl(struct mfu_counts *c, const struct mfu_record *r) {
   c->dtype_unknown += (r->flags & MFU_RF_DTYPE_UNKNOWN) != 0;
 }
 
+/* Adds `times` the calls of src to dst (a capture's: once per launch that ran it). Host time
+ * was spent once, when the calls were made, however often they ran. The per-API stats are
+ * the caller's: they are named by file or keyed by string id. */
+static void counts_add_times(struct mfu_counts *dst, const struct mfu_counts *src,
+                             uint64_t times) {
+  dst->gemm_calls += src->gemm_calls * times;
+  dst->gemm_failed += src->gemm_failed * times;
+  dst->gemm_flops += src->gemm_flops * times;
+  for (unsigned p = 0; p < MFU_PREC_COUNT; p++) {
+    dst->calls_by_precision[p] += src->calls_by_precision[p] * times;
+    dst->flops_by_precision[p] += src->flops_by_precision[p] * times;
+  }
+  dst->flops_saturated += src->flops_saturated * times;
+  dst->shape_unknown += src->shape_unknown * times;
+  dst->unknown_records += src->unknown_records * times;
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    struct mfu_nccl_stats *d = &dst->nccl_ops[op];
+    const struct mfu_nccl_stats *s = &src->nccl_ops[op];
+    d->calls += s->calls * times;
+    d->failed += s->failed * times;
+    d->bytes += s->bytes * times;
+    d->host_ns += s->host_ns;
+  }
+  dst->nccl_calls += src->nccl_calls * times;
+  dst->nccl_failed += src->nccl_failed * times;
+  dst->nccl_bytes += src->nccl_bytes * times;
+  dst->nccl_grouped += src->nccl_grouped * times;
+  dst->nccl_groups += src->nccl_groups * times;
+  dst->bytes_saturated += src->bytes_saturated * times;
+  dst->dtype_unknown += src->dtype_unknown * times;
+}
+
 /* Per-API tallies keyed by the record's string id while the file is read; named from the
  * file's own string table at the end (its STRINGS blocks may come later than some records). */
 struct api_tally {
@@ -206,39 +221,125 @@ struct api_tally {
   struct mfu_api_stats s;
 };
 
-static struct mfu_api_stats *tally_entry(struct api_tally **v, size_t *n, uint32_t id) {
-  for (size_t i = 0; i < *n; i++)
-    if ((*v)[i].id == id) return &(*v)[i].s;
-  *v = xrealloc(*v, (*n + 1) * sizeof **v);
-  (*v)[*n] = (struct api_tally){.id = id};
-  return &(*v)[(*n)++].s;
+/* What some records of a file counted: the file's direct calls, or one capture's. */
+struct tally {
+  struct mfu_counts c;
+  struct api_tally *apis;
+  size_t napis;
+};
+
+static struct mfu_api_stats *tally_entry(struct tally *t, uint32_t id) {
+  for (size_t i = 0; i < t->napis; i++)
+    if (t->apis[i].id == id) return &t->apis[i].s;
+  t->apis = mfu_xrealloc(t->apis, (t->napis + 1) * sizeof *t->apis);
+  t->apis[t->napis] = (struct api_tally){.id = id};
+  return &t->apis[t->napis++].s;
+}
+
+static void count_record(struct tally *t, const struct mfu_record *r) {
+  if (r->kind == MFU_REC_GEMM)
+    count_gemm(&t->c, tally_entry(t, r->api), r);
+  else
+    count_nccl(&t->c, r);
+}
+
+/* Adds `times` the calls of src (none: its host time only). */
+static void tally_add(struct tally *dst, const struct tally *src, uint64_t times) {
+  counts_add_times(&dst->c, &src->c, times);
+  for (size_t i = 0; times && i < src->napis; i++)
+    api_stats_add(tally_entry(dst, src->apis[i].id), &src->apis[i].s, times);
+}
+
+/* Whether a GEMM or NCCL call was captured into a CUDA graph: it ran at each launch of the
+ * graph, not when it was made. A failed call did nothing (it counts once, as failed), and a
+ * record of an NCCL operation this mfu does not know is skipped once. */
+static bool ran_in_graph(const struct mfu_record *r) {
+  if (!(r->flags & MFU_RF_CAPTURED)) return false;
+  if (r->kind == MFU_REC_GEMM) return r->status == 0;
+  return mfu_nccl_accepted(r->status) && r->u.nccl.op < MFU_NCCL_OP_COUNT;
+}
+
+static uint64_t capture_id(const struct mfu_record *r) {
+  return r->kind == MFU_REC_GEMM ? r->u.gemm.capture : r->u.nccl.capture;
+}
+
+/* Room for n tallies, the new ones empty. */
+static void tallies_reserve(struct tally **v, size_t *have, size_t n) {
+  if (n <= *have) return;
+  *v = mfu_xrealloc(*v, n * sizeof **v);
+  memset(*v + *have, 0, (n - *have) * sizeof **v);
+  *have = n;
+}
+
+static struct mfu_work work_of(const struct mfu_counts *c) {
+  return (struct mfu_work){c->gemm_calls, c->nccl_calls, c->gemm_flops, c->nccl_bytes};
+}
+
+static void work_add(struct mfu_work *dst, struct mfu_work src, uint64_t times) {
+  dst->gemm_calls += src.gemm_calls * times;
+  dst->nccl_calls += src.nccl_calls * times;
+  dst->gemm_flops += src.gemm_flops * times;
+  dst->nccl_bytes += src.nccl_bytes * times;
+}
+
+/* Adds each capture's calls to the file's once per launch that ran them (graphs.h). */
+static void add_launched(struct mfu_file *fs, struct tally *direct, const struct tally *captured,
+                         const struct mfu_graphs *g) {
+  struct mfu_graph_counts *gc = &fs->graphs;
+  *gc = (struct mfu_graph_counts){.captures = g->ncaptures, .instantiations = g->instantiations,
+                                  .launches = g->launches, .executables = g->executables,
+                                  .unknown_launches = g->unknown_launches};
+  for (size_t i = 0; i < g->ncaptures; i++) {
+    uint64_t runs = g->captures[i].runs;
+    struct mfu_work w = work_of(&captured[i].c);
+    tally_add(direct, &captured[i], runs);
+    if (runs) {
+      work_add(&gc->launched, w, runs);
+    } else if (w.gemm_calls || w.nccl_calls) {
+      gc->unlaunched_captures++;
+      work_add(&gc->unlaunched, w, 1);
+    }
+  }
 }
 
 static void read_file(struct mfu_file *fs) {
   struct mfu_trace t;
-  struct api_tally *tally = NULL;
-  size_t ntally = 0;
+  struct tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
+  size_t ncaptured = 0;
+  struct mfu_graphs graphs = {0};
   fs->readable = mfu_trace_open(&t, fs->path) == 0;
   for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
-    if (r->kind == MFU_REC_GEMM)
-      count_gemm(&fs->counts, tally_entry(&tally, &ntally, r->api), r);
-    else if (r->kind == MFU_REC_NCCL)
-      count_nccl(&fs->counts, r);
-    else
-      fs->counts.unknown_records++;
+    if (r->kind == MFU_REC_GRAPH) {
+      if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
+    } else if (r->kind != MFU_REC_GEMM && r->kind != MFU_REC_NCCL) {
+      direct.c.unknown_records++;
+    } else if (ran_in_graph(r)) {
+      size_t i = mfu_graphs_capture(&graphs, capture_id(r));
+      tallies_reserve(&captured, &ncaptured, graphs.ncaptures);
+      count_record(&captured[i], r);
+    } else {
+      count_record(&direct, r);
+    }
   }
-  for (size_t i = 0; i < ntally; i++) {
-    const char *name = mfu_trace_string(&t, tally[i].id);
+  mfu_graphs_resolve(&graphs);
+  tallies_reserve(&captured, &ncaptured, graphs.ncaptures);
+  add_launched(fs, &direct, captured, &graphs);
+  fs->counts = direct.c;
+  for (size_t i = 0; i < direct.napis; i++) {
+    const char *name = mfu_trace_string(&t, direct.apis[i].id);
     char unnamed[32];
     if (!name) {
-      snprintf(unnamed, sizeof unnamed, "api#%u", tally[i].id);
+      snprintf(unnamed, sizeof unnamed, "api#%u", direct.apis[i].id);
       name = unnamed;
     }
-    api_add(&fs->counts, name, &tally[i].s);
+    api_stats_add(api_entry(&fs->counts, name), &direct.apis[i].s, 1);
   }
-  free(tally);
+  for (size_t i = 0; i < ncaptured; i++) free(captured[i].apis);
+  free(captured);
+  free(direct.apis);
+  mfu_graphs_free(&graphs);
   fs->header = t.header;
   fs->complete = t.complete;
   fs->records = t.records;
@@ -251,32 +352,20 @@ static void read_file(struct mfu_file *fs) {
 /* --- grouping files into jobs */
 
 static void counts_add(struct mfu_counts *dst, const struct mfu_counts *src) {
-  dst->gemm_calls += src->gemm_calls;
-  dst->gemm_failed += src->gemm_failed;
-  dst->gemm_flops += src->gemm_flops;
-  for (unsigned p = 0; p < MFU_PREC_COUNT; p++) {
-    dst->calls_by_precision[p] += src->calls_by_precision[p];
-    dst->flops_by_precision[p] += src->flops_by_precision[p];
-  }
-  dst->flops_saturated += src->flops_saturated;
-  dst->shape_unknown += src->shape_unknown;
-  dst->unknown_records += src->unknown_records;
-  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
-    struct mfu_nccl_stats *d = &dst->nccl_ops[op];
-    const struct mfu_nccl_stats *s = &src->nccl_ops[op];
-    d->calls += s->calls;
-    d->failed += s->failed;
-    d->bytes += s->bytes;
-    d->host_ns += s->host_ns;
-  }
-  dst->nccl_calls += src->nccl_calls;
-  dst->nccl_failed += src->nccl_failed;
-  dst->nccl_bytes += src->nccl_bytes;
-  dst->nccl_grouped += src->nccl_grouped;
-  dst->nccl_groups += src->nccl_groups;
-  dst->bytes_saturated += src->bytes_saturated;
-  dst->dtype_unknown += src->dtype_unknown;
-  for (size_t i = 0; i < src->napis; i++) api_add(dst, src->apis[i].name, &src->apis[i]);
+  counts_add_times(dst, src, 1);
+  for (size_t i = 0; i < src->napis; i++)
+    api_stats_add(api_entry(dst, src->apis[i].name), &src->apis[i], 1);
+}
+
+static void graph_counts_add(struct mfu_graph_counts *dst, const struct mfu_graph_counts *src) {
+  dst->captures += src->captures;
+  dst->instantiations += src->instantiations;
+  dst->launches += src->launches;
+  dst->executables += src->executables;
+  dst->unknown_launches += src->unknown_launches;
+  work_add(&dst->launched, src->launched, 1);
+  dst->unlaunched_captures += src->unlaunched_captures;
+  work_add(&dst->unlaunched, src->unlaunched, 1);
 }
 
 /* Files of unknown rank (-1) sort after every known rank. */
@@ -325,7 +414,7 @@ static void rank_warnings(struct mfu_job *j) {
   char *gaps;
   size_t gaps_len, ranges = 0;
   FILE *m = open_memstream(&gaps, &gaps_len);
-  if (!m) out_of_memory();
+  if (!m) mfu_out_of_memory();
   long next = 0, missing = 0;
   for (size_t i = 0, k; i < j->nfiles && j->files[i]->header.rank >= 0; i = k) {
     long r = j->files[i]->header.rank;
@@ -338,7 +427,7 @@ static void rank_warnings(struct mfu_job *j) {
       char *names;
       size_t names_len;
       FILE *n = open_memstream(&names, &names_len);
-      if (!n) out_of_memory();
+      if (!n) mfu_out_of_memory();
       for (size_t x = i; x < k; x++) fprintf(n, "%s%s", x > i ? ", " : "", j->files[x]->path);
       fclose(n);
       mfu_strings_addf(&j->warnings, "rank %ld has %zu trace files: %s: all are counted (a "
@@ -396,6 +485,11 @@ static void count_warnings(struct mfu_job *j) {
   if (c->dtype_unknown)
     mfu_strings_addf(&j->warnings, "%llu NCCL calls had datatypes the shim does not know: "
                      "counted with 0 bytes", (unsigned long long)c->dtype_unknown);
+  if (j->graphs.unknown_launches)
+    mfu_strings_addf(&j->warnings, "%llu CUDA graph launches ran executables never seen "
+                     "instantiated (before the shim was loaded, or their records were lost): "
+                     "what they ran is unknown and not counted",
+                     (unsigned long long)j->graphs.unknown_launches);
   if (c->unknown_records || skipped)
     mfu_strings_addf(&j->warnings, "%llu records and %llu blocks of unknown kinds were skipped: "
                      "the traces come from a newer shim: upgrade mfu",
@@ -421,6 +515,7 @@ static void finish_job(struct mfu_job *j) {
   for (size_t i = 0; i < j->nfiles; i++) {
     const struct mfu_file *f = j->files[i];
     counts_add(&j->totals, &f->counts);
+    graph_counts_add(&j->graphs, &f->graphs);
     if (f->header.world_size > j->world_size) j->world_size = f->header.world_size;
     if (!j->started_realtime_ns || f->header.start_realtime_ns < j->started_realtime_ns)
       j->started_realtime_ns = f->header.start_realtime_ns;
@@ -446,18 +541,18 @@ static int compare_jobs(const void *a, const void *b) {
 }
 
 static void group_jobs(struct mfu_traces *t) {
-  struct mfu_file **readable = xrealloc(NULL, t->nfiles * sizeof *readable);
+  struct mfu_file **readable = mfu_xrealloc(NULL, t->nfiles * sizeof *readable);
   size_t n = 0, cap = 0;
   for (size_t i = 0; i < t->nfiles; i++)
     if (t->files[i].readable) readable[n++] = &t->files[i];
   sort(readable, n, sizeof *readable, compare_files);
   for (size_t i = 0, k; i < n; i = k) {
     for (k = i; k < n && !strcmp(readable[k]->header.job_id, readable[i]->header.job_id); k++) {}
-    GROW(t->jobs, t->njobs, cap);
+    MFU_GROW(t->jobs, t->njobs, cap);
     struct mfu_job *j = &t->jobs[t->njobs++];
     *j = (struct mfu_job){.nfiles = k - i};
     snprintf(j->job_id, sizeof j->job_id, "%s", readable[i]->header.job_id);
-    j->files = memcpy(xrealloc(NULL, j->nfiles * sizeof *j->files), readable + i,
+    j->files = memcpy(mfu_xrealloc(NULL, j->nfiles * sizeof *j->files), readable + i,
                       j->nfiles * sizeof *j->files);
     finish_job(j);
   }
@@ -470,7 +565,7 @@ int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_str
   *t = (struct mfu_traces){0};
   struct mfu_strings paths = {0};
   if (mfu_find_traces(path, &paths, &t->warnings, err, errlen)) return -1;
-  t->files = xrealloc(NULL, paths.n * sizeof *t->files);
+  t->files = mfu_xrealloc(NULL, paths.n * sizeof *t->files);
   for (size_t i = 0; i < paths.n; i++) {
     if (skip && skip->n &&
         bsearch(&paths.v[i], skip->v, skip->n, sizeof *skip->v, compare_strings))

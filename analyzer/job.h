@@ -1,5 +1,6 @@
 /* job: reads every trace file of a directory (one at a time: thousands must work), sums each
- * file's GEMM and NCCL counts, and groups the files into jobs (header.job_id) and ranks
+ * file's GEMM and NCCL counts (calls captured into CUDA graphs once per launch that ran them,
+ * graphs.h), and groups the files into jobs (header.job_id) and ranks
  * (header.rank), with warnings for ranks that are missing, duplicated or incomplete. */
 #ifndef MFU_JOB_H
 #define MFU_JOB_H
@@ -56,6 +57,28 @@ struct mfu_counts {
   size_t napis;
 };
 
+/* GEMM and NCCL data calls: a share of some counts. */
+struct mfu_work {
+  uint64_t gemm_calls, nccl_calls;
+  unsigned __int128 gemm_flops, nccl_bytes;
+};
+
+/* CUDA graphs of one file or job. Calls captured into a graph count in mfu_counts once per
+ * launch that ran them, as if made then (a step replayed from a graph counts like the same
+ * step run eagerly); these say how much of the counts came from launches, and what was
+ * captured and never ran. */
+struct mfu_graph_counts {
+  uint64_t captures;         /* stream captures seen */
+  uint64_t instantiations;   /* successful cudaGraphInstantiate* calls */
+  uint64_t launches;         /* successful cudaGraphLaunch calls, unknown ones included */
+  uint64_t executables;      /* graph executables launched at least once */
+  uint64_t unknown_launches; /* launches of executables never seen instantiated: what they ran
+                                is unknown and not counted */
+  struct mfu_work launched;  /* what the launches ran: part of the counts */
+  uint64_t unlaunched_captures; /* captures holding GEMM or NCCL calls that no launch ran */
+  struct mfu_work unlaunched;   /* their calls: not in the counts */
+};
+
 struct mfu_file {
   char *path;
   bool readable;  /* the header is valid and `header` holds it */
@@ -64,6 +87,7 @@ struct mfu_file {
   uint64_t problem_offset;
   struct mfu_file_header header;
   struct mfu_counts counts;
+  struct mfu_graph_counts graphs;
   uint64_t records;           /* valid records read, of every kind */
   uint64_t first_ns, last_ns; /* CLOCK_MONOTONIC span of the records: start of the first, end
                                  of the last */
@@ -75,6 +99,7 @@ struct mfu_job {
   struct mfu_file **files; /* sorted by rank (unknown rank last), then path */
   size_t nfiles;
   struct mfu_counts totals;
+  struct mfu_graph_counts graphs;
   size_t ranks;   /* distinct known ranks, plus each file of unknown rank */
   int world_size; /* largest in the headers; -1 unknown */
   uint64_t started_realtime_ns; /* earliest shim start in the headers, wall clock */

@@ -79,6 +79,27 @@ static void gather_nccl(struct report *r) {
   free(failed);
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many) {
+  return n == 1 ? one : many;
+}
+
+/* Captured work that no launch ran: not counted, and said. */
+static void gather_graphs(struct report *r) {
+  const struct mfu_graph_counts *g = &r->j->graphs;
+  char flops[U128_DEC_SIZE], bytes[U128_DEC_SIZE];
+  if (!g->unlaunched_captures) return;
+  mfu_strings_addf(&r->notes,
+                   "%" PRIu64 " CUDA graph %s never launched (not instantiated, or "
+                   "their executables not launched): the %" PRIu64 " GEMM %s (%s FLOPs) and %"
+                   PRIu64 " NCCL %s (%s bytes) captured there are not counted",
+                   g->unlaunched_captures, plural(g->unlaunched_captures, "capture was",
+                                                  "captures were"),
+                   g->unlaunched.gemm_calls, plural(g->unlaunched.gemm_calls, "call", "calls"),
+                   u128_to_dec(flops, g->unlaunched.gemm_flops), g->unlaunched.nccl_calls,
+                   plural(g->unlaunched.nccl_calls, "call", "calls"),
+                   u128_to_dec(bytes, g->unlaunched.nccl_bytes));
+}
+
 static void gather(struct report *r, const struct report_options *o) {
   const struct mfu_job *j = r->j;
   const struct mfu_counts *c = &j->totals;
@@ -112,6 +133,7 @@ static void gather(struct report *r, const struct report_options *o) {
     mfu_strings_add(&r->notes, "every GEMM call failed (returned an error status), so no FLOPs "
                                "were counted: was a GPU available to the program?");
   gather_nccl(r);
+  gather_graphs(r);
   mfu_strings_add(&r->notes, "steps are not detected yet: steps, mfu and hfu are null (for MFU "
                              "from a measured step time, see `mfu predict`)");
   mfu_strings_add(&r->notes, "no GPU timeline: efficiency factors unavailable");
@@ -211,6 +233,22 @@ static void print_nccl(FILE *out, const struct report *r) {
     fprintf(out, "  %" PRIu64 " of the %" PRIu64 " calls ran inside %" PRIu64
             " ncclGroupStart/End group%s\n", c->nccl_grouped, c->nccl_calls, c->nccl_groups,
             c->nccl_groups == 1 ? "" : "s");
+}
+
+/* One line when the job used CUDA graphs: what their launches added to the tables above. */
+static void print_graphs(FILE *out, const struct report *r) {
+  const struct mfu_graph_counts *g = &r->j->graphs;
+  const struct mfu_work *w = &g->launched;
+  if (!g->captures && !g->launches) return;
+  fprintf(out, "\nCUDA graphs: %" PRIu64 " %s of %" PRIu64 " %s ran %" PRIu64 " GEMM %s (%.3f "
+          "TFLOP)", g->launches, plural(g->launches, "launch", "launches"), g->executables,
+          plural(g->executables, "executable", "executables"), w->gemm_calls,
+          plural(w->gemm_calls, "call", "calls"), tflop(w->gemm_flops));
+  if (w->nccl_calls)
+    fprintf(out, " and %" PRIu64 " NCCL %s (%.3f GB)", w->nccl_calls,
+            plural(w->nccl_calls, "call", "calls"), gigabytes(w->nccl_bytes));
+  fprintf(out, " captured in %" PRIu64 " %s\n", g->captures,
+          plural(g->captures, "capture", "captures"));
 }
 
 /* A file's path relative to the report's directory, to keep the table narrow. */
@@ -316,6 +354,27 @@ static void json_nccl_by_op(struct jw *j, const struct mfu_counts *c) {
   jw_object_end(j);
 }
 
+/* CUDA graphs: what their launches ran (part of the totals) and what no launch ran. */
+static void json_graphs(struct jw *j, const struct mfu_graph_counts *g) {
+  jw_key(j, "graphs");
+  jw_object_begin(j);
+  key_u128(j, "captures", g->captures);
+  key_u128(j, "instantiations", g->instantiations);
+  key_u128(j, "launches", g->launches);
+  key_u128(j, "executables_launched", g->executables);
+  key_u128(j, "unknown_launches", g->unknown_launches);
+  key_u128(j, "launched_gemm_calls", g->launched.gemm_calls);
+  key_u128(j, "launched_gemm_flops", g->launched.gemm_flops);
+  key_u128(j, "launched_nccl_calls", g->launched.nccl_calls);
+  key_u128(j, "launched_nccl_bytes", g->launched.nccl_bytes);
+  key_u128(j, "never_launched_captures", g->unlaunched_captures);
+  key_u128(j, "never_launched_gemm_calls", g->unlaunched.gemm_calls);
+  key_u128(j, "never_launched_gemm_flops", g->unlaunched.gemm_flops);
+  key_u128(j, "never_launched_nccl_calls", g->unlaunched.nccl_calls);
+  key_u128(j, "never_launched_nccl_bytes", g->unlaunched.nccl_bytes);
+  jw_object_end(j);
+}
+
 static void json_per_rank(struct jw *j, const struct mfu_file *f) {
   jw_object_begin(j);
   key_rank(j, f);
@@ -331,6 +390,7 @@ static void json_per_rank(struct jw *j, const struct mfu_file *f) {
   key_u128(j, "nccl_failed", f->counts.nccl_failed);
   key_u128(j, "nccl_bytes", f->counts.nccl_bytes);
   json_nccl_by_op(j, &f->counts);
+  json_graphs(j, &f->graphs);
   jw_key(j, "time_span_s");
   if (f->records) jw_double(j, span_s(f->first_ns, f->last_ns));
   else jw_null(j);
@@ -400,6 +460,7 @@ static void print_json(FILE *out, const struct report *r) {
   jw_object_end(j);
 
   json_nccl_by_op(j, c);
+  json_graphs(j, &job->graphs);
 
   jw_key(j, "steps");
   jw_object_begin(j);
@@ -454,6 +515,7 @@ int report_print(FILE *out, const char *path, const struct mfu_traces *t,
     print_header(out, &r);
     print_tables(out, &r, o->max_rows);
     if (r.nccl) print_nccl(out, &r);
+    print_graphs(out, &r);
     print_ranks(out, &r, o->max_rows);
     print_list(out, "notes", &r.notes);
     print_list(out, "warnings", &r.warnings);
@@ -469,7 +531,8 @@ static void usage(FILE *out) {
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
           "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
-          "calls and the bytes they moved, by operation and by rank.\n"
+          "calls and the bytes they moved, by operation and by rank. Calls captured into a\n"
+          "CUDA graph count at every launch of the graph, as if made then.\n"
           "\n"
           "  DIR        the traces' directory: MFU_TRACE_DIR of the traced run (default\n"
           "             $MFU_TRACE_DIR, else ./mfu-traces), or one trace file\n"

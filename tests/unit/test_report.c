@@ -1,6 +1,6 @@
 /* Unit tests of analyzer/report (mfu report): the JSON contract keys and exact values, the
- * human tables (GEMM and NCCL), and exit status 2 with a message for bad arguments and
- * unreadable input. */
+ * human tables (GEMM and NCCL), CUDA graph counts, and exit status 2 with a message for bad
+ * arguments and unreadable input. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -201,6 +201,7 @@ static void test_human(void **state) {
                           "loaded with RTLD_DEEPBIND");
   assert_null(strstr(o->out, "NCCL by operation"));
   assert_null(strstr(o->out, "NCCL GB")); /* no NCCL columns either */
+  assert_null(strstr(o->out, "CUDA graphs"));
   assert_string_equal(o->err, "");
 }
 
@@ -365,6 +366,91 @@ static void test_no_nccl_without_ranks(void **state) {
   assert_null(strstr(o->out, "NCCL by operation"));
 }
 
+/* One rank with CUDA graphs: a capture of a GEMM (2 x 4096^3 bf16 FLOPs) and an AllReduce
+ * (1000 fp32: 4000 bytes) launched 5 times; a capture of an 8^3 GEMM (1024 FLOPs) never
+ * instantiated; a launch of an executable never seen instantiated. */
+static void write_graph_job(void) {
+  char path[600];
+  struct fx fx;
+  fx_begin(&fx, "graphs", 0, 1);
+  fx.h.hooks_resolved |= MFU_HOOK_CUDART | MFU_HOOK_NCCL;
+  fx_api_names(&fx);
+  struct mfu_record r[16];
+  size_t n = 0;
+  r[n++] = fx_graph(&fx, MFU_GRAPH_BEGIN_CAPTURE, 0x51, 1, 0, 0, 0);
+  struct mfu_record gemm = fx_gemm(&fx, MFU_API_cublasGemmEx, 4096, 4096, 4096, MFU_PREC_BF16, 0);
+  r[n++] = fx_captured(gemm, 1);
+  r[n++] = fx_captured(
+      fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 1000, FLOAT32, 1, 0), 1);
+  r[n++] = fx_graph(&fx, MFU_GRAPH_END_CAPTURE, 0x51, 0, 0x61, 0, 0);
+  r[n++] = fx_graph(&fx, MFU_GRAPH_INSTANTIATE, 0, 0, 0x61, 0xe1, 0);
+  for (int i = 0; i < 5; i++) r[n++] = fx_graph(&fx, MFU_GRAPH_LAUNCH, 0x51, 0, 0, 0xe1, 0);
+  r[n++] = fx_graph(&fx, MFU_GRAPH_LAUNCH, 0x51, 0, 0, 0xe2, 0);
+  r[n++] = fx_graph(&fx, MFU_GRAPH_BEGIN_CAPTURE, 0x51, 2, 0x62, 0, 0);
+  r[n++] = fx_captured(fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0), 2);
+  r[n++] = fx_graph(&fx, MFU_GRAPH_END_CAPTURE, 0x51, 0, 0x62, 0, 0);
+  fx_records_shuffled(&fx, r, n);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  snprintf(path, sizeof path, "%s/graphs.mfutrace", dir);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+}
+
+static bool has_string(json_t *array, const char *part) {
+  for (size_t i = 0; i < json_array_size(array); i++)
+    if (strstr(json_string_value(json_array_get(array, i)), part)) return true;
+  return false;
+}
+
+static void test_graphs(void **state) {
+  (void)state;
+  write_graph_job();
+  struct output *o = report(dir, "--json", NULL);
+  assert_int_equal(o->status, 0);
+  json_error_t error;
+  json_t *root = json_loads(o->out, 0, &error);
+  if (!root) fail_msg("invalid JSON (%s, line %d): %s", error.text, error.line, o->out);
+  const json_int_t flops = 5 * 2ll * 4096 * 4096 * 4096;
+  json_t *totals = json_object_get(root, "totals");
+  assert_int_equal(get_int(totals, "gemm_calls"), 5);
+  assert_int_equal(get_int(totals, "gemm_flops"), flops);
+  assert_int_equal(get_int(totals, "nccl_calls"), 5);
+  assert_int_equal(get_int(totals, "nccl_bytes"), 20000);
+  assert_int_equal(get_int(json_object_get(root, "gemm_flops_by_dtype"), "bf16"), flops);
+  const struct {
+    const char *key;
+    json_int_t value;
+  } want[] = {
+      {"captures", 2}, {"instantiations", 1}, {"launches", 6}, {"executables_launched", 1},
+      {"unknown_launches", 1}, {"launched_gemm_calls", 5}, {"launched_gemm_flops", flops},
+      {"launched_nccl_calls", 5}, {"launched_nccl_bytes", 20000},
+      {"never_launched_captures", 1}, {"never_launched_gemm_calls", 1},
+      {"never_launched_gemm_flops", 1024}, {"never_launched_nccl_calls", 0},
+      {"never_launched_nccl_bytes", 0},
+  };
+  json_t *graphs = json_object_get(root, "graphs");
+  json_t *rank0 = json_array_get(json_object_get(root, "per_rank"), 0);
+  json_t *rank_graphs = json_object_get(rank0, "graphs");
+  assert_int_equal(json_object_size(graphs), sizeof want / sizeof *want);
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    assert_int_equal(get_int(graphs, want[i].key), want[i].value);
+    assert_int_equal(get_int(rank_graphs, want[i].key), want[i].value);
+  }
+  assert_true(has_string(json_object_get(root, "warnings"),
+                         "1 CUDA graph launches ran executables never seen instantiated"));
+  assert_true(has_string(json_object_get(root, "notes"),
+                         "1 CUDA graph capture was never launched (not instantiated, or their "
+                         "executables not launched): the 1 GEMM call (1024 FLOPs) and 0 NCCL "
+                         "calls (0 bytes) captured there are not counted"));
+  json_decref(root);
+
+  o = report(dir, NULL);
+  assert_int_equal(o->status, 0);
+  assert_contains(o->out, "\nCUDA graphs: 6 launches of 1 executable ran 5 GEMM calls "
+                          "(0.687 TFLOP) and 5 NCCL calls (0.000 GB) captured in 2 captures\n");
+}
+
 static void test_bad_input(void **state) {
   (void)state;
   char missing[300];
@@ -425,6 +511,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_nccl_human, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_nccl_without_ranks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_row_limit, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_graphs, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

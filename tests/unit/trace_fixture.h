@@ -8,7 +8,7 @@
  *     struct mfu_record r[] = {fx_gemm(&fx, MFU_API_cublasGemmEx, 64, 64, 64, MFU_PREC_BF16, 0),
  *                              fx_nccl(&fx, MFU_API_ncclAllReduce, MFU_NCCL_ALLREDUCE, 1024,
  *                                      9, 2, 0)};      // 1024 bf16 (ncclBfloat16) on 2 ranks
- *     fx_records(&fx, r, 2);
+ *     fx_records(&fx, r, 2);                 // or fx_records_shuffled: out of time order
  *     fx_end(&fx);                           // END block
  *     fx_header(&fx, MFU_FILE_COMPLETE);     // (re)writes the header, as each flush does
  *     fx_save(&fx, "dir/x.mfutrace", fx.len);
@@ -158,8 +158,61 @@ static inline struct mfu_record fx_nccl(struct fx *fx, unsigned api, unsigned op
   return r;
 }
 
+/* A GEMM or NCCL record made during stream capture `capture`: it runs at each graph launch. */
+static inline struct mfu_record fx_captured(struct mfu_record r, uint64_t capture) {
+  r.flags |= MFU_RF_CAPTURED;
+  if (r.kind == MFU_REC_GEMM) r.u.gemm.capture = capture;
+  if (r.kind == MFU_REC_NCCL) r.u.nccl.capture = capture;
+  return r;
+}
+
+/* A CUDA graph record (struct mfu_graph) as the shim fills it, made by the plain API of `op`
+ * (cudaStreamBeginCapture, cudaStreamEndCapture, cudaGraphInstantiate, cudaGraphExecUpdate,
+ * cudaGraphExecDestroy, cudaGraphDestroy, cudaGraphLaunch): the stream, the capture id
+ * (BEGIN_CAPTURE), the graph and executable handles the call took or made, 0 where n/a. */
+static inline struct mfu_record fx_graph(struct fx *fx, unsigned op, uint64_t stream,
+                                         uint64_t capture, uint64_t graph, uint64_t exec,
+                                         int status) {
+  static const uint16_t apis[] = {
+      [MFU_GRAPH_BEGIN_CAPTURE] = MFU_API_cudaStreamBeginCapture,
+      [MFU_GRAPH_END_CAPTURE] = MFU_API_cudaStreamEndCapture,
+      [MFU_GRAPH_INSTANTIATE] = MFU_API_cudaGraphInstantiate,
+      [MFU_GRAPH_EXEC_UPDATE] = MFU_API_cudaGraphExecUpdate,
+      [MFU_GRAPH_EXEC_DESTROY] = MFU_API_cudaGraphExecDestroy,
+      [MFU_GRAPH_GRAPH_DESTROY] = MFU_API_cudaGraphDestroy,
+      [MFU_GRAPH_LAUNCH] = MFU_API_cudaGraphLaunch,
+  };
+  struct mfu_record r = {.kind = MFU_REC_GRAPH, .api = op <= MFU_GRAPH_LAUNCH ? apis[op] : 0,
+                         .status = status, .tid = 4242, .t_start_ns = fx->clock_ns,
+                         .t_end_ns = fx->clock_ns + 500, .stream = stream};
+  fx->clock_ns += 1000;
+  r.u.graph = (struct mfu_graph){.capture = capture, .graph = graph, .exec = exec,
+                                 .mode = op == MFU_GRAPH_BEGIN_CAPTURE ? 0 : -1,
+                                 .op = (uint8_t)op};
+  return r;
+}
+
 static inline void fx_records(struct fx *fx, const struct mfu_record *r, size_t n) {
   fx_block(fx, MFU_BLOCK_RECORDS, (uint32_t)n, r, (uint32_t)(n * sizeof *r));
+}
+
+/* The records in a fixed pseudo-random order, in blocks of up to 3: out of time order, as
+ * the shim's per-thread buffers leave them in a file (and worse: a thread's own records are
+ * shuffled too). */
+static inline void fx_records_shuffled(struct fx *fx, const struct mfu_record *r, size_t n) {
+  struct mfu_record *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) abort();
+  memcpy(v, r, n * sizeof *v);
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (size_t i = n; i > 1; i--) { /* Fisher-Yates with a 64-bit LCG */
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    size_t j = (size_t)((x >> 33) % i);
+    struct mfu_record t = v[i - 1];
+    v[i - 1] = v[j];
+    v[j] = t;
+  }
+  for (size_t i = 0; i < n; i += 3) fx_records(fx, v + i, n - i < 3 ? n - i : 3);
+  free(v);
 }
 
 static inline void fx_end(struct fx *fx) { fx_block(fx, MFU_BLOCK_END, 0, NULL, 0); }
