@@ -9,5 +9,6 @@ int cmd_run(int argc, char **argv);     /* run.c     */
 int cmd_predict(int argc, char **argv); /* predict.c */
 int cmd_models(int argc, char **argv);  /* predict.c */
 int cmd_hw(int argc, char **argv);      /* hardware.c */
+int cmd_calibrate(int argc, char **argv); /* calibrate.c */
 
 #endif

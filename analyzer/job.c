@@ -313,6 +313,8 @@ static void read_file(struct mfu_file *fs) {
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
     if (r->kind == MFU_REC_GRAPH) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
+    } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_CORRELATION) {
+      /* the device and the GPU timeline: read by the step analysis */
     } else if (r->kind != MFU_REC_GEMM && r->kind != MFU_REC_NCCL) {
       direct.c.unknown_records++;
     } else if (ran_in_graph(r)) {

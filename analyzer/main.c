@@ -15,12 +15,13 @@ static const struct {
     {"predict", cmd_predict, "model FLOPs per step and MFU from formulas"},
     {"models", cmd_models, "list the built-in model presets"},
     {"hw", cmd_hw, "list accelerators and their peaks, or show one"},
+    {"calibrate", cmd_calibrate, "measure the GEMM TFLOP/s this GPU achieves per precision"},
 };
 
 static void usage(FILE *out) {
   fprintf(out, "usage: mfu COMMAND [ARGS...]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\n'mfu COMMAND --help' describes each command.\n");
 }
 

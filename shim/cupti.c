@@ -97,14 +97,16 @@ static void CUPTIAPI buffer_requested(uint8_t **buffer, size_t *size, size_t *ma
   *max_records = 0;
 }
 
-/* A record of `kind` on this thread's ring, times converted; NULL if none can be had. */
+/* A record of `kind` on this thread's ring, CUPTI times converted (0: now, for records
+ * without a time of their own); NULL if none can be had. */
 static struct mfu_record *activity_record(unsigned kind, uint64_t start, uint64_t end) {
   struct mfu_ring *r = mfu_self ? mfu_self : mfu_ring_attach();
   struct mfu_record *rec = r ? mfu_ring_slot(r) : NULL;
   if (!rec) return NULL;
+  uint64_t now = start ? 0 : mfu_now();
   *rec = (struct mfu_record){.kind = (uint16_t)kind, .tid = r->tid,
-                             .t_start_ns = start ? to_monotonic(start) : 0,
-                             .t_end_ns = end ? to_monotonic(end) : 0};
+                             .t_start_ns = start ? to_monotonic(start) : now,
+                             .t_end_ns = start ? to_monotonic(end) : now};
   return rec;
 }
 

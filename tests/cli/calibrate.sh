@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# CLI tests of `mfu calibrate`: usage errors (exit 2), a clean "no CUDA device" failure (exit 1)
+# on a machine without a GPU, and a run on the test doubles, which it must recognise and say
+# that its times are meaningless. The GPU itself is measured by scripts/device-check.sh.
+source "$MFU_ROOT/tests/lib.sh"
+cd "$TEST_TMP" || exit 1
+
+# expect STATUS REGEX CMD...: CMD exits with STATUS and its output has a line matching REGEX.
+expect() {
+  local want=$1 regex=$2 got=0
+  shift 2
+  "$@" >out.txt 2>&1 || got=$?
+  [ "$got" = "$want" ] || { cat out.txt; fail "'$*' exited $got, expected $want"; }
+  grep -qE -- "$regex" out.txt || { cat out.txt; fail "'$*': no line matches /$regex/"; }
+}
+
+mfu=("$MFU" calibrate)
+
+# --- usage
+expect 0 '^usage: mfu calibrate' "${mfu[@]}" --help
+expect 2 'not a multiple of 16' "${mfu[@]}" --size 17
+expect 2 '--size must be an integer from 16 to 32768' "${mfu[@]}" --size 0
+expect 2 '--iters must be an integer' "${mfu[@]}" --iters x
+expect 2 "unknown precision 'fp7'" "${mfu[@]}" --precision bf16,fp7
+expect 2 "unknown option '--bogus'" "${mfu[@]}" --bogus
+expect 2 "unexpected argument 'extra'" "${mfu[@]}" extra
+
+# --- no GPU: the real runtime (or none at all) fails cleanly
+if ! nvidia-smi -L >/dev/null 2>&1; then
+  expect 1 '^mfu calibrate: no CUDA device: ' env -u LD_LIBRARY_PATH "${mfu[@]}" --size 256
+fi
+
+# --- the test doubles: it runs, and says the device is not a GPU
+export LD_LIBRARY_PATH=$DOUBLES
+expect 0 "test double \(no GPU\): the times below are meaningless" "${mfu[@]}" --size 256 --iters 2
+grep -qE '^  bf16 +[0-9.]+ ' out.txt || { cat out.txt; fail "no bf16 row"; }
+"${mfu[@]}" --size 256 --iters 2 --json >cal.json || fail "--json run failed"
+expect_eq "test_double" "$(json cal.json test_double)" True
+expect_eq "device" "$(json cal.json device)" "mfushim test double (no GPU)"
+expect_eq "size" "$(json cal.json size)" 256
+for p in bf16 fp16 tf32 fp8; do
+  expect_eq "$p status" "$(json cal.json results.$p.status)" ok
+done
+python3 -c 'import json,sys; r=json.load(open("cal.json"))["results"]; sys.exit("fp32" in r or r["bf16"]["tflops"] <= 0)' ||
+  fail "default precisions or bf16 tflops wrong: $(cat cal.json)"
+"${mfu[@]}" --size 256 --iters 2 --precision fp32 --json >fp32.json || fail "--precision fp32 failed"
+expect_eq "fp32 only" "$(python3 -c 'import json; print(list(json.load(open("fp32.json"))["results"]))')" "['fp32']"
+
+# A GEMM that fails is reported with its status, and the exit status is 1.
+expect 1 'bf16: cublasLtMatmul failed: cuBLAS status 13' \
+  env MFU_DOUBLE_STATUS=13 "${mfu[@]}" --size 256 --precision bf16
+echo "all calibrate CLI checks passed"
