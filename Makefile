@@ -30,7 +30,8 @@ INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
 
 DOUBLES := $(B)/test-doubles/libcublas.so.13 $(B)/test-doubles/libcublasLt.so.13 \
-           $(B)/test-doubles/libcudart.so.13 $(B)/test-doubles/libnccl.so.2
+           $(B)/test-doubles/libcudart.so.13 $(B)/test-doubles/libnccl.so.2 \
+           $(B)/test-doubles/libcupti.so.13
 EXAMPLE := $(B)/examples/transformer_step
 
 DEPS_STAMP := $(B)/.deps-ok
@@ -72,6 +73,7 @@ $(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c
 $(B)/test-doubles/libcublasLt.so.13: tests/doubles/cublaslt.c
 $(B)/test-doubles/libcudart.so.13:   tests/doubles/cudart.c
 $(B)/test-doubles/libnccl.so.2:      tests/doubles/nccl.c
+$(B)/test-doubles/libcupti.so.13:    tests/doubles/cupti.c
 
 # Like the real libraries: CUDA's carry a version node named after the soname, NCCL's none.
 version_script = $(if $(filter libnccl%,$(notdir $(1))),,-Wl,--version-script,$(1).map)
@@ -80,7 +82,7 @@ $(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
 	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -MMD -MP -MF $@.d -shared -Wl,-soname,$(notdir $@) \
-	  $(call version_script,$@) $(LDFLAGS) -o $@ $(filter %.c,$^) -lpthread
+	  $(call version_script,$@) $(LDFLAGS) -o $@ $(filter %.c,$^) -ldl -lpthread
 
 # --- tests
 # Unit tests link the analyzer and shim archives; tests that call wrappers in-process reach
@@ -123,6 +125,12 @@ $(B)/bench/%: tests/bench/%.c | $(DEPS_STAMP)
 
 bench: all $(B)/bench/overhead
 	@bash tests/bench/run.sh
+
+# --- calibrate (issue 6): the GEMM TFLOP/s this machine's GPU achieves per precision, beside
+# its datasheet peak (mfu calibrate --help). It needs a GPU: without one it says so, exit 1.
+.PHONY: calibrate
+calibrate: all
+	$(B)/mfu calibrate
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mfu

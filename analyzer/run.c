@@ -106,16 +106,27 @@ static int run_command(char **argv, bool *started) {
     return 1;
   }
   struct sigaction sa = {.sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART};
+  struct sigaction given_int, given_term;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, &given_int);
+  sigaction(SIGTERM, &sa, &given_term);
+  /* Held from before fork until child_pid is known, so none is lost in between. */
+  sigset_t forwarded, old;
+  sigemptyset(&forwarded);
+  sigaddset(&forwarded, SIGINT);
+  sigaddset(&forwarded, SIGTERM);
+  sigprocmask(SIG_BLOCK, &forwarded, &old);
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
     fprintf(stderr, "mfu run: cannot start '%s': fork: %s\n", argv[0], strerror(errno));
     return 1;
   }
   if (pid == 0) {
+    sigaction(SIGINT, &given_int, NULL); /* the command gets the dispositions mfu was given */
+    sigaction(SIGTERM, &given_term, NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(pipefd[0]);
     execvp(argv[0], argv);
     int e = errno;
@@ -123,6 +134,7 @@ static int run_command(char **argv, bool *started) {
     _exit(127);
   }
   child_pid = pid;
+  sigprocmask(SIG_SETMASK, &old, NULL);
   close(pipefd[1]);
   int exec_errno = 0;
   ssize_t got;

@@ -13,13 +13,25 @@
  * to all heads as with repeat_kv under GQA; masking is not exploited, so it costs full seq².
  * Operand contents don't matter: three device buffers sized for the largest operands are reused.
  *
+ * On request it plants the inefficiencies that lower MFU, each moving one efficiency factor:
+ * the host sleeping between steps (GPU idle), a memory-bound cublasSaxpy per layer, and a
+ * per-step ncclAllReduce (a world of one rank) on the compute stream (exposed) or on a side
+ * stream overlapping the rest of the backward pass (hidden). NCCL is loaded at run time, and
+ * only then. Steps are timed with CUDA events; on the test doubles these measure the fake GPU
+ * of tests/doubles/fake_gpu.h when a tracer has loaded its CUPTI double, else the host.
+ *
  * Ends with issued_gemm_calls=, issued_gemm_flops= (2·m·n·k·batch over the GEMMs that returned
- * success) and failed_gemm_calls=. A failed call is reported and the run goes on, so that every
+ * success) and failed_gemm_calls=, then what was planted per step: planted_idle_ns=, and on the
+ * test doubles, from the fake GPU's durations, planted_memory_bound_ns=, planted_comm_ns=
+ * (communication not overlapped by computation), fake_gemm_ns= and fake_comm_ns= (all GEMM and
+ * all communication kernel time). A failed call is reported and the run goes on, so that every
  * call is issued even without a GPU; the exit status is then 1. */
 #include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
+#include <nccl.h>
 
+#include <dlfcn.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -29,6 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "../tests/doubles/fake_gpu.h" /* the fake GPU's durations, for what was planted */
 
 #define PROG "transformer_step"
 #define DOUBLES_DEVICE "mfushim test double (no GPU)" /* tests/doubles/cudart.c */
@@ -42,17 +57,21 @@ static const struct dtype {
   size_t size;
   cublasMath_t math;              /* cuBLAS handle math mode */
   cublasComputeType_t lt_compute; /* the same choice for cublasLt */
+  ncclDataType_t nccl;            /* gradients, for the all-reduce */
 } dtypes[] = {
-    {"bf16", CUDA_R_16BF, 2, CUBLAS_DEFAULT_MATH, CUBLAS_COMPUTE_32F},
-    {"fp16", CUDA_R_16F, 2, CUBLAS_DEFAULT_MATH, CUBLAS_COMPUTE_32F},
-    {"fp32", CUDA_R_32F, 4, CUBLAS_DEFAULT_MATH, CUBLAS_COMPUTE_32F},
-    {"tf32", CUDA_R_32F, 4, CUBLAS_TF32_TENSOR_OP_MATH, CUBLAS_COMPUTE_32F_FAST_TF32},
+    {"bf16", CUDA_R_16BF, 2, CUBLAS_DEFAULT_MATH, CUBLAS_COMPUTE_32F, ncclBfloat16},
+    {"fp16", CUDA_R_16F, 2, CUBLAS_DEFAULT_MATH, CUBLAS_COMPUTE_32F, ncclFloat16},
+    {"fp32", CUDA_R_32F, 4, CUBLAS_DEFAULT_MATH, CUBLAS_COMPUTE_32F, ncclFloat32},
+    {"tf32", CUDA_R_32F, 4, CUBLAS_TF32_TENSOR_OP_MATH, CUBLAS_COMPUTE_32F_FAST_TF32, ncclFloat32},
 };
 
 struct model {
   int layers, hidden, heads, kv_heads, ffn, vocab, batch, seq, steps;
   const struct dtype *dtype;
   bool gated, lt;
+  /* planted inefficiencies; 0 or false: none */
+  int idle_us, memory_us, allreduce_mb;
+  bool comm_side, sync;
 };
 
 /* ---- the GEMMs of a step, as rules over symbolic dimensions ------------------------------ */
@@ -111,6 +130,17 @@ struct run {
   uint64_t need[3], bias_need;     /* elements, found by planning */
   uint64_t calls, flops, failed, part_flops[NPARTS];
   bool setup_failed;
+  /* the planted work: saxpy vectors, the all-reduce and its side stream */
+  int axpy_n;
+  float *axpy_x, *axpy_y;
+  size_t comm_count;
+  void *comm_buf;
+  ncclComm_t comm;
+  cudaStream_t side;
+  cudaEvent_t grads_ready, comm_done;
+  /* planning, on the fake GPU's clock: compute-stream kernel time so far in the step, the part
+   * of it in GEMMs, and where the all-reduce was issued */
+  uint64_t fake_compute_ns, fake_gemm_ns, fake_comm_issued_ns;
 };
 
 __attribute__((format(printf, 1, 2))) static _Noreturn void usage_error(const char *fmt, ...) {
@@ -148,6 +178,47 @@ static void check_cuda(struct run *r, cudaError_t e, const char *what) {
 static void check_blas(struct run *r, cublasStatus_t s, const char *what) {
   if (s != CUBLAS_STATUS_SUCCESS) {
     fprintf(stderr, PROG ": %s failed: %s\n", what, cublasGetStatusString(s));
+    r->setup_failed = true;
+  }
+}
+
+/* NCCL is needed only for --allreduce-mb: it is loaded then, RTLD_GLOBAL, and its functions
+ * are looked up in the global scope, where a preloaded tracer's (mfushim's) come first, as for
+ * a program linked with -lnccl. */
+static struct {
+  __typeof__(ncclGetUniqueId) *get_unique_id;
+  __typeof__(ncclCommInitRank) *comm_init_rank;
+  __typeof__(ncclAllReduce) *all_reduce;
+  __typeof__(ncclCommDestroy) *comm_destroy;
+  __typeof__(ncclGetErrorString) *error_string;
+} nccl;
+
+static bool load_nccl(void) {
+  if (!dlopen("libnccl.so.2", RTLD_LAZY | RTLD_GLOBAL)) {
+    fprintf(stderr, PROG ": --allreduce-mb needs NCCL: %s\n", dlerror());
+    return false;
+  }
+  const struct {
+    void **slot;
+    const char *name;
+  } fns[] = {
+      {(void **)&nccl.get_unique_id, "ncclGetUniqueId"},
+      {(void **)&nccl.comm_init_rank, "ncclCommInitRank"},
+      {(void **)&nccl.all_reduce, "ncclAllReduce"},
+      {(void **)&nccl.comm_destroy, "ncclCommDestroy"},
+      {(void **)&nccl.error_string, "ncclGetErrorString"},
+  };
+  for (size_t i = 0; i < COUNT(fns); i++)
+    if (!(*fns[i].slot = dlsym(RTLD_DEFAULT, fns[i].name))) {
+      fprintf(stderr, PROG ": --allreduce-mb needs NCCL: %s not found\n", fns[i].name);
+      return false;
+    }
+  return true;
+}
+
+static void check_nccl(struct run *r, ncclResult_t s, const char *what) {
+  if (s != ncclSuccess) {
+    fprintf(stderr, PROG ": %s failed: %s\n", what, nccl.error_string(s));
     r->setup_failed = true;
   }
 }
@@ -213,6 +284,8 @@ static void gemm(struct run *r, const struct op *op, const struct rule *g) {
     r->calls++;
     r->flops = add(r->flops, flops);
     r->part_flops[op->part] += flops;
+    r->fake_gemm_ns += fake_gemm_ns(flops);
+    r->fake_compute_ns += fake_gemm_ns(flops);
     return;
   }
 
@@ -248,14 +321,89 @@ static void gemm(struct run *r, const struct op *op, const struct rule *g) {
   }
 }
 
-/* The forward pass runs the ops in order, the backward pass in reverse. */
-static void step(struct run *r, const struct op *ops, size_t nops) {
-  for (int backward = 0; backward <= 1; backward++)
-    for (size_t i = 0; i < nops; i++) {
-      const struct op *op = &ops[backward ? nops - 1 - i : i];
-      for (size_t j = 0; j < op->nrules; j++)
-        if (op->rules[j].backward == backward) gemm(r, op, &op->rules[j]);
+/* ---- the planted inefficiencies --------------------------------------------------------- */
+
+/* Bytes a saxpy moves: it reads x and y and writes y. */
+static uint64_t axpy_bytes(int n) { return 3 * (uint64_t)n * sizeof(float); }
+
+/* The smallest saxpy that lasts `us` microseconds on the fake GPU (one element at least). */
+static int axpy_elements(int us) {
+  const uint64_t want_ns = (uint64_t)us * 1000;
+  const uint64_t bytes = want_ns > FAKE_MEMORY_LAUNCH_NS
+                             ? (want_ns - FAKE_MEMORY_LAUNCH_NS) * FAKE_MEMORY_BYTES_PER_NS
+                             : 0;
+  const uint64_t n = (bytes + axpy_bytes(1) - 1) / axpy_bytes(1);
+  if (n > INT_MAX) usage_error("--memory-bound-us %d: the saxpy would exceed 2^31 elements", us);
+  return n ? (int)n : 1;
+}
+
+/* A memory-bound kernel, as a norm or a residual add would be: y = x + y. */
+static void memory_bound(struct run *r) {
+  if (!r->axpy_n) return;
+  if (r->planning) {
+    r->fake_compute_ns += fake_memory_ns(axpy_bytes(r->axpy_n));
+    return;
+  }
+  const float one = 1;
+  check_blas(r, cublasSaxpy_v2(r->blas, r->axpy_n, &one, r->axpy_x, 1, r->axpy_y, 1),
+             "cublasSaxpy");
+}
+
+/* The gradient all-reduce, once per step after the LM head's backward pass. On the compute
+ * stream it delays everything after it (exposed); on the side stream, once the gradients are
+ * ready, it overlaps the layers' backward pass (hidden, as far as that lasts). */
+static void allreduce(struct run *r) {
+  if (!r->comm_count) return;
+  if (r->planning) {
+    r->fake_comm_issued_ns = r->fake_compute_ns;
+    return;
+  }
+  cudaStream_t stream = r->stream;
+  if (r->m->comm_side) {
+    check_cuda(r, cudaEventRecord(r->grads_ready, r->stream), "cudaEventRecord");
+    check_cuda(r, cudaStreamWaitEvent(r->side, r->grads_ready, 0), "cudaStreamWaitEvent");
+    stream = r->side;
+  }
+  check_nccl(r, nccl.all_reduce(r->comm_buf, r->comm_buf, r->comm_count, r->m->dtype->nccl,
+                                ncclSum, r->comm, stream),
+             "ncclAllReduce");
+}
+
+/* The optimizer needs the reduced gradients: the compute stream waits for the side stream.
+ * Then, on request, the host waits for the step (like loss.item()) and idles. */
+static void end_of_step(struct run *r) {
+  if (r->planning) return;
+  if (r->comm_count && r->m->comm_side) {
+    check_cuda(r, cudaEventRecord(r->comm_done, r->side), "cudaEventRecord");
+    check_cuda(r, cudaStreamWaitEvent(r->stream, r->comm_done, 0), "cudaStreamWaitEvent");
+  }
+  if (r->m->sync || r->m->idle_us)
+    check_cuda(r, cudaStreamSynchronize(r->stream), "cudaStreamSynchronize");
+  if (r->m->idle_us) {
+    struct timespec t = {.tv_sec = r->m->idle_us / 1000000,
+                         .tv_nsec = r->m->idle_us % 1000000 * 1000L};
+    while (nanosleep(&t, &t) != 0) {
     }
+  }
+}
+
+static void run_op(struct run *r, const struct op *op, bool backward) {
+  for (size_t j = 0; j < op->nrules; j++)
+    if (op->rules[j].backward == backward) gemm(r, op, &op->rules[j]);
+}
+
+/* The forward pass runs the ops in order, a memory-bound kernel closing each layer; the
+ * backward pass runs them in reverse, the all-reduce issued after the LM head's. */
+static void step(struct run *r, const struct op *ops, size_t nops) {
+  for (size_t i = 0; i < nops; i++) {
+    run_op(r, &ops[i], false);
+    if (ops[i].layer >= 0 && (i + 1 == nops || ops[i + 1].layer != ops[i].layer)) memory_bound(r);
+  }
+  for (size_t i = nops; i-- > 0;) {
+    run_op(r, &ops[i], true);
+    if (ops[i].part == LM_HEAD) allreduce(r);
+  }
+  end_of_step(r);
 }
 
 static struct op projection_op(const char *name, int in, int out, int tokens) {
@@ -315,10 +463,15 @@ enum {
   O_BATCH,
   O_SEQ,
   O_STEPS,
+  O_IDLE_US,
+  O_MEMORY_US,
+  O_ALLREDUCE_MB,
   O_NINTS, /* the options above take positive integers */
   O_DTYPE = O_NINTS,
   O_MLP,
-  O_LT
+  O_LT,
+  O_COMM_STREAM,
+  O_SYNC
 };
 
 static const struct option options[] = {
@@ -331,9 +484,14 @@ static const struct option options[] = {
     [O_BATCH] = {"batch", required_argument, NULL, O_BATCH},
     [O_SEQ] = {"seq", required_argument, NULL, O_SEQ},
     [O_STEPS] = {"steps", required_argument, NULL, O_STEPS},
+    [O_IDLE_US] = {"idle-us", required_argument, NULL, O_IDLE_US},
+    [O_MEMORY_US] = {"memory-bound-us", required_argument, NULL, O_MEMORY_US},
+    [O_ALLREDUCE_MB] = {"allreduce-mb", required_argument, NULL, O_ALLREDUCE_MB},
     [O_DTYPE] = {"dtype", required_argument, NULL, O_DTYPE},
     [O_MLP] = {"mlp", required_argument, NULL, O_MLP},
     [O_LT] = {"lt", no_argument, NULL, O_LT},
+    [O_COMM_STREAM] = {"comm-stream", required_argument, NULL, O_COMM_STREAM},
+    [O_SYNC] = {"sync", no_argument, NULL, O_SYNC},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -357,8 +515,21 @@ static void usage(void) {
       "  --mlp M        gated (gate, up, down) | plain (up, down) (gated)\n"
       "  --lt           projections through cublasLtMatmul with a bias epilogue\n"
       "  --help         this text\n\n"
+      "Planted inefficiencies (none by default):\n"
+      "  --idle-us N          GPU idle: at the end of each step the host waits for the GPU,\n"
+      "                       then sleeps N us (implies --sync)\n"
+      "  --memory-bound-us N  a memory-bound kernel per layer (forward): cublasSaxpy over\n"
+      "                       vectors that take N us on the test doubles' fake GPU\n"
+      "  --allreduce-mb N     communication: an ncclAllReduce of N MB (10^6 bytes) per step,\n"
+      "                       after the LM head's backward pass, on a world of one rank\n"
+      "  --comm-stream S      same: on the compute stream (exposed) | side: on a second\n"
+      "                       stream, overlapping the layers' backward pass (hidden) (same)\n"
+      "  --sync               cudaStreamSynchronize at the end of each step\n\n"
       "Ends with issued_gemm_calls=, issued_gemm_flops= (GEMMs that returned success) and\n"
-      "failed_gemm_calls=. Exit status: 0, 1 if a CUDA call failed, 2 for bad options.\n",
+      "failed_gemm_calls=, then per step planted_idle_ns= and, on the test doubles, from the\n"
+      "fake GPU's durations (tests/doubles/fake_gpu.h): planted_memory_bound_ns=,\n"
+      "planted_comm_ns= (communication not hidden by computation), fake_gemm_ns= and\n"
+      "fake_comm_ns=. Exit status: 0, 1 if a CUDA or NCCL call failed, 2 for bad options.\n",
       PROG);
 }
 
@@ -374,9 +545,11 @@ static struct model parse(int argc, char **argv) {
                     .dtype = &dtypes[0],
                     .gated = true};
   int *const ints[O_NINTS] = {
-      [O_LAYERS] = &m.layers,     [O_HIDDEN] = &m.hidden, [O_HEADS] = &m.heads,
-      [O_KV_HEADS] = &m.kv_heads, [O_FFN] = &m.ffn,       [O_VOCAB] = &m.vocab,
-      [O_BATCH] = &m.batch,       [O_SEQ] = &m.seq,       [O_STEPS] = &m.steps,
+      [O_LAYERS] = &m.layers,       [O_HIDDEN] = &m.hidden,        [O_HEADS] = &m.heads,
+      [O_KV_HEADS] = &m.kv_heads,   [O_FFN] = &m.ffn,              [O_VOCAB] = &m.vocab,
+      [O_BATCH] = &m.batch,         [O_SEQ] = &m.seq,              [O_STEPS] = &m.steps,
+      [O_IDLE_US] = &m.idle_us,     [O_MEMORY_US] = &m.memory_us,
+      [O_ALLREDUCE_MB] = &m.allreduce_mb,
   };
   int opt;
   while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -397,6 +570,12 @@ static struct model parse(int argc, char **argv) {
       m.gated = !strcmp(optarg, "gated");
     } else if (opt == O_LT) {
       m.lt = true;
+    } else if (opt == O_COMM_STREAM) {
+      if (strcmp(optarg, "same") && strcmp(optarg, "side"))
+        usage_error("unknown --comm-stream '%s': same or side", optarg);
+      m.comm_side = !strcmp(optarg, "side");
+    } else if (opt == O_SYNC) {
+      m.sync = true;
     } else if (opt == 'h') {
       usage();
       exit(0);
@@ -419,7 +598,10 @@ static struct model parse(int argc, char **argv) {
 
 /* ---- main ------------------------------------------------------------------------------- */
 
-/* Runs the steps; on a GPU, times each one with events. The first pays for warm-up. */
+/* Runs the steps and times each with CUDA events recorded between them: on a GPU, the GPU's
+ * time; on the test doubles, the fake GPU's (once a tracer has loaded the CUPTI double) or else
+ * the host's. The host waits only at the end (and after each step with --sync or --idle-us).
+ * The first step pays for warm-up. */
 static void run_steps(struct run *r, const struct op *ops, size_t nops, bool timed) {
   const int steps = r->m->steps;
   if (!timed) {
@@ -427,32 +609,76 @@ static void run_steps(struct run *r, const struct op *ops, size_t nops, bool tim
     printf("  no GPU: step times not measured\n");
     return;
   }
-  cudaEvent_t start = NULL, end = NULL;
-  check_cuda(r, cudaEventCreate(&start), "cudaEventCreate");
-  check_cuda(r, cudaEventCreate(&end), "cudaEventCreate");
+  struct {
+    cudaEvent_t event;
+    uint64_t flops; /* issued before it */
+  } *mark = calloc((size_t)steps + 1, sizeof *mark);
+  if (!mark) {
+    perror(PROG);
+    exit(1);
+  }
+  for (int s = 0; s <= steps; s++) {
+    check_cuda(r, cudaEventCreate(&mark[s].event), "cudaEventCreate");
+    if (s) step(r, ops, nops);
+    mark[s].flops = r->flops;
+    check_cuda(r, cudaEventRecord(mark[s].event, r->stream), "cudaEventRecord");
+  }
+  check_cuda(r, cudaEventSynchronize(mark[steps].event), "cudaEventSynchronize");
   double later_ms = 0;
   uint64_t later_flops = 0;
-  for (int s = 0; s < steps; s++) {
-    const uint64_t before = r->flops;
+  for (int s = 1; s <= steps; s++) {
+    const uint64_t flops = mark[s].flops - mark[s - 1].flops;
     float ms = 0;
-    check_cuda(r, cudaEventRecord(start, r->stream), "cudaEventRecord");
-    step(r, ops, nops);
-    check_cuda(r, cudaEventRecord(end, r->stream), "cudaEventRecord");
-    check_cuda(r, cudaEventSynchronize(end), "cudaEventSynchronize");
-    check_cuda(r, cudaEventElapsedTime(&ms, start, end), "cudaEventElapsedTime");
-    if (ms > 0)
-      printf("  step %d: %.3f ms, %.2f TFLOP/s\n", s + 1, ms,
-             (double)(r->flops - before) / (ms * 1e9));
-    if (s > 0) {
+    check_cuda(r, cudaEventElapsedTime(&ms, mark[s - 1].event, mark[s].event),
+               "cudaEventElapsedTime");
+    if (ms > 0) printf("  step %d: %.3f ms, %.2f TFLOP/s\n", s, ms, (double)flops / (ms * 1e9));
+    if (s > 1) {
       later_ms += ms;
-      later_flops += r->flops - before;
+      later_flops += flops;
     }
   }
   if (steps > 1 && later_ms > 0)
     printf("  steps 2-%d: %.3f ms per step, %.2f TFLOP/s\n", steps, later_ms / (steps - 1),
            (double)later_flops / (later_ms * 1e9));
-  check_cuda(r, cudaEventDestroy(start), "cudaEventDestroy");
-  check_cuda(r, cudaEventDestroy(end), "cudaEventDestroy");
+  for (int s = 0; s <= steps; s++)
+    check_cuda(r, cudaEventDestroy(mark[s].event), "cudaEventDestroy");
+  free(mark);
+}
+
+/* A communicator of one rank for the all-reduce, its buffer, and for --comm-stream side the
+ * second stream and the events ordering it with the compute stream. False if NCCL failed. */
+static bool setup_comm(struct run *r) {
+  if (!load_nccl()) {
+    r->setup_failed = true;
+    return false;
+  }
+  ncclUniqueId id;
+  ncclResult_t s = nccl.get_unique_id(&id);
+  check_nccl(r, s, "ncclGetUniqueId");
+  if (s == ncclSuccess) {
+    s = nccl.comm_init_rank(&r->comm, 1, id, 0);
+    check_nccl(r, s, "ncclCommInitRank");
+  }
+  if (s != ncclSuccess) return false;
+  check_cuda(r, cudaMalloc(&r->comm_buf, mul(r->comm_count, r->m->dtype->size)), "cudaMalloc");
+  if (r->m->comm_side) {
+    check_cuda(r, cudaStreamCreate(&r->side), "cudaStreamCreate");
+    check_cuda(r, cudaEventCreateWithFlags(&r->grads_ready, cudaEventDisableTiming),
+               "cudaEventCreateWithFlags");
+    check_cuda(r, cudaEventCreateWithFlags(&r->comm_done, cudaEventDisableTiming),
+               "cudaEventCreateWithFlags");
+  }
+  return true;
+}
+
+static void teardown_comm(struct run *r) {
+  check_nccl(r, nccl.comm_destroy(r->comm), "ncclCommDestroy");
+  check_cuda(r, cudaFree(r->comm_buf), "cudaFree");
+  if (r->m->comm_side) {
+    check_cuda(r, cudaEventDestroy(r->grads_ready), "cudaEventDestroy");
+    check_cuda(r, cudaEventDestroy(r->comm_done), "cudaEventDestroy");
+    check_cuda(r, cudaStreamDestroy(r->side), "cudaStreamDestroy");
+  }
 }
 
 int main(int argc, char **argv) {
@@ -461,8 +687,11 @@ int main(int argc, char **argv) {
   size_t nops;
   struct op *ops = build_ops(&m, &nops);
 
-  /* Plan one step: buffer sizes and FLOPs, with every product checked for overflow. */
+  /* Plan one step: buffer sizes and FLOPs, with every product checked for overflow, and the
+   * planted work's time on the fake GPU. */
   struct run r = {.m = &m, .planning = true};
+  if (m.memory_us) r.axpy_n = axpy_elements(m.memory_us);
+  r.comm_count = (size_t)m.allreduce_mb * 1000000 / dt->size;
   step(&r, ops, nops);
   const uint64_t step_calls = r.calls, step_flops = r.flops;
   (void)mul(step_flops, (uint64_t)m.steps); /* the run's total must fit too */
@@ -473,7 +702,7 @@ int main(int argc, char **argv) {
   cudaError_t e = cudaGetDeviceProperties(&prop, 0);
   check_cuda(&r, e, "cudaGetDeviceProperties");
   const char *device = e == cudaSuccess ? prop.name : "unavailable";
-  const bool on_gpu = e == cudaSuccess && strcmp(prop.name, DOUBLES_DEVICE) != 0;
+  const bool on_doubles = e == cudaSuccess && strcmp(prop.name, DOUBLES_DEVICE) == 0;
 
   printf("%s: %d layers, hidden %d, %d heads (%d kv, head_dim %d), ffn %d (%s MLP), vocab %d\n",
          PROG, m.layers, m.hidden, m.heads, m.kv_heads, m.hidden / m.heads, m.ffn,
@@ -485,6 +714,10 @@ int main(int argc, char **argv) {
          " attention core + %" PRIu64 " LM head\n",
          step_calls, step_flops, r.part_flops[PROJECTIONS], r.part_flops[ATTENTION_CORE],
          r.part_flops[LM_HEAD]);
+  if (m.idle_us || r.axpy_n || r.comm_count)
+    printf("  planted per step: %d us idle, %d saxpy of %d floats, %d MB all-reduce (%s stream)\n",
+           m.idle_us, r.axpy_n ? m.layers : 0, r.axpy_n, m.allreduce_mb,
+           m.comm_side ? "side" : "compute");
   fflush(stdout);
 
   check_cuda(&r, cudaStreamCreate(&r.stream), "cudaStreamCreate");
@@ -498,8 +731,18 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < 3; i++)
     check_cuda(&r, cudaMalloc(&r.buf[i], mul(r.need[i], dt->size)), "cudaMalloc");
-  run_steps(&r, ops, nops, on_gpu);
+  if (r.axpy_n) {
+    check_cuda(&r, cudaMalloc((void **)&r.axpy_x, r.axpy_n * sizeof(float)), "cudaMalloc");
+    check_cuda(&r, cudaMalloc((void **)&r.axpy_y, r.axpy_n * sizeof(float)), "cudaMalloc");
+  }
+  if (r.comm_count && !setup_comm(&r)) r.comm_count = 0; /* reported; the GEMMs still run */
+  run_steps(&r, ops, nops, e == cudaSuccess);
 
+  if (r.comm_count) teardown_comm(&r);
+  if (r.axpy_n) {
+    check_cuda(&r, cudaFree(r.axpy_x), "cudaFree");
+    check_cuda(&r, cudaFree(r.axpy_y), "cudaFree");
+  }
   for (int i = 0; i < 3; i++) check_cuda(&r, cudaFree(r.buf[i]), "cudaFree");
   if (m.lt) {
     check_cuda(&r, cudaFree(r.bias), "cudaFree");
@@ -513,5 +756,16 @@ int main(int argc, char **argv) {
   printf("issued_gemm_calls=%" PRIu64 "\n", r.calls);
   printf("issued_gemm_flops=%" PRIu64 "\n", r.flops);
   printf("failed_gemm_calls=%" PRIu64 "\n", r.failed);
+  /* What was planted, per step. On the doubles every kernel lasts as fake_gpu.h says: the
+   * all-reduce on the side stream is hidden by the compute issued after it, up to its length. */
+  printf("planted_idle_ns=%" PRIu64 "\n", (uint64_t)m.idle_us * 1000);
+  if (on_doubles) {
+    const uint64_t comm_ns = r.comm_count ? fake_nccl_ns(r.comm_count * dt->size) : 0;
+    const uint64_t hiding_ns = m.comm_side ? r.fake_compute_ns - r.fake_comm_issued_ns : 0;
+    printf("planted_memory_bound_ns=%" PRIu64 "\n", r.fake_compute_ns - r.fake_gemm_ns);
+    printf("planted_comm_ns=%" PRIu64 "\n", comm_ns > hiding_ns ? comm_ns - hiding_ns : 0);
+    printf("fake_gemm_ns=%" PRIu64 "\n", r.fake_gemm_ns);
+    printf("fake_comm_ns=%" PRIu64 "\n", comm_ns);
+  }
   return r.failed || r.setup_failed ? 1 : 0;
 }

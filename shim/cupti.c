@@ -160,9 +160,15 @@ static void convert(const CUpti_Activity *a) {
   mfu_ring_publish(mfu_self);
 }
 
+static atomic_bool stopped; /* after the last flush, late buffers are only freed */
+
 static void CUPTIAPI buffer_completed(CUcontext context, uint32_t stream, uint8_t *buffer,
                                       size_t size, size_t valid) {
   (void)size;
+  if (atomic_load(&stopped)) {
+    free(buffer);
+    return;
+  }
   int depth = mfu_depth;
   mfu_depth = 1; /* anything this thread calls from here is not recorded */
   CUpti_Activity *a = NULL;
@@ -231,6 +237,7 @@ void mfu_cupti_start(void) {
   api.flush_period(mfu_config.flush_ms);
   clock_offset = measure_offset();
   mfu_writer_note_cupti(MFU_CUPTI_ACTIVE, 0, clock_offset, 0);
+  atomic_fetch_or(&mfu_hooks_resolved, MFU_HOOK_CUPTI);
   atomic_store(&mfu_cupti_active, true);
 }
 
@@ -249,5 +256,6 @@ void mfu_cupti_pop(void) {
 void mfu_cupti_stop(void) {
   if (!atomic_exchange(&mfu_cupti_active, false)) return;
   api.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+  atomic_store(&stopped, true);
   mfu_writer_note_cupti(MFU_CUPTI_ACTIVE, 0, measure_offset(), 0);
 }

@@ -2,6 +2,7 @@
  * (single producer: that thread); the writer drains every ring under the file lock. A ring
  * outlives its thread: it is marked retired at thread exit, drained, then reused by the next
  * new thread, so memory stays bounded by the peak number of calling threads. */
+#include <errno.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -66,6 +67,13 @@ struct mfu_ring *mfu_ring_attach(void) {
   if (exit_key != (pthread_key_t)-1) pthread_setspecific(exit_key, r);
   mfu_self = r;
   return r;
+}
+
+void mfu_first_call(void) {
+  int saved = errno;
+  struct mfu_ring *r = mfu_ring_attach();
+  if (r) mfu_device_note(r);
+  errno = saved;
 }
 
 bool mfu_ring_make_room(struct mfu_ring *r) {

@@ -105,9 +105,14 @@ struct mfu_call {
   struct mfu_ring *ring;
 };
 
+/* The first recorded call of a thread: its ring and a DEVICE record; the first of the process
+ * also starts the writer and CUPTI, before the real call runs so its kernels are seen. */
+void mfu_first_call(void);
+
 static inline bool mfu_call_begin(struct mfu_call *c) {
   if (!atomic_load_explicit(&mfu_tracing, memory_order_relaxed) || mfu_depth) return false;
   mfu_depth = 1;
+  if (__builtin_expect(!mfu_self, 0)) mfu_first_call();
   c->correlation = 0;
   if (atomic_load_explicit(&mfu_cupti_active, memory_order_relaxed)) {
     int saved = errno;
@@ -144,7 +149,6 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
   c->saved_errno = errno;
   if (c->correlation) mfu_cupti_pop();
   struct mfu_ring *r = mfu_self;
-  if (!r && (r = mfu_ring_attach())) mfu_device_note(r); /* this thread's first record */
   struct mfu_record *rec = r ? mfu_ring_slot(r) : NULL;
   c->ring = rec ? r : NULL;
   if (!rec) return NULL;

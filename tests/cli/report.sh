@@ -103,14 +103,18 @@ grep -q "the command wrote no trace to $tmp/quiet. Possible reasons: it made no 
 # SIGTERM and SIGINT sent to mfu reach the command, whose exit status comes back.
 for sig in TERM INT; do
   rm -f ready
-  bin/mfu run --trace-dir quiet -- sh -c "trap 'exit 42' $sig; touch ready; while :; do sleep 0.1; done" \
-    >fwd.txt 2>&1 &
+  # A background job starts with SIGINT ignored, which mfu passes on and sh could not trap:
+  # start mfu with the default action, as from a terminal or a batch system.
+  env --default-signal="$sig" bin/mfu run --trace-dir quiet -- \
+    sh -c "trap 'exit 42' $sig; touch ready; while :; do sleep 0.1; done" >fwd.txt 2>&1 &
   pid=$!
   for _ in $(seq 200); do [ -f ready ] && break; sleep 0.05; done
   [ -f ready ] || fail "the command did not start"
   kill -"$sig" "$pid"
+  ( sleep 20; kill -9 "$pid" 2>/dev/null ) & watchdog=$! # a lost signal fails, never hangs
   status=0
   wait "$pid" || status=$?
+  kill "$watchdog" 2>/dev/null || true
   [ "$status" = 42 ] || { cat fwd.txt; fail "SIG$sig: mfu exited $status, expected 42 from the command"; }
 done
 echo "all CLI checks passed"

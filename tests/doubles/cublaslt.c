@@ -1,7 +1,8 @@
 /* Test double for libcublasLt.so.13. The descriptor, layout and preference objects store and
  * return their attributes as the real library does (with its defaults for unset ones), so a
  * program, and the shim decoding cublasLtMatmul, read back what was set. Matmul returns
- * success (or MFU_DOUBLE_STATUS) and does no work. */
+ * success (or MFU_DOUBLE_STATUS) and does no work; when the fake GPU is there (fake_gpu.h), a
+ * successful one launches a kernel on its stream, its FLOPs read from those attributes. */
 #include <cublasLt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "doubles.h"
 #include "mfu/api_spec.h"
+#include "mfu/gemm.h"
 
 #define MAX_ATTRS 64
 #define MAX_ATTR_SIZE 16
@@ -242,7 +244,38 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t handle, cublasLtM
   return CUBLAS_STATUS_SUCCESS;
 }
 
+/* The matmul's kernel, its shape from the attributes as DESIGN.md reads them: m = rows(D),
+ * n = cols(D), k = cols(A) if TRANSA is N else rows(A), batch = BATCH_COUNT of D. */
+static void launch_matmul(cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
+                          cublasLtMatrixLayout_t b, cublasLtMatrixLayout_t d, cudaStream_t stream) {
+  if (!fake_gpu()) return; /* nothing to time it */
+  int32_t compute = 0, transa = CUBLAS_OP_N, transb = CUBLAS_OP_N, batch = 1;
+  uint32_t atype = 0, btype = 0;
+  uint64_t m = 0, n = 0, k = 0;
+  get_attr(desc, CUBLASLT_MATMUL_DESC_COMPUTE_TYPE, &compute, sizeof compute, NULL, 0);
+  get_attr(desc, CUBLASLT_MATMUL_DESC_TRANSA, &transa, sizeof transa, NULL, CUBLAS_OP_N);
+  get_attr(desc, CUBLASLT_MATMUL_DESC_TRANSB, &transb, sizeof transb, NULL, CUBLAS_OP_N);
+  get_attr(a, CUBLASLT_MATRIX_LAYOUT_TYPE, &atype, sizeof atype, NULL, 0);
+  get_attr(b, CUBLASLT_MATRIX_LAYOUT_TYPE, &btype, sizeof btype, NULL, 0);
+  get_attr(d, CUBLASLT_MATRIX_LAYOUT_ROWS, &m, sizeof m, NULL, 0);
+  get_attr(d, CUBLASLT_MATRIX_LAYOUT_COLS, &n, sizeof n, NULL, 0);
+  get_attr(a, transa == CUBLAS_OP_N ? CUBLASLT_MATRIX_LAYOUT_COLS : CUBLASLT_MATRIX_LAYOUT_ROWS, &k,
+           sizeof k, NULL, 0);
+  get_attr(d, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &batch, sizeof batch, NULL, 1);
+  bool saturated = false;
+  uint64_t flops = mfu_gemm_flops((int64_t)m, (int64_t)n, (int64_t)k, batch,
+                                  mfu_dtype_is_complex((int)atype), &saturated);
+  char name[192];
+  fake_gemm_name(name, sizeof name, mfu_gemm_precision((int)atype, (int)btype, compute, 0, true),
+                 transa, transb);
+  fake_launch_kernel(name, stream, fake_gemm_ns(flops));
+}
+
+#define LT_MATMUL(handle, desc, a, b, c, d, stream) launch_matmul(desc, a, b, d, stream)
+
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define DOUBLE_MATMUL(name, params, args, describe)                                            \
-  cublasStatus_t name params { return (cublasStatus_t)double_status(); }
+  DOUBLE_SPEC_FUNCTION(cublasStatus_t, CUBLAS_STATUS_SUCCESS, name, params, describe)
 MFU_CUBLASLT_APIS(DOUBLE_MATMUL)
+#pragma GCC diagnostic pop

@@ -5,8 +5,14 @@
  * programs can say plainly that they ran on the doubles. Device memory is fake: cudaMalloc hands
  * out distinct, aligned addresses from a reserved, inaccessible address range (gigabytes cost
  * nothing, and a host dereference faults as it would with a GPU); copies never write it and it
- * reads as zeros. Events time the host clock. Stream capture is modelled (capture status and id,
- * graph instantiate and launch) so that CUDA graph handling can be tested without a GPU.
+ * reads as zeros. Stream capture is modelled (capture status and id, graph instantiate and
+ * launch) so that CUDA graph handling can be tested without a GPU.
+ *
+ * When the fake GPU is there (fake_gpu.h: the CUPTI double is loaded), copies and memsets run
+ * on it, synchronizations wait for it, events are recorded at its time for their stream (so
+ * cudaEventElapsedTime measures it), stream and event queries answer cudaErrorNotReady while
+ * its work is pending, captures keep the work launched on a capturing stream, and a graph
+ * launch launches that work again. Without it, events time the host clock and nothing waits.
  * Thread-safe: allocation and capture state are atomic, errors and the device are per thread. */
 #include <cuda_runtime_api.h>
 
@@ -17,6 +23,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+
+#include "doubles.h"
 
 #define DEVICE_NAME "mfushim test double (no GPU)"
 #define DEVICE_MEMORY (80ull << 30)
@@ -101,11 +109,21 @@ cudaError_t cudaMemGetInfo(size_t *free, size_t *total) {
 }
 
 /* The pointers, not the kind, decide (as with unified addressing): device memory is never
- * written and reads as zeros; host-to-host copies are real. */
-static cudaError_t copy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
+ * written and reads as zeros; host-to-host copies are real. On the fake GPU the copy runs on
+ * `stream`; cudaMemcpy (`wait`) returns once it is done. */
+static cudaError_t copy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
+                        cudaStream_t stream, bool wait) {
   if ((unsigned)kind > cudaMemcpyDefault || (count && (!dst || !src)))
     return fail(cudaErrorInvalidValue);
-  if (count == 0 || is_device(dst)) return cudaSuccess;
+  if (count == 0) return cudaSuccess;
+  const struct fake_gpu *gpu = fake_gpu();
+  if (gpu) {
+    gpu->launch(&(struct fake_work){.kind = FAKE_MEMCPY, .stream = stream,
+                                    .duration_ns = fake_copy_ns(count), .bytes = count,
+                                    .src_device = is_device(src), .dst_device = is_device(dst)});
+    if (wait) gpu->sync(stream);
+  }
+  if (is_device(dst)) return cudaSuccess;
   if (is_device(src))
     memset(dst, 0, count);
   else
@@ -114,27 +132,29 @@ static cudaError_t copy(void *dst, const void *src, size_t count, enum cudaMemcp
 }
 
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
-  return copy(dst, src, count, kind);
+  return copy(dst, src, count, kind, NULL, true);
 }
 
 cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
                             cudaStream_t stream) {
-  (void)stream;
-  return copy(dst, src, count, kind);
+  return copy(dst, src, count, kind, stream, false);
 }
 
-static cudaError_t set(void *devPtr, size_t count) {
-  return !count || is_device(devPtr) ? cudaSuccess : fail(cudaErrorInvalidValue);
+static cudaError_t set(void *devPtr, int value, size_t count, cudaStream_t stream) {
+  if (!count) return cudaSuccess;
+  if (!is_device(devPtr)) return fail(cudaErrorInvalidValue);
+  fake_launch(&(struct fake_work){.kind = FAKE_MEMSET, .stream = stream,
+                                  .duration_ns = fake_copy_ns(count), .bytes = count,
+                                  .value = (uint32_t)(unsigned char)value});
+  return cudaSuccess;
 }
 
 cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
-  (void)value;
-  return set(devPtr, count);
+  return set(devPtr, value, count, NULL);
 }
 
 cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream) {
-  (void)value, (void)stream;
-  return set(devPtr, count);
+  return set(devPtr, value, count, stream);
 }
 
 /* ---- the device ------------------------------------------------------------------------- */
@@ -216,7 +236,21 @@ cudaError_t cudaDeviceGetAttribute(int *value, enum cudaDeviceAttr attr, int dev
   return cudaSuccess;
 }
 
-cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
+/* Waits for the fake GPU, if there is one: for `stream`, or the whole device (NULL). */
+static void wait_for(cudaStream_t stream) {
+  const struct fake_gpu *gpu = fake_gpu();
+  if (gpu) gpu->sync(stream);
+}
+
+/* cudaErrorNotReady (not an error: not remembered) while the fake GPU has work pending. */
+static cudaError_t ready_at(uint64_t t_ns) {
+  return t_ns > double_now_ns() ? cudaErrorNotReady : cudaSuccess;
+}
+
+cudaError_t cudaDeviceSynchronize(void) {
+  wait_for(NULL);
+  return cudaSuccess;
+}
 
 cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {
   if (!runtimeVersion) return fail(cudaErrorInvalidValue);
@@ -286,6 +320,7 @@ struct CUgraph_st {
 };
 struct CUgraphExec_st {
   cudaGraph_t graph;
+  unsigned long long capture_id; /* the graph's, which may be destroyed before the exec */
 };
 struct CUstream_st {
   _Atomic(cudaGraph_t) capturing; /* the graph being captured, NULL when not capturing */
@@ -326,18 +361,13 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-  (void)stream;
+  wait_for(stream);
   return cudaSuccess;
 }
 
 cudaError_t cudaStreamQuery(cudaStream_t stream) {
-  (void)stream;
-  return cudaSuccess;
-}
-
-cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags) {
-  (void)stream, (void)event, (void)flags;
-  return cudaSuccess;
+  const struct fake_gpu *gpu = fake_gpu();
+  return gpu ? ready_at(gpu->idle_at(stream)) : cudaSuccess;
 }
 
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, enum cudaStreamCaptureMode mode) {
@@ -351,6 +381,8 @@ cudaError_t cudaStreamBeginCapture(cudaStream_t stream, enum cudaStreamCaptureMo
     free(graph);
     return fail(cudaErrorIllegalState);
   }
+  const struct fake_gpu *gpu = fake_gpu();
+  if (gpu) gpu->capture(stream, graph->capture_id);
   return cudaSuccess;
 }
 
@@ -358,7 +390,10 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph) {
   struct CUstream_st *s = stream_state(stream);
   if (!pGraph) return fail(cudaErrorInvalidValue);
   *pGraph = s ? atomic_exchange(&s->capturing, NULL) : NULL;
-  return *pGraph ? cudaSuccess : fail(cudaErrorIllegalState);
+  if (!*pGraph) return fail(cudaErrorIllegalState);
+  const struct fake_gpu *gpu = fake_gpu();
+  if (gpu) gpu->capture(stream, 0);
+  return cudaSuccess;
 }
 
 static cudaGraph_t capture_graph(cudaStream_t stream) {
@@ -398,13 +433,15 @@ cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph,
   if (!pGraphExec || !graph) return fail(cudaErrorInvalidValue);
   *pGraphExec = malloc(sizeof **pGraphExec);
   if (!*pGraphExec) return fail(cudaErrorMemoryAllocation);
-  (*pGraphExec)->graph = graph;
+  **pGraphExec = (struct CUgraphExec_st){.graph = graph, .capture_id = graph->capture_id};
   return cudaSuccess;
 }
 
 cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream) {
-  (void)stream;
-  return graphExec ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+  if (!graphExec) return fail(cudaErrorInvalidResourceHandle);
+  const struct fake_gpu *gpu = fake_gpu();
+  if (gpu) gpu->replay(graphExec->capture_id, stream);
+  return cudaSuccess;
 }
 
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t graphExec) {
@@ -417,11 +454,11 @@ cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
   return cudaSuccess;
 }
 
-/* ---- events: host clock ----------------------------------------------------------------- */
+/* ---- events: the fake GPU's time, else the host clock ----------------------------------- */
 
 struct CUevent_st {
   unsigned int flags;
-  atomic_llong recorded_ns; /* 0 until recorded */
+  atomic_llong recorded_ns; /* CLOCK_MONOTONIC; 0 until recorded */
 };
 
 static cudaError_t new_event(cudaEvent_t *event, unsigned int flags) {
@@ -444,21 +481,33 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
   return cudaSuccess;
 }
 
+/* The event completes when the work queued on `stream` before it does. */
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
-  (void)stream;
   if (!event) return fail(cudaErrorInvalidResourceHandle);
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  atomic_store(&event->recorded_ns, t.tv_sec * 1000000000LL + t.tv_nsec);
+  const struct fake_gpu *gpu = fake_gpu();
+  atomic_store(&event->recorded_ns, (long long)(gpu ? gpu->idle_at(stream) : double_now_ns()));
   return cudaSuccess;
 }
 
 cudaError_t cudaEventSynchronize(cudaEvent_t event) {
-  return event ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+  if (!event) return fail(cudaErrorInvalidResourceHandle);
+  double_sleep_until((uint64_t)atomic_load(&event->recorded_ns));
+  return cudaSuccess;
 }
 
 cudaError_t cudaEventQuery(cudaEvent_t event) {
-  return event ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+  if (!event) return fail(cudaErrorInvalidResourceHandle);
+  return ready_at((uint64_t)atomic_load(&event->recorded_ns));
+}
+
+/* Later work on `stream` starts after the event. */
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags) {
+  (void)flags;
+  if (!event) return fail(cudaErrorInvalidResourceHandle);
+  const struct fake_gpu *gpu = fake_gpu();
+  long long t = atomic_load(&event->recorded_ns);
+  if (gpu && t) gpu->wait(stream, (uint64_t)t);
+  return cudaSuccess;
 }
 
 cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {

@@ -6,13 +6,17 @@
  * Communicators are small real objects holding size, rank and device, answering as if every
  * rank of the job made the same calls: a split keeps size and rank (every rank chose the same
  * color), a shrink closes the gaps left by the excluded ranks. Data movements and groups do
- * no work and return ncclSuccess, or MFU_DOUBLE_STATUS. No state is shared: thread-safe. */
+ * no work and return ncclSuccess, or MFU_DOUBLE_STATUS. When the fake GPU is there
+ * (fake_gpu.h), each successful data movement launches a kernel named as NCCL's on its stream;
+ * inside ncclGroupStart/End (per thread, as in NCCL) the kernels are launched by the outermost
+ * ncclGroupEnd, one per call. No state is shared between threads: thread-safe. */
 #include <nccl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "doubles.h"
 #include "mfu/api_spec.h"
+#include "mfu/nccl.h"
 
 struct ncclComm {
   int nranks, rank, device;
@@ -115,11 +119,97 @@ static ncclResult_t comm_ncclCommUserRank(const ncclComm_t comm, int *rank) {
   return ncclSuccess;
 }
 
-/* --- the spec's functions. Only the head of each description is used, to tell what kind of
- * call it is (its arguments are the shim's business): data movements and groups return the
- * double's status; communicator calls go to comm_<name> above. */
-#define KIND_COLL(...) status_only
-#define KIND_GROUP(...) status_only
+/* --- data movements and groups: kernels on the fake GPU */
+
+#define KERNEL_NAME 128
+
+struct kernel {
+  char name[KERNEL_NAME];
+  cudaStream_t stream;
+  uint64_t duration_ns;
+};
+
+/* This thread's group: its depth, and the kernels its calls will launch at the end. */
+static _Thread_local struct {
+  int depth;
+  struct kernel *kernels;
+  size_t n, size;
+} group;
+
+/* NCCL's kernel names, mangled as CUPTI reports them: reductions name the operation and type
+ * (Max and Min share a kernel; Avg is a PreMulSum), the point-to-point family is SendRecv. */
+static void kernel_name(char name[KERNEL_NAME], unsigned op, int redop, ncclDataType_t type) {
+  static const char *const redops[] = {"Sum", "Prod", "MinMax", "MinMax", "PreMulSum"};
+  static const char *const types[] = {"i8",  "u8",  "i32", "u32",    "i64",   "u64",
+                                      "f16", "f32", "f64", "bf16", "f8e4m3", "f8e5m2"};
+  char base[80];
+  switch (op) {
+  case MFU_NCCL_ALLREDUCE: case MFU_NCCL_REDUCE: case MFU_NCCL_REDUCESCATTER:
+    snprintf(base, sizeof base, "ncclDevKernel_%s_%s_%s_RING_LL", mfu_nccl_op_name(op),
+             (unsigned)redop < sizeof redops / sizeof *redops ? redops[redop] : "PreMulSum",
+             (unsigned)type < sizeof types / sizeof *types ? types[type] : "u8");
+    break;
+  case MFU_NCCL_ALLGATHER: case MFU_NCCL_BROADCAST:
+    snprintf(base, sizeof base, "ncclDevKernel_%s_RING_LL", mfu_nccl_op_name(op));
+    break;
+  default:
+    snprintf(base, sizeof base, "ncclDevKernel_SendRecv");
+  }
+  snprintf(name, KERNEL_NAME, "_Z%zu%s24ncclDevKernelArgsStorageILm4096EE", strlen(base), base);
+}
+
+static void launch(const struct kernel *k) {
+  fake_launch_kernel(k->name, k->stream, k->duration_ns);
+}
+
+static void keep_for_group_end(const struct kernel *k) {
+  if (group.n == group.size) {
+    size_t size = group.size ? 2 * group.size : 8;
+    struct kernel *grown = realloc(group.kernels, size * sizeof *grown);
+    if (!grown) return; /* out of memory: this kernel is not launched */
+    group.kernels = grown;
+    group.size = size;
+  }
+  group.kernels[group.n++] = *k;
+}
+
+/* A data movement: its kernel lasts by its bytes (nccl-tests' S), launched now or at the end
+ * of the group. */
+static ncclResult_t collective(unsigned op, size_t count, ncclDataType_t type, int redop,
+                               ncclComm_t comm, cudaStream_t stream) {
+  ncclResult_t status = (ncclResult_t)double_status();
+  if (status != ncclSuccess || !fake_gpu()) return status;
+  bool saturated = false;
+  uint64_t bytes = mfu_nccl_bytes(op, count, (int)type, comm ? comm->nranks : 1, &saturated);
+  struct kernel k = {.stream = stream, .duration_ns = fake_nccl_ns(bytes)};
+  kernel_name(k.name, op, redop, type);
+  if (group.depth)
+    keep_for_group_end(&k);
+  else
+    launch(&k);
+  return status;
+}
+
+static ncclResult_t group_call(unsigned op) {
+  ncclResult_t status = (ncclResult_t)double_status();
+  if (op == MFU_NCCL_GROUP_START) {
+    group.depth++;
+  } else if (group.depth > 0 && --group.depth == 0) {
+    for (size_t i = 0; status == ncclSuccess && i < group.n; i++) launch(&group.kernels[i]);
+    free(group.kernels);
+    group.kernels = NULL;
+    group.n = group.size = 0;
+  }
+  return status;
+}
+
+/* --- the spec's functions. The description tells what kind of call each is: data movements
+ * and groups go to collective() and group_call() (which swallow the trailing (name, args));
+ * communicator calls go to comm_<name> above. */
+#define SWALLOW(name, args)
+#define KIND_COLL(op, count, type, redop, peer, comm, stream)                                   \
+  collective(op, count, type, redop, comm, stream) SWALLOW
+#define KIND_GROUP(op) group_call(op) SWALLOW
 #define KIND_COMM_FROM_IDS(...) communicator
 #define KIND_COMM_ALL(...) communicator
 #define KIND_COMM_SPLIT(...) communicator
@@ -127,7 +217,6 @@ static ncclResult_t comm_ncclCommUserRank(const ncclComm_t comm, int *rank) {
 #define KIND_COMM_END(...) communicator
 #define KIND_COMM_COUNT(...) communicator
 #define KIND_COMM_RANK(...) communicator
-#define status_only(name, args) (ncclResult_t)double_status()
 #define communicator(name, args) comm_##name args
 
 #pragma GCC diagnostic push

@@ -1,0 +1,81 @@
+/* kernels: see kernels.h. */
+#include "kernels.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define N(a) (sizeof(a) / sizeof *(a))
+
+struct rule {
+  const char *fragment;
+  enum activity_category cat;
+};
+
+/* In priority order: the first fragment found in the name decides. */
+static const struct rule rules[] = {
+    /* Inductor names its pointwise, reduction and foreach kernels after the ATen ops they
+     * fuse, which may be "mm", "_scaled_dot_product_flash_attention" or "all_gather_into_tensor"
+     * (the copies around them): these kernels never do the math or the communication. */
+    {"triton_poi_", CAT_OTHER},
+    {"triton_per_", CAT_OTHER},
+    {"triton_red_", CAT_OTHER},
+    {"triton_for_", CAT_OTHER},
+    /* Communication: NCCL's device kernels, and the custom all-reduce kernels of other stacks. */
+    {"nccl", CAT_NCCL},
+    {"allreduce", CAT_NCCL},
+    {"all_reduce", CAT_NCCL},
+    {"allgather", CAT_NCCL},
+    {"all_gather", CAT_NCCL},
+    {"reducescatter", CAT_NCCL},
+    {"reduce_scatter", CAT_NCCL},
+    {"alltoall", CAT_NCCL},
+    {"all_to_all", CAT_NCCL},
+    {"cross_device_reduce", CAT_NCCL},
+    /* Attention, before GEMM: fused attention kernels are built from CUTLASS or wgmma and
+     * often say so. Not bare "flash": vLLM's reshape_and_cache_flash and FlashInfer's
+     * rotary and norm kernels are memory-bound. */
+    {"flash_fwd", CAT_ATTENTION},  /* FlashAttention 2 (also vendored as pytorch_flash::) */
+    {"flash_bwd", CAT_ATTENTION},
+    {"flashattn", CAT_ATTENTION},  /* FlashAttention 3: flash::FlashAttnFwdSm90 */
+    {"flash_attn", CAT_ATTENTION}, /* FlashAttention 4 (CuTe DSL) */
+    {"flashattention", CAT_ATTENTION},
+    {"fmha", CAT_ATTENTION},       /* memory-efficient (xFormers/PyTorch), TensorRT-LLM */
+    {"sdpa", CAT_ATTENTION},       /* cuDNN: cudnn_generated_fort_native_sdpa_... */
+    {"attention", CAT_ATTENTION},  /* FlexAttention templates, paged attention */
+    {"prefillwith", CAT_ATTENTION}, /* FlashInfer: BatchPrefillWithPagedKVCacheKernel */
+    {"decodewith", CAT_ATTENTION},
+    /* GEMM: cuBLAS (sm90_xmma_gemm_..._cublas, ampere_*gemm*, nvjet_*, gemv, split-K
+     * reduction), CUTLASS (also torch._grouped_mm and rowwise FP8), cuDNN implicit GEMM,
+     * Inductor GEMM templates, Triton matmuls. */
+    {"gemm", CAT_GEMM},
+    {"gemv", CAT_GEMM},
+    {"nvjet", CAT_GEMM},
+    {"xmma", CAT_GEMM},
+    {"cutlass", CAT_GEMM},
+    {"cublas", CAT_GEMM},
+    {"splitkreduce", CAT_GEMM},
+    {"matmul", CAT_GEMM},
+    {"triton_tem_", CAT_GEMM},
+};
+
+/* Not bare "adam", which is in "hadamard" (FP8 and quantization kernels). */
+static const char *const optimizer_fragments[] = {
+    "multi_tensor", /* torch foreach and fused optimizers, Apex: multi_tensor_apply_kernel */
+    "foreach",      /* torch._foreach_* and Inductor kernels fused from them */
+    "triton_for_",  /* Inductor's combo kernels for foreach ops */
+    "fusedadam",
+    "fused_adam",
+    "optimizer",    /* FusedOptimizerTensorListMetadata, bitsandbytes kOptimizer* */
+};
+
+enum activity_category kernel_category(const char *name) {
+  for (size_t i = 0; name && i < N(rules); i++)
+    if (strcasestr(name, rules[i].fragment)) return rules[i].cat;
+  return CAT_OTHER;
+}
+
+bool kernel_is_optimizer(const char *name) {
+  for (size_t i = 0; name && i < N(optimizer_fragments); i++)
+    if (strcasestr(name, optimizer_fragments[i])) return true;
+  return false;
+}

@@ -1,0 +1,631 @@
+/* steps: see steps.h. */
+#include "steps.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+/* At most this many candidate anchors are tried, those made most often first. */
+#define MAX_CANDIDATES 64
+
+/* "Most", throughout: at least three quarters, and at least one. A quarter of the periods
+ * may differ: the first (warm-up), logging steps, evaluation. */
+static bool most(size_t part, size_t whole) { return part > 0 && 4 * part >= 3 * whole; }
+
+static void *xalloc(size_t n, size_t size) { return mfu_xrealloc(NULL, n * size); }
+
+/* qsort for arrays that may be empty and NULL, which qsort itself does not allow. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+  if (n > 1) qsort(base, n, size, cmp);
+}
+
+#define COMPARE(x, y) (((x) > (y)) - ((x) < (y)))
+
+static int by_size(const void *a, const void *b) {
+  return COMPARE(*(const size_t *)a, *(const size_t *)b);
+}
+
+static int by_u64(const void *a, const void *b) {
+  return COMPARE(*(const uint64_t *)a, *(const uint64_t *)b);
+}
+
+static int by_double(const void *a, const void *b) {
+  return COMPARE(*(const double *)a, *(const double *)b);
+}
+
+/* A value and where it came from, to sort positions by value, stably. */
+struct pair {
+  uint64_t value;
+  size_t index;
+};
+
+static int by_value_then_index(const void *a, const void *b) {
+  const struct pair *x = a, *y = b;
+  return x->value != y->value ? COMPARE(x->value, y->value) : COMPARE(x->index, y->index);
+}
+
+/* The value held by more than half of v[0..n), if one is (Boyer-Moore), and how many hold
+ * the value returned. */
+static uint64_t majority(const uint64_t *v, size_t n, size_t *count) {
+  uint64_t value = 0;
+  size_t lead = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (lead == 0) value = v[i];
+    lead += lead == 0 || v[i] == value ? 1 : (size_t)-1;
+  }
+  *count = 0;
+  for (size_t i = 0; i < n; i++) *count += v[i] == value;
+  return value;
+}
+
+/* The first call that starts at or after t (calls are in time order). */
+static size_t first_at(const struct call *c, size_t n, uint64_t t) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (c[mid].time_ns < t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* ------------------------------------------------------------------ explicit markers */
+
+size_t steps_pair_markers(const struct marker *m, size_t n, struct range *out) {
+  struct pair *order = xalloc(n, sizeof *order); /* by time */
+  size_t *open = xalloc(n, sizeof *open); /* PUSH and START markers not closed yet */
+  size_t nopen = 0, nout = 0, profiler = SIZE_MAX;
+  for (size_t i = 0; i < n; i++) order[i] = (struct pair){m[i].time_ns, i};
+  sort(order, n, sizeof *order, by_value_then_index);
+  for (size_t k = 0; k < n; k++) {
+    const struct marker *x = &m[order[k].index];
+    switch (x->kind) {
+    case MARK_PUSH:
+    case MARK_START:
+      open[nopen++] = order[k].index;
+      break;
+    case MARK_POP:
+    case MARK_END: {
+      enum marker_kind opener = x->kind == MARK_POP ? MARK_PUSH : MARK_START;
+      size_t j = nopen;
+      while (j > 0 && !(m[open[j - 1]].kind == opener && m[open[j - 1]].id == x->id)) j--;
+      if (j == 0) break;
+      const struct marker *o = &m[open[j - 1]];
+      out[nout++] = (struct range){o->name, o->time_ns, x->time_ns};
+      memmove(&open[j - 1], &open[j], (nopen - j) * sizeof *open);
+      nopen--;
+      break;
+    }
+    case MARK_PROFILER_START:
+      if (profiler == SIZE_MAX) profiler = order[k].index;
+      break;
+    case MARK_PROFILER_STOP:
+      if (profiler == SIZE_MAX) break;
+      out[nout++] = (struct range){STEPS_PROFILER_RANGE, m[profiler].time_ns, x->time_ns};
+      profiler = SIZE_MAX;
+      break;
+    }
+  }
+  free(open);
+  free(order);
+  return nout;
+}
+
+static int by_start_then_longest(const void *a, const void *b) {
+  const struct range *x = a, *y = b;
+  return x->start_ns != y->start_ns ? COMPARE(x->start_ns, y->start_ns)
+                                    : COMPARE(y->end_ns, x->end_ns);
+}
+
+int steps_from_ranges(const struct range *r, size_t n, const char *regex,
+                      const struct call *calls, size_t ncalls, struct step *out, size_t *nout,
+                      char *err, size_t errlen) {
+  regex_t re;
+  int rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
+  if (rc) {
+    char why[160];
+    regerror(rc, &re, why, sizeof why);
+    snprintf(err, errlen, "step range pattern '%s': %s", regex, why);
+    return -1;
+  }
+  struct range *match = xalloc(n, sizeof *match);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].name && regexec(&re, r[i].name, 0, NULL, 0) == 0) match[k++] = r[i];
+  regfree(&re);
+  sort(match, k, sizeof *match, by_start_then_longest);
+  *nout = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (*nout && match[i].start_ns < out[*nout - 1].end_ns) continue; /* inside that step */
+    size_t first = calls ? first_at(calls, ncalls, match[i].start_ns) : 0;
+    size_t end = calls ? first_at(calls, ncalls, match[i].end_ns) : 0;
+    out[(*nout)++] = (struct step){first, end, match[i].start_ns, match[i].end_ns};
+  }
+  free(match);
+  return 0;
+}
+
+/* ------------------------------------------------------------------------- warm-up */
+
+/* The distinct keys of a step's calls, sorted, into buf. */
+static size_t key_set(const struct call *c, const struct step *s, uint64_t *buf) {
+  size_t n = s->end - s->first, distinct = 0;
+  for (size_t i = 0; i < n; i++) buf[i] = c[s->first + i].key;
+  sort(buf, n, sizeof *buf, by_u64);
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || buf[i] != buf[distinct - 1]) buf[distinct++] = buf[i];
+  return distinct;
+}
+
+/* |A ∩ B| / |A ∪ B| of two sorted sets. */
+static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb) {
+  size_t i = 0, j = 0, shared = 0;
+  while (i < na && j < nb) {
+    if (a[i] == b[j])
+      shared++, i++, j++;
+    else if (a[i] < b[j])
+      i++;
+    else
+      j++;
+  }
+  return na + nb ? (double)shared / (double)(na + nb - shared) : 1;
+}
+
+static double median(double *v, size_t n) {
+  sort(v, n, sizeof *v, by_double);
+  return v[n / 2];
+}
+
+size_t steps_warmup(const struct call *c, const struct step *s, size_t n) {
+  if (n < 3) return 0;
+  /* The median step: of median length and, among equals, position (not the first). */
+  struct pair *by_length = xalloc(n, sizeof *by_length);
+  for (size_t i = 0; i < n; i++) by_length[i] = (struct pair){s[i].end - s[i].first, i};
+  sort(by_length, n, sizeof *by_length, by_value_then_index);
+  size_t ref = by_length[n / 2].index, longest = by_length[n - 1].value;
+  uint64_t *ref_keys = xalloc(longest, sizeof *ref_keys), *keys = xalloc(longest, sizeof *keys);
+  double *sim = xalloc(n, sizeof *sim), *v = xalloc(n, sizeof *v);
+  size_t nref = key_set(c, &s[ref], ref_keys);
+  for (size_t i = 0; i < n; i++) {
+    size_t nkeys = key_set(c, &s[i], keys);
+    v[i] = sim[i] = jaccard(keys, nkeys, ref_keys, nref);
+  }
+  double typical = median(v, n);
+  for (size_t i = 0; i < n; i++) v[i] = fabs(sim[i] - typical);
+  double threshold = typical - 3 * median(v, n);
+  size_t warm = 0;
+  while (warm < n && sim[warm] < threshold) warm++;
+  free(v);
+  free(sim);
+  free(keys);
+  free(ref_keys);
+  free(by_length);
+  return warm;
+}
+
+/* -------------------------------------------------------------- automatic detection */
+
+/* The calls grouped by key. */
+struct index {
+  const struct call *c;
+  size_t n;
+  size_t *pos;   /* call positions, grouped by key, each group in call order */
+  size_t *start; /* group g's positions are pos[start[g] .. start[g + 1]) */
+  size_t *group; /* the group of each call */
+  size_t ngroups;
+};
+
+static void index_build(struct index *ix, const struct call *c, size_t n) {
+  struct pair *k = xalloc(n, sizeof *k); /* by key, then position */
+  for (size_t i = 0; i < n; i++) k[i] = (struct pair){c[i].key, i};
+  sort(k, n, sizeof *k, by_value_then_index);
+  *ix = (struct index){c, n, xalloc(n, sizeof(size_t)), xalloc(n + 1, sizeof(size_t)),
+                       xalloc(n, sizeof(size_t)), 0};
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || k[i].value != k[i - 1].value) ix->start[ix->ngroups++] = i;
+    ix->pos[i] = k[i].index;
+    ix->group[k[i].index] = ix->ngroups - 1;
+  }
+  ix->start[ix->ngroups] = n;
+  free(k);
+}
+
+static void index_free(struct index *ix) {
+  free(ix->pos);
+  free(ix->start);
+  free(ix->group);
+}
+
+static const size_t *positions(const struct index *ix, size_t g) { return ix->pos + ix->start[g]; }
+static size_t count(const struct index *ix, size_t g) { return ix->start[g + 1] - ix->start[g]; }
+
+/* Whether most of the span from a call's first to its last occurrence lies in gaps within a
+ * factor of two of the median gap: true of a call made once per step (steps vary in length
+ * a little, a warm-up or logging step more), false of calls made in bursts (once per layer
+ * in the forward pass) or at random (gaps spread out exponentially). */
+static bool regular(const size_t *p, size_t c, size_t *gaps) {
+  for (size_t i = 0; i + 1 < c; i++) gaps[i] = p[i + 1] - p[i];
+  sort(gaps, c - 1, sizeof *gaps, by_size);
+  size_t med = gaps[(c - 1) / 2], inside = 0;
+  for (size_t i = 0; i + 1 < c; i++)
+    if (2 * gaps[i] >= med && gaps[i] <= 2 * med) inside += gaps[i];
+  return most(inside, p[c - 1] - p[0]);
+}
+
+/* A candidate anchor: a key and how its periods look. The periods ("segments") run from one
+ * occurrence of the anchor to the next. */
+struct candidate {
+  size_t group;
+  size_t segments;  /* count − 1 */
+  size_t agree;     /* segments with the usual signature */
+  size_t explained; /* calls, over all segments, of the keys periodic for this anchor */
+  bool valid;
+};
+
+/* A key that recurs regularly: a candidate anchor, before it is evaluated. */
+struct recurring {
+  size_t count, first, group;
+};
+
+static int by_count_then_first(const void *a, const void *b) {
+  const struct recurring *x = a, *y = b;
+  return x->count != y->count ? COMPARE(y->count, x->count) : COMPARE(x->first, y->first);
+}
+
+/* Scratch space, reused for every candidate. */
+struct work {
+  size_t *stamp;   /* per group: the last segment it was seen in */
+  size_t *present; /* per group: in how many segments */
+  bool *periodic;  /* per group: present in most segments */
+  uint64_t *seg;   /* per segment: a signature hash, or a count */
+  uint64_t *sets;  /* per segment of the candidate being chosen: its set of keys */
+};
+
+/* For each call p from the anchor's first occurrence a[0] to its last a[c − 1], with the
+ * segment j it is in: [a[j], a[j + 1]). */
+#define FOR_SEGMENT_CALLS(p, j, a, c) \
+  for (size_t p = (a)[0], j = 0; p < (a)[(c) - 1]; j += ++p == (a)[j + 1])
+
+/* How many of the calls at x[0..xc) each segment holds, into counts. */
+static void count_per_segment(const size_t *x, size_t xc, const size_t *a, size_t c,
+                              uint64_t *counts) {
+  memset(counts, 0, (c - 1) * sizeof *counts);
+  for (size_t i = 0, j = 0; i < xc; i++) {
+    if (x[i] < a[0] || x[i] >= a[c - 1]) continue;
+    while (x[i] >= a[j + 1]) j++;
+    counts[j]++;
+  }
+}
+
+/* Marks the keys present in most of the segments between the occurrences a[0..c) of an
+ * anchor, and returns how many calls of those keys the segments hold. */
+static size_t mark_periodic(const struct index *ix, struct work *w, const size_t *a, size_t c) {
+  size_t explained = 0;
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX, w->present[g] = 0;
+  FOR_SEGMENT_CALLS(p, j, a, c) {
+    size_t g = ix->group[p];
+    if (w->stamp[g] != j) w->stamp[g] = j, w->present[g]++;
+  }
+  for (size_t g = 0; g < ix->ngroups; g++) w->periodic[g] = most(w->present[g], c - 1);
+  FOR_SEGMENT_CALLS(p, j, a, c) explained += w->periodic[ix->group[p]];
+  return explained;
+}
+
+static uint64_t mix(uint64_t h, uint64_t key) { return (h ^ key) * 0x100000001b3ull; }
+
+/* How many segments have the usual signature: their periodic keys in order of first
+ * occurrence, each once. Repeats do not count, so that layers repeated a varying number of
+ * times leave the signature alone; the order does, so that random calls do not agree. */
+static size_t agreement(const struct index *ix, struct work *w, const size_t *a, size_t c) {
+  size_t segments = c - 1, agree;
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX;
+  for (size_t j = 0; j < segments; j++) w->seg[j] = 0xcbf29ce484222325ull;
+  FOR_SEGMENT_CALLS(p, j, a, c) {
+    size_t g = ix->group[p];
+    if (!w->periodic[g] || w->stamp[g] == j) continue;
+    w->stamp[g] = j;
+    w->seg[j] = mix(w->seg[j], ix->c[p].key);
+  }
+  majority(w->seg, segments, &agree);
+  return agree;
+}
+
+/* Whether the calls at x[0..xc) occur the same number of times, *times, in most segments. */
+static bool steady(const size_t *x, size_t xc, const size_t *a, size_t c, uint64_t *counts,
+                   uint64_t *times) {
+  size_t agree;
+  count_per_segment(x, xc, a, c, counts);
+  *times = majority(counts, c - 1, &agree);
+  return most(agree, c - 1);
+}
+
+static bool steady_group(const struct index *ix, size_t g, const size_t *a, size_t c,
+                         uint64_t *counts, uint64_t *times) {
+  return steady(positions(ix, g), count(ix, g), a, c, counts, times);
+}
+
+/* A candidate is valid when most segments have the usual signature; when at least three
+ * periodic keys, the anchor included, are steady (random calls that happen to be in most
+ * segments are not: their count per segment varies), and these steady calls, counted over
+ * the agreeing segments, are at least MIN_EVIDENCE (two periods of eight calls, or sixteen
+ * of three); and when every candidate made more often is steady too: a call made once every
+ * few steps (at the first step of each new sequence length, say) would otherwise make
+ * several steps look like one. */
+#define MIN_EVIDENCE 16
+static void evaluate(const struct index *ix, struct work *w, struct candidate *cand, size_t k) {
+  struct candidate *x = &cand[k];
+  const size_t *a = positions(ix, x->group);
+  size_t c = count(ix, x->group), steady_keys = 0;
+  uint64_t times;
+  x->segments = c - 1;
+  x->explained = mark_periodic(ix, w, a, c);
+  x->agree = agreement(ix, w, a, c);
+  for (size_t g = 0; g < ix->ngroups; g++)
+    steady_keys += w->periodic[g] && steady_group(ix, g, a, c, w->seg, &times);
+  x->valid = most(x->agree, x->segments) && steady_keys >= 3 &&
+             steady_keys * x->agree >= MIN_EVIDENCE;
+  for (size_t i = 0; i < k && x->valid; i++)
+    x->valid = steady_group(ix, cand[i].group, a, c, w->seg, &times);
+}
+
+/* The set of keys in each segment, as an order-free hash, into h. */
+static void segment_sets(const struct index *ix, struct work *w, const size_t *a, size_t c,
+                         uint64_t *h) {
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX;
+  for (size_t j = 0; j + 1 < c; j++) h[j] = 0;
+  FOR_SEGMENT_CALLS(p, j, a, c) {
+    size_t g = ix->group[p];
+    if (w->stamp[g] != j) w->stamp[g] = j, h[j] += mix(0xcbf29ce484222325ull, ix->c[p].key);
+  }
+}
+
+/* Whether the coarser valid candidate y absorbs x: x's period is a whole part of y's that
+ * leaves much of y's pattern unexplained, like a layer of a step when the layer's calls recur
+ * throughout the step (recomputed activations, or forward and backward GEMMs of one shape).
+ * Then x occurs a steady m >= 2 times in y's periods, and not more than m times per
+ * occurrence of y overall (give or take a period): y recurs all along, not at a few places;
+ * x's periods repeat their calls every m periods; and x explains less than three quarters
+ * of the calls y explains. (Logging every tenth step makes a whole super-period of the step,
+ * but explains few more calls; a call that recurs every few steps by chance, at the steps of
+ * one sequence length, does not make x's periods repeat.) w->sets holds x's segment_sets. */
+static bool absorbs(const struct index *ix, struct work *w, const struct candidate *x,
+                    const struct candidate *y) {
+  uint64_t m;
+  const size_t *a = positions(ix, y->group);
+  if (most(x->explained, y->explained) ||
+      !steady_group(ix, x->group, a, y->segments + 1, w->seg, &m) || m < 2 ||
+      x->segments + 1 > m * (y->segments + 2) || m >= x->segments)
+    return false;
+  size_t same = 0;
+  for (size_t j = 0; j + m < x->segments; j++) same += w->sets[j] == w->sets[j + m];
+  return most(same, x->segments - m);
+}
+
+/* The anchor: the valid candidate with the most periods that no coarser valid candidate
+ * absorbs. Candidates come made most often (finest) first. */
+static const struct candidate *choose(const struct index *ix, struct work *w,
+                                      const struct candidate *cand, size_t k) {
+  for (size_t i = 0; i < k; i++) {
+    if (!cand[i].valid) continue;
+    segment_sets(ix, w, positions(ix, cand[i].group), cand[i].segments + 1, w->sets);
+    size_t j = i + 1;
+    while (j < k && !(cand[j].valid && absorbs(ix, w, &cand[i], &cand[j]))) j++;
+    if (j == k) return &cand[i];
+  }
+  return NULL;
+}
+
+/* Where one step ends and the next starts, in the periodic calls: `last` followed by
+ * `first`, with the two periodic calls usual before them and the two usual after. */
+struct cut {
+  uint64_t last, first;
+  uint64_t before[2], after[2]; /* at offsets −3, −2 and +1, +2 from `first` */
+  size_t shortest;              /* the fewest periodic calls a step holds: a quarter of the
+                                   usual number, which steps of varying length stay above */
+};
+
+struct pred {
+  uint64_t key;
+  size_t seg, at; /* the segment, and the index in z of the call it precedes */
+};
+
+static int by_key_then_seg(const void *a, const void *b) {
+  const struct pred *x = a, *y = b;
+  return x->key != y->key ? COMPARE(x->key, y->key) : COMPARE(x->seg, y->seg);
+}
+
+/* The key of the periodic call at offset o from z[i], or whether there is none. */
+static bool z_key(const struct call *c, const size_t *z, size_t nz, size_t i, long o,
+                  uint64_t *key) {
+  if ((o < 0 && (size_t)-o > i) || i + o >= nz) return false;
+  *key = c[z[i + o]].key;
+  return true;
+}
+
+/* How many periodic calls from z[i] on repeat those at the start of the sequence. */
+static size_t repeats_start(const struct call *c, const size_t *z, size_t nz, size_t i) {
+  size_t m = 0;
+  while (m < i && i + m < nz && c[z[i + m]].key == c[z[m]].key) m++;
+  return m;
+}
+
+/* The key of the periodic call that ends a step, before `first` that starts one: a key that
+ * precedes `first` exactly once in most segments (a layer's first call also follows the
+ * previous layer's last). If several do (with recomputed layers the first layer's forward
+ * GEMM also follows the LM head), the one after which the calls repeat the sequence's start
+ * the longest. */
+static bool step_end(const struct call *c, const size_t *z, size_t nz, const size_t *a,
+                     size_t na, uint64_t first, uint64_t *last) {
+  struct pred *p = xalloc(nz, sizeof *p);
+  size_t np = 0, best_match = 0, best_once = 0;
+  for (size_t i = 1, j = 0; i < nz; i++) { /* pairs ending in (a[j], a[j + 1]] */
+    if (c[z[i]].key != first || z[i] <= a[0] || z[i] > a[na - 1]) continue;
+    while (z[i] > a[j + 1]) j++;
+    p[np++] = (struct pred){c[z[i - 1]].key, j, i};
+  }
+  sort(p, np, sizeof *p, by_key_then_seg);
+  for (size_t i = 0, k = 0; i < np; i = k) {
+    size_t once = 0; /* segments in which p[i].key precedes `first` exactly once */
+    while (k < np && p[k].key == p[i].key) {
+      size_t s = k;
+      while (k < np && p[k].key == p[i].key && p[k].seg == p[s].seg) k++;
+      once += k - s == 1;
+    }
+    size_t match = repeats_start(c, z, nz, p[i].at);
+    if (most(once, na - 1) && (match > best_match || (match == best_match && once > best_once)))
+      best_match = match, best_once = once, *last = p[i].key;
+  }
+  free(p);
+  return best_once > 0;
+}
+
+/* The cut before the periodic call `first`: the call that ends a step, the usual calls
+ * around the pair, and the fewest periodic calls in a step, against stray pairs made by
+ * extra calls just after a boundary. False when no call ends a step before `first`. */
+static bool find_cut(const struct call *c, const size_t *z, size_t nz, const size_t *a,
+                     size_t na, uint64_t first, struct cut *cut, uint64_t *buf) {
+  if (!step_end(c, z, nz, a, na, first, &cut->last)) return false;
+  cut->first = first;
+  count_per_segment(z, nz, a, na, buf); /* periodic calls per segment */
+  sort(buf, na - 1, sizeof *buf, by_u64);
+  cut->shortest = (buf[(na - 1) / 2] + 3) / 4;
+  static const long offset[4] = {-3, -2, 1, 2};
+  uint64_t *usual[4] = {&cut->before[0], &cut->before[1], &cut->after[0], &cut->after[1]};
+  for (int o = 0; o < 4; o++) {
+    size_t m = 0, agree;
+    for (size_t i = 1; i < nz; i++)
+      if (c[z[i - 1]].key == cut->last && c[z[i]].key == first &&
+          z_key(c, z, nz, i, offset[o], &buf[m]))
+        m++;
+    *usual[o] = majority(buf, m, &agree);
+  }
+  return true;
+}
+
+/* Whether one side of a possible boundary is as usual: one of its two calls at least, so
+ * that one call missing or added there keeps the boundary, while a stray `last` followed by
+ * `first` inside a step does not make one. */
+static bool side_as_usual(const struct call *c, const size_t *z, size_t nz, size_t i,
+                          const long offset[2], const uint64_t usual[2]) {
+  for (int o = 0; o < 2; o++) {
+    uint64_t key;
+    if (z_key(c, z, nz, i, offset[o], &key) && (key == usual[0] || key == usual[1])) return true;
+  }
+  return false;
+}
+
+static bool is_cut(const struct call *c, const size_t *z, size_t nz, size_t i,
+                   const struct cut *cut) {
+  static const long before[2] = {-3, -2}, after[2] = {1, 2};
+  return c[z[i - 1]].key == cut->last && c[z[i]].key == cut->first &&
+         side_as_usual(c, z, nz, i, before, cut->before) &&
+         side_as_usual(c, z, nz, i, after, cut->after);
+}
+
+/* Steps from the boundaries found in the periodic calls z[0..nz). */
+static void cut_steps(const struct call *c, size_t n, const size_t *z, size_t nz,
+                      const struct cut *cut, struct step_detection *d) {
+  bool lead = z[0] > 0; /* the sequence starts with calls that are not periodic */
+  d->steps = xalloc(nz + 1, sizeof *d->steps);
+  size_t from = 0, since = 0; /* the step's first call, and its first periodic call */
+  for (size_t i = 1; i < nz; i++) {
+    if (i - since < cut->shortest || !is_cut(c, z, nz, i, cut)) continue;
+    size_t at = lead ? z[i - 1] + 1 : z[i];
+    d->steps[d->nsteps++] = (struct step){from, at, 0, 0};
+    from = at, since = i;
+  }
+  if (c[z[nz - 1]].key == cut->last) /* the last step ends like the others */
+    d->steps[d->nsteps++] = (struct step){from, lead ? z[nz - 1] + 1 : n, 0, 0};
+  for (size_t i = 0; i < d->nsteps; i++) {
+    struct step *s = &d->steps[i];
+    s->start_ns = c[s->first].time_ns;
+    s->end_ns = c[s->end < n ? s->end : n - 1].time_ns;
+  }
+}
+
+/* The candidate anchors, one per count (the earliest key), made most often first. */
+static size_t candidates(const struct index *ix, size_t *buf, struct candidate *cand) {
+  struct recurring *rec = xalloc(ix->ngroups, sizeof *rec);
+  size_t nrec = 0, k = 0;
+  for (size_t g = 0; g < ix->ngroups; g++)
+    if (count(ix, g) >= 3 && regular(positions(ix, g), count(ix, g), buf))
+      rec[nrec++] = (struct recurring){count(ix, g), positions(ix, g)[0], g};
+  sort(rec, nrec, sizeof *rec, by_count_then_first);
+  for (size_t i = 0; i < nrec && k < MAX_CANDIDATES; i++)
+    if (i == 0 || rec[i].count != rec[i - 1].count)
+      cand[k++] = (struct candidate){.group = rec[i].group};
+  free(rec);
+  return k;
+}
+
+/* Finds the steps into d; or returns why there are none. */
+static const char *detect(const struct index *ix, struct work *w, size_t *buf,
+                          struct step_detection *d) {
+  struct candidate cand[MAX_CANDIDATES];
+  size_t k = candidates(ix, buf, cand), nz = 0;
+  bool repeats = false;
+  for (size_t g = 0; g < ix->ngroups; g++) repeats = repeats || count(ix, g) >= 3;
+  if (!repeats) return "no call repeats three times: too few calls to find steps in";
+  if (!k) return "no call recurs at regular intervals";
+  for (size_t i = 0; i < k; i++) evaluate(ix, w, cand, i);
+  const struct candidate *anchor = choose(ix, w, cand, k);
+  if (!anchor)
+    return "no repeating pattern: between the repeats of every regular call, the calls "
+           "differ in more than a quarter of the periods";
+
+  const struct call *c = ix->c;
+  const size_t *a = positions(ix, anchor->group);
+  size_t na = count(ix, anchor->group);
+  mark_periodic(ix, w, a, na);
+  for (size_t p = 0; p < ix->n; p++)
+    if (w->periodic[ix->group[p]]) buf[nz++] = p;
+  /* The first periodic call starts the first step; failing that, the anchor a step. */
+  struct cut cut;
+  if (!find_cut(c, buf, nz, a, na, c[buf[0]].key, &cut, w->seg) &&
+      !find_cut(c, buf, nz, a, na, c[a[0]].key, &cut, w->seg))
+    return "no consistent boundary in the repeating pattern";
+  cut_steps(c, ix->n, buf, nz, &cut, d);
+  if (!d->nsteps) return "no step boundary found";
+  d->anchor = c[a[0]].key;
+  d->score = (double)anchor->agree / (double)anchor->segments;
+  return NULL;
+}
+
+void steps_detect(const struct call *c, size_t n, long skip, struct step_detection *d) {
+  *d = (struct step_detection){0};
+  struct index ix;
+  index_build(&ix, c, n);
+  size_t *buf = xalloc(n + 1, sizeof *buf);
+  struct work w = {xalloc(ix.ngroups, sizeof(size_t)), xalloc(ix.ngroups, sizeof(size_t)),
+                   xalloc(ix.ngroups, sizeof(bool)), xalloc(n, sizeof(uint64_t)),
+                   xalloc(n, sizeof(uint64_t))};
+  const char *why = detect(&ix, &w, buf, d);
+  if (why) {
+    snprintf(d->reason, sizeof d->reason, "%s", why);
+  } else {
+    for (size_t i = 0; i < d->nsteps; i++) buf[i] = d->steps[i].end - d->steps[i].first;
+    sort(buf, d->nsteps, sizeof *buf, by_size);
+    d->period = buf[d->nsteps / 2];
+    d->skip = skip < 0 ? steps_warmup(c, d->steps, d->nsteps)
+              : (size_t)skip < d->nsteps ? (size_t)skip : d->nsteps;
+  }
+  free(w.sets);
+  free(w.seg);
+  free(w.periodic);
+  free(w.present);
+  free(w.stamp);
+  free(buf);
+  index_free(&ix);
+}
+
+void steps_detection_free(struct step_detection *d) {
+  free(d->steps);
+  *d = (struct step_detection){0};
+}
