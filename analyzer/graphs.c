@@ -10,6 +10,7 @@
  * in the sorted list as their times: exact, with equal timestamps already ordered. */
 struct mfu_graph_event {
   uint64_t t_ns, seq; /* start of the call; order in the file */
+  uint64_t correlation;
   uint64_t stream, graph, exec;
   size_t capture; /* BEGIN_CAPTURE: index in captures */
   uint8_t op;
@@ -33,6 +34,7 @@ bool mfu_graphs_note(struct mfu_graphs *g, const struct mfu_record *r) {
   const struct mfu_graph *rg = &r->u.graph;
   if (rg->op < MFU_GRAPH_BEGIN_CAPTURE || rg->op > MFU_GRAPH_LAUNCH) return false;
   struct mfu_graph_event e = {.t_ns = r->t_start_ns, .seq = g->nevents, .stream = r->stream,
+                              .correlation = r->correlation,
                               .graph = rg->graph, .exec = rg->exec, .op = rg->op,
                               .ok = r->status == 0};
   if (e.op == MFU_GRAPH_BEGIN_CAPTURE && e.ok) {
@@ -114,6 +116,7 @@ struct replay {
   size_t *members; /* capture indices of every run */
   size_t nmembers, members_cap;
   size_t executables;
+  size_t launches_cap;
 };
 
 static void destroy_graph(struct replay *x, uint64_t graph, size_t at) {
@@ -180,8 +183,16 @@ static void replay(struct mfu_graphs *g, struct replay *x) {
         if (i < x->nalive) x->alive[i] = x->alive[--x->nalive];
         break;
       case MFU_GRAPH_LAUNCH:
-        if (i < x->nalive) x->runs[x->alive[i].run].launches++;
-        else g->unknown_launches++;
+        if (i < x->nalive) {
+          struct run *run = &x->runs[x->alive[i].run];
+          run->launches++;
+          MFU_GROW(g->launch_list, g->nlaunch_list, x->launches_cap);
+          g->launch_list[g->nlaunch_list++] = (struct mfu_graph_launch){
+              .t_ns = e->t_ns, .correlation = e->correlation, .executable = run->executable,
+              .first = run->first, .n = run->n};
+        } else {
+          g->unknown_launches++;
+        }
         break;
     }
   }
@@ -205,11 +216,13 @@ void mfu_graphs_resolve(struct mfu_graphs *g) {
   free(x.destroyed);
   free(x.alive);
   free(x.runs);
-  free(x.members);
+  g->members = x.members; /* launch_list refers to them */
 }
 
 void mfu_graphs_free(struct mfu_graphs *g) {
   free(g->captures);
   free(g->events);
+  free(g->launch_list);
+  free(g->members);
   *g = (struct mfu_graphs){0};
 }

@@ -47,6 +47,15 @@ struct mfu_graph_capture {
 
 struct mfu_graph_event; /* private: one graph record, kept for resolve */
 
+/* After resolve, one per successful launch of a known executable, in time order: it ran the
+ * captures members[first .. first + n) (indices into captures). */
+struct mfu_graph_launch {
+  uint64_t t_ns;      /* host start of the cudaGraphLaunch call */
+  uint64_t correlation; /* the call's external correlation id (its GPU kernels'), 0 none */
+  size_t executable;  /* 0, 1, ...: which executable */
+  size_t first, n;
+};
+
 struct mfu_graphs {
   struct mfu_graph_capture *captures; /* in order of first sight */
   size_t ncaptures;
@@ -55,6 +64,9 @@ struct mfu_graphs {
   uint64_t launches;         /* successful cudaGraphLaunch */
   uint64_t executables;      /* executables launched at least once (update keeps one) */
   uint64_t unknown_launches; /* successful launches of executables never instantiated */
+  struct mfu_graph_launch *launch_list;
+  size_t nlaunch_list;
+  size_t *members;
   /* private */
   size_t captures_cap, last_capture;
   struct mfu_graph_event *events;

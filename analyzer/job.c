@@ -307,10 +307,12 @@ static void read_file(struct mfu_file *fs) {
   struct tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
   size_t ncaptured = 0;
   struct mfu_graphs graphs = {0};
+  struct rank_steps_builder *steps = rank_steps_builder_new();
   fs->readable = mfu_trace_open(&t, fs->path) == 0;
   for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
+    rank_steps_add(steps, r, &t);
     if (r->kind == MFU_REC_GRAPH) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
     } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_CORRELATION) {
@@ -328,6 +330,11 @@ static void read_file(struct mfu_file *fs) {
   mfu_graphs_resolve(&graphs);
   tallies_reserve(&captured, &ncaptured, graphs.ncaptures);
   add_launched(fs, &direct, captured, &graphs);
+  double *capture_flops = mfu_xrealloc(NULL, (ncaptured ? ncaptured : 1) * sizeof *capture_flops);
+  for (size_t i = 0; i < ncaptured; i++) capture_flops[i] = (double)captured[i].c.gemm_flops;
+  rank_steps_add_launches(steps, &graphs, capture_flops);
+  free(capture_flops);
+  rank_steps_finish(steps, &fs->steps);
   fs->counts = direct.c;
   for (size_t i = 0; i < direct.napis; i++) {
     const char *name = mfu_trace_string(&t, direct.apis[i].id);
@@ -601,6 +608,7 @@ void mfu_traces_free(struct mfu_traces *t) {
   for (size_t i = 0; i < t->nfiles; i++) {
     free(t->files[i].path);
     counts_free(&t->files[i].counts);
+    rank_steps_free(&t->files[i].steps);
   }
   for (size_t i = 0; i < t->njobs; i++) {
     free(t->jobs[i].files);

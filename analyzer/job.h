@@ -12,6 +12,7 @@
 #include "mfu/nccl.h"
 #include "mfu/precision.h"
 #include "mfu/trace.h"
+#include "rank_steps.h"
 
 /* A growable list of strings (paths, warnings). */
 struct mfu_strings {
@@ -92,6 +93,7 @@ struct mfu_file {
   uint64_t first_ns, last_ns; /* CLOCK_MONOTONIC span of the records: start of the first, end
                                  of the last */
   uint64_t skipped_blocks;    /* valid blocks of unknown types (newer shim) */
+  struct rank_steps steps;    /* training steps, their work and GPU time */
 };
 
 struct mfu_job {

@@ -44,11 +44,19 @@ static const struct rule rules[] = {
     {"attention", CAT_ATTENTION},  /* FlexAttention templates, paged attention */
     {"prefillwith", CAT_ATTENTION}, /* FlashInfer: BatchPrefillWithPagedKVCacheKernel */
     {"decodewith", CAT_ATTENTION},
-    /* GEMM: cuBLAS (sm90_xmma_gemm_..._cublas, ampere_*gemm*, nvjet_*, gemv, split-K
+    /* cuBLAS's level-1 and level-2 kernels are memory-bound ("cublas" is in their template
+     * arguments, so they come before the GEMM rules). A gemv kernel that runs a GEMM call
+     * (cuBLAS picks one when n or m is 1) is made GEMM by its correlation to the call. */
+    {"axpy_kernel", CAT_OTHER},
+    {"scal_kernel", CAT_OTHER},
+    {"dot_kernel", CAT_OTHER},
+    {"nrm2_kernel", CAT_OTHER},
+    {"asum_kernel", CAT_OTHER},
+    {"gemv", CAT_OTHER},
+    /* GEMM: cuBLAS (sm90_xmma_gemm_..._cublas, ampere_*gemm*, nvjet_*, split-K
      * reduction), CUTLASS (also torch._grouped_mm and rowwise FP8), cuDNN implicit GEMM,
      * Inductor GEMM templates, Triton matmuls. */
     {"gemm", CAT_GEMM},
-    {"gemv", CAT_GEMM},
     {"nvjet", CAT_GEMM},
     {"xmma", CAT_GEMM},
     {"cutlass", CAT_GEMM},

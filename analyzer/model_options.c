@@ -122,6 +122,7 @@ static int apply_shared(struct model_options *o, const char *cmd, int id, const 
   case OPT_DTYPE:
     rc = parse_word(cmd, "dtype", arg, dtype_parse, "fp64, fp32, tf32, fp16, bf16, fp8, int8, fp4", &v);
     o->dtype = rc ? o->dtype : (enum mfu_precision)v;
+    o->dtype_given = rc == 0;
     return rc;
   }
   /* A model field flag. */
@@ -153,7 +154,7 @@ int model_options_parse(int argc, char **argv, const char *cmd, const struct opt
   while ((id = getopt_long(argc, argv, ":", table, NULL)) != -1) {
     if (id == '?' || id == ':') {
       const char *opt = argv[optind - 1];
-      fprintf(stderr, id == ':' ? "%s: %s needs a value\n"
+      fprintf(stderr, id == ':' ? "%s: %s needs a value; `%s --help` describes it\n"
                                 : "%s: unknown option '%s'; `%s --help` lists the options\n",
               cmd, opt, cmd);
       return -2;

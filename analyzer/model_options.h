@@ -38,6 +38,7 @@ struct model_options {
   const char *device;
   double peak_tflops;  /* 0: the device's datasheet peak */
   enum mfu_precision dtype;
+  bool dtype_given;    /* --dtype was given (else a report uses the dominant precision) */
 };
 
 /* Defaults: batch 1, seq 2048, exact, causal, no recompute, bf16. */

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +31,20 @@ struct report {
   struct mfu_strings warnings, notes;
   size_t hook_files[NHOOKS]; /* files whose header says the hook resolved */
   bool nccl;                 /* the job made NCCL calls of any kind: show the NCCL tables */
+  const struct utilization_options *util;
+  struct job_utilization u;
+  const struct rank_utilization *shown; /* the rank whose steps are listed: the first measured */
 };
+
+static const char *const cupti_states[] = {"off (MFU_CUPTI=off, or never started)", "active",
+                                           "unavailable (libcupti.so.13 not found)",
+                                           "stepped aside (another tool held CUPTI)", "failed"};
+
+/* Why a rank has no GPU timeline, from its header. */
+static const char *cupti_state(const struct mfu_file *f) {
+  uint32_t s = f->header.cupti_state;
+  return s < sizeof cupti_states / sizeof *cupti_states ? cupti_states[s] : "unknown";
+}
 
 static double tflop(unsigned __int128 flops) { return (double)flops / 1e12; }
 static double gigabytes(unsigned __int128 bytes) { return (double)bytes / 1e9; }
@@ -100,6 +114,30 @@ static void gather_graphs(struct report *r) {
                    u128_to_dec(bytes, g->unlaunched.nccl_bytes));
 }
 
+static void gather_utilization(struct report *r) {
+  const struct job_utilization *u = &r->u;
+  for (size_t i = 0; i < u->nranks && !r->shown; i++)
+    if (u->ranks[i].used) r->shown = &u->ranks[i];
+  if (!r->shown) {
+    mfu_strings_addf(&r->notes, "no training steps found, so no step time, MFU or HFU: %s",
+                     u->nranks ? u->ranks[0].why : "no rank");
+    return;
+  }
+  for (size_t i = 0; i < u->nranks; i++)
+    if (!u->ranks[i].used && u->ranks[i].file->counts.gemm_calls)
+      mfu_strings_addf(&r->warnings, "rank file %s: %s", u->ranks[i].file->path, u->ranks[i].why);
+    else if (u->ranks[i].used && isnan(u->ranks[i].peak))
+      mfu_strings_addf(&r->notes, "%s: %s", u->ranks[i].file->path, u->ranks[i].why);
+  if (!r->util || !r->util->have_model)
+    mfu_strings_add(&r->notes, "no model given: MFU needs the model's FLOPs (--preset, --config or "
+                               "the shape flags, with --batch and --seq per rank and step); HFU "
+                               "is from the FLOPs counted");
+  if (!u->timeline)
+    mfu_strings_addf(&r->notes, "no GPU timeline (CUPTI %s): the efficiency factors are "
+                                "unavailable, and steps are timed on the host",
+                     cupti_state(r->shown->file));
+}
+
 static void gather(struct report *r, const struct report_options *o) {
   const struct mfu_job *j = r->j;
   const struct mfu_counts *c = &j->totals;
@@ -134,9 +172,7 @@ static void gather(struct report *r, const struct report_options *o) {
                                "were counted: was a GPU available to the program?");
   gather_nccl(r);
   gather_graphs(r);
-  mfu_strings_add(&r->notes, "steps are not detected yet: steps, mfu and hfu are null (for MFU "
-                             "from a measured step time, see `mfu predict`)");
-  mfu_strings_add(&r->notes, "no GPU timeline: efficiency factors unavailable");
+  gather_utilization(r);
 }
 
 /* --- human output */
@@ -283,6 +319,70 @@ static void print_ranks(FILE *out, const struct report *r, size_t max_rows) {
     fprintf(out, "  ... %zu more: mfu report %s\n", j->nfiles - shown, r->path);
 }
 
+static void print_percent(FILE *out, const char *label, double v) {
+  if (isnan(v)) fprintf(out, "%s  -", label);
+  else fprintf(out, "%s %6.2f%%", label, 100 * v);
+}
+
+/* From the peak down to MFU, one factor at a time. */
+static void print_waterfall(FILE *out, const struct efficiency *e) {
+  static const char *const what[EFF_COUNT] = {
+      [EFF_COVERAGE] = "formula FLOPs / math FLOPs that ran", [EFF_KERNEL] = "math kernels' speed",
+      [EFF_MEMORY] = "time in math vs memory-bound kernels",
+      [EFF_COMM] = "communication not overlapped", [EFF_PARALLEL] = "GPU busy (idle, launch gaps)"};
+  fprintf(out, "\nfrom peak to MFU\n  %-14s %9s %9s  %s\n  %-14s %9s %8.2f%%\n", "factor", "value",
+          "running", "what it measures", "peak", "", 100.0);
+  double running = 1;
+  for (int f = EFF_COVERAGE; f < EFF_COUNT; f++) {
+    running *= e->value[f];
+    if (isnan(e->value[f]))
+      fprintf(out, "  %-14s %9s %9s  %s (%s)\n", efficiency_name[f], "-", "-", what[f], e->why[f]);
+    else
+      fprintf(out, "  %-14s %9.4f %8.2f%%  %s\n", efficiency_name[f], e->value[f], 100 * running,
+              what[f]);
+  }
+  print_percent(out, "  = MFU         ", e->value[EFF_MFU]);
+  fprintf(out, "\n");
+}
+
+static void print_utilization(FILE *out, const struct report *r, size_t max_rows) {
+  const struct job_utilization *u = &r->u;
+  const struct rank_utilization *s = r->shown;
+  if (!s) return;
+  const struct rank_steps *st = &s->file->steps;
+  fprintf(out, "\nsteps\n  found      %zu (every %zu calls, confidence %.2f); %zu warm-up and the "
+               "last left out; %zu measured on %s\n",
+          st->nsteps, st->period, st->score, s->first, u->steps,
+          st->steps[0].gpu_window ? "the GPU timeline" : "host time");
+  fprintf(out, "  step time  %.6f s (the slowest rank's mean)\n", u->step_s);
+  fprintf(out, "  counted    %.3f TFLOP per step (%s)\n", s->counted_flops / 1e12,
+          within(r->path, s->file->path));
+  if (!isnan(s->model_flops)) fprintf(out, "  model      %.3f TFLOP per step per rank (formula)\n",
+                                      s->model_flops / 1e12);
+  if (!isnan(s->peak)) fprintf(out, "  peak       %s per device\n", s->peak_label);
+  print_percent(out, "  MFU       ", u->mfu);
+  print_percent(out, "    HFU", u->hfu);
+  fprintf(out, "\n\n  %5s %12s %14s %12s %8s\n", "step", "time ms", "counted TFLOP", "NCCL MB",
+          "MFU");
+  size_t shown = rows_shown(st->nsteps, max_rows ? max_rows * 2 : 0);
+  for (size_t i = 0; i < shown; i++) {
+    const struct step_result *x = &st->steps[i];
+    double t = (double)(x->end_ns - x->start_ns) / 1e9;
+    fprintf(out, "  %5zu %12.3f %14.3f %12.3f ", i, t * 1e3, x->gemm_flops / 1e12, x->nccl_bytes / 1e6);
+    double mfu = s->model_flops / (t * s->peak);
+    if (isfinite(mfu)) fprintf(out, "%7.2f%%", 100 * mfu);
+    else fprintf(out, "%8s", "-");
+    fprintf(out, "%s\n", i < s->first ? "  warm-up" : i + 1 == st->nsteps ? "  last: end unknown" : "");
+  }
+  if (shown < st->nsteps) fprintf(out, "  ... %zu more steps (--json lists them)\n", st->nsteps - shown);
+  if (u->timeline) print_waterfall(out, &u->eff);
+  if (u->straggler_known && u->nranks > 1)
+    fprintf(out, "\nlikely straggler: the rank of %s, with the least time in NCCL kernels "
+                 "(%.3f s; the spread across ranks is %.3f s)\n",
+            u->ranks[u->straggler.rank].file->path, (double)u->straggler.least_ns / 1e9,
+            (double)u->straggler.spread_ns / 1e9);
+}
+
 static void print_list(FILE *out, const char *title, const struct mfu_strings *l) {
   if (!l->n) return;
   fprintf(out, "\n%s\n", title);
@@ -375,7 +475,103 @@ static void json_graphs(struct jw *j, const struct mfu_graph_counts *g) {
   jw_object_end(j);
 }
 
-static void json_per_rank(struct jw *j, const struct mfu_file *f) {
+static void key_double(struct jw *j, const char *key, double v) {
+  jw_key(j, key);
+  if (isfinite(v)) jw_double(j, v);
+  else jw_null(j);
+}
+
+static void json_efficiency(struct jw *j, const struct efficiency *e, bool known) {
+  jw_key(j, "efficiency");
+  jw_object_begin(j);
+  for (int f = EFF_COVERAGE; f < EFF_COUNT; f++) key_double(j, efficiency_name[f], known ? e->value[f] : NAN);
+  jw_object_end(j);
+  jw_key(j, "efficiency_unavailable"); /* why a factor is null */
+  jw_object_begin(j);
+  for (int f = EFF_COVERAGE; f < EFF_COUNT; f++)
+    if (!known || e->why[f]) key_string(j, efficiency_name[f], known ? e->why[f] : "no GPU timeline");
+  jw_object_end(j);
+}
+
+static void json_timeline(struct jw *j, const struct timeline *tl) {
+  jw_key(j, "gpu_time_s"); /* summed over the measured steps */
+  jw_object_begin(j);
+  key_double(j, "window", (double)tl->window_ns / 1e9);
+  key_double(j, "busy", (double)tl->busy_ns / 1e9);
+  key_double(j, "math", (double)tl->math_ns / 1e9);
+  key_double(j, "compute", (double)tl->compute_ns / 1e9);
+  key_double(j, "comm", (double)tl->comm_ns / 1e9);
+  key_double(j, "exposed_comm", (double)tl->exposed_comm_ns / 1e9);
+  key_double(j, "copy", (double)tl->copy_ns / 1e9);
+  key_double(j, "idle", (double)tl->idle_ns / 1e9);
+  for (int c = 0; c < CAT_COUNT; c++) key_double(j, activity_category_name[c], (double)tl->category_ns[c] / 1e9);
+  jw_object_end(j);
+}
+
+static void json_rank_utilization(struct jw *j, const struct rank_utilization *r) {
+  const struct rank_steps *s = &r->file->steps;
+  jw_key(j, "steps");
+  jw_object_begin(j);
+  key_u128(j, "count", s->nsteps);
+  key_u128(j, "warmup", r->first);
+  key_u128(j, "measured", r->used);
+  key_double(j, "mean_time_s", r->used ? r->step_s : NAN);
+  key_string(j, "timed_on", !s->nsteps ? NULL : s->steps[0].gpu_window ? "gpu" : "host");
+  key_u128(j, "calls_per_step", s->period);
+  key_double(j, "confidence", s->nsteps ? s->score : NAN);
+  key_string(j, "not_found", s->nsteps ? NULL : s->reason);
+  jw_key(j, "per_step");
+  jw_array_begin(j);
+  for (size_t i = 0; i < s->nsteps; i++) {
+    const struct step_result *x = &s->steps[i];
+    double t = (double)(x->end_ns - x->start_ns) / 1e9;
+    jw_object_begin(j);
+    key_double(j, "time_s", t);
+    key_double(j, "gemm_flops", x->gemm_flops);
+    key_double(j, "nccl_bytes", x->nccl_bytes);
+    key_u128(j, "calls", x->calls);
+    key_double(j, "mfu", r->model_flops / (t * r->peak));
+    jw_key(j, "measured");
+    jw_bool(j, i >= r->first && i < r->first + r->used);
+    jw_object_end(j);
+  }
+  jw_array_end(j);
+  jw_object_end(j);
+  key_double(j, "counted_flops_per_step", r->used ? r->counted_flops : NAN);
+  key_double(j, "model_flops_per_step", r->model_flops);
+  key_double(j, "peak_flops", r->peak);
+  key_string(j, "peak", isnan(r->peak) ? NULL : r->peak_label);
+  key_double(j, "mfu", r->mfu);
+  key_double(j, "hfu", r->hfu);
+  json_efficiency(j, &r->eff, r->timeline && r->used);
+  if (r->timeline && r->used) json_timeline(j, &r->tl);
+}
+
+static void json_utilization(struct jw *j, const struct report *r) {
+  const struct job_utilization *u = &r->u;
+  jw_key(j, "steps");
+  jw_object_begin(j);
+  jw_key(j, "count");
+  if (r->shown) jw_u128(j, u->steps);
+  else jw_null(j);
+  key_double(j, "mean_time_s", r->shown ? u->step_s : NAN);
+  jw_object_end(j);
+  key_double(j, "mfu", u->mfu);
+  key_double(j, "hfu", u->hfu);
+  json_efficiency(j, &u->eff, u->timeline && r->shown);
+  jw_key(j, "straggler");
+  if (u->straggler_known && u->nranks > 1) {
+    jw_object_begin(j);
+    key_rank(j, u->ranks[u->straggler.rank].file);
+    key_double(j, "nccl_time_s", (double)u->straggler.least_ns / 1e9);
+    key_double(j, "spread_s", (double)u->straggler.spread_ns / 1e9);
+    jw_object_end(j);
+  } else {
+    jw_null(j);
+  }
+}
+
+static void json_per_rank(struct jw *j, const struct mfu_file *f, const struct rank_utilization *u) {
   jw_object_begin(j);
   key_rank(j, f);
   key_string(j, "host", f->header.hostname);
@@ -391,9 +587,12 @@ static void json_per_rank(struct jw *j, const struct mfu_file *f) {
   key_u128(j, "nccl_bytes", f->counts.nccl_bytes);
   json_nccl_by_op(j, &f->counts);
   json_graphs(j, &f->graphs);
+  key_string(j, "device", f->steps.device[0] ? f->steps.device : NULL);
+  key_string(j, "gpu_timeline", cupti_state(f));
   jw_key(j, "time_span_s");
   if (f->records) jw_double(j, span_s(f->first_ns, f->last_ns));
   else jw_null(j);
+  json_rank_utilization(j, u);
   jw_object_end(j);
 }
 
@@ -462,23 +661,11 @@ static void print_json(FILE *out, const struct report *r) {
   json_nccl_by_op(j, c);
   json_graphs(j, &job->graphs);
 
-  jw_key(j, "steps");
-  jw_object_begin(j);
-  key_null(j, "count");
-  key_null(j, "mean_time_s");
-  jw_object_end(j);
-  key_null(j, "mfu");
-  key_null(j, "hfu");
-  jw_key(j, "efficiency");
-  jw_object_begin(j);
-  static const char *const factors[] = {"coverage", "kernel", "memory", "communication",
-                                        "parallelism"};
-  for (size_t i = 0; i < sizeof factors / sizeof *factors; i++) key_null(j, factors[i]);
-  jw_object_end(j);
+  json_utilization(j, r);
 
   jw_key(j, "per_rank");
   jw_array_begin(j);
-  for (size_t i = 0; i < job->nfiles; i++) json_per_rank(j, job->files[i]);
+  for (size_t i = 0; i < job->nfiles; i++) json_per_rank(j, job->files[i], &r->u.ranks[i]);
   jw_array_end(j);
   jw_key(j, "incomplete_files");
   jw_array_begin(j);
@@ -508,6 +695,16 @@ int report_print(FILE *out, const char *path, const struct mfu_traces *t,
     fprintf(stderr, "\n");
     return 2;
   }
+  struct utilization_options none = {.skip = -1};
+  struct model_options defaults;
+  model_options_init(&defaults);
+  none.mo = &defaults;
+  r.util = o->util;
+  char err[256];
+  if (utilization_compute(r.j, o->util ? o->util : &none, &r.u, err, sizeof err) != 0) {
+    fprintf(stderr, "mfu report: %s\n", err);
+    return 2;
+  }
   gather(&r, o);
   if (o->json) {
     print_json(out, &r);
@@ -517,67 +714,105 @@ int report_print(FILE *out, const char *path, const struct mfu_traces *t,
     if (r.nccl) print_nccl(out, &r);
     print_graphs(out, &r);
     print_ranks(out, &r, o->max_rows);
+    print_utilization(out, &r, o->max_rows);
     print_list(out, "notes", &r.notes);
     print_list(out, "warnings", &r.warnings);
   }
   mfu_strings_free(&r.warnings);
   mfu_strings_free(&r.notes);
+  utilization_free(&r.u);
   return 0;
 }
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mfu report [DIR] [--json] [--job ID]\n"
+          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [MODEL] [WORK] [PEAK]\n"
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
           "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
           "calls and the bytes they moved, by operation and by rank. Calls captured into a\n"
-          "CUDA graph count at every launch of the graph, as if made then.\n"
+          "CUDA graph count at every launch of the graph, as if made then. It finds the\n"
+          "training steps in each rank's calls and reports the step time, MFU and HFU, and,\n"
+          "when the traces hold a GPU timeline (CUPTI), the efficiency factors from the peak\n"
+          "down to MFU.\n"
           "\n"
           "  DIR        the traces' directory: MFU_TRACE_DIR of the traced run (default\n"
           "             $MFU_TRACE_DIR, else ./mfu-traces), or one trace file\n"
           "  --json     one JSON object on stdout instead of the tables\n"
           "  --job ID   the job to report when DIR holds several (default: the latest)\n"
+          "  --skip N   leave out the first N steps as warm-up (default: detected)\n"
           "\n"
-          "Exit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n",
+          "MODEL, WORK and PEAK are the options of `mfu predict` (below); --batch and --seq are\n"
+          "per rank and step. Without a model there is no MFU, and HFU is from the counted\n"
+          "FLOPs; the peak is that of the device each trace recorded unless --device or\n"
+          "--peak-tflops says otherwise, for the precision with the most counted FLOPs unless\n"
+          "--dtype says otherwise.\n\n",
           MFU_TRACE_SUFFIX);
+  model_options_help(out);
+  fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
+}
+
+enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP };
+
+static const struct option report_options_table[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    {"job", required_argument, NULL, OPT_JOB},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0}};
+
+struct report_args {
+  struct report_options o;
+  struct utilization_options u;
+  bool help;
+};
+
+static int on_report_option(void *ctx, int id, const char *arg) {
+  struct report_args *a = ctx;
+  int64_t n;
+  switch (id) {
+  case OPT_JSON: a->o.json = true; return 0;
+  case OPT_JOB: a->o.job_id = arg; return 0;
+  case OPT_HELP: a->help = true; return 0;
+  default:
+    if (option_count("mfu report", "skip", arg, 0, 1000000000, &n) != 0) return 2;
+    a->u.skip = (long)n;
+    return 0;
+  }
 }
 
 int cmd_report(int argc, char **argv) {
-  struct report_options o = {0};
-  const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      usage(stdout);
-      return 0;
-    } else if (!strcmp(a, "--json")) {
-      o.json = true;
-    } else if (!strcmp(a, "--job")) {
-      if (++i == argc) {
-        fprintf(stderr, "mfu report: --job needs a job id (see the job line of the report)\n");
-        return 2;
-      }
-      o.job_id = argv[i];
-    } else if (!strncmp(a, "--job=", 6)) {
-      o.job_id = a + 6;
-    } else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "mfu report: unknown option '%s' (see mfu report --help)\n", a);
-      return 2;
-    } else if (path) {
-      fprintf(stderr, "mfu report: one directory at a time: got '%s' and '%s'\n", path, a);
-      return 2;
-    } else {
-      path = a;
-    }
+  struct model_options mo;
+  model_options_init(&mo);
+  struct report_args a = {.u = {.mo = &mo, .skip = -1}};
+  int first = model_options_parse(argc, argv, "mfu report", report_options_table, on_report_option,
+                                  &a, &mo);
+  if (first < 0) return -first;
+  if (a.help) {
+    usage(stdout);
+    return 0;
   }
+  if (argc - first > 1) {
+    fprintf(stderr, "mfu report: one directory at a time: got '%s' and '%s'\n", argv[first],
+            argv[first + 1]);
+    return 2;
+  }
+  char err[1024];
+  if (model_options_has_model(&mo)) {
+    if (model_options_model(&mo, &a.u.model, err, sizeof err) != 0) {
+      fprintf(stderr, "mfu report: %s\n", err);
+      return 2;
+    }
+    a.u.have_model = true;
+  }
+  a.o.util = &a.u;
+  const char *path = first < argc ? argv[first] : NULL;
   if (!path) path = getenv("MFU_TRACE_DIR") && *getenv("MFU_TRACE_DIR") ? getenv("MFU_TRACE_DIR")
                                                                           : "mfu-traces";
   struct mfu_traces t;
-  char err[1024];
   int status = 2;
   if (mfu_traces_load(&t, path, NULL, err, sizeof err) == 0)
-    status = report_print(stdout, path, &t, &o);
+    status = report_print(stdout, path, &t, &a.o);
   else
     fprintf(stderr, "mfu report: %s\n", err);
   mfu_traces_free(&t);

@@ -8,11 +8,13 @@
 #include <stdio.h>
 
 #include "job.h"
+#include "utilization.h"
 
 struct report_options {
   bool json;
   const char *job_id;    /* NULL: the most recently started job */
   size_t max_rows;       /* human report: rows of the API and rank tables; 0: all */
+  const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
 /* Prints the report of one job of `t`, loaded from `path`, to `out`. Returns 0, or 2 after a

@@ -98,8 +98,10 @@ static const struct known names[] = {
      "__nv_bfloat16*, float const*, float const*, __nv_bfloat16 const*, float const*, "
      "__nv_bfloat16*, void*, long, float*, int*)", GEMM, false},
     {"void gemv2T_kernel_val<int, int, float, float, float, float, 128, 16, 4, 4, false, "
-     "false, cublasGemvParamsEx<...> >(...)", GEMM, false},
-    {"void internal::gemvx::kernel<...>(...)", GEMM, false},
+     "false, cublasGemvParamsEx<...> >(...)", OTHER, false}, /* GEMM when correlated */
+    {"void internal::gemvx::kernel<...>(...)", OTHER, false},
+    {"_Z15axpy_kernel_valIffEv19cublasAxpyParamsValIT_S1_T0_E", OTHER, false},
+    {"void scal_kernel_val<float, float>(cublasScalParamsVal<float, float>)", OTHER, false},
     {"void cutlass::device_kernel<at::cuda::detail::enable_3x_kernel_for_sm9x<cutlass::gemm::"
      "kernel::GemmUniversal<cutlass::gemm::GroupProblemShape<cute::tuple<int, int, int> >, "
      "...> > >(...)", GEMM, false}, /* torch._grouped_mm (MoE) */

@@ -475,7 +475,7 @@ static void test_bad_input(void **state) {
 
   o = report(dir, "--job", NULL);
   assert_int_equal(o->status, 2);
-  assert_contains(o->err, "--job needs a job id");
+  assert_contains(o->err, "--job needs a value");
 
   char path[600];
   snprintf(path, sizeof path, "%s/zero.mfutrace", dir);

@@ -1,0 +1,276 @@
+/* rank_steps: see rank_steps.h. */
+#include "rank_steps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "kernels.h"
+#include "mfu/nccl.h"
+#include "steps.h"
+
+enum call_kind { CALL_GEMM, CALL_NCCL, CALL_LAUNCH };
+
+struct built_call {
+  uint64_t t_ns, key, correlation;
+  double flops, bytes;
+  enum call_kind kind;
+};
+
+struct built_activity {
+  uint64_t start_ns, end_ns;
+  uint32_t correlation; /* CUPTI's */
+  uint8_t category;     /* by name; the launching call may override */
+};
+
+struct correlation { uint64_t cupti, external; };
+
+/* Kernel name string id -> category, so each name is looked up and classified once. */
+#define NAME_SLOTS 4096u
+struct name_cache { uint32_t id[NAME_SLOTS]; uint8_t cat[NAME_SLOTS]; };
+
+struct rank_steps_builder {
+  struct built_call *calls;
+  size_t ncalls, calls_cap;
+  struct built_activity *acts;
+  size_t nacts, acts_cap;
+  struct correlation *corr;
+  size_t ncorr, corr_cap;
+  struct name_cache names;
+  char device[48];
+};
+
+struct rank_steps_builder *rank_steps_builder_new(void) {
+  struct rank_steps_builder *b = calloc(1, sizeof *b);
+  if (!b) mfu_out_of_memory();
+  return b;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  h ^= h >> 31;
+  return h * 0xbf58476d1ce4e5b9ull;
+}
+
+static void add_call(struct rank_steps_builder *b, struct built_call c) {
+  MFU_GROW(b->calls, b->ncalls, b->calls_cap);
+  b->calls[b->ncalls++] = c;
+}
+
+static uint8_t name_category(struct rank_steps_builder *b, uint32_t id, const struct mfu_trace *t) {
+  if (id == 0) return CAT_OTHER;
+  for (uint32_t i = 0, slot = (id * 2654435761u) % NAME_SLOTS; i < NAME_SLOTS;
+       i++, slot = (slot + 1) % NAME_SLOTS) {
+    if (b->names.id[slot] == id) return b->names.cat[slot];
+    if (b->names.id[slot] != 0) continue;
+    const char *name = mfu_trace_string(t, id);
+    b->names.id[slot] = id;
+    b->names.cat[slot] = (uint8_t)(name ? kernel_category(name) : CAT_OTHER);
+    return b->names.cat[slot];
+  }
+  const char *name = mfu_trace_string(t, id); /* a full cache: classify every time */
+  return (uint8_t)(name ? kernel_category(name) : CAT_OTHER);
+}
+
+static void add_activity(struct rank_steps_builder *b, const struct mfu_record *r, uint8_t cat,
+                         uint32_t correlation) {
+  MFU_GROW(b->acts, b->nacts, b->acts_cap);
+  b->acts[b->nacts++] = (struct built_activity){r->t_start_ns, r->t_end_ns, correlation, cat};
+}
+
+void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
+                    const struct mfu_trace *t) {
+  bool captured = (r->flags & MFU_RF_CAPTURED) != 0;
+  switch (r->kind) {
+  case MFU_REC_GEMM: {
+    const struct mfu_gemm *g = &r->u.gemm;
+    if (r->status != 0 || captured) return;
+    uint64_t key = mix(mix(mix(mix(mix(r->api, (uint64_t)g->m), (uint64_t)g->n), (uint64_t)g->k),
+                           g->precision), (uint64_t)g->transa << 8 | g->transb);
+    add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, (double)r->flops, 0,
+                                    CALL_GEMM});
+    return;
+  }
+  case MFU_REC_NCCL: {
+    const struct mfu_nccl *n = &r->u.nccl;
+    if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
+    uint64_t key = mix(mix(mix(0x4e43434cull, n->op), n->bytes), n->comm_id);
+    add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, 0, (double)n->bytes,
+                                    CALL_NCCL});
+    return;
+  }
+  case MFU_REC_KERNEL:
+    add_activity(b, r, name_category(b, r->u.kernel.name, t), r->u.kernel.correlation);
+    return;
+  case MFU_REC_MEMCPY:
+    add_activity(b, r, CAT_MEMCPY, r->u.memop.correlation);
+    return;
+  case MFU_REC_MEMSET:
+    add_activity(b, r, CAT_MEMSET, r->u.memop.correlation);
+    return;
+  case MFU_REC_CORRELATION:
+    MFU_GROW(b->corr, b->ncorr, b->corr_cap);
+    b->corr[b->ncorr++] = (struct correlation){r->u.correlation.correlation,
+                                               r->u.correlation.external};
+    return;
+  case MFU_REC_DEVICE:
+    if (!b->device[0]) memcpy(b->device, r->u.device.name, sizeof b->device - 1);
+    return;
+  default:
+    return;
+  }
+}
+
+void rank_steps_add_launches(struct rank_steps_builder *b, const struct mfu_graphs *g,
+                             const double *capture_flops) {
+  for (size_t i = 0; i < g->nlaunch_list; i++) {
+    const struct mfu_graph_launch *l = &g->launch_list[i];
+    double flops = 0;
+    for (size_t m = l->first; m < l->first + l->n; m++) flops += capture_flops[g->members[m]];
+    add_call(b, (struct built_call){l->t_ns, mix(0x4c41554eull, l->executable), l->correlation,
+                                    flops, 0, CALL_LAUNCH});
+  }
+}
+
+/* --- finishing */
+static int by_time(const void *a, const void *b) {
+  const struct built_call *x = a, *y = b;
+  return (x->t_ns > y->t_ns) - (x->t_ns < y->t_ns);
+}
+static int by_start(const void *a, const void *b) {
+  const struct built_activity *x = a, *y = b;
+  return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
+}
+static int by_cupti(const void *a, const void *b) {
+  const struct correlation *x = a, *y = b;
+  return (x->cupti > y->cupti) - (x->cupti < y->cupti);
+}
+struct external_index { uint64_t external; size_t call; };
+static int by_external(const void *a, const void *b) {
+  const struct external_index *x = a, *y = b;
+  return (x->external > y->external) - (x->external < y->external);
+}
+
+/* The step holding call `i` (steps are in call order), or nsteps. */
+static size_t step_of_call(const struct step *s, size_t n, size_t i) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (s[mid].end <= i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && s[lo].first <= i ? lo : n;
+}
+
+/* Ties every activity to the call that launched it (CUPTI correlation -> external id -> call):
+ * the call decides GEMM or NCCL; the call's step gets the activity's times. */
+static void correlate(struct rank_steps_builder *b, const struct step_detection *d,
+                      uint64_t *gpu_start, uint64_t *gpu_end) {
+  if (b->ncorr > 1) qsort(b->corr, b->ncorr, sizeof *b->corr, by_cupti);
+  struct external_index *ext = malloc((b->ncalls ? b->ncalls : 1) * sizeof *ext);
+  if (!ext) mfu_out_of_memory();
+  size_t next = 0;
+  for (size_t i = 0; i < b->ncalls; i++)
+    if (b->calls[i].correlation) ext[next++] = (struct external_index){b->calls[i].correlation, i};
+  if (next > 1) qsort(ext, next, sizeof *ext, by_external);
+  for (size_t a = 0; a < b->nacts; a++) {
+    struct built_activity *act = &b->acts[a];
+    struct correlation key = {.cupti = act->correlation};
+    const struct correlation *c = b->ncorr ? bsearch(&key, b->corr, b->ncorr, sizeof key, by_cupti) : NULL;
+    struct external_index ekey = {.external = c ? c->external : 0};
+    const struct external_index *e = c && next ? bsearch(&ekey, ext, next, sizeof ekey, by_external) : NULL;
+    if (!e) continue;
+    const struct built_call *call = &b->calls[e->call];
+    if (call->kind == CALL_GEMM && act->category != CAT_MEMCPY && act->category != CAT_MEMSET)
+      act->category = CAT_GEMM;
+    if (call->kind == CALL_NCCL) act->category = CAT_NCCL;
+    size_t s = step_of_call(d->steps, d->nsteps, e->call);
+    if (s == d->nsteps) continue;
+    if (!gpu_start[s] || act->start_ns < gpu_start[s]) gpu_start[s] = act->start_ns;
+    if (act->end_ns > gpu_end[s]) gpu_end[s] = act->end_ns;
+  }
+  free(ext);
+}
+
+/* Each step's window: GPU times when every step has a correlated kernel, else host times. */
+static void windows(const struct rank_steps_builder *b, const struct step_detection *d,
+                    const uint64_t *gpu_start, const uint64_t *gpu_end, struct step_result *out) {
+  bool gpu = d->nsteps > 0;
+  for (size_t s = 0; s < d->nsteps; s++) gpu &= gpu_start[s] != 0;
+  for (size_t s = 0; s < d->nsteps; s++) {
+    const struct step *st = &d->steps[s];
+    uint64_t host_next = s + 1 < d->nsteps ? b->calls[d->steps[s + 1].first].t_ns : st->end_ns;
+    out[s].host_ns = host_next - b->calls[st->first].t_ns;
+    out[s].gpu_window = gpu;
+    out[s].start_ns = gpu ? gpu_start[s] : b->calls[st->first].t_ns;
+    out[s].end_ns = gpu ? (s + 1 < d->nsteps ? gpu_start[s + 1] : gpu_end[s]) : host_next;
+    if (out[s].end_ns < out[s].start_ns) out[s].end_ns = out[s].start_ns;
+  }
+}
+
+static void measure(const struct rank_steps_builder *b, struct step_result *steps, size_t n) {
+  struct activity *a = malloc((b->nacts ? b->nacts : 1) * sizeof *a);
+  if (!a) mfu_out_of_memory();
+  uint64_t longest = 0;
+  for (size_t i = 0; i < b->nacts; i++) {
+    a[i] = (struct activity){b->acts[i].start_ns, b->acts[i].end_ns, b->acts[i].category, 0};
+    if (a[i].end_ns > a[i].start_ns && a[i].end_ns - a[i].start_ns > longest)
+      longest = a[i].end_ns - a[i].start_ns;
+  }
+  size_t lo = 0;
+  for (size_t s = 0; s < n; s++) { /* windows are in order: slide over the sorted starts */
+    uint64_t from = steps[s].start_ns > longest ? steps[s].start_ns - longest : 0;
+    while (lo < b->nacts && a[lo].start_ns < from) lo++;
+    size_t hi = lo;
+    while (hi < b->nacts && a[hi].start_ns < steps[s].end_ns) hi++;
+    timeline_measure(a + lo, hi - lo, steps[s].start_ns, steps[s].end_ns, &steps[s].tl);
+    steps[s].attention_kernels = steps[s].tl.category_ns[CAT_ATTENTION] > 0;
+  }
+  free(a);
+}
+
+void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
+  *out = (struct rank_steps){.timeline = b->nacts > 0, .activities = b->nacts};
+  memcpy(out->device, b->device, sizeof out->device);
+  if (b->ncalls > 1) qsort(b->calls, b->ncalls, sizeof *b->calls, by_time);
+  if (b->nacts > 1) qsort(b->acts, b->nacts, sizeof *b->acts, by_start);
+  struct call *seq = malloc((b->ncalls ? b->ncalls : 1) * sizeof *seq);
+  if (!seq) mfu_out_of_memory();
+  for (size_t i = 0; i < b->ncalls; i++) seq[i] = (struct call){b->calls[i].key, b->calls[i].t_ns};
+  struct step_detection d;
+  steps_detect(seq, b->ncalls, -1, &d);
+  free(seq);
+  out->nsteps = d.nsteps;
+  out->skip = d.skip;
+  out->period = d.period;
+  out->score = d.score;
+  memcpy(out->reason, d.reason, sizeof out->reason);
+  out->steps = calloc(d.nsteps ? d.nsteps : 1, sizeof *out->steps);
+  uint64_t *gpu_start = calloc(d.nsteps + 1, sizeof *gpu_start);
+  uint64_t *gpu_end = calloc(d.nsteps + 1, sizeof *gpu_end);
+  if (!out->steps || !gpu_start || !gpu_end) mfu_out_of_memory();
+  for (size_t s = 0; s < d.nsteps; s++) {
+    struct step_result *r = &out->steps[s];
+    for (size_t i = d.steps[s].first; i < d.steps[s].end; i++) {
+      const struct built_call *c = &b->calls[i];
+      r->calls++;
+      r->gemm_flops += c->flops;
+      r->nccl_bytes += c->bytes;
+    }
+  }
+  if (b->nacts) correlate(b, &d, gpu_start, gpu_end);
+  windows(b, &d, gpu_start, gpu_end, out->steps);
+  if (b->nacts) measure(b, out->steps, d.nsteps);
+  free(gpu_start);
+  free(gpu_end);
+  steps_detection_free(&d);
+  free(b->calls);
+  free(b->acts);
+  free(b->corr);
+  free(b);
+}
+
+void rank_steps_free(struct rank_steps *s) {
+  free(s->steps);
+  *s = (struct rank_steps){0};
+}

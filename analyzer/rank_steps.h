@@ -1,0 +1,67 @@
+/* rank_steps: the training steps of one rank (one trace file), what each step computed and
+ * how long it took, and, when the trace holds a GPU timeline (CUPTI), how its GPU time was
+ * spent. Built while the file is read (job.c feeds it every record), independent of any
+ * model or peak: the report turns it into MFU and the efficiency factors.
+ *
+ *     struct rank_steps_builder b = {0};
+ *     for each record r: rank_steps_add(&b, r, &trace);     // any order
+ *     rank_steps_add_launches(&b, &graphs, capture_flops);  // after mfu_graphs_resolve
+ *     rank_steps_finish(&b, &fs->steps);                    // frees the builder
+ *
+ * Steps come from the repetition of the rank's intercepted calls (steps.h); a step's window
+ * is its GPU time when kernels were correlated to its calls (from the first kernel of the
+ * step to the first of the next; the last step ends with its last kernel), else its host
+ * time. Memory while building: ~40 bytes per call and per GPU activity of the rank. */
+#ifndef MFU_RANK_STEPS_H
+#define MFU_RANK_STEPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graphs.h"
+#include "timeline.h"
+#include "trace_reader.h"
+
+struct step_result {
+  uint64_t start_ns, end_ns;  /* the window (GPU time if gpu_window, else host time) */
+  bool gpu_window;
+  uint64_t host_ns;           /* from the step's first call to the next step's first call */
+  uint64_t calls;             /* GEMM and NCCL calls and graph launches */
+  double gemm_flops;          /* counted, graph launches included */
+  double nccl_bytes;
+  bool attention_kernels;     /* attention kernels (bypassing cuBLAS) ran in the window */
+  struct timeline tl;         /* valid when the rank has a GPU timeline */
+};
+
+struct rank_steps {
+  char device[48];            /* the GPU of the rank's first DEVICE record, "" unknown */
+  bool timeline;              /* the trace holds GPU activity records */
+  uint64_t activities;        /* kernels, memcpys and memsets */
+  size_t nsteps;
+  struct step_result *steps;
+  size_t skip;                /* leading steps detected as warm-up */
+  size_t period;              /* median calls per step */
+  double score;               /* detection confidence in [0.75, 1] */
+  char reason[200];           /* when nsteps is 0: why */
+};
+
+struct rank_steps_builder; /* private */
+struct rank_steps_builder *rank_steps_builder_new(void);
+
+/* Takes what the analysis needs from one record: successful GEMM and NCCL calls that ran when
+ * made (not captured into a graph), activity and correlation records, the device. */
+void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
+                    const struct mfu_trace *t);
+
+/* Each graph launch becomes one call, with the FLOPs of the captures it ran
+ * (capture_flops[i]: the successful GEMM FLOPs captured in g->captures[i]). */
+void rank_steps_add_launches(struct rank_steps_builder *b, const struct mfu_graphs *g,
+                             const double *capture_flops);
+
+/* Detects the steps and measures them; frees the builder. */
+void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out);
+
+void rank_steps_free(struct rank_steps *s);
+
+#endif

@@ -1,0 +1,170 @@
+/* utilization: see utilization.h. */
+#include "utilization.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "formula.h"
+
+/* The precision with the most counted FLOPs: the peak that matters for this rank. */
+static enum mfu_precision dominant(const struct mfu_counts *c) {
+  enum mfu_precision best = MFU_PREC_BF16;
+  for (unsigned p = 0; p < MFU_PREC_COUNT; p++)
+    if (c->flops_by_precision[p] > c->flops_by_precision[best]) best = (enum mfu_precision)p;
+  return best;
+}
+
+/* The rank's peak: the options' (--peak-tflops, --device), else its recorded device's. A
+ * device the table does not know is no error here: MFU is then unknown, and `why` says so. */
+static void rank_peak(struct rank_utilization *r, const struct utilization_options *o) {
+  struct model_options mo = *o->mo;
+  if (!mo.dtype_given) mo.dtype = dominant(&r->file->counts);
+  struct peak p;
+  char err[200];
+  const char *device = r->file->steps.device[0] ? r->file->steps.device : NULL;
+  int got = model_options_peak(&mo, device, &p, err, sizeof err);
+  r->peak = NAN;
+  if (got == 1) {
+    r->peak = p.tflops * 1e12;
+    snprintf(r->peak_label, sizeof r->peak_label, "%g TFLOP/s %s (%s)", p.tflops,
+             mfu_precision_name(p.dtype), p.hw ? p.hw->id : "--peak-tflops");
+  } else if (got == 0) {
+    snprintf(r->why, sizeof r->why,
+             "no peak: the trace names no device; pass --device NAME or --peak-tflops N");
+  } else {
+    snprintf(r->why, sizeof r->why, "no peak: %s", err);
+  }
+}
+
+static void add_timeline(struct timeline *sum, const struct timeline *t) {
+  sum->window_ns += t->window_ns;
+  sum->busy_ns += t->busy_ns;
+  sum->math_ns += t->math_ns;
+  sum->comm_ns += t->comm_ns;
+  sum->exposed_comm_ns += t->exposed_comm_ns;
+  sum->compute_ns += t->compute_ns;
+  sum->copy_ns += t->copy_ns;
+  sum->idle_ns += t->idle_ns;
+  for (int c = 0; c < CAT_COUNT; c++) {
+    sum->category_ns[c] += t->category_ns[c];
+    sum->flops[c] += t->flops[c];
+  }
+  sum->invalid += t->invalid;
+}
+
+static void rank_compute(struct rank_utilization *r, const struct utilization_options *o,
+                         const struct flops *f) {
+  const struct rank_steps *s = &r->file->steps;
+  r->mfu = r->hfu = r->model_flops = r->hw_flops = NAN;
+  r->first = o->skip >= 0 ? (size_t)o->skip : s->skip;
+  if (s->nsteps == 0) {
+    snprintf(r->why, sizeof r->why, "no steps found: %s", s->reason[0] ? s->reason : "no calls");
+    return;
+  }
+  /* The last step is listed, not measured: nothing starts after it, so its end is unknown. */
+  if (r->first + 1 >= s->nsteps) {
+    snprintf(r->why, sizeof r->why,
+             "%zu steps, %zu of them warm-up: at least one more is needed, as the last step's end "
+             "is not known (run more steps, or lower --skip)", s->nsteps, r->first);
+    return;
+  }
+  r->used = s->nsteps - r->first - 1;
+  r->timeline = s->timeline;
+  double attention = f ? f->part[PART_SCORES][PASS_FORWARD] + f->part[PART_SCORES][PASS_BACKWARD] +
+                             f->part[PART_SCORES][PASS_RECOMPUTE] + f->part[PART_ATTN_V][PASS_FORWARD] +
+                             f->part[PART_ATTN_V][PASS_BACKWARD] + f->part[PART_ATTN_V][PASS_RECOMPUTE]
+                       : 0;
+  double window = 0, counted = 0, f_math = 0;
+  for (size_t i = r->first; i < r->first + r->used; i++) {
+    const struct step_result *st = &s->steps[i];
+    window += (double)(st->end_ns - st->start_ns);
+    counted += st->gemm_flops;
+    f_math += st->gemm_flops + (st->attention_kernels ? attention : 0);
+    if (s->timeline) add_timeline(&r->tl, &st->tl);
+  }
+  r->step_s = window / (double)r->used / 1e9;
+  r->counted_flops = counted / (double)r->used;
+  if (f) {
+    r->model_flops = f->model;
+    r->hw_flops = f->hardware;
+  }
+  rank_peak(r, o);
+  double per_s = r->step_s * r->peak;
+  if (isfinite(per_s) && per_s > 0) {
+    r->mfu = r->model_flops / per_s;
+    r->hfu = (f ? r->hw_flops : r->counted_flops) / per_s;
+  }
+  r->work = (struct step_work){.f_model = f ? f->model * (double)r->used : NAN,
+                               .f_math = f_math, .peak = r->peak};
+  if (r->timeline) timeline_efficiency(&r->tl, &r->work, &r->eff);
+}
+
+int utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
+                        struct job_utilization *out, char *err, size_t errsz) {
+  (void)err, (void)errsz;
+  *out = (struct job_utilization){.nranks = j->nfiles, .mfu = NAN, .hfu = NAN, .step_s = NAN};
+  out->ranks = calloc(j->nfiles ? j->nfiles : 1, sizeof *out->ranks);
+  if (!out->ranks) mfu_out_of_memory();
+  struct flops f;
+  if (o->have_model) {
+    struct work w = o->mo->work;
+    formula_flops(&o->model, &w, o->mo->convention, &f);
+  }
+  double model = 0, hw = 0, counted = 0, peak = 0;
+  size_t measured = 0;
+  out->timeline = true;
+  for (size_t i = 0; i < j->nfiles; i++) {
+    struct rank_utilization *r = &out->ranks[i];
+    r->file = j->files[i];
+    rank_compute(r, o, o->have_model ? &f : NULL);
+    if (!r->used) continue;
+    if (!measured || r->used < out->steps) out->steps = r->used;
+    if (!measured || r->step_s > out->step_s) out->step_s = r->step_s; /* the slowest rank */
+    measured++;
+    model += r->model_flops;
+    hw += o->have_model ? r->hw_flops : r->counted_flops;
+    counted += r->counted_flops;
+    peak += r->peak;
+    out->timeline &= r->timeline;
+  }
+  if (!measured) {
+    out->timeline = false;
+    return 0;
+  }
+  double per_s = out->step_s * peak;
+  if (isfinite(per_s) && per_s > 0) {
+    out->mfu = model / per_s;
+    out->hfu = hw / per_s;
+  }
+  if (out->timeline) {
+    struct timeline *tl = calloc(measured, sizeof *tl);
+    struct step_work *w = calloc(measured, sizeof *w);
+    uint64_t *comm = calloc(measured, sizeof *comm);
+    if (!tl || !w || !comm) mfu_out_of_memory();
+    size_t n = 0;
+    uint64_t slowest = 0;
+    for (size_t i = 0; i < j->nfiles; i++) {
+      const struct rank_utilization *r = &out->ranks[i];
+      if (!r->used) continue;
+      tl[n] = r->tl;
+      w[n] = r->work;
+      comm[n] = r->tl.comm_ns;
+      if (r->tl.window_ns > slowest) slowest = r->tl.window_ns;
+      n++;
+    }
+    timeline_job_efficiency(tl, w, n, slowest, &out->eff);
+    out->straggler_known = timeline_straggler(comm, n, &out->straggler);
+    free(tl);
+    free(w);
+    free(comm);
+  }
+  return 0;
+}
+
+void utilization_free(struct job_utilization *u) {
+  free(u->ranks);
+  *u = (struct job_utilization){0};
+}

@@ -1,0 +1,64 @@
+/* utilization: MFU, HFU and the efficiency factors of a job (DESIGN.md, "Efficiency
+ * factors"), from its ranks' steps (rank_steps.h), the model's formula FLOPs and the peaks.
+ *
+ * Per rank, over the steps after the warm-up but the last (whose end is not known, as no step
+ * starts after it): T = mean step window, F_model and F_hw the
+ * formula's FLOPs per step (model and model + recompute) for --batch x --seq per rank, P the
+ * dense peak of the rank's device (--device/--peak-tflops, else the device the trace
+ * recorded) for the dominant precision of its counted FLOPs (or --dtype).
+ *   MFU = F_model / (T·P);  HFU = F_hw / (T·P), or, without a model, counted FLOPs / (T·P).
+ * With a GPU timeline, the factors of the steps' summed timelines, F_math = counted GEMM
+ * FLOPs + the formula's attention-core FLOPs for the steps where attention kernels (which
+ * bypass cuBLAS) ran. For the job: MFU = Σ F_model / (T_step · Σ P), T_step the slowest
+ * rank's mean step, and the factors of timeline_job_efficiency. */
+#ifndef MFU_UTILIZATION_H
+#define MFU_UTILIZATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "job.h"
+#include "model_options.h"
+#include "timeline.h"
+
+struct utilization_options {
+  const struct model_options *mo; /* the model and peak options */
+  bool have_model;
+  struct model model;             /* when have_model */
+  long skip;                      /* warm-up steps to leave out; < 0: as detected */
+};
+
+struct rank_utilization {
+  const struct mfu_file *file;
+  size_t first, used;            /* steps [first, first + used) are measured; the last is not */
+  char why[256];                 /* when used is 0, or no peak: what is missing and how to fix */
+  double step_s;                 /* mean step window */
+  double counted_flops;          /* per step, mean */
+  double model_flops, hw_flops;  /* per step, formula; NaN without a model */
+  double peak;                   /* FLOP/s; NaN unknown */
+  char peak_label[128];          /* "989.4 TFLOP/s bf16 (h100-sxm)" */
+  double mfu, hfu;               /* NaN when unavailable */
+  bool timeline;
+  struct timeline tl;            /* summed over the used steps */
+  struct step_work work;         /* summed likewise */
+  struct efficiency eff;         /* when timeline */
+};
+
+struct job_utilization {
+  struct rank_utilization *ranks; /* one per file of the job, in its order */
+  size_t nranks;
+  size_t steps;                   /* steps measured (the fewest over the ranks that have any) */
+  double step_s;                  /* T_step */
+  double mfu, hfu;                /* NaN when unavailable */
+  bool timeline;                  /* every measured rank has a GPU timeline */
+  struct efficiency eff;
+  bool straggler_known;
+  struct straggler straggler;
+};
+
+/* 0, or -1 with a message in err (a bad model or peak option). */
+int utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
+                        struct job_utilization *out, char *err, size_t errsz);
+void utilization_free(struct job_utilization *u);
+
+#endif

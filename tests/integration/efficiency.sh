@@ -1,0 +1,70 @@
+# End to end on the doubles: the example workload with planted inefficiencies, traced with the
+# GPU timeline (the CUPTI double's fake GPU), then `mfu report` with the same model. Each
+# efficiency factor must come within 1% of what was planted, and MFU must equal
+# F_model / (T * P) and the product of the factors.
+#
+# Planted per step (the example prints them; tests/doubles/fake_gpu.h has the durations):
+#   G  = fake_gemm_ns           GEMM kernel time (FLOPs / 100 TFLOP/s + 2 us each)
+#   M  = planted_memory_bound   saxpy kernels (memory-bound)
+#   Cx = planted_comm_ns        all-reduce on the compute stream: fully exposed
+#   I  = planted_idle_ns        the host sleeps between steps: the GPU idles
+# so, with P = 100 TFLOP/s and F the counted (= model) FLOPs per step:
+#   kernel        = (F / P) / G
+#   memory        = G / (G + M)
+#   communication = (G + M) / (G + M + Cx)
+#   parallelism   = (G + M + Cx) / (G + M + Cx + I)   (less the host's own gaps: within 1%)
+. "$MFU_ROOT/tests/lib.sh"
+example=$MFU_ROOT/build/examples/transformer_step
+model=(--layers 2 --hidden 2048 --heads 16 --ffn 5632 --vocab 32000 --batch 4 --seq 1024)
+traced "$example" "${model[@]}" --steps 8 --sync --idle-us 3000 --memory-bound-us 200 \
+  --allreduce-mb 64 --comm-stream same > planted.txt
+v() { sed -n "s/^$1=\([0-9]*\)$/\1/p" planted.txt; }
+G=$(v fake_gemm_ns) M=$(v planted_memory_bound_ns) C=$(v planted_comm_ns) I=$(v planted_idle_ns)
+F=$(( $(v issued_gemm_flops) / 8 ))
+[ -n "$G" ] && [ -n "$M" ] && [ -n "$C" ] && [ -n "$I" ] || fail "the example printed no planted values"
+
+"$MFU" report traces "${model[@]}" --attention full --peak-tflops 100 --json > report.json
+"$MFU" report traces "${model[@]}" --attention full --peak-tflops 100 > report.txt
+python3 - "$G" "$M" "$C" "$I" "$F" <<'PY' || fail "factors differ from what was planted"
+import json, math, sys
+G, M, C, I, F = map(float, sys.argv[1:])
+r = json.load(open("report.json"))
+e = r["efficiency"]
+want = {
+    "coverage": 1.0,  # the model is the workload's
+    "kernel": (F / 1e14) / (G * 1e-9),
+    "memory": G / (G + M),
+    "communication": (G + M) / (G + M + C),
+    "parallelism": (G + M + C) / (G + M + C + I),
+}
+bad = []
+for k, w in want.items():
+    got = e[k]
+    print(f"{k:14s} planted {w:.5f}  measured {got:.5f}")
+    if got is None or abs(got - w) > 0.01 * w:
+        bad.append(k)
+assert r["steps"]["count"] == 7, r["steps"]  # 8 steps, the last one's end unknown
+T, P = r["steps"]["mean_time_s"], 1e14
+mfu = r["mfu"]
+print(f"mfu {mfu:.5f}  F/(T*P) {F / (T * P):.5f}")
+if abs(mfu - F / (T * P)) > 1e-9 * mfu: bad.append("mfu vs F/(T*P)")
+prod = math.prod(e[k] for k in want)
+if abs(prod - mfu) > 1e-9 * mfu: bad.append("mfu vs the product of the factors")
+if bad: sys.exit("wrong: " + ", ".join(bad))
+PY
+grep -q "^from peak to MFU" report.txt || fail "no waterfall in the human report"
+
+# Without the GPU timeline: steps are timed on the host, MFU is still there, and the factors
+# are null with the reason.
+rm -rf traces
+MFU_CUPTI=off traced "$example" "${model[@]}" --steps 6 --sync > /dev/null
+"$MFU" report traces "${model[@]}" --attention full --peak-tflops 100 --json > host.json
+expect_eq "host-timed steps" "$(json host.json steps.count)" 5
+expect_eq "host-timed: factors" "$(json host.json efficiency.kernel)" null
+expect_eq "host-timed: why" "$(json host.json efficiency_unavailable.kernel)" "no GPU timeline"
+[ "$(json host.json mfu)" != null ] || fail "no MFU from host timing"
+# Without a model: no MFU, HFU from the counted FLOPs.
+"$MFU" report traces --peak-tflops 100 --json > nomodel.json
+expect_eq "no model: mfu" "$(json nomodel.json mfu)" null
+[ "$(json nomodel.json hfu)" != null ] || fail "no HFU without a model"
+echo "ok: every factor within 1% of the planted value; MFU = F/(T*P) = their product"
