@@ -337,6 +337,8 @@ static void print_waterfall(FILE *out, const struct efficiency *e) {
     running *= e->value[f];
     if (isnan(e->value[f]))
       fprintf(out, "  %-14s %9s %9s  %s (%s)\n", efficiency_name[f], "-", "-", what[f], e->why[f]);
+    else if (isnan(running)) /* a factor above is unknown: so is the running product */
+      fprintf(out, "  %-14s %9.4f %9s  %s\n", efficiency_name[f], e->value[f], "-", what[f]);
     else
       fprintf(out, "  %-14s %9.4f %8.2f%%  %s\n", efficiency_name[f], e->value[f], 100 * running,
               what[f]);

@@ -9,19 +9,28 @@ rm -rf "$traces"
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
   echo "== GPU found: $(nvidia-smi -L | head -n 1)"
   libs=${LD_LIBRARY_PATH:-}
+  peak=()
 else
   echo "== No NVIDIA GPU on this machine: the workload runs on mfushim's test doubles"
-  echo "   (build/test-doubles: cuBLAS, cuBLASLt and CUDA runtime stand-ins that return success"
-  echo "   and do no GPU work). FLOPs are exact; times are CPU times of the doubles, not GPU times."
+  echo "   (build/test-doubles: stand-ins for cuBLAS, cuBLASLt, NCCL, the CUDA runtime and CUPTI"
+  echo "   that do no GPU work). FLOPs are exact; GPU times come from the doubles' simulated GPU"
+  echo "   (GEMMs at 100 TFLOP/s), so MFU and the factors below are the simulation's, not a GPU's."
+  peak=(--peak-tflops 100)
   libs=$PWD/build/test-doubles
 fi
-steps=3
+steps=6
 model=(--layers 4 --hidden 1024 --heads 16 --kv-heads 4 --ffn 2816 --vocab 32000)
 work=(--batch 4 --seq 512)
+# Planted, so that every factor has something to show: 2 ms of host idle between steps,
+# memory-bound kernels, and an all-reduce on the compute stream (not overlapped).
+planted=(--idle-us 2000 --memory-bound-us 100 --allreduce-mb 32 --comm-stream same)
 echo
-echo "== mfu run --trace-dir $traces -- transformer_step ${model[*]} ${work[*]} --steps $steps"
+echo "== mfu run --trace-dir $traces -- transformer_step ${model[*]} ${work[*]} --steps $steps ${planted[*]}"
 LD_LIBRARY_PATH=$libs build/mfu run --trace-dir "$traces" -- \
-  build/examples/transformer_step "${model[@]}" "${work[@]}" --steps $steps --dtype bf16
+  build/examples/transformer_step "${model[@]}" "${work[@]}" --steps $steps --dtype bf16 "${planted[@]}"
+echo
+echo "== mfu report $traces ${model[*]} ${work[*]} --attention full ${peak[*]}"
+build/mfu report "$traces" "${model[@]}" "${work[@]}" --attention full "${peak[@]}" | sed -n '/^steps/,$p'
 
 # The example issues every GEMM of a training step with the full s x s attention matrix, so
 # the formula to compare with is `exact --attention full`.
