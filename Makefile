@@ -99,7 +99,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DO
 $(B)/tests/integration/%: tests/integration/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
-	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lnccl -lpthread
+	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lnccl -lpthread -ldl
 
 $(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

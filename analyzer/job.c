@@ -302,12 +302,12 @@ static void add_launched(struct mfu_file *fs, struct tally *direct, const struct
   }
 }
 
-static void read_file(struct mfu_file *fs) {
+static void read_file(struct mfu_file *fs, const char *step_range) {
   struct mfu_trace t;
   struct tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
   size_t ncaptured = 0;
   struct mfu_graphs graphs = {0};
-  struct rank_steps_builder *steps = rank_steps_builder_new();
+  struct rank_steps_builder *steps = rank_steps_builder_new(step_range);
   fs->readable = mfu_trace_open(&t, fs->path) == 0;
   for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
@@ -315,8 +315,8 @@ static void read_file(struct mfu_file *fs) {
     rank_steps_add(steps, r, &t);
     if (r->kind == MFU_REC_GRAPH) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
-    } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_CORRELATION) {
-      /* the device and the GPU timeline: read by the step analysis */
+    } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_MARKER) {
+      /* the device, the GPU timeline and the markers: read by the step analysis */
     } else if (r->kind != MFU_REC_GEMM && r->kind != MFU_REC_NCCL) {
       direct.c.unknown_records++;
     } else if (ran_in_graph(r)) {
@@ -571,6 +571,11 @@ static void group_jobs(struct mfu_traces *t) {
 
 int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_strings *skip,
                     char *err, size_t errlen) {
+  return mfu_traces_load_steps(t, path, skip, NULL, err, errlen);
+}
+
+int mfu_traces_load_steps(struct mfu_traces *t, const char *path, const struct mfu_strings *skip,
+                          const char *step_range, char *err, size_t errlen) {
   *t = (struct mfu_traces){0};
   struct mfu_strings paths = {0};
   if (mfu_find_traces(path, &paths, &t->warnings, err, errlen)) return -1;
@@ -582,7 +587,7 @@ int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_str
     struct mfu_file *f = &t->files[t->nfiles++];
     *f = (struct mfu_file){.path = paths.v[i]};
     paths.v[i] = NULL; /* now owned by the file */
-    read_file(f);
+    read_file(f, step_range);
   }
   mfu_strings_free(&paths);
   if (!t->nfiles) {

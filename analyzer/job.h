@@ -129,6 +129,10 @@ int mfu_find_traces(const char *path, struct mfu_strings *out, struct mfu_string
  * every case. */
 int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_strings *skip,
                     char *err, size_t errlen);
+/* The same, with the NVTX ranges whose message matches `step_range` (POSIX extended regular
+ * expression; NULL: none) as each rank's steps (rank_steps.h). */
+int mfu_traces_load_steps(struct mfu_traces *t, const char *path, const struct mfu_strings *skip,
+                          const char *step_range, char *err, size_t errlen);
 void mfu_traces_free(struct mfu_traces *t);
 
 /* The job with this id, or NULL. */

@@ -1,6 +1,7 @@
 /* rank_steps: see rank_steps.h. */
 #include "rank_steps.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,12 +39,37 @@ struct rank_steps_builder {
   size_t ncorr, corr_cap;
   struct name_cache names;
   char device[48];
+  struct marker *markers; /* names owned (copies) */
+  size_t nmarkers, markers_cap;
+  char *step_range;       /* NULL: profiler ranges or automatic detection */
 };
 
-struct rank_steps_builder *rank_steps_builder_new(void) {
+static char *xstrdup(const char *s) {
+  char *d = strdup(s);
+  if (!d) mfu_out_of_memory();
+  return d;
+}
+
+struct rank_steps_builder *rank_steps_builder_new(const char *step_range) {
   struct rank_steps_builder *b = calloc(1, sizeof *b);
   if (!b) mfu_out_of_memory();
+  if (step_range) b->step_range = xstrdup(step_range);
   return b;
+}
+
+static void add_marker(struct rank_steps_builder *b, const struct mfu_record *r,
+                       const struct mfu_trace *t) {
+  static const enum marker_kind kinds[] = {
+      [MFU_MARKER_PUSH] = MARK_PUSH, [MFU_MARKER_POP] = MARK_POP,
+      [MFU_MARKER_START] = MARK_START, [MFU_MARKER_END] = MARK_END,
+      [MFU_MARKER_PROFILER_START] = MARK_PROFILER_START,
+      [MFU_MARKER_PROFILER_STOP] = MARK_PROFILER_STOP};
+  const struct mfu_marker *m = &r->u.marker;
+  if (m->kind < MFU_MARKER_PUSH || m->kind > MFU_MARKER_PROFILER_STOP || r->status != 0) return;
+  const char *name = m->name ? mfu_trace_string(t, m->name) : NULL;
+  MFU_GROW(b->markers, b->nmarkers, b->markers_cap);
+  b->markers[b->nmarkers++] = (struct marker){kinds[m->kind], r->t_start_ns, m->id,
+                                              name ? xstrdup(name) : NULL};
 }
 
 static uint64_t mix(uint64_t h, uint64_t v) {
@@ -112,6 +138,9 @@ void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
     MFU_GROW(b->corr, b->ncorr, b->corr_cap);
     b->corr[b->ncorr++] = (struct correlation){r->u.correlation.correlation,
                                                r->u.correlation.external};
+    return;
+  case MFU_REC_MARKER:
+    add_marker(b, r, t);
     return;
   case MFU_REC_DEVICE:
     if (!b->device[0]) memcpy(b->device, r->u.device.name, sizeof b->device - 1);
@@ -193,16 +222,21 @@ static void correlate(struct rank_steps_builder *b, const struct step_detection 
 }
 
 /* Each step's window: GPU times when every step has a correlated kernel, else host times. */
-static void windows(const struct rank_steps_builder *b, const struct step_detection *d,
+static void windows(const struct rank_steps_builder *b, const struct step_detection *d, bool marked,
                     const uint64_t *gpu_start, const uint64_t *gpu_end, struct step_result *out) {
   bool gpu = d->nsteps > 0;
   for (size_t s = 0; s < d->nsteps; s++) gpu &= gpu_start[s] != 0;
   for (size_t s = 0; s < d->nsteps; s++) {
     const struct step *st = &d->steps[s];
-    uint64_t host_next = s + 1 < d->nsteps ? b->calls[d->steps[s + 1].first].t_ns : st->end_ns;
-    out[s].host_ns = host_next - b->calls[st->first].t_ns;
+    /* A marked step starts with its range (it may hold no call); a detected one with its
+     * first call. */
+    uint64_t host_start = marked ? st->start_ns : b->calls[st->first].t_ns;
+    uint64_t host_next = s + 1 >= d->nsteps ? st->end_ns
+                         : marked            ? d->steps[s + 1].start_ns
+                                             : b->calls[d->steps[s + 1].first].t_ns;
+    out[s].host_ns = host_next > host_start ? host_next - host_start : 0;
     out[s].gpu_window = gpu;
-    out[s].start_ns = gpu ? gpu_start[s] : b->calls[st->first].t_ns;
+    out[s].start_ns = gpu ? gpu_start[s] : host_start;
     out[s].end_ns = gpu ? (s + 1 < d->nsteps ? gpu_start[s + 1] : gpu_end[s]) : host_next;
     if (out[s].end_ns < out[s].start_ns) out[s].end_ns = out[s].start_ns;
   }
@@ -229,6 +263,52 @@ static void measure(const struct rank_steps_builder *b, struct step_result *step
   free(a);
 }
 
+static int by_size(const void *a, const void *b) {
+  const size_t *x = a, *y = b;
+  return (*x > *y) - (*x < *y);
+}
+
+/* The steps the markers give (rank_steps.h: --step-range, else two or more profiler ranges)
+ * into *d, the method into `method`; false (d untouched) when markers do not decide. */
+static bool marked_steps(const struct rank_steps_builder *b, const struct call *seq,
+                         struct step_detection *d, char *method, size_t method_len) {
+  if (!b->step_range && !b->nmarkers) return false;
+  struct range *ranges = mfu_xrealloc(NULL, (b->nmarkers ? b->nmarkers : 1) * sizeof *ranges);
+  size_t nranges = steps_pair_markers(b->markers, b->nmarkers, ranges), profiler = 0;
+  for (size_t i = 0; i < nranges; i++)
+    profiler += ranges[i].name && !strcmp(ranges[i].name, STEPS_PROFILER_RANGE);
+  const char *regex = b->step_range ? b->step_range : "^" STEPS_PROFILER_RANGE "$";
+  if (!b->step_range && profiler < 2) {
+    free(ranges);
+    return false;
+  }
+  *d = (struct step_detection){.score = 1};
+  if (b->step_range) snprintf(method, method_len, "markers %s", b->step_range);
+  else snprintf(method, method_len, "profiler");
+  d->steps = mfu_xrealloc(NULL, (nranges ? nranges : 1) * sizeof *d->steps);
+  char err[200];
+  if (steps_from_ranges(ranges, nranges, regex, seq, b->ncalls, d->steps, &d->nsteps, err,
+                        sizeof err) != 0) {
+    d->nsteps = 0;
+    snprintf(d->reason, sizeof d->reason, "%s", err);
+  } else if (d->nsteps == 0 && nranges == 0) {
+    snprintf(d->reason, sizeof d->reason, "no NVTX range matches '%s': the trace has no ranges "
+             "(run under `mfu run`, or with NVTX_INJECTION64_PATH=libmfushim.so)", regex);
+  } else if (d->nsteps == 0) {
+    snprintf(d->reason, sizeof d->reason, "no NVTX range matches '%s' (%zu ranges in the trace)",
+             regex, nranges);
+  } else {
+    d->skip = steps_warmup(seq, d->steps, d->nsteps);
+    size_t *len = mfu_xrealloc(NULL, d->nsteps * sizeof *len);
+    for (size_t i = 0; i < d->nsteps; i++) len[i] = d->steps[i].end - d->steps[i].first;
+    qsort(len, d->nsteps, sizeof *len, by_size);
+    d->period = len[d->nsteps / 2];
+    free(len);
+  }
+  free(ranges);
+  return true;
+}
+
 void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   *out = (struct rank_steps){.timeline = b->nacts > 0, .activities = b->nacts};
   memcpy(out->device, b->device, sizeof out->device);
@@ -238,7 +318,11 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   if (!seq) mfu_out_of_memory();
   for (size_t i = 0; i < b->ncalls; i++) seq[i] = (struct call){b->calls[i].key, b->calls[i].t_ns};
   struct step_detection d;
-  steps_detect(seq, b->ncalls, -1, &d);
+  bool marked = marked_steps(b, seq, &d, out->method, sizeof out->method);
+  if (!marked) {
+    steps_detect(seq, b->ncalls, -1, &d);
+    snprintf(out->method, sizeof out->method, "automatic");
+  }
   free(seq);
   out->nsteps = d.nsteps;
   out->skip = d.skip;
@@ -259,7 +343,7 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
     }
   }
   if (b->nacts) correlate(b, &d, gpu_start, gpu_end);
-  windows(b, &d, gpu_start, gpu_end, out->steps);
+  windows(b, &d, marked, gpu_start, gpu_end, out->steps);
   if (b->nacts) measure(b, out->steps, d.nsteps);
   free(gpu_start);
   free(gpu_end);
@@ -267,6 +351,9 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   free(b->calls);
   free(b->acts);
   free(b->corr);
+  for (size_t i = 0; i < b->nmarkers; i++) free((char *)b->markers[i].name);
+  free(b->markers);
+  free(b->step_range);
   free(b);
 }
 

@@ -3,12 +3,22 @@
  * spent. Built while the file is read (job.c feeds it every record), independent of any
  * model or peak: the report turns it into MFU and the efficiency factors.
  *
- *     struct rank_steps_builder b = {0};
+ *     struct rank_steps_builder *b = rank_steps_builder_new(step_range);
  *     for each record r: rank_steps_add(&b, r, &trace);     // any order
  *     rank_steps_add_launches(&b, &graphs, capture_flops);  // after mfu_graphs_resolve
  *     rank_steps_finish(&b, &fs->steps);                    // frees the builder
  *
- * Steps come from the repetition of the rank's intercepted calls (steps.h); a step's window
+ * Steps come, in this order of preference (rank_steps.method says which):
+ *   - with a step range (mfu report --step-range REGEX): the NVTX ranges (push/pop or
+ *     start/end) whose message matches REGEX, one step per outermost matching range
+ *     ("markers REGEX"); none matching gives no steps, with the reason;
+ *   - else, when the program bracketed at least two regions with cudaProfilerStart/Stop, each
+ *     region is a step ("profiler"); a single region is the Nsight convention for "profile
+ *     from here to there", not a step, and is ignored;
+ *   - else from the repetition of the rank's intercepted calls (steps.h, "automatic").
+ * Marked steps hold the calls made within their range (calls between ranges are in no step);
+ * their host window runs from the range's start to the next step's start (the last step's
+ * ends with its range), and warm-up is detected as for automatic steps. A step's window
  * is its GPU time when kernels were correlated to its calls (from the first kernel of the
  * step to the first of the next; the last step ends with its last kernel), else its host
  * time. Memory while building: ~40 bytes per call and per GPU activity of the rank. */
@@ -44,13 +54,17 @@ struct rank_steps {
   size_t period;              /* median calls per step */
   double score;               /* detection confidence in [0.75, 1] */
   char reason[200];           /* when nsteps is 0: why */
+  char method[160];           /* "markers REGEX", "profiler" or "automatic" */
 };
 
 struct rank_steps_builder; /* private */
-struct rank_steps_builder *rank_steps_builder_new(void);
+/* `step_range` (may be NULL, copied): a POSIX extended regular expression selecting the NVTX
+ * ranges that are steps, as above. */
+struct rank_steps_builder *rank_steps_builder_new(const char *step_range);
 
 /* Takes what the analysis needs from one record: successful GEMM and NCCL calls that ran when
- * made (not captured into a graph), activity and correlation records, the device. */
+ * made (not captured into a graph), activity and correlation records, the device, markers
+ * (their names copied from the trace's string table). */
 void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
                     const struct mfu_trace *t);
 

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -356,6 +357,7 @@ static void print_utilization(FILE *out, const struct report *r, size_t max_rows
                "last left out; %zu measured on %s\n",
           st->nsteps, st->period, st->score, s->first, u->steps,
           st->steps[0].gpu_window ? "the GPU timeline" : "host time");
+  fprintf(out, "  method     %s\n", st->method);
   fprintf(out, "  step time  %.6f s (the slowest rank's mean)\n", u->step_s);
   fprintf(out, "  counted    %.3f TFLOP per step (%s)\n", s->counted_flops / 1e12,
           within(r->path, s->file->path));
@@ -515,6 +517,7 @@ static void json_rank_utilization(struct jw *j, const struct rank_utilization *r
   jw_key(j, "steps");
   jw_object_begin(j);
   key_u128(j, "count", s->nsteps);
+  key_string(j, "method", s->method);
   key_u128(j, "warmup", r->first);
   key_u128(j, "measured", r->used);
   key_double(j, "mean_time_s", r->used ? r->step_s : NAN);
@@ -557,6 +560,7 @@ static void json_utilization(struct jw *j, const struct report *r) {
   if (r->shown) jw_u128(j, u->steps);
   else jw_null(j);
   key_double(j, "mean_time_s", r->shown ? u->step_s : NAN);
+  key_string(j, "method", r->shown ? r->shown->file->steps.method : NULL);
   jw_object_end(j);
   key_double(j, "mfu", u->mfu);
   key_double(j, "hfu", u->hfu);
@@ -728,7 +732,8 @@ int report_print(FILE *out, const char *path, const struct mfu_traces *t,
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [MODEL] [WORK] [PEAK]\n"
+          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [MODEL]\n"
+          "                  [WORK] [PEAK]\n"
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
           "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
@@ -743,6 +748,12 @@ static void usage(FILE *out) {
           "  --json     one JSON object on stdout instead of the tables\n"
           "  --job ID   the job to report when DIR holds several (default: the latest)\n"
           "  --skip N   leave out the first N steps as warm-up (default: detected)\n"
+          "  --step-range REGEX\n"
+          "             the steps are the NVTX ranges (push/pop, start/end) whose message\n"
+          "             matches REGEX (POSIX extended), e.g. '^train_step$'; the program must\n"
+          "             run with NVTX_INJECTION64_PATH=libmfushim.so (mfu run sets it). Default:\n"
+          "             cudaProfilerStart/Stop regions if there are two or more, else the\n"
+          "             steps are found in the repeating sequence of calls\n"
           "\n"
           "MODEL, WORK and PEAK are the options of `mfu predict` (below); --batch and --seq are\n"
           "per rank and step. Without a model there is no MFU, and HFU is from the counted\n"
@@ -754,18 +765,20 @@ static void usage(FILE *out) {
   fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
 }
 
-enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP };
+enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE };
 
 static const struct option report_options_table[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"job", required_argument, NULL, OPT_JOB},
     {"skip", required_argument, NULL, OPT_SKIP},
+    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
     {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
 struct report_args {
   struct report_options o;
   struct utilization_options u;
+  const char *step_range; /* NULL: profiler ranges or automatic detection */
   bool help;
 };
 
@@ -776,6 +789,19 @@ static int on_report_option(void *ctx, int id, const char *arg) {
   case OPT_JSON: a->o.json = true; return 0;
   case OPT_JOB: a->o.job_id = arg; return 0;
   case OPT_HELP: a->help = true; return 0;
+  case OPT_STEP_RANGE: {
+    regex_t re;
+    int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
+    if (rc) {
+      char why[160];
+      regerror(rc, &re, why, sizeof why);
+      fprintf(stderr, "mfu report: --step-range '%s': %s\n", arg, why);
+      return 2;
+    }
+    regfree(&re);
+    a->step_range = arg;
+    return 0;
+  }
   default:
     if (option_count("mfu report", "skip", arg, 0, 1000000000, &n) != 0) return 2;
     a->u.skip = (long)n;
@@ -813,7 +839,7 @@ int cmd_report(int argc, char **argv) {
                                                                           : "mfu-traces";
   struct mfu_traces t;
   int status = 2;
-  if (mfu_traces_load(&t, path, NULL, err, sizeof err) == 0)
+  if (mfu_traces_load_steps(&t, path, NULL, a.step_range, err, sizeof err) == 0)
     status = report_print(stdout, path, &t, &a.o);
   else
     fprintf(stderr, "mfu report: %s\n", err);

@@ -76,7 +76,8 @@ static int make_dirs(const char *dir) {
 }
 
 /* Prepares the environment CMD inherits: MFU_TRACE_DIR (absolute, so that a command that
- * changes directory still writes there) and the shim first in LD_PRELOAD. */
+ * changes directory still writes there), the shim first in LD_PRELOAD, and the shim as NVTX's
+ * injection library unless one is set. */
 static int set_environment(const char *dir, char abs_dir[PATH_MAX]) {
   char shim[PATH_MAX];
   if (find_shim(shim)) return 1;
@@ -93,6 +94,9 @@ static int set_environment(const char *dir, char abs_dir[PATH_MAX]) {
   }
   setenv("MFU_TRACE_DIR", abs_dir, 1);
   setenv("LD_PRELOAD", preload, 1);
+  /* NVTX ranges reach the shim through NVTX's injection interface (shim/markers.c), unless
+   * another tool (Nsight) is already injected. */
+  setenv("NVTX_INJECTION64_PATH", shim, 0);
   free(preload);
   return 0;
 }

@@ -361,4 +361,23 @@ typedef struct __half __half;
   X(cudaGraphLaunch_ptsz, (cudaGraphExec_t graphExec, cudaStream_t stream), (graphExec, stream),\
     GRAPH(MFU_GRAPH_LAUNCH, stream, NULL, &graphExec, -1))
 
+/* CUDA runtime: cudaProfilerStart/Stop, the Nsight convention for the region (or the steps)
+ * to profile; recorded as MARKER records. MARKER(kind): enum mfu_marker_kind. */
+#define MFU_CUDART_MARKER_APIS(X) \
+  X(cudaProfilerStart, (void), (), MARKER(MFU_MARKER_PROFILER_START)) \
+  X(cudaProfilerStop, (void), (), MARKER(MFU_MARKER_PROFILER_STOP))
+
+/* NVTX: not interposed but reached through NVTX's injection interface (shim/markers.c fills
+ * these slots of NVTX's CORE callback table); listed for their API ids and names. MARKER as
+ * above. */
+#define MFU_NVTX_APIS(X) \
+  X(nvtxRangePushA, (const char *message), (message), MARKER(MFU_MARKER_PUSH)) \
+  X(nvtxRangePushW, (const wchar_t *message), (message), MARKER(MFU_MARKER_PUSH)) \
+  X(nvtxRangePushEx, (const nvtxEventAttributes_t *eventAttrib), (eventAttrib), MARKER(MFU_MARKER_PUSH)) \
+  X(nvtxRangePop, (void), (), MARKER(MFU_MARKER_POP)) \
+  X(nvtxRangeStartA, (const char *message), (message), MARKER(MFU_MARKER_START)) \
+  X(nvtxRangeStartW, (const wchar_t *message), (message), MARKER(MFU_MARKER_START)) \
+  X(nvtxRangeStartEx, (const nvtxEventAttributes_t *eventAttrib), (eventAttrib), MARKER(MFU_MARKER_START)) \
+  X(nvtxRangeEnd, (nvtxRangeId_t id), (id), MARKER(MFU_MARKER_END))
+
 #endif

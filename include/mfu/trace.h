@@ -136,6 +136,7 @@ enum mfu_record_kind {
   MFU_REC_MEMCPY = 6,
   MFU_REC_MEMSET = 7,
   MFU_REC_CORRELATION = 8, /* ties a CUPTI correlation id to the record of the call */
+  MFU_REC_MARKER = 9,      /* an explicit step marker: NVTX range, cudaProfilerStart/Stop */
 };
 
 /* record.flags */
@@ -277,6 +278,34 @@ struct mfu_correlation {
 };
 static_assert(sizeof(struct mfu_correlation) == 72, "correlation payload size");
 
+/* Explicit markers, from which the analyzer can take the training steps (mfu report
+ * --step-range REGEX). t_start_ns is when the marker was set; status is 0.
+ *   PUSH, POP         nvtxRangePush* / nvtxRangePop: nested per thread, id = the thread (tid)
+ *   START, END        nvtxRangeStart* / nvtxRangeEnd: id = the range id the shim returned
+ *                     (1, 2, ... per process); END may come from another thread
+ *   PROFILER_START,   cudaProfilerStart / cudaProfilerStop (the Nsight convention): process-
+ *   PROFILER_STOP     wide, id 0; record.status is the runtime's return code
+ * NVTX markers reach the shim through NVTX's injection interface (NVTX_INJECTION64_PATH set to
+ * libmfushim.so; `mfu run` sets it). `name` (PUSH, START) is the range's message as a dynamic
+ * string id; 0 when it had none, was not ASCII, or was a registered string. */
+enum mfu_marker_kind {
+  MFU_MARKER_PUSH = 1,
+  MFU_MARKER_POP = 2,
+  MFU_MARKER_START = 3,
+  MFU_MARKER_END = 4,
+  MFU_MARKER_PROFILER_START = 5,
+  MFU_MARKER_PROFILER_STOP = 6,
+};
+
+struct mfu_marker {
+  uint32_t name;        /* dynamic string id of the message, 0 none */
+  uint8_t kind;         /* enum mfu_marker_kind */
+  uint8_t reserved[3];
+  uint64_t id;          /* PUSH, POP: the thread; START, END: the range id; else 0 */
+  uint8_t reserved2[56];
+};
+static_assert(sizeof(struct mfu_marker) == 72, "marker payload size");
+
 struct mfu_record {
   uint16_t kind;        /* enum mfu_record_kind */
   uint16_t api;         /* string id of the API name (enum mfu_api) */
@@ -298,6 +327,7 @@ struct mfu_record {
     struct mfu_kernel kernel;
     struct mfu_memop memop;
     struct mfu_correlation correlation;
+    struct mfu_marker marker;
     uint8_t raw[72];
   } u;
 };

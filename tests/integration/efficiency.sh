@@ -15,9 +15,11 @@
 #   parallelism   = (G + M + Cx) / (G + M + Cx + I)   (less the host's own gaps: within 1%)
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
-model=(--layers 2 --hidden 2048 --heads 16 --ffn 5632 --vocab 32000 --batch 4 --seq 1024)
-traced "$example" "${model[@]}" --steps 8 --sync --idle-us 3000 --memory-bound-us 200 \
-  --allreduce-mb 64 --comm-stream same > planted.txt
+# Steps of ~0.1 s, so that the host's own jitter (a sleep that overshoots on a loaded machine)
+# stays well under 1% of a step.
+model=(--layers 4 --hidden 2048 --heads 16 --ffn 5632 --vocab 32000 --batch 4 --seq 1024)
+traced "$example" "${model[@]}" --steps 8 --sync --idle-us 10000 --memory-bound-us 400 \
+  --allreduce-mb 128 --comm-stream same > planted.txt
 v() { sed -n "s/^$1=\([0-9]*\)$/\1/p" planted.txt; }
 G=$(v fake_gemm_ns) M=$(v planted_memory_bound_ns) C=$(v planted_comm_ns) I=$(v planted_idle_ns)
 F=$(( $(v issued_gemm_flops) / 8 ))

@@ -13,20 +13,6 @@
 #include "job.h"
 #include "trace_fixture.h"
 
-static char dir[256];
-
-static int setup(void **state) {
-  (void)state;
-  fx_tmpdir(dir);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  fx_rmtree(dir);
-  return 0;
-}
-
 /* The calls the scenarios make, and what each one counts. */
 enum { A_FLOPS = 2 * 64 * 32 * 16, B_FLOPS = 2 * 128 * 64 * 32, AR_BYTES = 1000 * 4 };
 enum { FLOAT32 = 7 }; /* ncclDataType_t */
@@ -98,7 +84,7 @@ static void write_rank(int rank, int world, bool shuffled) {
     fx_records(&fx, recs, nrecs);
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
-  snprintf(path, sizeof path, "%s/rank%d.mfutrace", dir, rank);
+  snprintf(path, sizeof path, "%s/rank%d.mfutrace", fx_dir, rank);
   fx_save(&fx, path, fx.len);
   fx_free(&fx);
 }
@@ -109,7 +95,7 @@ static void in_both_orders(void (*check)(const struct mfu_job *j)) {
     struct mfu_traces t;
     char err[512];
     write_rank(0, 1, shuffled);
-    assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+    assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
     assert_int_equal(t.njobs, 1);
     assert_int_equal(t.jobs[0].files[0]->counts.unknown_records, 0);
     check(&t.jobs[0]);
@@ -432,7 +418,7 @@ static void test_two_ranks(void **state) {
     write_rank(rank, 2, rank == 1);
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_calls(&j->files[0]->counts, 5, 0, 5);
   assert_calls(&j->files[1]->counts, 2, 0, 2);
@@ -460,7 +446,7 @@ static void test_equal_times(void **state) {
   for (size_t i = 0; i < nrecs; i++) recs[i].t_start_ns = recs[i].t_end_ns = 5000;
   write_rank(0, 1, false);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   assert_calls(&t.jobs[0].totals, 2, 0, 0);
   mfu_traces_free(&t);
 }
@@ -474,7 +460,7 @@ static void test_unknown_operation(void **state) {
   recs[nrecs - 1].u.graph.op = 99;
   write_rank(0, 1, false);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   assert_int_equal(t.jobs[0].totals.unknown_records, 1);
   assert_int_equal(t.jobs[0].graphs.launches, 0);
   assert_true(has_warning(&t.jobs[0], "1 records and 0 blocks of unknown kinds were skipped"));
@@ -483,18 +469,18 @@ static void test_unknown_operation(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_five_launches, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eager_and_graph, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_exec_update, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_handle_reuse, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_capture_styles, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_unknown_executable, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_never_launched, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_missing_end, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_two_ranks, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_equal_times, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_unknown_operation, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_five_launches, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eager_and_graph, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_exec_update, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_handle_reuse, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_capture_styles, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_failures, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_executable, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_never_launched, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_missing_end, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_two_ranks, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_equal_times, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_operation, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

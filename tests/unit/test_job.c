@@ -14,25 +14,6 @@
 #include "json_out.h"
 #include "trace_fixture.h"
 
-static char dir[256];
-
-static int setup(void **state) {
-  (void)state;
-  fx_tmpdir(dir);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  fx_rmtree(dir);
-  return 0;
-}
-
-#define assert_contains(text, part)                                                   \
-  do {                                                                                \
-    if (!strstr((text), (part))) fail_msg("'%s' does not contain '%s'", (text), (part)); \
-  } while (0)
-
 /* The warning that contains `part`, or a failure listing them all. */
 static const char *find_warning(const struct mfu_strings *w, const char *part) {
   for (size_t i = 0; i < w->n; i++)
@@ -55,14 +36,14 @@ static void write_rank(const char *name, const char *job, int rank, int world, i
   fx_records(&fx, &r, 1);
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(path, sizeof path, "%s/%s", fx_dir, name);
   fx_save(&fx, path, fx.len - cut);
   fx_free(&fx);
 }
 
 static void write_file(const char *name, const void *bytes, size_t n) {
   char path[600];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(path, sizeof path, "%s/%s", fx_dir, name);
   struct fx fx = {.buf = (unsigned char *)bytes, .len = n};
   fx_save(&fx, path, n);
 }
@@ -70,7 +51,7 @@ static void write_file(const char *name, const void *bytes, size_t n) {
 static void test_ranks_and_warnings(void **state) {
   (void)state;
   char sub[300], err[512];
-  snprintf(sub, sizeof sub, "%s/node0", dir);
+  snprintf(sub, sizeof sub, "%s/node0", fx_dir);
   assert_int_equal(mkdir(sub, 0755), 0);
   write_rank("node0/r0.mfutrace", "job", 0, 4, 3, 0); /* one level down */
   write_rank("r1.mfutrace", "job", 1, 4, 2, 0);
@@ -80,7 +61,7 @@ static void test_ranks_and_warnings(void **state) {
   write_file("notes.txt", "not a trace", 11);
 
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   assert_int_equal(t.nfiles, 5);
   assert_int_equal(t.njobs, 1);
   const struct mfu_job *j = &t.jobs[0];
@@ -123,7 +104,7 @@ static void test_missing_ranges_and_unknown_ranks(void **state) {
   write_rank("u1.mfutrace", "solo", -1, -1, 1, 0);
   write_rank("u2.mfutrace", "solo", -1, -1, 1, 0);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   assert_int_equal(t.njobs, 2);
   const struct mfu_job *big = mfu_traces_find_job(&t, "big"), *solo = mfu_traces_find_job(&t, "solo");
   assert_non_null(big);
@@ -147,12 +128,12 @@ static void test_latest_job_first(void **state) {
     fx.h.start_realtime_ns = FX_START_REALTIME_NS + starts[i] * 1000000000000ull;
     fx_end(&fx);
     fx_header(&fx, MFU_FILE_COMPLETE);
-    snprintf(path, sizeof path, "%s/%s.mfutrace", dir, jobs[i]);
+    snprintf(path, sizeof path, "%s/%s.mfutrace", fx_dir, jobs[i]);
     fx_save(&fx, path, fx.len);
     fx_free(&fx);
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   assert_int_equal(t.njobs, 3);
   assert_string_equal(t.jobs[0].job_id, "new");
   assert_string_equal(t.jobs[1].job_id, "middle");
@@ -178,12 +159,12 @@ static void test_totals_beyond_64_bits(void **state) {
     fx_records(&fx, r, 3);
     fx_end(&fx);
     fx_header(&fx, MFU_FILE_COMPLETE);
-    snprintf(path, sizeof path, "%s/%d.mfutrace", dir, rank);
+    snprintf(path, sizeof path, "%s/%d.mfutrace", fx_dir, rank);
     fx_save(&fx, path, fx.len);
     fx_free(&fx);
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_string_equal(u128_to_dec(dec, j->totals.gemm_flops), "110680464442257309690");
   assert_string_equal(u128_to_dec(dec, j->totals.flops_by_precision[MFU_PREC_BF16]),
@@ -215,12 +196,12 @@ static void test_odd_records(void **state) {
   fx_end(&fx);
   fx.h.records_lost = 12;
   fx_header(&fx, MFU_FILE_COMPLETE | MFU_FILE_WRITE_ERROR);
-  snprintf(path, sizeof path, "%s/odd.mfutrace", dir);
+  snprintf(path, sizeof path, "%s/odd.mfutrace", fx_dir);
   fx_save(&fx, path, fx.len);
   fx_free(&fx);
 
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, path, NULL, err, sizeof err), 0); /* a file, not a dir */
+  assert_int_equal(mfu_traces_load(&t, path, NULL, err, sizeof err), 0); /* a file, not a fx_dir */
   const struct mfu_job *j = &t.jobs[0];
   assert_int_equal(j->totals.gemm_calls, 3);
   assert_int_equal(j->totals.gemm_failed, 1);
@@ -248,13 +229,13 @@ static void test_no_traces(void **state) {
   char err[1024], missing[300];
   struct mfu_traces t;
   write_file("notes.txt", "x", 1);
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 1);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 1);
   assert_contains(err, "no trace files (*.mfutrace) in '");
   assert_contains(err, "mfu run -- CMD");
   assert_contains(err, "MFU_TRACE_DIR=");
   mfu_traces_free(&t);
 
-  snprintf(missing, sizeof missing, "%s/nope", dir);
+  snprintf(missing, sizeof missing, "%s/nope", fx_dir);
   assert_int_equal(mfu_traces_load(&t, missing, NULL, err, sizeof err), -1);
   assert_contains(err, "cannot open '");
   assert_contains(err, "/nope': No such file or directory");
@@ -266,11 +247,11 @@ static void test_skip_list(void **state) {
   char err[512];
   write_rank("a.mfutrace", "j", 0, 2, 1, 0);
   struct mfu_strings before = {0};
-  assert_int_equal(mfu_find_traces(dir, &before, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_find_traces(fx_dir, &before, NULL, err, sizeof err), 0);
   assert_int_equal(before.n, 1);
   write_rank("b.mfutrace", "j", 1, 2, 5, 0);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, &before, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, &before, err, sizeof err), 0);
   assert_int_equal(t.nfiles, 1);
   assert_int_equal(t.jobs[0].totals.gemm_calls, 5);
   mfu_traces_free(&t);
@@ -300,7 +281,7 @@ static void test_thousands_of_files(void **state) {
   low.rlim_max = saved.rlim_max;
   setrlimit(RLIMIT_NOFILE, &low);
   struct mfu_traces t;
-  int loaded = mfu_traces_load(&t, dir, NULL, err, sizeof err);
+  int loaded = mfu_traces_load(&t, fx_dir, NULL, err, sizeof err);
   setrlimit(RLIMIT_NOFILE, &saved);
   assert_int_equal(loaded, 0);
   assert_int_equal(t.nfiles, N);
@@ -319,7 +300,7 @@ static void test_many_incomplete_files(void **state) {
     write_rank(name, "killed", rank, 25, 1, 32); /* no END block */
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_int_equal(j->warnings.n, 11);
   assert_contains(j->warnings.v[0], "rank 0 (");
@@ -360,7 +341,7 @@ static void write_nccl_rank(int rank, size_t cut) {
   fx_records(&fx, &last, 1);
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
-  snprintf(path, sizeof path, "%s/nccl.rank%d.mfutrace", dir, rank);
+  snprintf(path, sizeof path, "%s/nccl.rank%d.mfutrace", fx_dir, rank);
   fx_save(&fx, path, fx.len - cut);
   fx_free(&fx);
 }
@@ -375,7 +356,7 @@ static void test_nccl_ranks(void **state) {
   write_nccl_rank(1, 0);
   write_nccl_rank(2, 32 + 100); /* END block and part of the last AllReduce */
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_int_equal(j->ranks, 3);
   const struct mfu_counts *c = &j->totals;
@@ -436,12 +417,12 @@ static void test_nccl_odd_records(void **state) {
   fx_records(&fx, r, sizeof r / sizeof *r);
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
-  snprintf(path, sizeof path, "%s/odd.mfutrace", dir);
+  snprintf(path, sizeof path, "%s/odd.mfutrace", fx_dir);
   fx_save(&fx, path, fx.len);
   fx_free(&fx);
 
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   const struct mfu_counts *c = &t.jobs[0].totals;
   assert_int_equal(c->nccl_calls, 4);
   assert_int_equal(c->nccl_failed, 1);
@@ -463,17 +444,17 @@ static void test_nccl_odd_records(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_ranks_and_warnings, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_missing_ranges_and_unknown_ranks, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_latest_job_first, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_totals_beyond_64_bits, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_odd_records, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_no_traces, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_skip_list, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_thousands_of_files, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_many_incomplete_files, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nccl_ranks, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nccl_odd_records, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ranks_and_warnings, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_missing_ranges_and_unknown_ranks, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_latest_job_first, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_totals_beyond_64_bits, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_odd_records, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_no_traces, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_skip_list, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_thousands_of_files, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_many_incomplete_files, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_ranks, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_odd_records, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

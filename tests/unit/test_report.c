@@ -14,25 +14,6 @@
 #include "report.h"
 #include "trace_fixture.h"
 
-static char dir[256];
-
-static int setup(void **state) {
-  (void)state;
-  fx_tmpdir(dir);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  fx_rmtree(dir);
-  return 0;
-}
-
-#define assert_contains(text, part)                                                   \
-  do {                                                                                \
-    if (!strstr((text), (part))) fail_msg("'%s' does not contain '%s'", (text), (part)); \
-  } while (0)
-
 /* What a command printed. */
 struct output {
   int status;
@@ -57,8 +38,8 @@ static struct output *report(const char *first, ...) {
   for (const char *a = first; a; a = va_arg(ap, const char *)) argv[argc++] = (char *)a;
   va_end(ap);
   char out_path[300], err_path[300];
-  snprintf(out_path, sizeof out_path, "%s/.out", dir);
-  snprintf(err_path, sizeof err_path, "%s/.err", dir);
+  snprintf(out_path, sizeof out_path, "%s/.out", fx_dir);
+  snprintf(err_path, sizeof err_path, "%s/.err", fx_dir);
   fflush(stdout);
   fflush(stderr);
   int saved_out = dup(1), saved_err = dup(2);
@@ -95,7 +76,7 @@ static void write_job(void) {
     fx_records(&fx, r, 3);
     if (rank == 0) fx_end(&fx);
     fx_header(&fx, rank == 0 ? MFU_FILE_COMPLETE : 0);
-    snprintf(path, sizeof path, "%s/job-42.rank%d.mfutrace", dir, rank);
+    snprintf(path, sizeof path, "%s/job-42.rank%d.mfutrace", fx_dir, rank);
     fx_save(&fx, path, fx.len);
     fx_free(&fx);
   }
@@ -110,7 +91,7 @@ static json_int_t get_int(json_t *root, const char *path) {
 static void test_json_contract(void **state) {
   (void)state;
   write_job();
-  struct output *o = report(dir, "--json", NULL);
+  struct output *o = report(fx_dir, "--json", NULL);
   assert_int_equal(o->status, 0);
   json_error_t error;
   json_t *root = json_loads(o->out, 0, &error);
@@ -184,7 +165,7 @@ static void test_json_contract(void **state) {
 static void test_human(void **state) {
   (void)state;
   write_job();
-  struct output *o = report(dir, NULL);
+  struct output *o = report(fx_dir, NULL);
   assert_int_equal(o->status, 0);
   assert_contains(o->out, "job       job-42, started 2023-11-14 22:13:20 UTC");
   assert_contains(o->out, "ranks     2 of world size 3, 2 trace files");
@@ -220,10 +201,10 @@ static void test_row_limit(void **state) {
   struct mfu_traces t;
   char err[512], *text;
   size_t len;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
   FILE *out = open_memstream(&text, &len);
   const struct report_options o = {.max_rows = 1};
-  assert_int_equal(report_print(out, dir, &t, &o), 0);
+  assert_int_equal(report_print(out, fx_dir, &t, &o), 0);
   fclose(out);
   squeeze(text);
   assert_contains(text, "\n cublasGemmEx 2 0 274877906944 0.275\n (2 more APIs) 2 2 4000000 0.000\n"
@@ -262,7 +243,7 @@ static void write_nccl_job(void) {
     fx_records(&fx, r, rank == 0 ? 8 : 9);
     fx_end(&fx);
     fx_header(&fx, MFU_FILE_COMPLETE);
-    snprintf(path, sizeof path, "%s/ddp.rank%d.mfutrace", dir, rank);
+    snprintf(path, sizeof path, "%s/ddp.rank%d.mfutrace", fx_dir, rank);
     fx_save(&fx, path, fx.len);
     fx_free(&fx);
   }
@@ -281,7 +262,7 @@ static void assert_op(json_t *by_op, const char *op, json_int_t calls, json_int_
 static void test_nccl_json(void **state) {
   (void)state;
   write_nccl_job();
-  struct output *o = report(dir, "--json", NULL);
+  struct output *o = report(fx_dir, "--json", NULL);
   assert_int_equal(o->status, 0);
   json_error_t error;
   json_t *root = json_loads(o->out, 0, &error);
@@ -326,7 +307,7 @@ static void test_nccl_json(void **state) {
 static void test_nccl_human(void **state) {
   (void)state;
   write_nccl_job();
-  struct output *o = report(dir, NULL);
+  struct output *o = report(fx_dir, NULL);
   assert_int_equal(o->status, 0);
   squeeze(o->out);
   assert_contains(o->out, "resolved: cuBLAS (2/2 files), cuBLASLt (2/2 files), NCCL (2/2 files);");
@@ -355,11 +336,11 @@ static void test_no_nccl_without_ranks(void **state) {
     fx_records(&fx, &r, 1);
     fx_end(&fx);
     fx_header(&fx, MFU_FILE_COMPLETE);
-    snprintf(path, sizeof path, "%s/solo%d.mfutrace", dir, i);
+    snprintf(path, sizeof path, "%s/solo%d.mfutrace", fx_dir, i);
     fx_save(&fx, path, fx.len);
     fx_free(&fx);
   }
-  struct output *o = report(dir, NULL);
+  struct output *o = report(fx_dir, NULL);
   assert_int_equal(o->status, 0);
   assert_contains(o->out, "ranks     2, 2 trace files");
   assert_null(strstr(o->out, "NCCL calls intercepted"));
@@ -392,7 +373,7 @@ static void write_graph_job(void) {
   fx_records_shuffled(&fx, r, n);
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
-  snprintf(path, sizeof path, "%s/graphs.mfutrace", dir);
+  snprintf(path, sizeof path, "%s/graphs.mfutrace", fx_dir);
   fx_save(&fx, path, fx.len);
   fx_free(&fx);
 }
@@ -406,7 +387,7 @@ static bool has_string(json_t *array, const char *part) {
 static void test_graphs(void **state) {
   (void)state;
   write_graph_job();
-  struct output *o = report(dir, "--json", NULL);
+  struct output *o = report(fx_dir, "--json", NULL);
   assert_int_equal(o->status, 0);
   json_error_t error;
   json_t *root = json_loads(o->out, 0, &error);
@@ -445,7 +426,7 @@ static void test_graphs(void **state) {
                          "calls (0 bytes) captured there are not counted"));
   json_decref(root);
 
-  o = report(dir, NULL);
+  o = report(fx_dir, NULL);
   assert_int_equal(o->status, 0);
   assert_contains(o->out, "\nCUDA graphs: 6 launches of 1 executable ran 5 GEMM calls "
                           "(0.687 TFLOP) and 5 NCCL calls (0.000 GB) captured in 2 captures\n");
@@ -454,13 +435,13 @@ static void test_graphs(void **state) {
 static void test_bad_input(void **state) {
   (void)state;
   char missing[300];
-  snprintf(missing, sizeof missing, "%s/missing", dir);
+  snprintf(missing, sizeof missing, "%s/missing", fx_dir);
   struct output *o = report(missing, NULL);
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "mfu report: cannot open '");
   assert_contains(o->err, "MFU_TRACE_DIR");
 
-  o = report(dir, NULL);
+  o = report(fx_dir, NULL);
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "no trace files");
   assert_contains(o->err, "mfu run");
@@ -469,31 +450,31 @@ static void test_bad_input(void **state) {
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "unknown option '--frobnicate'");
 
-  o = report(dir, dir, NULL);
+  o = report(fx_dir, fx_dir, NULL);
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "one directory at a time");
 
-  o = report(dir, "--job", NULL);
+  o = report(fx_dir, "--job", NULL);
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "--job needs a value");
 
   char path[600];
-  snprintf(path, sizeof path, "%s/zero.mfutrace", dir);
+  snprintf(path, sizeof path, "%s/zero.mfutrace", fx_dir);
   struct fx empty = {0};
   fx_save(&empty, path, 0);
-  o = report(dir, "--json", NULL);
+  o = report(fx_dir, "--json", NULL);
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "none of the 1 trace files");
   assert_contains(o->err, "zero.mfutrace is unreadable: empty file");
   assert_string_equal(o->out, "");
 
   write_job();
-  o = report(dir, "--job", "other", NULL);
+  o = report(fx_dir, "--job", "other", NULL);
   assert_int_equal(o->status, 2);
   assert_contains(o->err, "no job 'other' in");
   assert_contains(o->err, "'job-42'");
 
-  o = report(dir, "--job=job-42", "--json", NULL);
+  o = report(fx_dir, "--job=job-42", "--json", NULL);
   assert_int_equal(o->status, 0); /* the unreadable file is a warning */
   assert_contains(o->out, "zero.mfutrace is unreadable");
   assert_contains(o->out, "\"readable\": false");
@@ -505,14 +486,14 @@ static void test_bad_input(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_json_contract, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_human, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nccl_json, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nccl_human, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_no_nccl_without_ranks, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_row_limit, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_graphs, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_json_contract, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_human, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_json, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_nccl_human, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_no_nccl_without_ranks, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_row_limit, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_graphs, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_bad_input, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,4 +250,24 @@ static inline void fx_rmtree(const char *path) {
   nftw(path, fx_remove, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A cmocka group's scratch directory: fx_dir, made by fx_setup, removed by fx_teardown. */
+static char fx_dir[256];
+
+static inline int fx_setup(void **state) {
+  (void)state;
+  fx_tmpdir(fx_dir);
+  return 0;
+}
+
+static inline int fx_teardown(void **state) {
+  (void)state;
+  fx_rmtree(fx_dir);
+  return 0;
+}
+
+#define assert_contains(text, part)                                                          \
+  do {                                                                                       \
+    if (!strstr((text), (part))) fail_msg("'%s' does not contain '%s'", (text), (part));     \
+  } while (0)
+
 #endif
