@@ -536,6 +536,12 @@ static void json_rank_utilization(struct jw *j, const struct rank_utilization *r
     key_double(j, "nccl_bytes", x->nccl_bytes);
     key_u128(j, "calls", x->calls);
     key_double(j, "mfu", r->model_flops / (t * r->peak));
+    if (r->step_eff) {
+      jw_key(j, "efficiency");
+      jw_object_begin(j);
+      for (int f = EFF_COVERAGE; f < EFF_COUNT; f++) key_double(j, efficiency_name[f], r->step_eff[i].value[f]);
+      jw_object_end(j);
+    }
     jw_key(j, "measured");
     jw_bool(j, i >= r->first && i < r->first + r->used);
     jw_object_end(j);

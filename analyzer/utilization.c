@@ -99,7 +99,16 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
   }
   r->work = (struct step_work){.f_model = f ? f->model * (double)r->used : NAN,
                                .f_math = f_math, .peak = r->peak};
-  if (r->timeline) timeline_efficiency(&r->tl, &r->work, &r->eff);
+  if (!r->timeline) return;
+  timeline_efficiency(&r->tl, &r->work, &r->eff);
+  r->step_eff = calloc(s->nsteps, sizeof *r->step_eff);
+  if (!r->step_eff) mfu_out_of_memory();
+  for (size_t i = 0; i < s->nsteps; i++) {
+    const struct step_result *st = &s->steps[i];
+    struct step_work w = {.f_model = f ? f->model : NAN, .peak = r->peak,
+                          .f_math = st->gemm_flops + (st->attention_kernels ? attention : 0)};
+    timeline_efficiency(&st->tl, &w, &r->step_eff[i]);
+  }
 }
 
 int utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
@@ -165,6 +174,7 @@ int utilization_compute(const struct mfu_job *j, const struct utilization_option
 }
 
 void utilization_free(struct job_utilization *u) {
+  for (size_t i = 0; i < u->nranks; i++) free(u->ranks[i].step_eff);
   free(u->ranks);
   *u = (struct job_utilization){0};
 }

@@ -42,6 +42,7 @@ struct rank_utilization {
   struct timeline tl;            /* summed over the used steps */
   struct step_work work;         /* summed likewise */
   struct efficiency eff;         /* when timeline */
+  struct efficiency *step_eff;   /* each step's own, when timeline (NULL otherwise) */
 };
 
 struct job_utilization {
