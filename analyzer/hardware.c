@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
+
 #include "commands.h"
 
 #define NO HW_UNSUPPORTED
@@ -170,14 +172,6 @@ const struct hw_source hw_sources[] = {
 const size_t hw_source_count = sizeof hw_sources / sizeof hw_sources[0];
 
 /* ------------------------------------------------------------------ name matching */
-
-static int fail(char *err, size_t errsz, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errsz, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 /* Lower-case letters and digits only: "NVIDIA A100-SXM4-80GB" -> "nvidiaa100sxm480gb". */
 static void squash(const char *s, char *out, size_t n) {

@@ -11,18 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
+
 /* No real model has a dimension near this; it keeps every product in range. */
 #define DIM_MAX INT64_C(2147483647)
 /* ...and the products themselves: a quadrillion parameters is far beyond any model. */
 #define PARAMS_MAX 1e15
-
-static int fail(char *err, size_t errsz, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errsz, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 const char *model_part_name(enum model_part p) {
   static const char *const names[] = {
