@@ -191,11 +191,16 @@ static void give_up(uint32_t state, CUptiResult error, const char *why) {
  * probe subscribes and at once lets go, so that a tool starting later still can. Returns
  * CUPTI_SUCCESS if CUPTI is free, CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED if taken,
  * or why CUPTI cannot be used at all (no GPU...). */
+static void CUPTIAPI ignore_callback(void *userdata, CUpti_CallbackDomain domain,
+                                     CUpti_CallbackId id, const void *data) {
+  (void)userdata, (void)domain, (void)id, (void)data; /* the probe enables no callback */
+}
+
 static CUptiResult probe_cupti(void) {
   const char *injection = getenv("CUDA_INJECTION64_PATH");
   if (injection && *injection) return CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED;
   CUpti_SubscriberHandle probe;
-  CUptiResult r = api.subscribe(&probe, NULL, NULL);
+  CUptiResult r = api.subscribe(&probe, ignore_callback, NULL);
   if (r == CUPTI_SUCCESS) api.unsubscribe(probe);
   return r;
 }
