@@ -229,9 +229,13 @@ void mfu_cupti_start(void) {
     refused(probe);
     return;
   }
+  /* External correlation records are made for runtime and driver API records, so those are
+   * enabled too (and dropped when read): cuBLAS launches through the runtime, NCCL through the
+   * driver. */
   static const CUpti_ActivityKind kinds[] = {
       CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,
-      CUPTI_ACTIVITY_KIND_MEMSET, CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION};
+      CUPTI_ACTIVITY_KIND_MEMSET,            CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION,
+      CUPTI_ACTIVITY_KIND_RUNTIME,           CUPTI_ACTIVITY_KIND_DRIVER};
   CUptiResult r = api.register_callbacks(buffer_requested, buffer_completed);
   for (size_t i = 0; r == CUPTI_SUCCESS && i < sizeof kinds / sizeof kinds[0]; i++)
     r = api.enable(kinds[i]);

@@ -6,8 +6,8 @@
  * (CUpti_ActivityKernel10, CUpti_ActivityMemcpy6, CUpti_ActivityMemset4); with
  * EXTERNAL_CORRELATION enabled it is preceded, as with the real library, by one
  * CUpti_ActivityExternalCorrelation per external kind whose stack (per thread, Push/Pop) is not
- * empty, carrying the top id. Other kinds are not modelled: enabling one fails with
- * CUPTI_ERROR_NOT_SUPPORTED. The Callback API is not modelled either: subscribers are counted
+ * empty, carrying the top id. RUNTIME and DRIVER can be enabled but yield no records; other
+ * kinds are not modelled: enabling one fails with CUPTI_ERROR_NOT_SUPPORTED. The Callback API is not modelled either: subscribers are counted
  * (one at a time, as before CUDA 13.2) but never called.
  *
  * Queued records are packed back to back, each the size of its kind's record, into buffers
@@ -133,6 +133,9 @@ static size_t record_size(CUpti_ActivityKind kind) {
 static bool is_enabled(CUpti_ActivityKind kind) { return enabled >> kind & 1; }
 
 static CUptiResult set_enabled(CUpti_ActivityKind kind, bool on) {
+  /* API records are accepted (a tracer enables them so that external correlation works) but
+   * not emitted: nothing here is a runtime or driver call. */
+  if (kind == CUPTI_ACTIVITY_KIND_RUNTIME || kind == CUPTI_ACTIVITY_KIND_DRIVER) return CUPTI_SUCCESS;
   if (!record_size(kind)) return CUPTI_ERROR_NOT_SUPPORTED;
   pthread_mutex_lock(&lock);
   enabled = on ? enabled | 1ull << kind : enabled & ~(1ull << kind);

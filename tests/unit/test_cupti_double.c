@@ -287,7 +287,8 @@ static void test_external_correlation(void **state) {
 /* Records go only to the kinds enabled; KERNEL serves when CONCURRENT_KERNEL is off. */
 static void test_kinds(void **state) {
   (void)state;
-  assert_int_equal(CUPTI(cuptiActivityEnable)(CUPTI_ACTIVITY_KIND_RUNTIME),
+  assert_int_equal(CUPTI(cuptiActivityEnable)(CUPTI_ACTIVITY_KIND_RUNTIME), CUPTI_SUCCESS);
+  assert_int_equal(CUPTI(cuptiActivityEnable)(CUPTI_ACTIVITY_KIND_OPENACC_DATA),
                    CUPTI_ERROR_NOT_SUPPORTED);
   assert_int_equal(CUPTI(cuptiActivityDisable)(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL),
                    CUPTI_SUCCESS);
