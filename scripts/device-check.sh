@@ -295,9 +295,9 @@ why_failed() {
   echo "$(grep -m1 '^exit status' "$W/$1.log" 2>/dev/null): $(grep -m1 -E 'Error|error' "$W/$1.log" 2>/dev/null | cut -c1-120)"
 }
 
-# report_mfu NAME MODEL_OPTIONS...: the MFU `mfu report` computes for run NAME, or "" while it
-# cannot. Issue 5 gives the report steps, step times and the model options of `mfu predict`;
-# until then those options are refused (exit 2) and the plain report has "mfu": null.
+# report_mfu NAME MODEL_OPTIONS...: the MFU `mfu report` computes for run NAME (with the model
+# options of `mfu predict`, per rank), or "" when it cannot (no steps found: the reason is in
+# the JSON's per_rank[].steps.not_found).
 report_mfu() {
   local name=$1
   shift
@@ -346,7 +346,7 @@ check_eager() {
     step=$(val shim1 step_time_s)
     predicted=$("$MFU" predict "${LLAMA[@]}" --step-time "${step:-1}" --device "$GPU_NAME" --json 2>/dev/null |
       python3 -c 'import json, sys; print(round(json.load(sys.stdin)["mfu"], 6))' 2>/dev/null)
-    row "mfu vs self" SKIP "mfu report has no MFU yet (issue 5); the script's ${self:-?}, mfu predict --step-time ${step:-?}: ${predicted:-?}"
+    row "mfu vs self" FAIL "mfu report gave no MFU (see shim1.mfu.json); the script's ${self:-?}, mfu predict --step-time ${step:-?}: ${predicted:-?}"
   fi
 
   # The efficiency factors, and their product against MFU.
