@@ -192,6 +192,50 @@ static inline struct mfu_record fx_graph(struct fx *fx, unsigned op, uint64_t st
   return r;
 }
 
+/* GPU activity and the records around it, as the shim writes them from CUPTI and at the first
+ * recorded call: times are given (GPU times already on CLOCK_MONOTONIC), not taken from the
+ * fixture's clock. `name` is a dynamic string id (fx_strings), 0 none. */
+static inline struct mfu_record fx_kernel(uint64_t start_ns, uint64_t end_ns, uint32_t name,
+                                          uint32_t correlation) {
+  struct mfu_record r = {.kind = MFU_REC_KERNEL, .t_start_ns = start_ns, .t_end_ns = end_ns};
+  r.u.kernel = (struct mfu_kernel){.name = name, .stream = 7, .correlation = correlation,
+                                   .grid = {1, 1, 1}, .block = {128, 1, 1}};
+  return r;
+}
+
+/* A MEMCPY (kind MFU_REC_MEMCPY) or MEMSET record of `bytes`. */
+static inline struct mfu_record fx_memop(unsigned kind, uint64_t start_ns, uint64_t end_ns,
+                                         uint64_t bytes, uint32_t correlation) {
+  struct mfu_record r = {.kind = (uint16_t)kind, .t_start_ns = start_ns, .t_end_ns = end_ns};
+  r.u.memop = (struct mfu_memop){.bytes = bytes, .stream = 7, .correlation = correlation};
+  return r;
+}
+
+/* Ties CUPTI's correlation id to the intercepted call whose record.correlation is `external`. */
+static inline struct mfu_record fx_correlation(uint32_t cupti, uint64_t external) {
+  struct mfu_record r = {.kind = MFU_REC_CORRELATION};
+  r.u.correlation = (struct mfu_correlation){.correlation = cupti, .kind = 1, .external = external};
+  return r;
+}
+
+/* The DEVICE record of a thread's first recorded call: cudaDeviceProp.name `name`. */
+static inline struct mfu_record fx_device(const char *name) {
+  struct mfu_record r = {.kind = MFU_REC_DEVICE, .tid = 4242, .t_start_ns = FX_START_MONOTONIC_NS,
+                         .t_end_ns = FX_START_MONOTONIC_NS};
+  r.u.device = (struct mfu_device){.sm_count = 132, .cc_major = 9, .cc_minor = 0};
+  snprintf(r.u.device.name, sizeof r.u.device.name, "%s", name);
+  return r;
+}
+
+/* A MARKER record (enum mfu_marker_kind) set at `t_ns`; `name` a dynamic string id or 0. */
+static inline struct mfu_record fx_marker(unsigned kind, uint64_t t_ns, uint64_t id,
+                                          uint32_t name) {
+  struct mfu_record r = {.kind = MFU_REC_MARKER, .tid = 4242, .t_start_ns = t_ns,
+                         .t_end_ns = t_ns};
+  r.u.marker = (struct mfu_marker){.name = name, .kind = (uint8_t)kind, .id = id};
+  return r;
+}
+
 static inline void fx_records(struct fx *fx, const struct mfu_record *r, size_t n) {
   fx_block(fx, MFU_BLOCK_RECORDS, (uint32_t)n, r, (uint32_t)(n * sizeof *r));
 }
