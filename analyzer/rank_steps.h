@@ -19,9 +19,9 @@
  * Marked steps hold the calls made within their range (calls between ranges are in no step);
  * their host window runs from the range's start to the next step's start (the last step's
  * ends with its range), and warm-up is detected as for automatic steps. A step's window
- * is its GPU time when kernels were correlated to its calls (from the first kernel of the
- * step to the first of the next; the last step ends with its last kernel), else its host
- * time. Memory while building: ~40 bytes per call and per GPU activity of the rank. */
+ * is its GPU time when GPU activities (kernels, memcpys, memsets) were correlated to its
+ * calls (from the step's first such activity to the next step's first; the last step ends
+ * with its last one), else its host time. Memory while building: ~40 bytes per call and per GPU activity of the rank. */
 #ifndef MFU_RANK_STEPS_H
 #define MFU_RANK_STEPS_H
 
