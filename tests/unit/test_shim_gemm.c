@@ -15,6 +15,7 @@
 #include "mfu/api.h"
 #include "mfu/gemm.h"
 #include "shim.h"
+#include "shim_fixture.h"
 
 #define DECLARE(name, params, args, describe) cublasStatus_t name params;
 MFU_CUBLAS_GEMM_APIS(DECLARE)
@@ -268,5 +269,5 @@ int main(void) {
       cmocka_unit_test(nested_calls_are_not_recorded),
       cmocka_unit_test(errno_is_preserved),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return run_shim_tests(tests, NULL);
 }

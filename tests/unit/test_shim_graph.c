@@ -16,6 +16,7 @@
 
 #include "mfu/api.h"
 #include "shim.h"
+#include "shim_fixture.h"
 
 static char buf[64];
 
@@ -123,11 +124,9 @@ static void captured_calls_carry_the_capture(void **state) {
 int main(void) {
   int version; /* a call into the NCCL double itself keeps it linked (--as-needed) */
   if (ncclGetVersion(&version) != ncclSuccess) return 1;
-  char dir[] = "/tmp/mfu-graph.XXXXXX";
-  if (!mkdtemp(dir) || chdir(dir) != 0) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(device_record_names_the_gpu),
       cmocka_unit_test(captured_calls_carry_the_capture),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return run_shim_tests(tests, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "mfu/api.h"
 #include "shim.h"
+#include "shim_fixture.h"
 
 int InitializeInjectionNvtx2(NvtxGetExportTableFunc_t get_export_table);
 
@@ -180,12 +181,10 @@ static void profiler_start_stop_make_markers(void **state) {
 int main(void) {
   int device; /* a call into the cudart double itself keeps it linked (--as-needed) */
   if (cudaGetDevice(&device) != cudaSuccess) return 1;
-  char dir[] = "/tmp/mfu-markers.XXXXXX";
-  if (!mkdtemp(dir) || chdir(dir) != 0) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(refusals_install_nothing),
       cmocka_unit_test(nvtx_ranges_make_markers),
       cmocka_unit_test(profiler_start_stop_make_markers),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return run_shim_tests(tests, NULL);
 }

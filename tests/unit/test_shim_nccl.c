@@ -17,6 +17,7 @@
 #include "mfu/api.h"
 #include "mfu/nccl.h"
 #include "shim.h"
+#include "shim_fixture.h"
 
 static char buf[64];
 static ncclUniqueId uid;
@@ -216,8 +217,6 @@ static void first_communicator_gives_the_rank(void **state) {
 int main(void) {
   int version; /* a call into the double itself keeps it linked (--as-needed) */
   if (ncclGetVersion(&version) != ncclSuccess) return 1;
-  char dir[] = "/tmp/mfu-nccl.XXXXXX";
-  if (!mkdtemp(dir) || chdir(dir) != 0) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(init_rank_records_the_communicator),
       cmocka_unit_test(collectives_count_nccl_tests_bytes),
@@ -227,7 +226,5 @@ int main(void) {
       cmocka_unit_test(unknown_datatypes_move_no_bytes),
       cmocka_unit_test(first_communicator_gives_the_rank),
   };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  if (!failed) rmdir(dir);
-  return failed;
+  return run_shim_tests(tests, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "mfu/api.h"
 #include "shim.h"
+#include "shim_fixture.h"
 #include "trace_reader.h"
 
 enum { CALLS = 3000, FLUSH_EVERY = 1000 };
@@ -130,18 +131,9 @@ static void truncated_copy_keeps_complete_blocks(void **state) {
 }
 
 int main(void) {
-  char dir[] = "/tmp/mfu-roundtrip.XXXXXX";
-  if (!mkdtemp(dir) || chdir(dir) != 0) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reads_back_every_record),
       cmocka_unit_test(truncated_copy_keeps_complete_blocks),
   };
-  int failed = cmocka_run_group_tests(tests, write_trace, NULL);
-  if (!failed) {
-    unlink("cut.mfutrace");
-    unlink(path);
-    rmdir("mfu-traces");
-    rmdir(dir);
-  }
-  return failed;
+  return run_shim_tests(tests, write_trace);
 }
