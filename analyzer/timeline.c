@@ -173,3 +173,19 @@ bool timeline_straggler(const uint64_t *comm_ns, size_t n, struct straggler *s) 
   *s = (struct straggler){least, comm_ns[least], comm_ns[most] - comm_ns[least]};
   return true;
 }
+
+void timeline_add(struct timeline *sum, const struct timeline *t) {
+  sum->window_ns += t->window_ns;
+  sum->busy_ns += t->busy_ns;
+  sum->math_ns += t->math_ns;
+  sum->comm_ns += t->comm_ns;
+  sum->exposed_comm_ns += t->exposed_comm_ns;
+  sum->compute_ns += t->compute_ns;
+  sum->copy_ns += t->copy_ns;
+  sum->idle_ns += t->idle_ns;
+  for (int c = 0; c < CAT_COUNT; c++) {
+    sum->category_ns[c] += t->category_ns[c];
+    sum->flops[c] += t->flops[c];
+  }
+  sum->invalid += t->invalid;
+}

@@ -57,6 +57,10 @@ struct timeline {
 void timeline_measure(const struct activity *a, size_t n, uint64_t t0, uint64_t t1,
                       struct timeline *tl);
 
+/* Adds the times of `t` to `sum`: the timeline of two windows taken together (steps are
+ * disjoint, so their unions add up). */
+void timeline_add(struct timeline *sum, const struct timeline *t);
+
 /* The work of one rank in one step, and the peak it is measured against. */
 struct step_work {
   double f_model; /* formula FLOPs; NaN when there is no model */

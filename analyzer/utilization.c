@@ -39,22 +39,6 @@ static void rank_peak(struct rank_utilization *r, const struct utilization_optio
   }
 }
 
-static void add_timeline(struct timeline *sum, const struct timeline *t) {
-  sum->window_ns += t->window_ns;
-  sum->busy_ns += t->busy_ns;
-  sum->math_ns += t->math_ns;
-  sum->comm_ns += t->comm_ns;
-  sum->exposed_comm_ns += t->exposed_comm_ns;
-  sum->compute_ns += t->compute_ns;
-  sum->copy_ns += t->copy_ns;
-  sum->idle_ns += t->idle_ns;
-  for (int c = 0; c < CAT_COUNT; c++) {
-    sum->category_ns[c] += t->category_ns[c];
-    sum->flops[c] += t->flops[c];
-  }
-  sum->invalid += t->invalid;
-}
-
 static void rank_compute(struct rank_utilization *r, const struct utilization_options *o,
                          const struct flops *f) {
   const struct rank_steps *s = &r->file->steps;
@@ -83,7 +67,7 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
     window += (double)(st->end_ns - st->start_ns);
     counted += st->gemm_flops;
     f_math += st->gemm_flops + (st->attention_kernels ? attention : 0);
-    if (s->timeline) add_timeline(&r->tl, &st->tl);
+    if (s->timeline) timeline_add(&r->tl, &st->tl);
   }
   r->step_s = window / (double)r->used / 1e9;
   r->counted_flops = counted / (double)r->used;

@@ -14,7 +14,7 @@
 
 /* Captures begun and not yet ended: while 0, calls need no capture query. It may stay high
  * after a capture that failed to end cleanly, which costs queries, never a miscount. */
-static atomic_int captures_active;
+atomic_int mfu_captures_active;
 
 /* The capture id of `stream` if it is capturing, else 0; *graph_out gets the graph being
  * captured into where the runtime tells (CUDA 13; CUDA 12's three-argument form ignores the
@@ -35,10 +35,8 @@ static uint64_t capture_of(uint64_t stream, uint64_t *graph_out) {
   return id;
 }
 
-void mfu_capture_note(struct mfu_record *rec) {
-  if ((rec->kind != MFU_REC_GEMM && rec->kind != MFU_REC_NCCL) ||
-      atomic_load_explicit(&captures_active, memory_order_relaxed) == 0)
-    return;
+void mfu_capture_query(struct mfu_record *rec) {
+  if (rec->kind != MFU_REC_GEMM && rec->kind != MFU_REC_NCCL) return;
   uint64_t id = capture_of(rec->stream, NULL);
   if (!id) return;
   rec->flags |= MFU_RF_CAPTURED;
@@ -55,11 +53,11 @@ static void describe_graph(struct mfu_record *rec, unsigned op, cudaStream_t str
   rec->stream = (uint64_t)(uintptr_t)stream;
   if (rec->status != cudaSuccess) return;
   if (op == MFU_GRAPH_BEGIN_CAPTURE) {
-    atomic_fetch_add(&captures_active, 1);
+    atomic_fetch_add(&mfu_captures_active, 1);
     g->capture = capture_of(rec->stream, graph ? NULL : &g->graph);
   } else if (op == MFU_GRAPH_END_CAPTURE) {
-    int n = atomic_load(&captures_active);
-    while (n > 0 && !atomic_compare_exchange_weak(&captures_active, &n, n - 1)) {
+    int n = atomic_load(&mfu_captures_active);
+    while (n > 0 && !atomic_compare_exchange_weak(&mfu_captures_active, &n, n - 1)) {
     }
   }
 }

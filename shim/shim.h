@@ -194,7 +194,12 @@ static inline void mfu_call_finish(struct mfu_call *c) {
   }
 
 /* --- CUDA graphs (graphs.c): marks a GEMM/NCCL record made on a capturing stream. */
-void mfu_capture_note(struct mfu_record *rec);
+extern atomic_int mfu_captures_active;
+void mfu_capture_query(struct mfu_record *rec);
+/* Inline, so that the common case (no capture anywhere) costs one relaxed load. */
+static inline void mfu_capture_note(struct mfu_record *rec) {
+  if (atomic_load_explicit(&mfu_captures_active, memory_order_relaxed)) mfu_capture_query(rec);
+}
 
 /* --- the trace file (writer.c) */
 void mfu_writer_init(void);         /* at load time: identity, file name */

@@ -5,6 +5,16 @@ BIN=$MFU_ROOT/build/tests/integration
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# expect STATUS REGEX CMD...: CMD exits with STATUS and its output (stdout and stderr) has a
+# line matching the extended REGEX.
+expect() {
+  local want=$1 regex=$2 got=0
+  shift 2
+  "$@" >out.txt 2>&1 || got=$?
+  [ "$got" = "$want" ] || { cat out.txt; fail "'$*' exited $got, expected $want"; }
+  grep -qE -- "$regex" out.txt || { cat out.txt; fail "'$*': no line matches /$regex/"; }
+}
+
 # Runs a command with the shim preloaded and the doubles (or $LIBS) behind it; traces go to
 # ./traces unless MFU_TRACE_DIR is set.
 traced() {

@@ -5,15 +5,6 @@
 source "$MFU_ROOT/tests/lib.sh"
 cd "$TEST_TMP" || exit 1
 
-# expect STATUS REGEX CMD...: CMD exits with STATUS and its output has a line matching REGEX.
-expect() {
-  local want=$1 regex=$2 got=0
-  shift 2
-  "$@" >out.txt 2>&1 || got=$?
-  [ "$got" = "$want" ] || { cat out.txt; fail "'$*' exited $got, expected $want"; }
-  grep -qE -- "$regex" out.txt || { cat out.txt; fail "'$*': no line matches /$regex/"; }
-}
-
 mfu=("$MFU" calibrate)
 
 # --- usage

@@ -7,17 +7,7 @@ set -euo pipefail
 cd "${TEST_TMP:-$(mktemp -d)}"
 configs=$MFU_ROOT/tests/fixtures/configs
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect STATUS REGEX CMD...: CMD exits with STATUS and its output (stdout and stderr) has a
-# line matching the extended REGEX.
-expect() {
-  local want=$1 regex=$2 got=0
-  shift 2
-  "$@" >out.txt 2>&1 || got=$?
-  [ "$got" = "$want" ] || { cat out.txt; fail "'$*' exited $got, expected $want"; }
-  grep -qE -- "$regex" out.txt || { cat out.txt; fail "'$*': no line matches /$regex/"; }
-}
+. "$MFU_ROOT/tests/lib.sh"
 
 # json CMD... -- PYTHON: runs CMD (exit 0), parses its stdout as JSON into `j` and asserts
 # the Python expression.

@@ -11,17 +11,7 @@ tmp=$(pwd -P)
 # An mfu built with ASan refuses to start when LD_PRELOAD (set by one check below) precedes it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect STATUS REGEX CMD...: CMD exits with STATUS and its output (stdout and stderr) has a
-# line matching the extended REGEX.
-expect() {
-  local want=$1 regex=$2 got=0
-  shift 2
-  "$@" >out.txt 2>&1 || got=$?
-  [ "$got" = "$want" ] || { cat out.txt; fail "'$*' exited $got, expected $want"; }
-  grep -qE -- "$regex" out.txt || { cat out.txt; fail "'$*': no line matches /$regex/"; }
-}
+. "$MFU_ROOT/tests/lib.sh"
 
 # --- mfu report
 expect 0 '^usage: mfu report' "$MFU" report --help

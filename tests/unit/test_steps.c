@@ -130,16 +130,8 @@ static void test_overlapping_ranges(void **state) {
 
 /* ------------------------------------------------------------- synthetic call sequences */
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static uint64_t next(void) { /* xorshift64*: the same sequence on every platform */
-  rng ^= rng >> 12;
-  rng ^= rng << 25;
-  rng ^= rng >> 27;
-  return rng * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t below(uint64_t n) { return next() % n; }
+#define TEST_RNG_SEED 0x2545f4914f6cdd1dull
+#include "test_rng.h"
 
 /* A call sequence being built, with the planted first call of each step. */
 struct seq {

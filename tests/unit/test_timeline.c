@@ -357,16 +357,8 @@ static void test_straggler(void **state) {
 
 /* ------------------------------------------------------------------ random timelines */
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next(void) { /* xorshift64*: the same sequence on every platform */
-  rng ^= rng >> 12;
-  rng ^= rng << 25;
-  rng ^= rng >> 27;
-  return rng * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t below(uint64_t n) { return next() % n; }
+#define TEST_RNG_SEED 0x9e3779b97f4a7c15ull
+#include "test_rng.h"
 
 /* The reference's accounting of `ns` during which the categories marked in `on` run. */
 static void tally(struct timeline *ref, const bool on[CAT_COUNT], uint64_t ns) {
