@@ -19,10 +19,10 @@ CFLAGS    += $(WARN) $(OPT) -D_GNU_SOURCE -Iinclude $(SAN)
 LDFLAGS   += $(SAN)
 
 SHIM_SRCS     := $(wildcard shim/*.c)
-ANALYZER_SRCS := $(wildcard analyzer/*.c)
+ANALYZER_SRCS := $(wildcard analyzer/*/*.c)
 SHIM_OBJS     := $(SHIM_SRCS:%.c=$(B)/%.o)
 ANALYZER_OBJS := $(ANALYZER_SRCS:%.c=$(B)/%.o)
-ANALYZER_LIB_OBJS := $(filter-out $(B)/analyzer/main.o,$(ANALYZER_OBJS))
+ANALYZER_LIB_OBJS := $(filter-out $(B)/analyzer/cli/main.o,$(ANALYZER_OBJS))
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
@@ -60,12 +60,12 @@ $(B)/libmfu_shim.a: $(SHIM_OBJS)
 # --- the analyzer
 $(B)/analyzer/%.o: analyzer/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -Ianalyzer -MMD -MP -c $< -o $@
 
 $(B)/libmfu_analyzer.a: $(ANALYZER_LIB_OBJS)
 	ar rcs $@ $^
 
-$(B)/mfu: $(B)/analyzer/main.o $(B)/libmfu_analyzer.a
+$(B)/mfu: $(B)/analyzer/cli/main.o $(B)/libmfu_analyzer.a
 	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lm
 
 # --- test doubles: real sonames and version nodes, from the same API spec as the shim

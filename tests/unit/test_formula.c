@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "formula.h"
-#include "model.h"
+#include "model/formula.h"
+#include "model/model.h"
 
 #define assert_near(actual, expected, tol)                                                   \
   do {                                                                                       \

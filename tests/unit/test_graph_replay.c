@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "job.h"
+#include "job/job.h"
 #include "trace_fixture.h"
 
 /* The calls the scenarios make, and what each one counts. */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hardware.h"
+#include "model/hardware.h"
 
 #define assert_contains(text, part)                                                      \
   do {                                                                                   \

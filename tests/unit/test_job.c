@@ -10,8 +10,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "job.h"
-#include "json_out.h"
+#include "job/job.h"
+#include "util/json_writer.h"
 #include "trace_fixture.h"
 
 /* The warning that contains `part`, or a failure listing them all. */

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels.h"
+#include "timeline/kernels.h"
 
 struct known {
   const char *name;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "model/model.h"
 
 #define assert_near(actual, expected, tol)                                                   \
   do {                                                                                       \

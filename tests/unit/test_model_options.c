@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model_options.h"
+#include "model/model_options.h"
 
 struct own {
   int verbose;

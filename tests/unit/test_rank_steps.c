@@ -39,10 +39,10 @@
 #include <math.h>
 #include <sys/stat.h>
 
-#include "job.h"
-#include "kernels.h"
-#include "model_options.h"
-#include "utilization.h"
+#include "job/job.h"
+#include "timeline/kernels.h"
+#include "model/model_options.h"
+#include "metrics/utilization.h"
 #include "trace_fixture.h"
 
 #define NSTEPS 5

@@ -10,8 +10,8 @@
 #include <fcntl.h>
 #include <jansson.h>
 
-#include "commands.h"
-#include "report.h"
+#include "cli/commands.h"
+#include "report/report.h"
 #include "trace_fixture.h"
 
 /* What a command printed. */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "steps.h"
+#include "steps/steps.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timeline.h"
+#include "timeline/timeline.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
 #define ACT(s, e, cat, flops) {(s), (e), CAT_##cat, (flops)}

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "trace_fixture.h"
-#include "trace_reader.h"
+#include "trace/reader.h"
 
 static char dir[256], path[512];
 

@@ -18,7 +18,7 @@
 #include "mfu/api.h"
 #include "shim.h"
 #include "shim_fixture.h"
-#include "trace_reader.h"
+#include "trace/reader.h"
 
 enum { CALLS = 3000, FLUSH_EVERY = 1000 };
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "util/alloc.h"
 
 /* At most this many candidate anchors are tried, those made most often first. */
 #define MAX_CANDIDATES 64

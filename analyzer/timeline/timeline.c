@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "alloc.h"
+#include "util/alloc.h"
 
 const char *const activity_category_name[CAT_COUNT] = {
     [CAT_GEMM] = "gemm",   [CAT_ATTENTION] = "attention", [CAT_NCCL] = "nccl",

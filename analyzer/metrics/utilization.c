@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "formula.h"
+#include "util/alloc.h"
+#include "model/formula.h"
 
 /* The precision with the most counted FLOPs: the peak that matters for this rank. */
 static enum mfu_precision dominant(const struct mfu_counts *c) {

@@ -29,9 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "graphs.h"
-#include "timeline.h"
-#include "trace_reader.h"
+#include "trace/graphs.h"
+#include "timeline/timeline.h"
+#include "trace/reader.h"
 
 struct step_result {
   uint64_t start_ns, end_ns;  /* the window (GPU time if gpu_window, else host time) */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errmsg.h"
+#include "util/errmsg.h"
 
 /* No real model has a dimension near this; it keeps every product in range. */
 #define DIM_MAX INT64_C(2147483647)

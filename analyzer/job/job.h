@@ -12,7 +12,7 @@
 #include "mfu/nccl.h"
 #include "mfu/precision.h"
 #include "mfu/trace.h"
-#include "rank_steps.h"
+#include "steps/rank_steps.h"
 
 /* A growable list of strings (paths, warnings). */
 struct mfu_strings {

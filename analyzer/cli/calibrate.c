@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "hardware.h"
-#include "json_out.h"
+#include "model/hardware.h"
+#include "util/json_writer.h"
 
 #define PROG "mfu calibrate"
 #define DOUBLES_DEVICE "mfushim test double (no GPU)" /* tests/doubles/cudart.c */

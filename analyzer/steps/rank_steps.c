@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "kernels.h"
+#include "util/alloc.h"
+#include "timeline/kernels.h"
 #include "mfu/nccl.h"
 #include "steps.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "json_out.h"
+#include "cli/commands.h"
+#include "util/json_writer.h"
 #include "mfu/version.h"
 
 static const struct {

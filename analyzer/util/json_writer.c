@@ -1,5 +1,5 @@
 /* json_out: see json_out.h. */
-#include "json_out.h"
+#include "json_writer.h"
 
 #include <math.h>
 #include <stdlib.h>

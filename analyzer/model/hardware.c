@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errmsg.h"
+#include "util/errmsg.h"
 
-#include "commands.h"
+#include "cli/commands.h"
 
 #define NO HW_UNSUPPORTED
 #define NP HW_UNPUBLISHED

@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "job.h"
-#include "model_options.h"
-#include "timeline.h"
+#include "job/job.h"
+#include "model/model_options.h"
+#include "timeline/timeline.h"
 
 struct utilization_options {
   const struct model_options *mo; /* the model and peak options */

@@ -1,5 +1,5 @@
 /* trace_reader: see trace_reader.h. Plain stdio, one block in memory at a time. */
-#include "trace_reader.h"
+#include "reader.h"
 
 #include <errno.h>
 #include <fcntl.h>

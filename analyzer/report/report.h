@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "job.h"
-#include "utilization.h"
+#include "job/job.h"
+#include "metrics/utilization.h"
 
 struct report_options {
   bool json;

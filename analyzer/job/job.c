@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "alloc.h"
-#include "graphs.h"
-#include "trace_reader.h"
+#include "util/alloc.h"
+#include "trace/graphs.h"
+#include "trace/reader.h"
 
 /* Problem files are named one per warning up to this many per kind, then counted: a job of
  * 4096 ranks killed by its time limit must not print 4096 lines. */

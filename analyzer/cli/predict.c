@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "formula.h"
-#include "hardware.h"
-#include "model.h"
-#include "model_options.h"
+#include "model/formula.h"
+#include "model/hardware.h"
+#include "model/model.h"
+#include "model/model_options.h"
 
 /* ------------------------------------------------------------------ formatting */
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_out.h"
+#include "util/json_writer.h"
 
 /* A writer into memory; text() ends it and returns what was written. */
 struct capture {

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "job.h"
-#include "report.h"
+#include "job/job.h"
+#include "report/report.h"
 
 #define SHIM_NAME "libmfushim.so"
 #define SUMMARY_ROWS 8 /* per table: the summary fits one screen */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "util/alloc.h"
 
 /* One graph record, kept for resolve. Resolve sorts them by time, then takes their positions
  * in the sorted list as their times: exact, with equal timestamps already ordered. */
