@@ -55,7 +55,7 @@ $(B)/libmfushim.so: $(SHIM_OBJS)
 	$(CC) -shared -Wl,-z,defs -Wl,-soname,libmfushim.so $(LDFLAGS) -o $@ $^ -ldl -lpthread
 
 $(B)/libmfu_shim.a: $(SHIM_OBJS)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 # --- the analyzer
 $(B)/analyzer/%.o: analyzer/%.c | $(DEPS_STAMP)
@@ -63,7 +63,7 @@ $(B)/analyzer/%.o: analyzer/%.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) -Ianalyzer -MMD -MP -c $< -o $@
 
 $(B)/libmfu_analyzer.a: $(ANALYZER_LIB_OBJS)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/mfu: $(B)/analyzer/cli/main.o $(B)/libmfu_analyzer.a
 	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lm
@@ -126,7 +126,7 @@ $(B)/bench/%: tests/bench/%.c | $(DEPS_STAMP)
 bench: all $(B)/bench/overhead
 	@bash tests/bench/run.sh
 
-# --- calibrate (issue 6): the GEMM TFLOP/s this machine's GPU achieves per precision, beside
+# --- calibrate: the GEMM TFLOP/s this machine's GPU achieves per precision, beside
 # its datasheet peak (mfu calibrate --help). It needs a GPU: without one it says so, exit 1.
 .PHONY: calibrate
 calibrate: all

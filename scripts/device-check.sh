@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# device-check.sh — proves mfushim on a real NVIDIA GPU (issue 6): builds everything there,
+# device-check.sh — proves mfushim on a real NVIDIA GPU: builds everything there,
 # measures the GPU, runs the example workload and a PyTorch Llama training loop
 # (scripts/train_llama.py) with and without the shim, and prints one PASS/FAIL/SKIP row per
 # check with its numbers. ≤ 8 minutes on one H200: every check has its own time limit, cut to
@@ -356,7 +356,7 @@ d = json.load(open(sys.argv[1]))
 e, mfu = d.get("efficiency") or {}, d.get("mfu")
 keys = ["coverage", "kernel", "memory", "communication", "parallelism"]
 if mfu is None or any(e.get(k) is None for k in keys):
-    print("SKIP no GPU timeline in the traces yet (issue 5): mfu " + json.dumps(mfu) + ", "
+    print("SKIP no GPU timeline in the traces: mfu " + json.dumps(mfu) + ", "
           + ", ".join(f"{k} {json.dumps(e.get(k))}" for k in keys))
 else:
     product = math.prod(e[k] for k in keys)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the cmocka unit tests ($MFU_BUILD/tests/unit/*), then the shell tests
-# (tests/cli/*.sh, tests/integration/*.sh), each in its own scratch directory.
+# Runs every test: the cmocka unit tests ($MFU_BUILD/tests/unit/*), the layering check
+# (tests/layers/check.py), then the shell tests (tests/cli/*.sh, tests/integration/*.sh), each
+# in its own scratch directory.
 # Prints one line per test and ends with "N passed, N failed"; exits 1 if any failed.
 #   tests/run.sh            everything, on the build in ./build
 #   tests/run.sh --unit     the unit tests only (make test-sanitize: MFU_BUILD=build-asan)
@@ -35,6 +36,7 @@ for t in "$build"/tests/unit/test_*; do
   [ -x "$t" ] && [ "${t%.d}" = "$t" ] || continue
   run_one "unit/$(basename "$t")" "$PWD/$t"
 done
+[ "${1:-}" = --unit ] || run_one "layers/check.py" python3 "$PWD/tests/layers/check.py"
 for t in tests/cli/*.sh tests/integration/*.sh; do
   [ -f "$t" ] && [ "${1:-}" != --unit ] || continue
   run_one "${t#tests/}" bash "$PWD/$t"

@@ -1,14 +1,31 @@
-/* The `mfu` subcommands. Each takes the arguments after its own name (argv[0] is the
- * subcommand) and returns the process exit status: 0 success, 1 a runtime failure,
- * 2 bad usage or bad input (a message on stderr says what and how to fix it). */
+/* The `mfu` subcommands, one file each in cli/. Each takes the arguments after its own name
+ * (argv[0] is the subcommand) and returns the process exit status: 0 success, 1 a runtime
+ * failure, 2 bad usage or bad input (a message on stderr says what and how to fix it). Only
+ * cli/ prints to stderr; the layers below return their errors. */
 #ifndef MFU_COMMANDS_H
 #define MFU_COMMANDS_H
 
-int cmd_report(int argc, char **argv);  /* report.c  */
-int cmd_run(int argc, char **argv);     /* run.c     */
-int cmd_predict(int argc, char **argv); /* predict.c */
-int cmd_models(int argc, char **argv);  /* predict.c */
-int cmd_hw(int argc, char **argv);      /* hardware.c */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "job/job.h"
+#include "model/spec.h"
+#include "report/report.h"
+
+int cmd_report(int argc, char **argv);    /* report.c    */
+int cmd_run(int argc, char **argv);       /* run.c       */
+int cmd_predict(int argc, char **argv);   /* predict.c   */
+int cmd_models(int argc, char **argv);    /* models.c    */
+int cmd_hw(int argc, char **argv);        /* hw.c        */
 int cmd_calibrate(int argc, char **argv); /* calibrate.c */
+
+/* Prints the report of one job of `t` (read from `path`) to `out`, as JSON or text; 0, or -1
+ * after saying on stderr why there is none (report.c). */
+int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
+               const struct report_options *o, bool json);
+
+/* The spec's model; 0, or -1 after printing why, prefixed with `cmd`. Its warnings (an
+ * unknown model_type) are printed either way (report.c). */
+int cli_model(const struct model_spec *spec, struct model_shape *m, const char *cmd);
 
 #endif

@@ -1,6 +1,6 @@
-/* `mfu predict`: a model's FLOPs per step and per token, part by part, its parameters, and,
- * given a time and a peak, its MFU and HFU; `--compare` puts every convention side by side
- * and walks from the seed's number to exact's. `mfu models`: the built-in presets. */
+/* predict: `mfu predict`: a model's FLOPs per step and per token, part by part, its
+ * parameters, and, given a time and a peak, its MFU and HFU; `--compare` puts every
+ * convention side by side and walks from the seed's number to exact's. */
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -11,22 +11,10 @@
 #include "model/formula.h"
 #include "model/hardware.h"
 #include "model/model.h"
-#include "model/model_options.h"
+#include "model_view.h"
+#include "options.h"
 
 /* ------------------------------------------------------------------ formatting */
-
-/* 8030261248 -> "8.03B" */
-static const char *params_text(uint64_t n, char *buf, size_t size) {
-  static const struct { double scale; const char *suffix; } units[] = {
-      {1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}};
-  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-    if ((double)n >= units[i].scale) {
-      snprintf(buf, size, "%.2f%s", (double)n / units[i].scale, units[i].suffix);
-      return buf;
-    }
-  snprintf(buf, size, "%" PRIu64, n);
-  return buf;
-}
 
 /* The SI prefix that suits a FLOP count: its scale and name ("T", 1e12). */
 static double flop_unit(double v, const char **prefix) {
@@ -60,7 +48,7 @@ static json_t *json_ratio(bool known, double v) { return known ? json_real(v) : 
 /* ------------------------------------------------------------------ options */
 
 struct predict_args {
-  struct model_options mo;
+  struct model_spec spec;
   int64_t gpus;
   double step_time, tokens_per_sec, tokens_per_sec_per_gpu;
   int times;  /* how many of the three were given */
@@ -83,16 +71,16 @@ static int on_option(void *ctx, int id, const char *arg) {
   static const char cmd[] = "mfu predict";
   struct predict_args *a = ctx;
   switch (id) {
-  case OPT_GPUS: return option_count(cmd, "gpus", arg, 1, INT32_MAX, &a->gpus);
+  case OPT_GPUS: return options_count(cmd, "gpus", arg, 1, INT32_MAX, &a->gpus);
   case OPT_STEP_TIME:
     a->times++;
-    return option_positive(cmd, "step-time", arg, "seconds per step", &a->step_time);
+    return options_positive(cmd, "step-time", arg, "seconds per step", &a->step_time);
   case OPT_TPS:
     a->times++;
-    return option_positive(cmd, "tokens-per-sec", arg, "tokens/s of the whole job", &a->tokens_per_sec);
+    return options_positive(cmd, "tokens-per-sec", arg, "tokens/s of the whole job", &a->tokens_per_sec);
   case OPT_TPS_GPU:
     a->times++;
-    return option_positive(cmd, "tokens-per-sec-per-gpu", arg, "tokens/s per device",
+    return options_positive(cmd, "tokens-per-sec-per-gpu", arg, "tokens/s per device",
                            &a->tokens_per_sec_per_gpu);
   case OPT_JSON: a->json = true; return 0;
   case OPT_COMPARE: a->compare = true; return 0;
@@ -106,15 +94,15 @@ static void predict_help(void) {
          "Predicted training FLOPs per step and per token, part by part (QKV, attention scores,\n"
          "attention*V, output projection, MLP or experts, router, shared experts, LM head;\n"
          "forward, backward, recompute), parameters, and with a time and a peak, MFU and HFU.\n\n");
-  model_options_help(stdout);
+  options_help(stdout);
   printf("time (one of):\n");
-  option_help(stdout, "--step-time S", "seconds per step of --batch sequences on all --gpus");
-  option_help(stdout, "--tokens-per-sec X", "tokens per second of the whole job");
-  option_help(stdout, "--tokens-per-sec-per-gpu X", "tokens per second per device");
-  option_help(stdout, "--gpus N", "devices the step runs on (default 1)");
+  options_help_line(stdout, "--step-time S", "seconds per step of --batch sequences on all --gpus");
+  options_help_line(stdout, "--tokens-per-sec X", "tokens per second of the whole job");
+  options_help_line(stdout, "--tokens-per-sec-per-gpu X", "tokens per second per device");
+  options_help_line(stdout, "--gpus N", "devices the step runs on (default 1)");
   printf("output:\n");
-  option_help(stdout, "--compare", "every convention side by side, and the seed's errors");
-  option_help(stdout, "--json", "one JSON object");
+  options_help_line(stdout, "--compare", "every convention side by side, and the seed's errors");
+  options_help_line(stdout, "--json", "one JSON object");
   printf("\nexample: mfu predict --preset llama-3-8b --batch 512 --seq 8192 --gpus 64 \\\n"
          "           --step-time 9.8 --device h100-sxm\n");
 }
@@ -132,18 +120,18 @@ struct estimate {
 
 /* The job's throughput from whichever time was given; 0 when none was. */
 static double tokens_per_sec(const struct predict_args *a) {
-  double tokens = (double)a->mo.work.batch * (double)a->mo.work.seq;
+  double tokens = (double)a->spec.work.batch * (double)a->spec.work.seq;
   if (a->step_time > 0) return tokens / a->step_time;
   if (a->tokens_per_sec > 0) return a->tokens_per_sec;
   return a->tokens_per_sec_per_gpu * (double)a->gpus;
 }
 
-static void estimate(const struct model *m, const struct predict_args *a, const struct peak *pk,
+static void estimate(const struct model_shape *m, const struct predict_args *a, const struct hw_peak *pk,
                      enum convention c, struct estimate *e) {
   memset(e, 0, sizeof *e);
   e->convention = c;
-  formula_flops(m, &a->mo.work, c, &e->f);
-  double tps = tokens_per_sec(a), tokens = (double)a->mo.work.batch * (double)a->mo.work.seq;
+  formula_flops(m, &a->spec.work, c, &e->f);
+  double tps = tokens_per_sec(a), tokens = (double)a->spec.work.batch * (double)a->spec.work.seq;
   e->tflops_per_gpu = e->f.per_token * tps / (double)a->gpus / 1e12;
   if (tps > 0 && pk->tflops > 0) {
     e->rated = true;
@@ -153,7 +141,7 @@ static void estimate(const struct model *m, const struct predict_args *a, const 
 }
 
 /* Where the model came from, for people. */
-static void model_source(const struct model_options *o, char *buf, size_t n) {
+static void model_source(const struct model_spec *o, char *buf, size_t n) {
   const struct model_preset *p = o->preset ? model_preset_find(o->preset) : NULL;
   const char *edited = model_overrides_any(&o->overrides) ? "; edited by flags" : "";
   if (p)
@@ -165,24 +153,6 @@ static void model_source(const struct model_options *o, char *buf, size_t n) {
 }
 
 /* ------------------------------------------------------------------ JSON */
-
-static json_t *model_json(const struct model *m, const char *source) {
-  json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "name", m->name, "source", source, "mlp",
-                        m->gated_mlp ? "gated" : "plain", "tied_embeddings", m->tied_embeddings);
-  const struct { const char *key; int64_t v; } sizes[] = {
-      {"layers", m->layers}, {"hidden", m->hidden}, {"heads", m->heads},
-      {"kv_heads", m->kv_heads}, {"head_dim", m->head_dim}, {"ffn", m->ffn},
-      {"vocab", m->vocab}, {"experts", m->experts}, {"top_k", m->top_k},
-      {"moe_ffn", m->moe_ffn}, {"shared_experts", m->shared_experts},
-      {"shared_ffn", m->shared_ffn}, {"moe_layers", model_moe_layers(m)},
-      {"dense_layers", m->layers - model_moe_layers(m)}, {"q_lora_rank", m->q_lora_rank},
-      {"kv_lora_rank", m->kv_lora_rank}, {"qk_nope_head_dim", m->qk_nope_dim},
-      {"qk_rope_head_dim", m->qk_rope_dim}, {"v_head_dim", m->v_head_dim},
-      {"sliding_window", m->window}, {"sliding_layers", m->window_layers}};
-  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
-    json_object_set_new(j, sizes[i].key, json_integer((json_int_t)sizes[i].v));
-  return j;
-}
 
 static json_t *breakdown_json(const struct flops *f) {
   json_t *b = json_object();
@@ -205,16 +175,16 @@ static json_t *estimate_json(const struct estimate *e) {
   return j;
 }
 
-static json_t *common_json(const struct model *m, const struct predict_args *a,
-                           const struct peak *pk) {
+static json_t *common_json(const struct model_shape *m, const struct predict_args *a,
+                           const struct hw_peak *pk) {
   char source[256];
-  model_source(&a->mo, source, sizeof source);
+  model_source(&a->spec, source, sizeof source);
   struct model_params p;
   model_params(m, &p);
-  const struct work *w = &a->mo.work;
+  const struct formula_work *w = &a->spec.work;
   double tps = tokens_per_sec(a), tokens = (double)w->batch * (double)w->seq;
   json_t *j = json_object();
-  json_object_set_new(j, "model", model_json(m, source));
+  json_object_set_new(j, "model", model_view_json(m, source));
   json_object_set_new(j, "params_total", json_integer((json_int_t)p.total));
   json_object_set_new(j, "params_active", json_integer((json_int_t)p.active_total));
   json_object_set_new(j, "params_embedding", json_integer((json_int_t)p.part[PART_EMBEDDING]));
@@ -235,36 +205,24 @@ static json_t *common_json(const struct model *m, const struct predict_args *a,
   return j;
 }
 
-static int print_json(json_t *j) {
-  char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-  json_decref(j);
-  if (!text) {
-    fprintf(stderr, "mfu predict: out of memory\n");
-    return 1;
-  }
-  puts(text);
-  free(text);
-  return 0;
-}
-
 /* ------------------------------------------------------------------ text */
 
-static void print_header(const struct model *m, const struct predict_args *a,
-                         const struct peak *pk) {
+static void print_header(const struct model_shape *m, const struct predict_args *a,
+                         const struct hw_peak *pk) {
   char source[256], desc[512], total[32], active[32], emb[32];
-  model_source(&a->mo, source, sizeof source);
+  model_source(&a->spec, source, sizeof source);
   model_describe(m, desc, sizeof desc);
   struct model_params p;
   model_params(m, &p);
-  const struct work *w = &a->mo.work;
+  const struct formula_work *w = &a->spec.work;
   printf("model       %s (%s)\n            %s\n", m->name, source, desc);
-  printf("params      %s total, %s active", params_text(p.total, total, sizeof total),
-         params_text(p.active_total, active, sizeof active));
+  printf("params      %s total, %s active", model_view_params(p.total, total, sizeof total),
+         model_view_params(p.active_total, active, sizeof active));
   if (p.part[PART_EMBEDDING])
-    printf(" (%s of them the input embedding)", params_text(p.part[PART_EMBEDDING], emb, sizeof emb));
+    printf(" (%s of them the input embedding)", model_view_params(p.part[PART_EMBEDDING], emb, sizeof emb));
   printf("\nstep        batch %" PRId64 "%s x seq %" PRId64 "%s = %" PRId64 " tokens on %" PRId64
          " device%s; %s attention; recompute %s\n",
-         w->batch, a->mo.batch_given ? "" : " (default)", w->seq, a->mo.seq_given ? "" : " (default)",
+         w->batch, a->spec.batch_given ? "" : " (default)", w->seq, a->spec.seq_given ? "" : " (default)",
          w->batch * w->seq, a->gpus, a->gpus > 1 ? "s" : "", attention_name(w->attention),
          recompute_name(w->recompute));
   if (pk->tflops > 0) {
@@ -315,14 +273,14 @@ static void print_breakdown(const struct estimate *e) {
          pass[2] / scale, f->hardware / scale);
 }
 
-static int predict_one(const struct model *m, const struct predict_args *a, const struct peak *pk) {
+static int predict_one(const struct model_shape *m, const struct predict_args *a, const struct hw_peak *pk) {
   struct estimate e;
-  estimate(m, a, pk, a->mo.convention, &e);
+  estimate(m, a, pk, a->spec.convention, &e);
   if (a->json) {
     json_t *j = common_json(m, a, pk), *est = estimate_json(&e);
     json_object_update(j, est);
     json_decref(est);
-    return print_json(j);
+    return cli_json_print("mfu predict", j);
   }
   char buf[64], buf2[64];
   print_header(m, a, pk);
@@ -343,10 +301,10 @@ struct seed_notes {
 };
 
 /* The seed's errors 5 and 6, where they apply; they do not change the walk's sum. */
-static void seed_notes(const struct model *m, const struct work *w, struct seed_notes *out) {
+static void seed_notes(const struct model_shape *m, const struct formula_work *w, struct seed_notes *out) {
   out->n = 0;
   if (m->experts) {
-    struct model dense = *m;
+    struct model_shape dense = *m;
     dense.experts = 0;
     struct flops moe, plain;
     formula_flops(m, w, CONV_SEED, &moe);
@@ -364,13 +322,13 @@ static void seed_notes(const struct model *m, const struct work *w, struct seed_
              "8 KV heads) is --preset qwen3-8b");
 }
 
-static int predict_compare(const struct model *m, const struct predict_args *a, const struct peak *pk) {
+static int predict_compare(const struct model_shape *m, const struct predict_args *a, const struct hw_peak *pk) {
   struct estimate e[CONV_COUNT];
   for (int c = 0; c < CONV_COUNT; c++) estimate(m, a, pk, (enum convention)c, &e[c]);
   struct seed_step steps[SEED_STEPS_MAX];
-  size_t n = formula_seed_walk(m, &a->mo.work, steps);
+  size_t n = formula_seed_walk(m, &a->spec.work, steps);
   struct seed_notes notes;
-  seed_notes(m, &a->mo.work, &notes);
+  seed_notes(m, &a->spec.work, &notes);
 
   if (a->json) {
     json_t *j = common_json(m, a, pk), *all = json_array(), *walk = json_array(), *nt = json_array();
@@ -382,7 +340,7 @@ static int predict_compare(const struct model *m, const struct predict_args *a, 
     json_object_set_new(j, "conventions", all);
     json_object_set_new(j, "seed_walk", walk);
     json_object_set_new(j, "seed_notes", nt);
-    return print_json(j);
+    return cli_json_print("mfu predict", j);
   }
 
   print_header(m, a, pk);
@@ -413,7 +371,7 @@ static int predict_compare(const struct model *m, const struct predict_args *a, 
     running += steps[i].delta;
     printf("  %+12.3f   %s\n", steps[i].delta / scale, steps[i].what);
   }
-  printf("  %12.3f   = exact (%s attention)\n", running / scale, attention_name(a->mo.work.attention));
+  printf("  %12.3f   = exact (%s attention)\n", running / scale, attention_name(a->spec.work.attention));
   for (size_t i = 0; i < notes.n; i++) printf("  %s\n", notes.text[i]);
   return 0;
 }
@@ -422,8 +380,8 @@ static int predict_compare(const struct model *m, const struct predict_args *a, 
 
 int cmd_predict(int argc, char **argv) {
   struct predict_args a = {.gpus = 1};
-  model_options_init(&a.mo);
-  int first = model_options_parse(argc, argv, "mfu predict", predict_options, on_option, &a, &a.mo);
+  model_spec_init(&a.spec);
+  int first = options_parse(argc, argv, "mfu predict", predict_options, on_option, &a, &a.spec);
   if (first < 0) return -first;
   if (a.help) {
     predict_help();
@@ -440,65 +398,12 @@ int cmd_predict(int argc, char **argv) {
     return 2;
   }
   char err[512];
-  struct model m;
-  if (model_options_model(&a.mo, &m, err, sizeof err)) {
-    fprintf(stderr, "mfu predict: %s\n", err);
-    return 2;
-  }
-  struct peak pk;
-  if (model_options_peak(&a.mo, NULL, &pk, err, sizeof err) < 0) {
+  struct model_shape m;
+  if (cli_model(&a.spec, &m, "mfu predict")) return 2;
+  struct hw_peak pk;
+  if (model_spec_peak(&a.spec, NULL, &pk, err, sizeof err) < 0) {
     fprintf(stderr, "mfu predict: %s\n", err);
     return 2;
   }
   return a.compare ? predict_compare(&m, &a, &pk) : predict_one(&m, &a, &pk);
-}
-
-/* ------------------------------------------------------------------ mfu models */
-
-int cmd_models(int argc, char **argv) {
-  bool json = false;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--json")) {
-      json = true;
-    } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: mfu models [--json]\n\nLists the built-in model presets for --preset, with "
-             "their shapes, parameter counts and sources.\n");
-      return 0;
-    } else {
-      fprintf(stderr, "mfu models: unexpected argument '%s'; usage: mfu models [--json]\n", argv[i]);
-      return 2;
-    }
-  }
-  json_t *all = json ? json_array() : NULL;
-  if (!json)
-    printf("%-18s %-5s %6s %6s %5s %4s %8s %9s %9s  %s\n", "preset", "kind", "layers", "hidden",
-           "heads", "kv", "experts", "params", "active", "source");
-  for (size_t i = 0; i < model_preset_count; i++) {
-    const struct model_preset *pr = &model_presets[i];
-    char err[512];
-    struct model m;
-    struct model_overrides none = {0};
-    if (model_resolve(NULL, pr->name, &none, &m, err, sizeof err)) {
-      fprintf(stderr, "mfu models: preset %s: %s\n", pr->name, err);
-      return 1;
-    }
-    struct model_params p;
-    model_params(&m, &p);
-    if (json) {
-      json_t *j = model_json(&m, pr->source);
-      json_object_set_new(j, "params_total", json_integer((json_int_t)p.total));
-      json_object_set_new(j, "params_active", json_integer((json_int_t)p.active_total));
-      json_array_append_new(all, j);
-      continue;
-    }
-    char experts[32] = "-", total[32], active[32];
-    if (m.experts) snprintf(experts, sizeof experts, "%" PRId64 "/%" PRId64, m.top_k, m.experts);
-    printf("%-18s %-5s %6" PRId64 " %6" PRId64 " %5" PRId64 " %4" PRId64 " %8s %9s %9s  %s\n",
-           pr->name, m.experts ? "moe" : "dense", m.layers, m.hidden,
-           m.heads, m.kv_heads, experts, params_text(p.total, total, sizeof total),
-           params_text(p.active_total, active, sizeof active), pr->source);
-  }
-  if (json) return print_json(json_pack("{s:o}", "presets", all));
-  printf("\nexperts: top-k/routed. `mfu predict --preset NAME` shows one in full.\n");
-  return 0;
 }

@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "job/job.h"
-#include "report/report.h"
+#include "job/trace_files.h"
 
 #define SHIM_NAME "libmfushim.so"
 #define SUMMARY_ROWS 8 /* per table: the summary fits one screen */
@@ -167,7 +166,7 @@ static int run_command(char **argv, bool *started) {
 static void summarize(const char *dir, const struct mfu_strings *before, bool json) {
   struct mfu_traces t;
   char err[1024];
-  int found = mfu_traces_load(&t, dir, before, err, sizeof err);
+  int found = mfu_traces_load(&t, dir, before, NULL, err, sizeof err);
   if (found == 1) {
     fprintf(stderr,
             "mfu run: the command wrote no trace to %s. Possible reasons: it made no cuBLAS, "
@@ -178,9 +177,9 @@ static void summarize(const char *dir, const struct mfu_strings *before, bool js
   } else if (found < 0) {
     fprintf(stderr, "mfu run: %s\n", err);
   } else {
-    struct report_options o = {.json = json, .max_rows = SUMMARY_ROWS};
+    struct report_options o = {.max_rows = SUMMARY_ROWS};
     fprintf(stderr, "\nmfu run: the traces of this run are in %s\n", dir);
-    if (report_print(json ? stdout : stderr, dir, &t, &o) == 0)
+    if (cli_report(json ? stdout : stderr, dir, &t, &o, json) == 0)
       fprintf(stderr, "\nfull report: mfu report %s%s\n", dir, t.njobs > 1 ? " --job ID" : "");
   }
   mfu_traces_free(&t);
@@ -242,7 +241,7 @@ int cmd_run(int argc, char **argv) {
   if (failed) return failed;
   /* Files already there belong to earlier runs: the summary leaves them out. */
   struct mfu_strings before = {0};
-  if (mfu_find_traces(abs_dir, &before, NULL, err, sizeof err) != 0)
+  if (trace_files_find(abs_dir, &before, NULL, err, sizeof err) != 0)
     fprintf(stderr, "mfu run: %s\n", err);
   bool started = false;
   int status = run_command(argv + i, &started);

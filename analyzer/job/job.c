@@ -1,254 +1,20 @@
 /* job: see job.h. */
 #include "job.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "util/alloc.h"
 #include "trace/graphs.h"
 #include "trace/reader.h"
+#include "trace_files.h"
+#include "util/alloc.h"
+#include "util/sort.h"
 
 /* Problem files are named one per warning up to this many per kind, then counted: a job of
  * 4096 ranks killed by its time limit must not print 4096 lines. */
 #define MAX_LISTED 10
-
-static void push(struct mfu_strings *l, char *owned) {
-  MFU_GROW(l->v, l->n, l->cap);
-  l->v[l->n++] = owned;
-}
-
-void mfu_strings_add(struct mfu_strings *l, const char *s) {
-  size_t n = strlen(s) + 1;
-  push(l, memcpy(mfu_xrealloc(NULL, n), s, n));
-}
-
-__attribute__((format(printf, 1, 0))) static char *xvasprintf(const char *fmt, va_list ap) {
-  char *s;
-  if (vasprintf(&s, fmt, ap) < 0) mfu_out_of_memory();
-  return s;
-}
-
-__attribute__((format(printf, 1, 2))) static char *xasprintf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = xvasprintf(fmt, ap);
-  va_end(ap);
-  return s;
-}
-
-void mfu_strings_addf(struct mfu_strings *l, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  push(l, xvasprintf(fmt, ap));
-  va_end(ap);
-}
-
-void mfu_strings_free(struct mfu_strings *l) {
-  for (size_t i = 0; i < l->n; i++) free(l->v[i]);
-  free(l->v);
-  *l = (struct mfu_strings){0};
-}
-
-/* qsort for arrays that may be empty and NULL, which qsort itself does not allow. */
-static void sort(void *base, size_t n, size_t size, int (*compare)(const void *, const void *)) {
-  if (n > 1) qsort(base, n, size, compare);
-}
-
-static int compare_strings(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* --- finding trace files */
-
-static bool is_trace_name(const char *name) {
-  size_t n = strlen(name), s = strlen(MFU_TRACE_SUFFIX);
-  return n > s && strcmp(name + n - s, MFU_TRACE_SUFFIX) == 0;
-}
-
-static void scan(DIR *d, const char *dir, bool descend, struct mfu_strings *out,
-                 struct mfu_strings *warnings) {
-  const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
-  for (struct dirent *e; (e = readdir(d));) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    char *path = xasprintf("%s%s%s", dir, sep, e->d_name);
-    struct stat st;
-    if (descend && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-      DIR *sub = opendir(path);
-      if (sub) {
-        scan(sub, path, false, out, warnings);
-        closedir(sub);
-      } else if (warnings) {
-        mfu_strings_addf(warnings, "cannot read subdirectory %s: %s: its traces are not counted",
-                         path, strerror(errno));
-      }
-    } else if (is_trace_name(e->d_name)) {
-      push(out, path);
-      continue;
-    }
-    free(path);
-  }
-}
-
-int mfu_find_traces(const char *path, struct mfu_strings *out, struct mfu_strings *warnings,
-                    char *err, size_t errlen) {
-  struct stat st;
-  DIR *d = NULL;
-  if (stat(path, &st) != 0 || (S_ISDIR(st.st_mode) && !(d = opendir(path)))) {
-    snprintf(err, errlen,
-             "cannot open '%s': %s: give the directory the traces were written to "
-             "(MFU_TRACE_DIR of the traced program, default ./mfu-traces)",
-             path, strerror(errno));
-    return -1;
-  }
-  size_t first = out->n;
-  if (d) {
-    scan(d, path, true, out, warnings);
-    closedir(d);
-  } else {
-    mfu_strings_add(out, path); /* a file named explicitly is read whatever its name */
-  }
-  sort(out->v + first, out->n - first, sizeof *out->v, compare_strings);
-  return 0;
-}
-
-/* --- counting one file */
-
-/* Adds `times` the calls of `src`. */
-static void api_stats_add(struct mfu_api_stats *dst, const struct mfu_api_stats *src,
-                          uint64_t times) {
-  dst->calls += src->calls * times;
-  dst->failed += src->failed * times;
-  dst->flops += src->flops * times;
-}
-
-static struct mfu_api_stats *api_entry(struct mfu_counts *c, const char *name) {
-  for (size_t i = 0; i < c->napis; i++)
-    if (!strcmp(c->apis[i].name, name)) return &c->apis[i];
-  c->apis = mfu_xrealloc(c->apis, (c->napis + 1) * sizeof *c->apis);
-  struct mfu_api_stats *a = &c->apis[c->napis++];
-  *a = (struct mfu_api_stats){0};
-  snprintf(a->name, sizeof a->name, "%s", name);
-  return a;
-}
-
-static void count_gemm(struct mfu_counts *c, struct mfu_api_stats *api,
-                       const struct mfu_record *r) {
-  if (r->status != 0) { /* the call failed: it did no work */
-    c->gemm_failed++;
-    api->failed++;
-    return;
-  }
-  unsigned p = r->u.gemm.precision < MFU_PREC_COUNT ? r->u.gemm.precision : MFU_PREC_OTHER;
-  c->gemm_calls++;
-  c->gemm_flops += r->flops;
-  c->calls_by_precision[p]++;
-  c->flops_by_precision[p] += r->flops;
-  c->flops_saturated += (r->flags & MFU_RF_FLOPS_SATURATED) != 0;
-  c->shape_unknown += (r->flags & MFU_RF_SHAPE_UNKNOWN) != 0;
-  api->calls++;
-  api->flops += r->flops;
-}
-
-
-/* Data movements count in the totals; group and communicator calls only by operation. An
- * operation this mfu does not know comes from a newer shim: skipped, and said. */
-static void count_nccl(struct mfu_counts *c, const struct mfu_record *r) {
-  const struct mfu_nccl *n = &r->u.nccl;
-  if (n->op >= MFU_NCCL_OP_COUNT) {
-    c->unknown_records++;
-    return;
-  }
-  bool ok = mfu_nccl_accepted(r->status);
-  bool data = mfu_nccl_op_moves_data(n->op);
-  uint64_t bytes = ok && data ? n->bytes : 0;
-  struct mfu_nccl_stats *s = &c->nccl_ops[n->op];
-  s->calls += ok;
-  s->failed += !ok;
-  s->bytes += bytes;
-  s->host_ns += r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
-  c->nccl_groups += ok && n->op == MFU_NCCL_GROUP_START && n->group_depth == 1;
-  if (!data) return;
-  c->nccl_calls += ok;
-  c->nccl_failed += !ok;
-  c->nccl_bytes += bytes;
-  if (!ok) return;
-  c->nccl_grouped += n->group_depth > 0;
-  c->bytes_saturated += (r->flags & MFU_RF_BYTES_SATURATED) != 0;
-  c->dtype_unknown += (r->flags & MFU_RF_DTYPE_UNKNOWN) != 0;
-}
-
-/* Adds `times` the calls of src to dst (a capture's: once per launch that ran it). Host time
- * was spent once, when the calls were made, however often they ran. The per-API stats are
- * the caller's: they are named by file or keyed by string id. */
-static void counts_add_times(struct mfu_counts *dst, const struct mfu_counts *src,
-                             uint64_t times) {
-  dst->gemm_calls += src->gemm_calls * times;
-  dst->gemm_failed += src->gemm_failed * times;
-  dst->gemm_flops += src->gemm_flops * times;
-  for (unsigned p = 0; p < MFU_PREC_COUNT; p++) {
-    dst->calls_by_precision[p] += src->calls_by_precision[p] * times;
-    dst->flops_by_precision[p] += src->flops_by_precision[p] * times;
-  }
-  dst->flops_saturated += src->flops_saturated * times;
-  dst->shape_unknown += src->shape_unknown * times;
-  dst->unknown_records += src->unknown_records * times;
-  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
-    struct mfu_nccl_stats *d = &dst->nccl_ops[op];
-    const struct mfu_nccl_stats *s = &src->nccl_ops[op];
-    d->calls += s->calls * times;
-    d->failed += s->failed * times;
-    d->bytes += s->bytes * times;
-    d->host_ns += s->host_ns;
-  }
-  dst->nccl_calls += src->nccl_calls * times;
-  dst->nccl_failed += src->nccl_failed * times;
-  dst->nccl_bytes += src->nccl_bytes * times;
-  dst->nccl_grouped += src->nccl_grouped * times;
-  dst->nccl_groups += src->nccl_groups * times;
-  dst->bytes_saturated += src->bytes_saturated * times;
-  dst->dtype_unknown += src->dtype_unknown * times;
-}
-
-/* Per-API tallies keyed by the record's string id while the file is read; named from the
- * file's own string table at the end (its STRINGS blocks may come later than some records). */
-struct api_tally {
-  uint32_t id;
-  struct mfu_api_stats s;
-};
-
-/* What some records of a file counted: the file's direct calls, or one capture's. */
-struct tally {
-  struct mfu_counts c;
-  struct api_tally *apis;
-  size_t napis;
-};
-
-static struct mfu_api_stats *tally_entry(struct tally *t, uint32_t id) {
-  for (size_t i = 0; i < t->napis; i++)
-    if (t->apis[i].id == id) return &t->apis[i].s;
-  t->apis = mfu_xrealloc(t->apis, (t->napis + 1) * sizeof *t->apis);
-  t->apis[t->napis] = (struct api_tally){.id = id};
-  return &t->apis[t->napis++].s;
-}
-
-static void count_record(struct tally *t, const struct mfu_record *r) {
-  if (r->kind == MFU_REC_GEMM)
-    count_gemm(&t->c, tally_entry(t, r->api), r);
-  else
-    count_nccl(&t->c, r);
-}
-
-/* Adds `times` the calls of src (none: its host time only). */
-static void tally_add(struct tally *dst, const struct tally *src, uint64_t times) {
-  counts_add_times(&dst->c, &src->c, times);
-  for (size_t i = 0; times && i < src->napis; i++)
-    api_stats_add(tally_entry(dst, src->apis[i].id), &src->apis[i].s, times);
-}
 
 /* Whether a GEMM or NCCL call was captured into a CUDA graph: it ran at each launch of the
  * graph, not when it was made. A failed call did nothing (it counts once, as failed), and a
@@ -264,47 +30,36 @@ static uint64_t capture_id(const struct mfu_record *r) {
 }
 
 /* Room for n tallies, the new ones empty. */
-static void tallies_reserve(struct tally **v, size_t *have, size_t n) {
+static void tallies_reserve(struct counts_tally **v, size_t *have, size_t n) {
   if (n <= *have) return;
   *v = mfu_xrealloc(*v, n * sizeof **v);
   memset(*v + *have, 0, (n - *have) * sizeof **v);
   *have = n;
 }
 
-static struct mfu_work work_of(const struct mfu_counts *c) {
-  return (struct mfu_work){c->gemm_calls, c->nccl_calls, c->gemm_flops, c->nccl_bytes};
-}
-
-static void work_add(struct mfu_work *dst, struct mfu_work src, uint64_t times) {
-  dst->gemm_calls += src.gemm_calls * times;
-  dst->nccl_calls += src.nccl_calls * times;
-  dst->gemm_flops += src.gemm_flops * times;
-  dst->nccl_bytes += src.nccl_bytes * times;
-}
-
-/* Adds each capture's calls to the file's once per launch that ran them (graphs.h). */
-static void add_launched(struct mfu_file *fs, struct tally *direct, const struct tally *captured,
-                         const struct mfu_graphs *g) {
+/* Adds each capture's calls to the file's once per launch that ran them (trace/graphs.h). */
+static void add_launched(struct mfu_file *fs, struct counts_tally *direct,
+                         const struct counts_tally *captured, const struct mfu_graphs *g) {
   struct mfu_graph_counts *gc = &fs->graphs;
   *gc = (struct mfu_graph_counts){.captures = g->ncaptures, .instantiations = g->instantiations,
                                   .launches = g->launches, .executables = g->executables,
                                   .unknown_launches = g->unknown_launches};
   for (size_t i = 0; i < g->ncaptures; i++) {
     uint64_t runs = g->captures[i].runs;
-    struct mfu_work w = work_of(&captured[i].c);
-    tally_add(direct, &captured[i], runs);
+    struct counts_share w = counts_share_of(&captured[i].c);
+    counts_tally_add(direct, &captured[i], runs);
     if (runs) {
-      work_add(&gc->launched, w, runs);
+      counts_share_add(&gc->launched, w, runs);
     } else if (w.gemm_calls || w.nccl_calls) {
       gc->unlaunched_captures++;
-      work_add(&gc->unlaunched, w, 1);
+      counts_share_add(&gc->unlaunched, w, 1);
     }
   }
 }
 
 static void read_file(struct mfu_file *fs, const char *step_range) {
   struct mfu_trace t;
-  struct tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
+  struct counts_tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
   size_t ncaptured = 0;
   struct mfu_graphs graphs = {0};
   struct rank_steps_builder *steps = rank_steps_builder_new(step_range);
@@ -322,9 +77,9 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
     } else if (ran_in_graph(r)) {
       size_t i = mfu_graphs_capture(&graphs, capture_id(r));
       tallies_reserve(&captured, &ncaptured, graphs.ncaptures);
-      count_record(&captured[i], r);
+      counts_tally_record(&captured[i], r);
     } else {
-      count_record(&direct, r);
+      counts_tally_record(&direct, r);
     }
   }
   mfu_graphs_resolve(&graphs);
@@ -335,19 +90,10 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   rank_steps_add_launches(steps, &graphs, capture_flops);
   free(capture_flops);
   rank_steps_finish(steps, &fs->steps);
-  fs->counts = direct.c;
-  for (size_t i = 0; i < direct.napis; i++) {
-    const char *name = mfu_trace_string(&t, direct.apis[i].id);
-    char unnamed[32];
-    if (!name) {
-      snprintf(unnamed, sizeof unnamed, "api#%u", direct.apis[i].id);
-      name = unnamed;
-    }
-    api_stats_add(api_entry(&fs->counts, name), &direct.apis[i].s, 1);
-  }
-  for (size_t i = 0; i < ncaptured; i++) free(captured[i].apis);
+  counts_of_tally(&fs->counts, &direct, &t);
+  for (size_t i = 0; i < ncaptured; i++) counts_tally_free(&captured[i]);
   free(captured);
-  free(direct.apis);
+  counts_tally_free(&direct);
   mfu_graphs_free(&graphs);
   fs->header = t.header;
   fs->complete = t.complete;
@@ -359,23 +105,6 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
 }
 
 /* --- grouping files into jobs */
-
-static void counts_add(struct mfu_counts *dst, const struct mfu_counts *src) {
-  counts_add_times(dst, src, 1);
-  for (size_t i = 0; i < src->napis; i++)
-    api_stats_add(api_entry(dst, src->apis[i].name), &src->apis[i], 1);
-}
-
-static void graph_counts_add(struct mfu_graph_counts *dst, const struct mfu_graph_counts *src) {
-  dst->captures += src->captures;
-  dst->instantiations += src->instantiations;
-  dst->launches += src->launches;
-  dst->executables += src->executables;
-  dst->unknown_launches += src->unknown_launches;
-  work_add(&dst->launched, src->launched, 1);
-  dst->unlaunched_captures += src->unlaunched_captures;
-  work_add(&dst->unlaunched, src->unlaunched, 1);
-}
 
 /* Files of unknown rank (-1) sort after every known rank. */
 static int64_t rank_key(const struct mfu_file *f) {
@@ -402,7 +131,7 @@ __attribute__((format(printf, 3, 4))) static void add_listed(struct mfu_strings 
   if ((*listed)++ >= MAX_LISTED) return;
   va_list ap;
   va_start(ap, fmt);
-  push(w, xvasprintf(fmt, ap));
+  mfu_strings_vaddf(w, fmt, ap);
   va_end(ap);
 }
 
@@ -510,21 +239,12 @@ static uint64_t to_realtime(const struct mfu_file *f, uint64_t monotonic_ns) {
   return f->header.start_realtime_ns + (uint64_t)since_start;
 }
 
-/* Largest FLOPs first, then most calls, then by name: the order reports list them in. */
-static int compare_apis(const void *a, const void *b) {
-  const struct mfu_api_stats *x = a, *y = b;
-  if (x->flops != y->flops) return x->flops > y->flops ? -1 : 1;
-  if (x->calls != y->calls) return x->calls > y->calls ? -1 : 1;
-  if (x->failed != y->failed) return x->failed > y->failed ? -1 : 1;
-  return strcmp(x->name, y->name);
-}
-
 static void finish_job(struct mfu_job *j) {
   j->world_size = -1;
   for (size_t i = 0; i < j->nfiles; i++) {
     const struct mfu_file *f = j->files[i];
     counts_add(&j->totals, &f->counts);
-    graph_counts_add(&j->graphs, &f->graphs);
+    counts_graphs_add(&j->graphs, &f->graphs);
     if (f->header.world_size > j->world_size) j->world_size = f->header.world_size;
     if (!j->started_realtime_ns || f->header.start_realtime_ns < j->started_realtime_ns)
       j->started_realtime_ns = f->header.start_realtime_ns;
@@ -536,7 +256,7 @@ static void finish_job(struct mfu_job *j) {
     if (last > j->end_realtime_ns) j->end_realtime_ns = last;
   }
   if (j->world_size <= 0) j->world_size = -1;
-  sort(j->totals.apis, j->totals.napis, sizeof *j->totals.apis, compare_apis);
+  counts_sort_apis(&j->totals);
   rank_warnings(j);
   file_warnings(j);
   count_warnings(j);
@@ -554,7 +274,7 @@ static void group_jobs(struct mfu_traces *t) {
   size_t n = 0, cap = 0;
   for (size_t i = 0; i < t->nfiles; i++)
     if (t->files[i].readable) readable[n++] = &t->files[i];
-  sort(readable, n, sizeof *readable, compare_files);
+  mfu_sort(readable, n, sizeof *readable, compare_files);
   for (size_t i = 0, k; i < n; i = k) {
     for (k = i; k < n && !strcmp(readable[k]->header.job_id, readable[i]->header.job_id); k++) {}
     MFU_GROW(t->jobs, t->njobs, cap);
@@ -566,23 +286,18 @@ static void group_jobs(struct mfu_traces *t) {
     finish_job(j);
   }
   free(readable);
-  sort(t->jobs, t->njobs, sizeof *t->jobs, compare_jobs);
+  mfu_sort(t->jobs, t->njobs, sizeof *t->jobs, compare_jobs);
 }
 
 int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_strings *skip,
-                    char *err, size_t errlen) {
-  return mfu_traces_load_steps(t, path, skip, NULL, err, errlen);
-}
-
-int mfu_traces_load_steps(struct mfu_traces *t, const char *path, const struct mfu_strings *skip,
-                          const char *step_range, char *err, size_t errlen) {
+                    const char *step_range, char *err, size_t errlen) {
   *t = (struct mfu_traces){0};
   struct mfu_strings paths = {0};
-  if (mfu_find_traces(path, &paths, &t->warnings, err, errlen)) return -1;
+  if (trace_files_find(path, &paths, &t->warnings, err, errlen)) return -1;
   t->files = mfu_xrealloc(NULL, paths.n * sizeof *t->files);
   for (size_t i = 0; i < paths.n; i++) {
     if (skip && skip->n &&
-        bsearch(&paths.v[i], skip->v, skip->n, sizeof *skip->v, compare_strings))
+        bsearch(&paths.v[i], skip->v, skip->n, sizeof *skip->v, mfu_compare_strings))
       continue;
     struct mfu_file *f = &t->files[t->nfiles++];
     *f = (struct mfu_file){.path = paths.v[i]};
@@ -606,8 +321,6 @@ int mfu_traces_load_steps(struct mfu_traces *t, const char *path, const struct m
   group_jobs(t);
   return 0;
 }
-
-static void counts_free(struct mfu_counts *c) { free(c->apis); }
 
 void mfu_traces_free(struct mfu_traces *t) {
   for (size_t i = 0; i < t->nfiles; i++) {

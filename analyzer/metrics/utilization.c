@@ -20,12 +20,12 @@ static enum mfu_precision dominant(const struct mfu_counts *c) {
 /* The rank's peak: the options' (--peak-tflops, --device), else its recorded device's. A
  * device the table does not know is no error here: MFU is then unknown, and `why` says so. */
 static void rank_peak(struct rank_utilization *r, const struct utilization_options *o) {
-  struct model_options mo = *o->mo;
-  if (!mo.dtype_given) mo.dtype = dominant(&r->file->counts);
-  struct peak p;
+  struct model_spec spec = *o->spec;
+  if (!spec.dtype_given) spec.dtype = dominant(&r->file->counts);
+  struct hw_peak p;
   char err[200];
   const char *device = r->file->steps.device[0] ? r->file->steps.device : NULL;
-  int got = model_options_peak(&mo, device, &p, err, sizeof err);
+  int got = model_spec_peak(&spec, device, &p, err, sizeof err);
   r->peak = NAN;
   if (got == 1) {
     r->peak = p.tflops * 1e12;
@@ -63,7 +63,7 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
                        : 0;
   double window = 0, counted = 0, f_math = 0;
   for (size_t i = r->first; i < r->first + r->used; i++) {
-    const struct step_result *st = &s->steps[i];
+    const struct rank_step *st = &s->steps[i];
     window += (double)(st->end_ns - st->start_ns);
     counted += st->gemm_flops;
     f_math += st->gemm_flops + (st->attention_kernels ? attention : 0);
@@ -81,31 +81,31 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
     r->mfu = r->model_flops / per_s;
     r->hfu = (f ? r->hw_flops : r->counted_flops) / per_s;
   }
-  r->work = (struct step_work){.f_model = f ? f->model * (double)r->used : NAN,
-                               .f_math = f_math, .peak = r->peak};
-  if (!r->timeline) return;
-  timeline_efficiency(&r->tl, &r->work, &r->eff);
-  r->step_eff = calloc(s->nsteps, sizeof *r->step_eff);
-  if (!r->step_eff) mfu_out_of_memory();
+  r->inputs = (struct efficiency_inputs){.f_model = f ? f->model * (double)r->used : NAN,
+                                         .f_math = f_math, .peak = r->peak};
+  r->step_mfu = mfu_xmalloc(s->nsteps, sizeof *r->step_mfu);
   for (size_t i = 0; i < s->nsteps; i++) {
-    const struct step_result *st = &s->steps[i];
-    struct step_work w = {.f_model = f ? f->model : NAN, .peak = r->peak,
-                          .f_math = st->gemm_flops + (st->attention_kernels ? attention : 0)};
-    timeline_efficiency(&st->tl, &w, &r->step_eff[i]);
+    double t = (double)(s->steps[i].end_ns - s->steps[i].start_ns) / 1e9;
+    r->step_mfu[i] = r->model_flops / (t * r->peak);
+    if (!isfinite(r->step_mfu[i])) r->step_mfu[i] = NAN;
+  }
+  if (!r->timeline) return;
+  efficiency_of_step(&r->tl, &r->inputs, &r->eff);
+  r->step_eff = mfu_xcalloc(s->nsteps, sizeof *r->step_eff);
+  for (size_t i = 0; i < s->nsteps; i++) {
+    const struct rank_step *st = &s->steps[i];
+    struct efficiency_inputs in = {.f_model = f ? f->model : NAN, .peak = r->peak,
+                                   .f_math = st->gemm_flops + (st->attention_kernels ? attention : 0)};
+    efficiency_of_step(&st->tl, &in, &r->step_eff[i]);
   }
 }
 
-int utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
-                        struct job_utilization *out, char *err, size_t errsz) {
-  (void)err, (void)errsz;
+void utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
+                         struct job_utilization *out) {
   *out = (struct job_utilization){.nranks = j->nfiles, .mfu = NAN, .hfu = NAN, .step_s = NAN};
-  out->ranks = calloc(j->nfiles ? j->nfiles : 1, sizeof *out->ranks);
-  if (!out->ranks) mfu_out_of_memory();
+  out->ranks = mfu_xcalloc(j->nfiles, sizeof *out->ranks);
   struct flops f;
-  if (o->have_model) {
-    struct work w = o->mo->work;
-    formula_flops(&o->model, &w, o->mo->convention, &f);
-  }
+  if (o->have_model) formula_flops(&o->model, &o->spec->work, o->spec->convention, &f);
   double model = 0, hw = 0, counted = 0, peak = 0;
   size_t measured = 0;
   out->timeline = true;
@@ -125,7 +125,7 @@ int utilization_compute(const struct mfu_job *j, const struct utilization_option
   }
   if (!measured) {
     out->timeline = false;
-    return 0;
+    return;
   }
   double per_s = out->step_s * peak;
   if (isfinite(per_s) && per_s > 0) {
@@ -133,32 +133,33 @@ int utilization_compute(const struct mfu_job *j, const struct utilization_option
     out->hfu = hw / per_s;
   }
   if (out->timeline) {
-    struct timeline *tl = calloc(measured, sizeof *tl);
-    struct step_work *w = calloc(measured, sizeof *w);
-    uint64_t *comm = calloc(measured, sizeof *comm);
-    if (!tl || !w || !comm) mfu_out_of_memory();
+    struct timeline *tl = mfu_xcalloc(measured, sizeof *tl);
+    struct efficiency_inputs *in = mfu_xcalloc(measured, sizeof *in);
+    uint64_t *comm = mfu_xcalloc(measured, sizeof *comm);
     size_t n = 0;
     uint64_t slowest = 0;
     for (size_t i = 0; i < j->nfiles; i++) {
       const struct rank_utilization *r = &out->ranks[i];
       if (!r->used) continue;
       tl[n] = r->tl;
-      w[n] = r->work;
+      in[n] = r->inputs;
       comm[n] = r->tl.comm_ns;
       if (r->tl.window_ns > slowest) slowest = r->tl.window_ns;
       n++;
     }
-    timeline_job_efficiency(tl, w, n, slowest, &out->eff);
-    out->straggler_known = timeline_straggler(comm, n, &out->straggler);
+    efficiency_of_job(tl, in, n, slowest, &out->eff);
+    out->straggler_known = straggler_find(comm, n, &out->straggler);
     free(tl);
-    free(w);
+    free(in);
     free(comm);
   }
-  return 0;
 }
 
 void utilization_free(struct job_utilization *u) {
-  for (size_t i = 0; i < u->nranks; i++) free(u->ranks[i].step_eff);
+  for (size_t i = 0; i < u->nranks; i++) {
+    free(u->ranks[i].step_mfu);
+    free(u->ranks[i].step_eff);
+  }
   free(u->ranks);
   *u = (struct job_utilization){0};
 }

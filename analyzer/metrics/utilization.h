@@ -1,5 +1,6 @@
-/* utilization: MFU, HFU and the efficiency factors of a job (DESIGN.md, "Efficiency
- * factors"), from its ranks' steps (rank_steps.h), the model's formula FLOPs and the peaks.
+/* utilization: MFU, HFU and the efficiency factors of a job (docs/DESIGN.md, "Efficiency
+ * factors"), from its ranks' steps (steps/rank_steps.h), the model's formula FLOPs and the
+ * peaks.
  *
  * Per rank, over the steps after the warm-up but the last (whose end is not known, as no step
  * starts after it): T = mean step window, F_model and F_hw the
@@ -10,7 +11,8 @@
  * With a GPU timeline, the factors of the steps' summed timelines, F_math = counted GEMM
  * FLOPs + the formula's attention-core FLOPs for the steps where attention kernels (which
  * bypass cuBLAS) ran. For the job: MFU = Σ F_model / (T_step · Σ P), T_step the slowest
- * rank's mean step, and the factors of timeline_job_efficiency. */
+ * rank's mean step, and the factors of efficiency_of_job. Every figure is computed here,
+ * once; the reports only print them. */
 #ifndef MFU_UTILIZATION_H
 #define MFU_UTILIZATION_H
 
@@ -18,13 +20,15 @@
 #include <stddef.h>
 
 #include "job/job.h"
-#include "model/model_options.h"
+#include "model/spec.h"
+#include "straggler.h"
+#include "timeline/efficiency.h"
 #include "timeline/timeline.h"
 
 struct utilization_options {
-  const struct model_options *mo; /* the model and peak options */
+  const struct model_spec *spec;  /* the work, convention and peak */
   bool have_model;
-  struct model model;             /* when have_model */
+  struct model_shape model;             /* when have_model */
   long skip;                      /* warm-up steps to leave out; < 0: as detected */
 };
 
@@ -40,8 +44,9 @@ struct rank_utilization {
   double mfu, hfu;               /* NaN when unavailable */
   bool timeline;
   struct timeline tl;            /* summed over the used steps */
-  struct step_work work;         /* summed likewise */
+  struct efficiency_inputs inputs; /* summed likewise */
   struct efficiency eff;         /* when timeline */
+  double *step_mfu;              /* each step's MFU (NaN where unknown); NULL without steps */
   struct efficiency *step_eff;   /* each step's own, when timeline (NULL otherwise) */
 };
 
@@ -57,9 +62,10 @@ struct job_utilization {
   struct straggler straggler;
 };
 
-/* 0, or -1 with a message in err (a bad model or peak option). */
-int utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
-                        struct job_utilization *out, char *err, size_t errsz);
+/* A peak the options name but the table lacks is no error here: that rank's MFU is unknown,
+ * and its `why` says so. */
+void utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
+                         struct job_utilization *out);
 void utilization_free(struct job_utilization *u);
 
 #endif

@@ -1,5 +1,5 @@
 /* The FLOP conventions. Each fills the same per-part, per-pass table; sources:
- *   exact     every matmul of the architecture (this project's definition, DESIGN.md)
+ *   exact     every matmul of the architecture (this project's definition, docs/DESIGN.md)
  *   megatron  Megatron-LM megatron/training/training.py, num_floating_point_operations
  *   palm      Chowdhery et al. 2022, PaLM, Appendix B
  *   6n        Kaplan et al. 2020; Hoffmann et al. 2022 (Chinchilla)
@@ -48,10 +48,10 @@ static double attended_pairs(int64_t s, int64_t window, enum attention a) {
   return W * (W + 1) / 2 + (S - W) * W;  /* the first W fill up, the rest see W each */
 }
 
-static double qk_dim(const struct model *m) {
+static double qk_dim(const struct model_shape *m) {
   return (double)(model_is_mla(m) ? m->qk_nope_dim + m->qk_rope_dim : m->head_dim);
 }
-static double v_dim(const struct model *m) {
+static double v_dim(const struct model_shape *m) {
   return (double)(model_is_mla(m) ? m->v_head_dim : m->head_dim);
 }
 
@@ -61,7 +61,7 @@ static const enum model_part linear_parts[] = {PART_QKV, PART_OUT_PROJ, PART_MLP
 #define N_LINEAR (sizeof linear_parts / sizeof linear_parts[0])
 
 /* exact: every matmul; the attention core over the pairs really attended, window by window. */
-static void exact(const struct model *m, const struct work *w, const struct model_params *p,
+static void exact(const struct model_shape *m, const struct formula_work *w, const struct model_params *p,
                   double tokens, double f[PART_COUNT][PASS_COUNT]) {
   for (size_t i = 0; i < N_LINEAR; i++)
     f[linear_parts[i]][PASS_FORWARD] = 2 * tokens * (double)p->matmul[linear_parts[i]];
@@ -76,7 +76,7 @@ static void exact(const struct model *m, const struct work *w, const struct mode
 /* megatron: Megatron-LM's formula, term for term. It halves the s^2 core for causal masks
  * (s/2 pairs per query, not (s+1)/2), ignores windows and the router, and for latent
  * attention counts the two latent norms as one FLOP per element. */
-static void megatron(const struct model *m, const struct work *w, const struct model_params *p,
+static void megatron(const struct model_shape *m, const struct formula_work *w, const struct model_params *p,
                      double tokens, double f[PART_COUNT][PASS_COUNT]) {
   for (size_t i = 0; i < N_LINEAR; i++)
     if (linear_parts[i] != PART_ROUTER)
@@ -92,7 +92,7 @@ static void megatron(const struct model *m, const struct work *w, const struct m
 
 /* 6n, and palm's 6N part: 6 FLOPs per parameter per token (2 forward, 4 backward), with
  * the parameters one token uses; palm adds 12·L·H·Q·T, the full s^2 attention core. */
-static void six_n(const struct model *m, const struct work *w, const struct model_params *p,
+static void six_n(const struct model_shape *m, const struct formula_work *w, const struct model_params *p,
                   double tokens, bool palm, double f[PART_COUNT][PASS_COUNT]) {
   for (int i = 0; i < PART_COUNT; i++) {
     f[i][PASS_FORWARD] = 2 * tokens * (double)p->active[i];
@@ -111,7 +111,7 @@ static void six_n(const struct model *m, const struct work *w, const struct mode
  * E_total and E_active only: multi-head attention and a plain 4h MLP, with only QK^T in the
  * core. Its MoE variant keeps the whole dense 72·L·B·s·h² and adds the expert and router
  * terms without the backward factor 3; those two are put in the forward column. */
-static void seed(const struct model *m, const struct work *w, double tokens,
+static void seed(const struct model_shape *m, const struct formula_work *w, double tokens,
                  double f[PART_COUNT][PASS_COUNT]) {
   const double L = (double)m->layers, h = (double)m->hidden, V = (double)m->vocab;
   const double B = (double)w->batch, s = (double)w->seq;
@@ -144,7 +144,7 @@ static void recompute(enum convention c, enum recompute r, double f[PART_COUNT][
     if (i != PART_LM_HEAD) f[i][PASS_RECOMPUTE] = f[i][PASS_FORWARD];
 }
 
-void formula_flops(const struct model *m, const struct work *w, enum convention c,
+void formula_flops(const struct model_shape *m, const struct formula_work *w, enum convention c,
                    struct flops *out) {
   memset(out, 0, sizeof *out);
   struct model_params p;
@@ -169,7 +169,7 @@ void formula_flops(const struct model *m, const struct work *w, enum convention 
 
 /* ------------------------------------------------------------------ the seed's errors */
 
-size_t formula_seed_walk(const struct model *m, const struct work *w,
+size_t formula_seed_walk(const struct model_shape *m, const struct formula_work *w,
                          struct seed_step out[SEED_STEPS_MAX]) {
   const double L = (double)m->layers, h = (double)m->hidden;
   const double B = (double)w->batch, s = (double)w->seq, T = B * s;
@@ -189,7 +189,7 @@ size_t formula_seed_walk(const struct model *m, const struct work *w,
   /* What remains is Megatron's 2021 formula for the seed's assumptions (multi-head
    * attention, plain 4h MLPs, full attention); the architecture and the mask do the rest. */
   struct flops seed, full, chosen;
-  struct work wf = *w;
+  struct formula_work wf = *w;
   wf.attention = ATTENTION_FULL;
   wf.recompute = RECOMPUTE_NONE;
   formula_flops(m, w, CONV_SEED, &seed);
@@ -201,7 +201,7 @@ size_t formula_seed_walk(const struct model *m, const struct work *w,
     STEP("the architecture the seed ignores: kv heads, head dim, MLP kind and size, expert "
          "sizes, shared experts, dense layers, latent attention, router", arch);
   if (w->attention == ATTENTION_CAUSAL) {
-    struct work wc = wf;
+    struct formula_work wc = wf;
     wc.attention = ATTENTION_CAUSAL;
     formula_flops(m, &wc, CONV_EXACT, &chosen);
     STEP("causal masking: only the attended (query, key) pairs, windows included",

@@ -41,7 +41,7 @@ int attention_parse(const char *s);
 int recompute_parse(const char *s);
 
 /* One training step: `batch` sequences of `seq` tokens (across all devices). */
-struct work {
+struct formula_work {
   int64_t batch, seq;
   enum attention attention;  /* causal: each query attends to its prefix; full: to all s keys */
   enum recompute recompute;  /* activation recomputation, counted in hardware FLOPs only */
@@ -54,17 +54,17 @@ struct flops {
   double per_token;  /* model / (batch · seq) */
 };
 
-void formula_flops(const struct model *m, const struct work *w, enum convention c,
+void formula_flops(const struct model_shape *m, const struct formula_work *w, enum convention c,
                    struct flops *out);
 
 /* The seed's errors, quantified: from the seed's number to exact's, one correction at a
- * time (DESIGN.md lists the errors). Only corrections that change the number are listed. */
+ * time (docs/DESIGN.md lists the errors). Only corrections that change the number are listed. */
 struct seed_step {
   const char *what;
   double delta;  /* FLOPs per step this correction adds (negative: removes) */
 };
 #define SEED_STEPS_MAX 8
-size_t formula_seed_walk(const struct model *m, const struct work *w,
+size_t formula_seed_walk(const struct model_shape *m, const struct formula_work *w,
                          struct seed_step out[SEED_STEPS_MAX]);
 
 #endif

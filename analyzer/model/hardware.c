@@ -1,10 +1,8 @@
-/* The accelerator table, name matching, and `mfu hw`. Values are from
- * shared/reference/accelerators.md; its source keys are kept per row (hw_sources). */
+/* The accelerator table and name matching. Every value carries the keys of its sources
+ * (hw_sources). */
 #include "hardware.h"
 
 #include <ctype.h>
-#include <getopt.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,11 +11,9 @@
 
 #include "util/errmsg.h"
 
-#include "cli/commands.h"
-
 #define NO HW_UNSUPPORTED
 #define NP HW_UNPUBLISHED
-/* Columns in the order of accelerators.md (fp64 first), into the precision enum's order. */
+/* Columns as the table below lists them (fp64 first), into the precision enum's order. */
 #define P(fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4)                                 \
   {[MFU_PREC_FP64] = fp64, [MFU_PREC_FP32] = fp32, [MFU_PREC_TF32] = tf32,              \
    [MFU_PREC_BF16] = bf16, [MFU_PREC_FP16] = fp16, [MFU_PREC_FP8] = fp8,                \
@@ -26,7 +22,7 @@
 
 /* Where several rows share a product (A100 SXM4/PCIe, 40/80 GB), the one whose `match`
  * has the fewest words is what a bare product name ("A100") selects. FP64 is the tensor-core
- * (matrix) rate where accelerators.md gives it, else n/p. */
+ * (matrix) rate where a source gives it, else n/p. */
 const struct accelerator hw_table[] = {
     /* NVIDIA Volta, Turing, Ampere */
     {"v100-sxm2-32gb", "NVIDIA", "V100 SXM2 32GB", P(NP, 15.7, NO, NO, 125, NO, NO, NO), 32, 0.90,
@@ -234,7 +230,7 @@ static int match_score(const struct accelerator *a, const struct words *name) {
   return (int)need.n;
 }
 
-static bool same_name(const char *a, const char *b) {
+bool hw_same_name(const char *a, const char *b) {
   char x[96], y[96];
   squash(a, x, sizeof x);
   squash(b, y, sizeof y);
@@ -283,16 +279,16 @@ static void close_names(const struct words *name, char *out, size_t n) {
 const struct accelerator *hw_find(const char *name, char *err, size_t errsz) {
   for (size_t r = 0; r < hw_count; r++) {
     const struct accelerator *a = &hw_table[r];
-    if (same_name(name, a->id)) return a;
+    if (hw_same_name(name, a->id)) return a;
     for (int i = 0; i < 4 && a->names[i]; i++)
-      if (same_name(name, a->names[i])) return a;
+      if (hw_same_name(name, a->names[i])) return a;
     for (int i = 0; i < 4 && a->aliases[i]; i++)
-      if (same_name(name, a->aliases[i])) return a;
+      if (hw_same_name(name, a->aliases[i])) return a;
   }
   struct words words;
   split_words(name, &words);
   if (has_word(&words, "mig")) {
-    fail(err, errsz, "device '%s' is a MIG slice: it has a fraction of the whole GPU's peak; "
+    errmsg(err, errsz, "device '%s' is a MIG slice: it has a fraction of the whole GPU's peak; "
          "pass --peak-tflops with the slice's share", name);
     return NULL;
   }
@@ -307,18 +303,18 @@ const struct accelerator *hw_find(const char *name, char *err, size_t errsz) {
   close_names(&words, close, sizeof close);
   if (best_score >= 0 && !ties) return best;
   if (best_score >= 0)
-    fail(err, errsz, "device '%s' fits several rows (%s); pass one with --device", name, close);
+    errmsg(err, errsz, "device '%s' fits several rows (%s); pass one with --device", name, close);
   else
-    fail(err, errsz, "unknown device '%s'%s%s%s; `mfu hw` lists the table. For a device not in it, "
+    errmsg(err, errsz, "unknown device '%s'%s%s%s; `mfu hw` lists the table. For a device not in it, "
          "pass --peak-tflops N (its dense peak per device for the run's --dtype)", name,
          close[0] ? " (close: " : "", close, close[0] ? ")" : "");
   return NULL;
 }
 
-double hw_peak(const struct accelerator *a, enum mfu_precision p, char *err, size_t errsz) {
+double hw_tflops(const struct accelerator *a, enum mfu_precision p, char *err, size_t errsz) {
   double v = a->tflops[p];
   if (v > 0) return v;
-  fail(err, errsz, v == HW_UNPUBLISHED
+  errmsg(err, errsz, v == HW_UNPUBLISHED
                        ? "%s: no published dense %s peak; pass --peak-tflops or pick another --dtype"
                        : "%s has no %s arithmetic; pick another --dtype or pass --peak-tflops",
        a->id, mfu_precision_name(p));
@@ -330,127 +326,4 @@ const char *hw_format(double tflops, char *buf, size_t n) {
   if (tflops == HW_UNPUBLISHED) return "n/p";
   snprintf(buf, n, "%g", tflops);
   return buf;
-}
-
-/* ------------------------------------------------------------------ mfu hw */
-
-/* The precisions a table shows, in the order of accelerators.md. */
-static const enum mfu_precision shown[] = {MFU_PREC_FP64, MFU_PREC_FP32, MFU_PREC_TF32,
-                                           MFU_PREC_BF16, MFU_PREC_FP16, MFU_PREC_FP8,
-                                           MFU_PREC_INT8, MFU_PREC_FP4};
-#define N_SHOWN (sizeof shown / sizeof shown[0])
-
-/* Whether a row cites a source ("L,AC,M" cites AC). */
-static bool cites(const struct accelerator *a, const struct hw_source *src) {
-  char keys[32], key[8];
-  snprintf(keys, sizeof keys, ",%s,", a->sources);
-  snprintf(key, sizeof key, ",%s,", src->key);
-  return strstr(keys, key) != NULL;
-}
-
-static json_t *hw_json(const struct accelerator *a) {
-  json_t *peaks = json_object(), *names = json_array(), *aliases = json_array(),
-         *unpublished = json_array(), *sources = json_array();
-  for (size_t i = 0; i < N_SHOWN; i++) {
-    double v = a->tflops[shown[i]];
-    json_object_set_new(peaks, mfu_precision_name(shown[i]), v > 0 ? json_real(v) : json_null());
-    if (v == HW_UNPUBLISHED) json_array_append_new(unpublished, json_string(mfu_precision_name(shown[i])));
-  }
-  for (int i = 0; i < 4 && a->names[i]; i++) json_array_append_new(names, json_string(a->names[i]));
-  for (int i = 0; i < 4 && a->aliases[i]; i++) json_array_append_new(aliases, json_string(a->aliases[i]));
-  for (size_t i = 0; i < hw_source_count; i++)
-    if (cites(a, &hw_sources[i])) json_array_append_new(sources, json_string(hw_sources[i].what));
-  return json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o}", "id", a->id, "vendor",
-                   a->vendor, "product", a->product, "peak_tflops", peaks, "unpublished",
-                   unpublished, "memory_gb", a->memory_gb, "bandwidth_tbs", a->bandwidth_tbs,
-                   "device_names", names, "aliases", aliases, "sources", sources);
-}
-
-static void print_table(void) {
-  char buf[32];
-  printf("%-15s %-27s", "device", "product");
-  for (size_t i = 0; i < N_SHOWN; i++) printf(" %7s", mfu_precision_name(shown[i]));
-  printf(" %7s %6s  %s\n", "mem GB", "TB/s", "sources");
-  for (size_t r = 0; r < hw_count; r++) {
-    const struct accelerator *a = &hw_table[r];
-    printf("%-15s %-27s", a->id, a->product);
-    for (size_t i = 0; i < N_SHOWN; i++) printf(" %7s", hw_format(a->tflops[shown[i]], buf, sizeof buf));
-    printf(" %7.0f %6g  %s\n", a->memory_gb, a->bandwidth_tbs, a->sources);
-  }
-  printf("\nDense peaks in TFLOP/s (TOPS for int8), sparsity not counted; fp64 is the matrix rate. "
-         "- : not supported, n/p: not published.\nSources: ");
-  for (size_t i = 0; i < hw_source_count; i++)
-    printf("%s%s = %s", i ? "; " : "", hw_sources[i].key, hw_sources[i].what);
-  printf(".\n`mfu hw NAME` shows one device; NAME is a short name or a device-name string.\n");
-}
-
-static void print_one(const struct accelerator *a, const char *asked) {
-  char buf[32];
-  printf("%s: %s %s", a->id, a->vendor, a->product);
-  if (asked && !same_name(asked, a->id)) printf("   (selected by '%s')", asked);
-  printf("\n  dense peak, TFLOP/s:");
-  for (size_t i = 0; i < N_SHOWN; i++)
-    printf(" %s %s", mfu_precision_name(shown[i]), hw_format(a->tflops[shown[i]], buf, sizeof buf));
-  printf("\n  memory %.4g GB, bandwidth %g TB/s\n  device names:", a->memory_gb, a->bandwidth_tbs);
-  for (int i = 0; i < 4 && a->names[i]; i++) printf(" \"%s\"", a->names[i]);
-  printf("%s\n  short names: %s", a->names[0] ? "" : " (none listed)", a->id);
-  for (int i = 0; i < 4 && a->aliases[i]; i++) printf(", %s", a->aliases[i]);
-  printf("\n  sources:\n");
-  for (size_t i = 0; i < hw_source_count; i++)
-    if (cites(a, &hw_sources[i])) printf("    %s: %s\n", hw_sources[i].key, hw_sources[i].what);
-}
-
-static int dump_json(json_t *j) {
-  char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-  json_decref(j);
-  if (!text) {
-    fprintf(stderr, "mfu hw: out of memory\n");
-    return 1;
-  }
-  puts(text);
-  free(text);
-  return 0;
-}
-
-int cmd_hw(int argc, char **argv) {
-  static const struct option options[] = {
-      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-  bool json = false;
-  int c;
-  optind = 0;  /* a full reset of glibc's getopt */
-  while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
-    if (c == 'j') json = true;
-    else if (c == 'h') {
-      printf("usage: mfu hw [--json] [NAME]\n\nWithout NAME, lists the accelerator table: dense "
-             "peak TFLOP/s per precision, memory,\nbandwidth and sources. With NAME (a short name "
-             "such as h100-sxm, a100, mi300x, tpu-v5p,\nor a device-name string such as \"NVIDIA "
-             "H100 80GB HBM3\"), shows the row it selects.\n");
-      return 0;
-    } else {
-      fprintf(stderr, "usage: mfu hw [--json] [NAME]\n");
-      return 2;
-    }
-  }
-  if (argc - optind > 1) {
-    fprintf(stderr, "mfu hw: one NAME at a time (got %d); quote names with spaces\n", argc - optind);
-    return 2;
-  }
-  if (optind == argc) {
-    if (!json) {
-      print_table();
-      return 0;
-    }
-    json_t *all = json_array();
-    for (size_t r = 0; r < hw_count; r++) json_array_append_new(all, hw_json(&hw_table[r]));
-    return dump_json(json_pack("{s:o}", "accelerators", all));
-  }
-  char err[512];
-  const struct accelerator *a = hw_find(argv[optind], err, sizeof err);
-  if (!a) {
-    fprintf(stderr, "mfu hw: %s\n", err);
-    return 2;
-  }
-  if (json) return dump_json(hw_json(a));
-  print_one(a, argv[optind]);
-  return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef MFU_HARDWARE_H
 #define MFU_HARDWARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mfu/precision.h"
@@ -39,7 +40,18 @@ extern const size_t hw_source_count;
 const struct accelerator *hw_find(const char *name, char *err, size_t errsz);
 
 /* The peak for a precision, in TFLOP/s; 0 with a message in err when the table has none. */
-double hw_peak(const struct accelerator *a, enum mfu_precision p, char *err, size_t errsz);
+double hw_tflops(const struct accelerator *a, enum mfu_precision p, char *err, size_t errsz);
+
+/* Whether two names are the same but for letter case, spaces and punctuation. */
+bool hw_same_name(const char *a, const char *b);
+
+/* The peak a run is measured against. */
+struct hw_peak {
+  double tflops;                 /* per device, for `dtype` */
+  enum mfu_precision dtype;
+  const struct accelerator *hw;  /* the table row, NULL when only --peak-tflops was given */
+  bool from_flag;                /* --peak-tflops gave it, not the table */
+};
 
 /* Formats a table value: "989.4", "–" or "n/p". */
 const char *hw_format(double tflops, char *buf, size_t n);

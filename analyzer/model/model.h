@@ -8,10 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/strings.h"
+
+/* No real model has a dimension near this; it keeps every product in range. */
+#define MODEL_DIM_MAX INT64_C(2147483647)
+
 enum model_norm { NORM_RMS, NORM_LAYER };          /* LayerNorm also has a bias vector */
 enum model_bias { BIAS_NONE, BIAS_QKV, BIAS_ALL };  /* which linear layers carry biases */
 
-struct model {
+struct model_shape {
   char name[64];       /* preset name, or the config's model_type */
   int64_t layers, hidden, heads, kv_heads, head_dim, ffn, vocab;
   bool gated_mlp;        /* SwiGLU/GeGLU: 3 matrices; plain: 2 */
@@ -65,12 +70,12 @@ struct model_params {
                                    embedding lookup) */
   uint64_t total, active_total;
 };
-void model_params(const struct model *m, struct model_params *p);
+void model_params(const struct model_shape *m, struct model_params *p);
 
-static inline int64_t model_moe_layers(const struct model *m) {
+static inline int64_t model_moe_layers(const struct model_shape *m) {
   return m->experts ? m->layers - m->dense_layers : 0;
 }
-static inline bool model_is_mla(const struct model *m) { return m->kv_lora_rank > 0; }
+static inline bool model_is_mla(const struct model_shape *m) { return m->kv_lora_rank > 0; }
 
 /* --- flags: each edits one field on top of the preset or config.
  * X(field, flag, metavar, minimum, help); --mlp and --tied-embeddings take words. */
@@ -120,7 +125,7 @@ bool model_overrides_any(const struct model_overrides *o);
 struct model_preset {
   const char *name;
   const char *source;  /* where the numbers come from: a Hugging Face repo id or a paper */
-  struct model m;
+  struct model_shape m;
 };
 extern const struct model_preset model_presets[];
 extern const size_t model_preset_count;
@@ -129,11 +134,12 @@ const struct model_preset *model_preset_find(const char *name);
 /* The model from a config.json path, a preset name, or neither (flags only), with the
  * overrides applied, defaults derived and every field checked. 0, or -1 with a message in
  * err that names the offending value and what to do about it. Warnings (an unknown
- * model_type) go to stderr. */
+ * model_type) are added to `warnings` (may be NULL). */
 int model_resolve(const char *config_path, const char *preset,
-                  const struct model_overrides *o, struct model *m, char *err, size_t errsz);
+                  const struct model_overrides *o, struct model_shape *m,
+                  struct mfu_strings *warnings, char *err, size_t errsz);
 
 /* One line describing the architecture ("32 layers, hidden 4096, ..."). */
-void model_describe(const struct model *m, char *buf, size_t n);
+void model_describe(const struct model_shape *m, char *buf, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
-/* report: the human and JSON reports of one job's traces (`mfu report`), also printed by
- * `mfu run` as its summary. */
+/* report: the human and JSON reports of one job's traces (`mfu report`, and `mfu run`'s
+ * summary). A report is built once (its figures from metrics/utilization.h, its warnings and
+ * notes from metrics/findings.h) and printed in either form; the printers compute nothing. */
 #ifndef MFU_REPORT_H
 #define MFU_REPORT_H
 
@@ -8,18 +9,36 @@
 #include <stdio.h>
 
 #include "job/job.h"
+#include "metrics/findings.h"
 #include "metrics/utilization.h"
 
 struct report_options {
-  bool json;
-  const char *job_id;    /* NULL: the most recently started job */
-  size_t max_rows;       /* human report: rows of the API and rank tables; 0: all */
+  const char *job_id; /* NULL: the most recently started job */
+  size_t max_rows;    /* text report: rows of the API and rank tables; 0: all */
   const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
-/* Prints the report of one job of `t`, loaded from `path`, to `out`. Returns 0, or 2 after a
- * message on stderr when no file could be read or the job does not exist. */
-int report_print(FILE *out, const char *path, const struct mfu_traces *t,
+struct report {
+  const char *path; /* where the traces were read */
+  const struct mfu_traces *t;
+  const struct mfu_job *j;
+  struct job_utilization u;
+  struct findings f;
+};
+
+/* Why a report could not be built. */
+enum report_problem {
+  REPORT_NO_JOB = 1,     /* no file could be read: t->warnings say why */
+  REPORT_UNKNOWN_JOB = 2 /* no job has o->job_id */
+};
+
+/* Builds the report of one job of `t`, loaded from `path`. 0, or an enum report_problem
+ * (nothing to free then). */
+int report_build(struct report *r, const char *path, const struct mfu_traces *t,
                  const struct report_options *o);
+void report_free(struct report *r);
+
+void report_text(FILE *out, const struct report *r, size_t max_rows);
+void report_json(FILE *out, const struct report *r);
 
 #endif

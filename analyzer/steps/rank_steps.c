@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/alloc.h"
-#include "timeline/kernels.h"
+#include "markers.h"
 #include "mfu/nccl.h"
-#include "steps.h"
+#include "timeline/kernels.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+#include "util/sort.h"
 
 enum call_kind { CALL_GEMM, CALL_NCCL, CALL_LAUNCH };
 
@@ -39,43 +41,25 @@ struct rank_steps_builder {
   size_t ncorr, corr_cap;
   struct name_cache names;
   char device[48];
-  struct marker *markers; /* names owned (copies) */
+  struct steps_marker *markers; /* names owned (copies) */
   size_t nmarkers, markers_cap;
   char *step_range;       /* NULL: profiler ranges or automatic detection */
 };
 
-static char *xstrdup(const char *s) {
-  char *d = strdup(s);
-  if (!d) mfu_out_of_memory();
-  return d;
-}
-
 struct rank_steps_builder *rank_steps_builder_new(const char *step_range) {
-  struct rank_steps_builder *b = calloc(1, sizeof *b);
-  if (!b) mfu_out_of_memory();
-  if (step_range) b->step_range = xstrdup(step_range);
+  struct rank_steps_builder *b = mfu_xcalloc(1, sizeof *b);
+  if (step_range) b->step_range = mfu_xstrdup(step_range);
   return b;
 }
 
 static void add_marker(struct rank_steps_builder *b, const struct mfu_record *r,
                        const struct mfu_trace *t) {
-  static const enum marker_kind kinds[] = {
-      [MFU_MARKER_PUSH] = MARK_PUSH, [MFU_MARKER_POP] = MARK_POP,
-      [MFU_MARKER_START] = MARK_START, [MFU_MARKER_END] = MARK_END,
-      [MFU_MARKER_PROFILER_START] = MARK_PROFILER_START,
-      [MFU_MARKER_PROFILER_STOP] = MARK_PROFILER_STOP};
   const struct mfu_marker *m = &r->u.marker;
   if (m->kind < MFU_MARKER_PUSH || m->kind > MFU_MARKER_PROFILER_STOP || r->status != 0) return;
   const char *name = m->name ? mfu_trace_string(t, m->name) : NULL;
   MFU_GROW(b->markers, b->nmarkers, b->markers_cap);
-  b->markers[b->nmarkers++] = (struct marker){kinds[m->kind], r->t_start_ns, m->id,
-                                              name ? xstrdup(name) : NULL};
-}
-
-static uint64_t mix(uint64_t h, uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  h ^= h >> 31;
-  return h * 0xbf58476d1ce4e5b9ull;
+  b->markers[b->nmarkers++] = (struct steps_marker){m->kind, r->t_start_ns, m->id,
+                                                    name ? mfu_xstrdup(name) : NULL};
 }
 
 static void add_call(struct rank_steps_builder *b, struct built_call c) {
@@ -111,7 +95,7 @@ void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
   case MFU_REC_GEMM: {
     const struct mfu_gemm *g = &r->u.gemm;
     if (r->status != 0 || captured) return;
-    uint64_t key = mix(mix(mix(mix(mix(r->api, (uint64_t)g->m), (uint64_t)g->n), (uint64_t)g->k),
+    uint64_t key = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(r->api, (uint64_t)g->m), (uint64_t)g->n), (uint64_t)g->k),
                            g->precision), (uint64_t)g->transa << 8 | g->transb);
     add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, (double)r->flops, 0,
                                     CALL_GEMM});
@@ -120,7 +104,7 @@ void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
   case MFU_REC_NCCL: {
     const struct mfu_nccl *n = &r->u.nccl;
     if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
-    uint64_t key = mix(mix(mix(0x4e43434cull, n->op), n->bytes), n->comm_id);
+    uint64_t key = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(0x4e43434cull, n->op), n->bytes), n->comm_id);
     add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, 0, (double)n->bytes,
                                     CALL_NCCL});
     return;
@@ -156,7 +140,7 @@ void rank_steps_add_launches(struct rank_steps_builder *b, const struct mfu_grap
     const struct mfu_graph_launch *l = &g->launch_list[i];
     double flops = 0;
     for (size_t m = l->first; m < l->first + l->n; m++) flops += capture_flops[g->members[m]];
-    add_call(b, (struct built_call){l->t_ns, mix(0x4c41554eull, l->executable), l->correlation,
+    add_call(b, (struct built_call){l->t_ns, mfu_hash_mix(0x4c41554eull, l->executable), l->correlation,
                                     flops, 0, CALL_LAUNCH});
   }
 }
@@ -181,7 +165,7 @@ static int by_external(const void *a, const void *b) {
 }
 
 /* The step holding call `i` (steps are in call order), or nsteps. */
-static size_t step_of_call(const struct step *s, size_t n, size_t i) {
+static size_t step_of_call(const struct steps_span *s, size_t n, size_t i) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
@@ -193,15 +177,14 @@ static size_t step_of_call(const struct step *s, size_t n, size_t i) {
 
 /* Ties every activity to the call that launched it (CUPTI correlation -> external id -> call):
  * the call decides GEMM or NCCL; the call's step gets the activity's times. */
-static void correlate(struct rank_steps_builder *b, const struct step_detection *d,
+static void correlate(struct rank_steps_builder *b, const struct steps_detection *d,
                       uint64_t *gpu_start, uint64_t *gpu_end) {
-  if (b->ncorr > 1) qsort(b->corr, b->ncorr, sizeof *b->corr, by_cupti);
-  struct external_index *ext = malloc((b->ncalls ? b->ncalls : 1) * sizeof *ext);
-  if (!ext) mfu_out_of_memory();
+  mfu_sort(b->corr, b->ncorr, sizeof *b->corr, by_cupti);
+  struct external_index *ext = mfu_xmalloc(b->ncalls, sizeof *ext);
   size_t next = 0;
   for (size_t i = 0; i < b->ncalls; i++)
     if (b->calls[i].correlation) ext[next++] = (struct external_index){b->calls[i].correlation, i};
-  if (next > 1) qsort(ext, next, sizeof *ext, by_external);
+  mfu_sort(ext, next, sizeof *ext, by_external);
   for (size_t a = 0; a < b->nacts; a++) {
     struct built_activity *act = &b->acts[a];
     struct correlation key = {.cupti = act->correlation};
@@ -222,12 +205,12 @@ static void correlate(struct rank_steps_builder *b, const struct step_detection 
 }
 
 /* Each step's window: GPU times when every step has a correlated kernel, else host times. */
-static void windows(const struct rank_steps_builder *b, const struct step_detection *d, bool marked,
-                    const uint64_t *gpu_start, const uint64_t *gpu_end, struct step_result *out) {
+static void windows(const struct rank_steps_builder *b, const struct steps_detection *d, bool marked,
+                    const uint64_t *gpu_start, const uint64_t *gpu_end, struct rank_step *out) {
   bool gpu = d->nsteps > 0;
   for (size_t s = 0; s < d->nsteps; s++) gpu &= gpu_start[s] != 0;
   for (size_t s = 0; s < d->nsteps; s++) {
-    const struct step *st = &d->steps[s];
+    const struct steps_span *st = &d->steps[s];
     /* A marked step starts with its range (it may hold no call); a detected one with its
      * first call. */
     uint64_t host_start = marked ? st->start_ns : b->calls[st->first].t_ns;
@@ -242,12 +225,11 @@ static void windows(const struct rank_steps_builder *b, const struct step_detect
   }
 }
 
-static void measure(const struct rank_steps_builder *b, struct step_result *steps, size_t n) {
-  struct activity *a = malloc((b->nacts ? b->nacts : 1) * sizeof *a);
-  if (!a) mfu_out_of_memory();
+static void measure(const struct rank_steps_builder *b, struct rank_step *steps, size_t n) {
+  struct timeline_activity *a = mfu_xmalloc(b->nacts, sizeof *a);
   uint64_t longest = 0;
   for (size_t i = 0; i < b->nacts; i++) {
-    a[i] = (struct activity){b->acts[i].start_ns, b->acts[i].end_ns, b->acts[i].category, 0};
+    a[i] = (struct timeline_activity){b->acts[i].start_ns, b->acts[i].end_ns, b->acts[i].category, 0};
     if (a[i].end_ns > a[i].start_ns && a[i].end_ns - a[i].start_ns > longest)
       longest = a[i].end_ns - a[i].start_ns;
   }
@@ -263,17 +245,12 @@ static void measure(const struct rank_steps_builder *b, struct step_result *step
   free(a);
 }
 
-static int by_size(const void *a, const void *b) {
-  const size_t *x = a, *y = b;
-  return (*x > *y) - (*x < *y);
-}
-
 /* The steps the markers give (rank_steps.h: --step-range, else two or more profiler ranges)
  * into *d, the method into `method`; false (d untouched) when markers do not decide. */
-static bool marked_steps(const struct rank_steps_builder *b, const struct call *seq,
-                         struct step_detection *d, char *method, size_t method_len) {
+static bool marked_steps(const struct rank_steps_builder *b, const struct steps_call *seq,
+                         struct steps_detection *d, char *method, size_t method_len) {
   if (!b->step_range && !b->nmarkers) return false;
-  struct range *ranges = mfu_xrealloc(NULL, (b->nmarkers ? b->nmarkers : 1) * sizeof *ranges);
+  struct steps_range *ranges = mfu_xmalloc(b->nmarkers, sizeof *ranges);
   size_t nranges = steps_pair_markers(b->markers, b->nmarkers, ranges), profiler = 0;
   for (size_t i = 0; i < nranges; i++)
     profiler += ranges[i].name && !strcmp(ranges[i].name, STEPS_PROFILER_RANGE);
@@ -282,7 +259,7 @@ static bool marked_steps(const struct rank_steps_builder *b, const struct call *
     free(ranges);
     return false;
   }
-  *d = (struct step_detection){.score = 1};
+  *d = (struct steps_detection){.score = 1};
   if (b->step_range) snprintf(method, method_len, "markers %s", b->step_range);
   else snprintf(method, method_len, "profiler");
   d->steps = mfu_xrealloc(NULL, (nranges ? nranges : 1) * sizeof *d->steps);
@@ -301,7 +278,7 @@ static bool marked_steps(const struct rank_steps_builder *b, const struct call *
     d->skip = steps_warmup(seq, d->steps, d->nsteps);
     size_t *len = mfu_xrealloc(NULL, d->nsteps * sizeof *len);
     for (size_t i = 0; i < d->nsteps; i++) len[i] = d->steps[i].end - d->steps[i].first;
-    qsort(len, d->nsteps, sizeof *len, by_size);
+    mfu_sort(len, d->nsteps, sizeof *len, mfu_compare_size);
     d->period = len[d->nsteps / 2];
     free(len);
   }
@@ -312,12 +289,11 @@ static bool marked_steps(const struct rank_steps_builder *b, const struct call *
 void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   *out = (struct rank_steps){.timeline = b->nacts > 0, .activities = b->nacts};
   memcpy(out->device, b->device, sizeof out->device);
-  if (b->ncalls > 1) qsort(b->calls, b->ncalls, sizeof *b->calls, by_time);
-  if (b->nacts > 1) qsort(b->acts, b->nacts, sizeof *b->acts, by_start);
-  struct call *seq = malloc((b->ncalls ? b->ncalls : 1) * sizeof *seq);
-  if (!seq) mfu_out_of_memory();
-  for (size_t i = 0; i < b->ncalls; i++) seq[i] = (struct call){b->calls[i].key, b->calls[i].t_ns};
-  struct step_detection d;
+  mfu_sort(b->calls, b->ncalls, sizeof *b->calls, by_time);
+  mfu_sort(b->acts, b->nacts, sizeof *b->acts, by_start);
+  struct steps_call *seq = mfu_xmalloc(b->ncalls, sizeof *seq);
+  for (size_t i = 0; i < b->ncalls; i++) seq[i] = (struct steps_call){b->calls[i].key, b->calls[i].t_ns};
+  struct steps_detection d;
   bool marked = marked_steps(b, seq, &d, out->method, sizeof out->method);
   if (!marked) {
     steps_detect(seq, b->ncalls, -1, &d);
@@ -329,12 +305,11 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   out->period = d.period;
   out->score = d.score;
   memcpy(out->reason, d.reason, sizeof out->reason);
-  out->steps = calloc(d.nsteps ? d.nsteps : 1, sizeof *out->steps);
-  uint64_t *gpu_start = calloc(d.nsteps + 1, sizeof *gpu_start);
-  uint64_t *gpu_end = calloc(d.nsteps + 1, sizeof *gpu_end);
-  if (!out->steps || !gpu_start || !gpu_end) mfu_out_of_memory();
+  out->steps = mfu_xcalloc(d.nsteps, sizeof *out->steps);
+  uint64_t *gpu_start = mfu_xcalloc(d.nsteps + 1, sizeof *gpu_start);
+  uint64_t *gpu_end = mfu_xcalloc(d.nsteps + 1, sizeof *gpu_end);
   for (size_t s = 0; s < d.nsteps; s++) {
-    struct step_result *r = &out->steps[s];
+    struct rank_step *r = &out->steps[s];
     for (size_t i = d.steps[s].first; i < d.steps[s].end; i++) {
       const struct built_call *c = &b->calls[i];
       r->calls++;

@@ -15,7 +15,7 @@
  *   - else, when the program bracketed at least two regions with cudaProfilerStart/Stop, each
  *     region is a step ("profiler"); a single region is the Nsight convention for "profile
  *     from here to there", not a step, and is ignored;
- *   - else from the repetition of the rank's intercepted calls (steps.h, "automatic").
+ *   - else from the repetition of the rank's intercepted calls (detect.h, "automatic").
  * Marked steps hold the calls made within their range (calls between ranges are in no step);
  * their host window runs from the range's start to the next step's start (the last step's
  * ends with its range), and warm-up is detected as for automatic steps. A step's window
@@ -33,7 +33,7 @@
 #include "timeline/timeline.h"
 #include "trace/reader.h"
 
-struct step_result {
+struct rank_step {
   uint64_t start_ns, end_ns;  /* the window (GPU time if gpu_window, else host time) */
   bool gpu_window;
   uint64_t host_ns;           /* from the step's first call to the next step's first call */
@@ -49,7 +49,7 @@ struct rank_steps {
   bool timeline;              /* the trace holds GPU activity records */
   uint64_t activities;        /* kernels, memcpys and memsets */
   size_t nsteps;
-  struct step_result *steps;
+  struct rank_step *steps;
   size_t skip;                /* leading steps detected as warm-up */
   size_t period;              /* median calls per step */
   double score;               /* detection confidence in [0.75, 1] */

@@ -66,24 +66,8 @@ static const struct rule rules[] = {
     {"triton_tem_", CAT_GEMM},
 };
 
-/* Not bare "adam", which is in "hadamard" (FP8 and quantization kernels). */
-static const char *const optimizer_fragments[] = {
-    "multi_tensor", /* torch foreach and fused optimizers, Apex: multi_tensor_apply_kernel */
-    "foreach",      /* torch._foreach_* and Inductor kernels fused from them */
-    "triton_for_",  /* Inductor's combo kernels for foreach ops */
-    "fusedadam",
-    "fused_adam",
-    "optimizer",    /* FusedOptimizerTensorListMetadata, bitsandbytes kOptimizer* */
-};
-
 enum activity_category kernel_category(const char *name) {
   for (size_t i = 0; name && i < N(rules); i++)
     if (strcasestr(name, rules[i].fragment)) return rules[i].cat;
   return CAT_OTHER;
-}
-
-bool kernel_is_optimizer(const char *name) {
-  for (size_t i = 0; name && i < N(optimizer_fragments); i++)
-    if (strcasestr(name, optimizer_fragments[i])) return true;
-  return false;
 }

@@ -7,16 +7,9 @@
 #ifndef MFU_KERNELS_H
 #define MFU_KERNELS_H
 
-#include <stdbool.h>
-
 #include "timeline.h"
 
 /* CAT_GEMM, CAT_ATTENTION, CAT_NCCL or CAT_OTHER; CAT_OTHER for NULL. */
 enum activity_category kernel_category(const char *name);
-
-/* Whether the kernel belongs to an optimizer step (fused Adam, foreach and multi-tensor
- * kernels): these run once per training step, after the backward pass, so they mark where a
- * step ends. Such kernels are CAT_OTHER. */
-bool kernel_is_optimizer(const char *name);
 
 #endif

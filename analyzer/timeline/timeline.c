@@ -1,7 +1,6 @@
 /* timeline: see timeline.h. */
 #include "timeline.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "util/alloc.h"
@@ -9,11 +8,6 @@
 const char *const activity_category_name[CAT_COUNT] = {
     [CAT_GEMM] = "gemm",   [CAT_ATTENTION] = "attention", [CAT_NCCL] = "nccl",
     [CAT_OTHER] = "other", [CAT_MEMCPY] = "memcpy",       [CAT_MEMSET] = "memset",
-};
-
-const char *const efficiency_name[EFF_COUNT] = {
-    [EFF_MFU] = "mfu",         [EFF_COVERAGE] = "coverage",   [EFF_KERNEL] = "kernel",
-    [EFF_MEMORY] = "memory",   [EFF_COMM] = "communication",  [EFF_PARALLEL] = "parallelism",
 };
 
 #define BIT(cat) (1u << (cat))
@@ -37,7 +31,7 @@ static int by_time(const void *a, const void *b) {
 }
 
 /* The share of an activity's FLOPs that falls into [t0, t1), given its clipped part [s, e). */
-static double flops_inside(const struct activity *a, uint64_t s, uint64_t e, uint64_t t0,
+static double flops_inside(const struct timeline_activity *a, uint64_t s, uint64_t e, uint64_t t0,
                            uint64_t t1) {
   if (a->end_ns == a->start_ns) return a->start_ns >= t0 && a->start_ns < t1 ? a->flops : 0;
   if (e <= s) return 0;
@@ -57,7 +51,7 @@ static void account(struct timeline *tl, unsigned running, uint64_t len) {
   if (!running) tl->idle_ns += len;
 }
 
-void timeline_measure(const struct activity *a, size_t n, uint64_t t0, uint64_t t1,
+void timeline_measure(const struct timeline_activity *a, size_t n, uint64_t t0, uint64_t t1,
                       struct timeline *tl) {
   *tl = (struct timeline){.window_ns = t1 > t0 ? t1 - t0 : 0};
   if (t1 < t0) t1 = t0;
@@ -96,82 +90,6 @@ void timeline_measure(const struct activity *a, size_t n, uint64_t t0, uint64_t 
   }
   account(tl, 0, t1 - t);
   free(edges);
-}
-
-/* ---------------------------------------------------------------- efficiency factors */
-
-/* What the figures are computed from. Each time is weighted by the peak it ran against, so
- * that math·P is the FLOPs the math kernels could have done in it. Without a peak the weight
- * is 1: the time ratios stay defined, the figures that need P do not. */
-struct totals {
-  double f_model, f_math;             /* FLOPs */
-  bool peak;                          /* the weights are peaks (FLOP/s) */
-  double math, compute, busy, window; /* Σ weight · seconds */
-};
-
-static void put(struct efficiency *e, enum efficiency_figure f, const char *why, double num,
-                double den) {
-  e->why[f] = why;
-  e->value[f] = why ? NAN : num / den; /* divides only where why says den > 0 */
-}
-
-static bool valid_flops(double f) { return isfinite(f) && f >= 0; }
-
-static void efficiency_of(const struct totals *t, struct efficiency *e) {
-  const char *no_model = valid_flops(t->f_model) ? NULL : "no model FLOPs";
-  const char *no_math_flops = t->f_math > 0 && isfinite(t->f_math) ? NULL : "no math FLOPs counted";
-  const char *no_peak = t->peak ? NULL : "no peak FLOP/s";
-  const char *no_window = t->window > 0 ? NULL : "empty step window";
-  const char *why;
-  why = no_model ? no_model : no_window ? no_window : no_peak;
-  put(e, EFF_MFU, why, t->f_model, t->window);
-  why = no_model ? no_model : no_math_flops;
-  put(e, EFF_COVERAGE, why, t->f_model, t->f_math);
-  /* F_math = 0 with math time is a real η_kernel of 0: kernels that did no counted work. */
-  why = !valid_flops(t->f_math) ? "no math FLOPs counted" : no_peak ? no_peak
-      : t->math > 0 ? NULL : "no math kernel time";
-  put(e, EFF_KERNEL, why, t->f_math, t->math);
-  put(e, EFF_MEMORY, t->compute > 0 ? NULL : "no compute kernel time", t->math, t->compute);
-  put(e, EFF_COMM, t->busy > 0 ? NULL : "no kernel time", t->compute, t->busy);
-  put(e, EFF_PARALLEL, no_window, t->busy, t->window);
-}
-
-static bool valid_peak(double p) { return isfinite(p) && p > 0; }
-
-static double weighted(double weight, uint64_t ns) { return weight * ((double)ns * 1e-9); }
-
-void timeline_efficiency(const struct timeline *tl, const struct step_work *w,
-                         struct efficiency *e) {
-  timeline_job_efficiency(tl, w, 1, tl->window_ns, e);
-}
-
-/* Over ranks the figures are the same ratios of sums: Σ F_math / Σ (math_r · P_r) and so on,
- * with T_step for every rank; the product telescopes to Σ F_model / (T_step · Σ P). */
-void timeline_job_efficiency(const struct timeline *tl, const struct step_work *w, size_t n,
-                             uint64_t step_ns, struct efficiency *e) {
-  struct totals t = {.peak = true};
-  for (size_t r = 0; r < n; r++) t.peak = t.peak && valid_peak(w[r].peak);
-  for (size_t r = 0; r < n; r++) {
-    double weight = t.peak ? w[r].peak : 1;
-    t.f_model += w[r].f_model;
-    t.f_math += w[r].f_math;
-    t.math += weighted(weight, tl[r].math_ns);
-    t.compute += weighted(weight, tl[r].compute_ns);
-    t.busy += weighted(weight, tl[r].busy_ns);
-    t.window += weighted(weight, step_ns);
-  }
-  efficiency_of(&t, e);
-}
-
-bool timeline_straggler(const uint64_t *comm_ns, size_t n, struct straggler *s) {
-  if (n < 2) return false;
-  size_t least = 0, most = 0;
-  for (size_t r = 1; r < n; r++) {
-    if (comm_ns[r] < comm_ns[least]) least = r;
-    if (comm_ns[r] > comm_ns[most]) most = r;
-  }
-  *s = (struct straggler){least, comm_ns[least], comm_ns[most] - comm_ns[least]};
-  return true;
 }
 
 void timeline_add(struct timeline *sum, const struct timeline *t) {

@@ -1,4 +1,4 @@
-/* trace_reader: see trace_reader.h. Plain stdio, one block in memory at a time. */
+/* reader: see reader.h. Plain stdio, one block in memory at a time. */
 #include "reader.h"
 
 #include <errno.h>

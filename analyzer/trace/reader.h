@@ -1,4 +1,4 @@
-/* trace_reader: reads one trace file (format v1, include/mfu/trace.h) and hands out its
+/* reader: reads one trace file (format v1, include/mfu/trace.h) and hands out its
  * records one at a time, verifying everything on the way, so that the rest of the analyzer
  * only ever sees records from blocks whose checksum verified.
  *

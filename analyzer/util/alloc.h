@@ -1,10 +1,12 @@
 /* alloc: memory for the analyzer, a command-line tool: when there is none left, it says so and
- * stops, so that callers need no failure path. */
+ * stops, so that callers need no failure path. (The one place below cli/ that writes to
+ * stderr: there is nothing to return an error to.) */
 #ifndef MFU_ALLOC_H
 #define MFU_ALLOC_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 _Noreturn static inline void mfu_out_of_memory(void) {
   fputs("mfu: out of memory\n", stderr);
@@ -15,6 +17,22 @@ static inline void *mfu_xrealloc(void *p, size_t n) {
   p = realloc(p, n ? n : 1);
   if (!p) mfu_out_of_memory();
   return p;
+}
+
+/* Room for n elements of `size` bytes (at least one, so never NULL). */
+static inline void *mfu_xmalloc(size_t n, size_t size) { return mfu_xrealloc(NULL, n * size); }
+
+/* n zeroed elements of `size` bytes (at least one, so never NULL). */
+static inline void *mfu_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size);
+  if (!p) mfu_out_of_memory();
+  return p;
+}
+
+static inline char *mfu_xstrdup(const char *s) {
+  char *d = strdup(s);
+  if (!d) mfu_out_of_memory();
+  return d;
 }
 
 /* Room for one more element in the growable array v of n elements and cap allocated. */

@@ -1,9 +1,11 @@
-/* json_out: see json_out.h. */
+/* json_writer: see json_writer.h. */
 #include "json_writer.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "u128.h"
 
 void jw_init(struct jw *j, FILE *f) {
   *j = (struct jw){.f = f};
@@ -117,16 +119,6 @@ void jw_int(struct jw *j, int64_t v) {
   write_raw(j, buf);
 }
 
-char *u128_to_dec(char buf[U128_DEC_SIZE], unsigned __int128 v) {
-  char *p = buf + U128_DEC_SIZE - 1;
-  *p = '\0';
-  do {
-    *--p = (char)('0' + (int)(v % 10));
-    v /= 10;
-  } while (v);
-  return memmove(buf, p, (size_t)(buf + U128_DEC_SIZE - p));
-}
-
 void jw_u128(struct jw *j, unsigned __int128 v) {
   char buf[U128_DEC_SIZE];
   write_raw(j, u128_to_dec(buf, v));
@@ -143,4 +135,34 @@ void jw_double(struct jw *j, double v) {
     if (strtod(buf, NULL) == v) break;
   }
   write_raw(j, buf);
+}
+
+void jw_key_string(struct jw *j, const char *key, const char *s) {
+  jw_key(j, key);
+  jw_string(j, s);
+}
+
+void jw_key_null(struct jw *j, const char *key) {
+  jw_key(j, key);
+  jw_null(j);
+}
+
+void jw_key_bool(struct jw *j, const char *key, bool v) {
+  jw_key(j, key);
+  jw_bool(j, v);
+}
+
+void jw_key_int(struct jw *j, const char *key, int64_t v) {
+  jw_key(j, key);
+  jw_int(j, v);
+}
+
+void jw_key_u128(struct jw *j, const char *key, unsigned __int128 v) {
+  jw_key(j, key);
+  jw_u128(j, v);
+}
+
+void jw_key_double(struct jw *j, const char *key, double v) {
+  jw_key(j, key);
+  jw_double(j, v); /* NaN and infinities print as null */
 }

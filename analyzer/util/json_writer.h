@@ -1,4 +1,4 @@
-/* json_out: a small streaming JSON writer ("jw": json_* belongs to jansson, which mfu also
+/* json_writer: a small streaming JSON writer ("jw": json_* belongs to jansson, which mfu also
  * links), pretty-printed with a 2-space indent.
  *
  * Write values in document order: containers with *_begin / *_end, a jw_key before every
@@ -6,8 +6,8 @@
  * U+FFFD), doubles print the shortest text that reads back to the same value (NaN and
  * infinities, which JSON lacks, print as null), and unsigned 128-bit integers print exactly:
  * FLOP totals of a long job do not fit 64 bits. */
-#ifndef MFU_JSON_OUT_H
-#define MFU_JSON_OUT_H
+#ifndef MFU_JSON_WRITER_H
+#define MFU_JSON_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,8 +36,13 @@ void jw_int(struct jw *j, int64_t v);
 void jw_u128(struct jw *j, unsigned __int128 v);
 void jw_double(struct jw *j, double v);
 
-/* Writes the decimal digits of v and a NUL into buf (40 bytes hold any value); returns buf. */
-#define U128_DEC_SIZE 40
-char *u128_to_dec(char buf[U128_DEC_SIZE], unsigned __int128 v);
+
+/* A key and its value, in one call. */
+void jw_key_string(struct jw *j, const char *key, const char *s);
+void jw_key_null(struct jw *j, const char *key);
+void jw_key_bool(struct jw *j, const char *key, bool v);
+void jw_key_int(struct jw *j, const char *key, int64_t v);
+void jw_key_u128(struct jw *j, const char *key, unsigned __int128 v);
+void jw_key_double(struct jw *j, const char *key, double v); /* null if not finite */
 
 #endif

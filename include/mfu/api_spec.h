@@ -368,16 +368,15 @@ typedef struct __half __half;
   X(cudaProfilerStop, (void), (), MARKER(MFU_MARKER_PROFILER_STOP))
 
 /* NVTX: not interposed but reached through NVTX's injection interface (shim/markers.c fills
- * these slots of NVTX's CORE callback table); listed for their API ids and names. MARKER as
- * above. */
+ * these slots of NVTX's CORE callback table), so listed by name alone, for their API ids. */
 #define MFU_NVTX_APIS(X) \
-  X(nvtxRangePushA, (const char *message), (message), MARKER(MFU_MARKER_PUSH)) \
-  X(nvtxRangePushW, (const wchar_t *message), (message), MARKER(MFU_MARKER_PUSH)) \
-  X(nvtxRangePushEx, (const nvtxEventAttributes_t *eventAttrib), (eventAttrib), MARKER(MFU_MARKER_PUSH)) \
-  X(nvtxRangePop, (void), (), MARKER(MFU_MARKER_POP)) \
-  X(nvtxRangeStartA, (const char *message), (message), MARKER(MFU_MARKER_START)) \
-  X(nvtxRangeStartW, (const wchar_t *message), (message), MARKER(MFU_MARKER_START)) \
-  X(nvtxRangeStartEx, (const nvtxEventAttributes_t *eventAttrib), (eventAttrib), MARKER(MFU_MARKER_START)) \
-  X(nvtxRangeEnd, (nvtxRangeId_t id), (id), MARKER(MFU_MARKER_END))
+  X(nvtxRangePushA) \
+  X(nvtxRangePushW) \
+  X(nvtxRangePushEx) \
+  X(nvtxRangePop) \
+  X(nvtxRangeStartA) \
+  X(nvtxRangeStartW) \
+  X(nvtxRangeStartEx) \
+  X(nvtxRangeEnd)
 
 #endif

@@ -1,4 +1,4 @@
-/* GEMM counting rules (DESIGN.md, "Counting rules for GEMMs"): FLOPs of a call and the
+/* GEMM counting rules (docs/DESIGN.md, "Counting rules for GEMMs"): FLOPs of a call and the
  * precision class that selects its peak. Pure functions, shared by the shim and the tests.
  *
  * The CUDA enum values below are ABI constants of library_types.h and cublas_api.h, repeated

@@ -36,22 +36,33 @@
 #define MFU_BLOCK_MAX_PAYLOAD (64u << 20)   /* a reader rejects larger blocks as corrupt */
 #define MFU_TRACE_SUFFIX ".mfutrace"
 
-/* Libraries whose functions the shim resolved (header.hooks_resolved) */
+/* The enums below that are stored in traces are X-macro lists, so that the one table of their
+ * names (analyzer/trace/names.c) is generated from here and cannot drift from the values. */
+
+/* Libraries whose functions the shim resolved (header.hooks_resolved): X(name, bit, key, label) */
+#define MFU_HOOKS(X)                           \
+  X(CUBLAS, 1u << 0, "cublas", "cuBLAS")       \
+  X(CUBLASLT, 1u << 1, "cublaslt", "cuBLASLt") \
+  X(NCCL, 1u << 2, "nccl", "NCCL")             \
+  X(CUDART, 1u << 3, "cudart", "CUDA runtime") \
+  X(CUPTI, 1u << 4, "cupti", "CUPTI")
 enum {
-  MFU_HOOK_CUBLAS = 1u << 0,
-  MFU_HOOK_CUBLASLT = 1u << 1,
-  MFU_HOOK_NCCL = 1u << 2,
-  MFU_HOOK_CUDART = 1u << 3,
-  MFU_HOOK_CUPTI = 1u << 4,
+#define MFU_HOOK_ENUM(name, bit, key, label) MFU_HOOK_##name = bit,
+  MFU_HOOKS(MFU_HOOK_ENUM)
+#undef MFU_HOOK_ENUM
 };
 
-/* header.cupti_state: what became of the GPU timeline */
+/* header.cupti_state, what became of the GPU timeline: X(name, value, description) */
+#define MFU_CUPTI_STATES(X)                                                                   \
+  X(OFF, 0, "off (MFU_CUPTI=off, or never started)")                                          \
+  X(ACTIVE, 1, "active")                         /* activity records were collected */         \
+  X(UNAVAILABLE, 2, "unavailable (libcupti.so.13 not found)")                                  \
+  X(STEPPED_ASIDE, 3, "stepped aside (another tool held CUPTI)") /* torch.profiler, Nsight */  \
+  X(FAILED, 4, "failed")                         /* a CUPTI call failed: cupti_error says which */
 enum mfu_cupti_state {
-  MFU_CUPTI_OFF = 0,         /* MFU_CUPTI=off, or never started (no recorded call) */
-  MFU_CUPTI_ACTIVE = 1,      /* activity records were collected */
-  MFU_CUPTI_UNAVAILABLE = 2, /* libcupti could not be found or loaded */
-  MFU_CUPTI_STEPPED_ASIDE = 3, /* another tool holds CUPTI (torch.profiler, Nsight): host timing */
-  MFU_CUPTI_FAILED = 4,      /* a CUPTI call failed: cupti_error says which result */
+#define MFU_CUPTI_STATE_ENUM(name, value, description) MFU_CUPTI_##name = value,
+  MFU_CUPTI_STATES(MFU_CUPTI_STATE_ENUM)
+#undef MFU_CUPTI_STATE_ENUM
 };
 
 /* header.flags */
@@ -127,16 +138,21 @@ struct mfu_string {
  * written before the first records block that uses it. */
 #define MFU_STRING_DYNAMIC 0x10000u
 
+/* X(name, value, key) */
+#define MFU_RECORD_KINDS(X)                                                                      \
+  X(GEMM, 1, "gemm")                                                                           \
+  X(NCCL, 2, "nccl")                                                                           \
+  X(GRAPH, 3, "graph")                                                                         \
+  X(DEVICE, 4, "device")                                                                       \
+  X(KERNEL, 5, "kernel")           /* GPU activity (CUPTI): t_start_ns/t_end_ns are GPU times */ \
+  X(MEMCPY, 6, "memcpy")                                                                       \
+  X(MEMSET, 7, "memset")                                                                       \
+  X(CORRELATION, 8, "correlation") /* ties a CUPTI correlation id to the record of the call */  \
+  X(MARKER, 9, "marker")           /* an explicit step marker: NVTX range, cudaProfilerStart/Stop */
 enum mfu_record_kind {
-  MFU_REC_GEMM = 1,
-  MFU_REC_NCCL = 2,
-  MFU_REC_GRAPH = 3,
-  MFU_REC_DEVICE = 4,
-  MFU_REC_KERNEL = 5,      /* GPU activity (CUPTI): t_start_ns/t_end_ns are GPU times */
-  MFU_REC_MEMCPY = 6,
-  MFU_REC_MEMSET = 7,
-  MFU_REC_CORRELATION = 8, /* ties a CUPTI correlation id to the record of the call */
-  MFU_REC_MARKER = 9,      /* an explicit step marker: NVTX range, cudaProfilerStart/Stop */
+#define MFU_RECORD_KIND_ENUM(name, value, key) MFU_REC_##name = value,
+  MFU_RECORD_KINDS(MFU_RECORD_KIND_ENUM)
+#undef MFU_RECORD_KIND_ENUM
 };
 
 /* record.flags */
@@ -202,14 +218,18 @@ static_assert(sizeof(struct mfu_nccl) == 72, "nccl payload size");
  *   EXEC_UPDATE     exec now runs graph
  *   EXEC_DESTROY    exec; GRAPH_DESTROY graph (addresses may be reused after these)
  *   LAUNCH          exec, stream */
+#define MFU_GRAPH_OPS(X)                   \
+  X(BEGIN_CAPTURE, 1, "begin_capture")     \
+  X(END_CAPTURE, 2, "end_capture")         \
+  X(INSTANTIATE, 3, "instantiate")         \
+  X(EXEC_UPDATE, 4, "exec_update")         \
+  X(EXEC_DESTROY, 5, "exec_destroy")       \
+  X(GRAPH_DESTROY, 6, "graph_destroy")     \
+  X(LAUNCH, 7, "launch")
 enum mfu_graph_op {
-  MFU_GRAPH_BEGIN_CAPTURE = 1,
-  MFU_GRAPH_END_CAPTURE = 2,
-  MFU_GRAPH_INSTANTIATE = 3,
-  MFU_GRAPH_EXEC_UPDATE = 4,
-  MFU_GRAPH_EXEC_DESTROY = 5,
-  MFU_GRAPH_GRAPH_DESTROY = 6,
-  MFU_GRAPH_LAUNCH = 7,
+#define MFU_GRAPH_OP_ENUM(name, value, key) MFU_GRAPH_##name = value,
+  MFU_GRAPH_OPS(MFU_GRAPH_OP_ENUM)
+#undef MFU_GRAPH_OP_ENUM
 };
 
 struct mfu_graph {
@@ -288,13 +308,17 @@ static_assert(sizeof(struct mfu_correlation) == 72, "correlation payload size");
  * NVTX markers reach the shim through NVTX's injection interface (NVTX_INJECTION64_PATH set to
  * libmfushim.so; `mfu run` sets it). `name` (PUSH, START) is the range's message as a dynamic
  * string id; 0 when it had none, was not ASCII, or was a registered string. */
+#define MFU_MARKER_KINDS(X)                  \
+  X(PUSH, 1, "push")                         \
+  X(POP, 2, "pop")                           \
+  X(START, 3, "start")                       \
+  X(END, 4, "end")                           \
+  X(PROFILER_START, 5, "profiler_start")     \
+  X(PROFILER_STOP, 6, "profiler_stop")
 enum mfu_marker_kind {
-  MFU_MARKER_PUSH = 1,
-  MFU_MARKER_POP = 2,
-  MFU_MARKER_START = 3,
-  MFU_MARKER_END = 4,
-  MFU_MARKER_PROFILER_START = 5,
-  MFU_MARKER_PROFILER_STOP = 6,
+#define MFU_MARKER_KIND_ENUM(name, value, key) MFU_MARKER_##name = value,
+  MFU_MARKER_KINDS(MFU_MARKER_KIND_ENUM)
+#undef MFU_MARKER_KIND_ENUM
 };
 
 struct mfu_marker {

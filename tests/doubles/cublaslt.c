@@ -244,7 +244,7 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t handle, cublasLtM
   return CUBLAS_STATUS_SUCCESS;
 }
 
-/* The matmul's kernel, its shape from the attributes as DESIGN.md reads them: m = rows(D),
+/* The matmul's kernel, its shape from the attributes as docs/DESIGN.md reads them: m = rows(D),
  * n = cols(D), k = cols(A) if TRANSA is N else rows(A), batch = BATCH_COUNT of D. */
 static void launch_matmul(cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
                           cublasLtMatrixLayout_t b, cublasLtMatrixLayout_t d, cudaStream_t stream) {

@@ -20,7 +20,7 @@
 /* Equal but for rounding: the conventions multiply the same factors in different orders. */
 #define assert_same(actual, expected) assert_near(actual, expected, 1e-12 * fabs((double)(expected)))
 
-static struct model preset(const char *name, const char *const flags[][2]) {
+static struct model_shape preset(const char *name, const char *const flags[][2]) {
   struct model_overrides o = {0};
   char err[512];
   for (int i = 0; flags && flags[i][0]; i++) {
@@ -29,14 +29,14 @@ static struct model preset(const char *name, const char *const flags[][2]) {
     if (f == MODEL_FLAG_COUNT || model_override_parse(&o, (enum model_flag)f, flags[i][1], err, sizeof err))
       fail_msg("flag --%s %s", flags[i][0], flags[i][1]);
   }
-  struct model m;
-  if (model_resolve(NULL, name, &o, &m, err, sizeof err)) fail_msg("%s", err);
+  struct model_shape m;
+  if (model_resolve(NULL, name, &o, &m, NULL, err, sizeof err)) fail_msg("%s", err);
   return m;
 }
 
-static struct flops run(const struct model *m, int64_t batch, int64_t seq, enum convention c,
+static struct flops run(const struct model_shape *m, int64_t batch, int64_t seq, enum convention c,
                         enum attention a, enum recompute r) {
-  struct work w = {batch, seq, a, r};
+  struct formula_work w = {batch, seq, a, r};
   struct flops f;
   formula_flops(m, &w, c, &f);
   return f;
@@ -52,8 +52,8 @@ static struct flops run(const struct model *m, int64_t batch, int64_t seq, enum 
 static void test_seed_reproduces_its_numbers(void **state) {
   (void)state;
   static const char *const moe[][2] = {{"experts", "8"}, {"top-k", "2"}, {NULL}};
-  struct model ds = preset("deepseek-llm-7b", NULL), qw = preset("seed-qwen3-7b", NULL);
-  struct model ds_moe = preset("deepseek-llm-7b", moe), qw_moe = preset("seed-qwen3-7b", moe);
+  struct model_shape ds = preset("deepseek-llm-7b", NULL), qw = preset("seed-qwen3-7b", NULL);
+  struct model_shape ds_moe = preset("deepseek-llm-7b", moe), qw_moe = preset("seed-qwen3-7b", moe);
   struct flops f[4] = {
       run(&ds, 4, 512, CONV_SEED, ATTENTION_CAUSAL, RECOMPUTE_NONE),
       run(&qw, 4, 512, CONV_SEED, ATTENTION_CAUSAL, RECOMPUTE_NONE),
@@ -79,11 +79,11 @@ static void test_seed_walk_adds_up(void **state) {
   (void)state;
   static const char *const gpt[][2] = {{"layers", "24"}, {"hidden", "2048"}, {"heads", "16"},
                                        {"ffn", "8192"}, {"vocab", "50304"}, {"mlp", "plain"}, {NULL}};
-  struct model models[] = {preset(NULL, gpt), preset("llama-3-8b", NULL),
+  struct model_shape models[] = {preset(NULL, gpt), preset("llama-3-8b", NULL),
                            preset("mixtral-8x7b", NULL), preset("deepseek-v3", NULL)};
   for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
     for (int a = ATTENTION_CAUSAL; a <= ATTENTION_FULL; a++) {
-      struct work w = {2, 4096, (enum attention)a, RECOMPUTE_SELECTIVE};
+      struct formula_work w = {2, 4096, (enum attention)a, RECOMPUTE_SELECTIVE};
       struct seed_step steps[SEED_STEPS_MAX];
       size_t n = formula_seed_walk(&models[i], &w, steps);
       struct flops seed, exact;
@@ -105,7 +105,7 @@ static void test_seed_walk_adds_up(void **state) {
 static void test_megatron_reproduces_korthikanti(void **state) {
   (void)state;
   static const char *const v51200[][2] = {{"vocab", "51200"}, {NULL}};
-  struct model m = preset("gpt3-175b", v51200);
+  struct model_shape m = preset("gpt3-175b", v51200);
   struct flops f = run(&m, 64, 2048, CONV_MEGATRON, ATTENTION_FULL, RECOMPUTE_SELECTIVE);
   const double B = 64, L = 96, s = 2048, h = 12288, V = 51200;
   assert_same(f.model, 72 * B * L * s * h * h * (1 + s / (6 * h) + V / (12 * h * L)));
@@ -122,7 +122,7 @@ static void test_megatron_reproduces_korthikanti(void **state) {
  * 238.3K tokens/s: MFU 46.2% with the attention term, 45.7% with 6N alone. */
 static void test_palm_reproduces_palm(void **state) {
   (void)state;
-  struct model m = preset("palm-540b", NULL);
+  struct model_shape m = preset("palm-540b", NULL);
   struct model_params p;
   model_params(&m, &p);
   struct flops palm = run(&m, 1, 2048, CONV_PALM, ATTENTION_CAUSAL, RECOMPUTE_NONE);
@@ -145,7 +145,7 @@ static void test_exact_equals_megatron_for_gpt(void **state) {
   (void)state;
   static const char *const gpt[][2] = {{"layers", "24"}, {"hidden", "2048"}, {"heads", "16"},
                                        {"ffn", "8192"}, {"vocab", "50304"}, {"mlp", "plain"}, {NULL}};
-  struct model m = preset(NULL, gpt);
+  struct model_shape m = preset(NULL, gpt);
   for (int r = RECOMPUTE_NONE; r <= RECOMPUTE_FULL; r += 2) {  /* none, full */
     struct flops e = run(&m, 8, 2048, CONV_EXACT, ATTENTION_FULL, (enum recompute)r);
     struct flops g = run(&m, 8, 2048, CONV_MEGATRON, ATTENTION_FULL, (enum recompute)r);
@@ -164,7 +164,7 @@ static void test_exact_equals_megatron_for_gpt(void **state) {
  * causal: every term derived by hand. */
 static void test_exact_llama3_8b_by_hand(void **state) {
   (void)state;
-  struct model m = preset("llama-3-8b", NULL);
+  struct model_shape m = preset("llama-3-8b", NULL);
   struct flops f = run(&m, 2, 4096, CONV_EXACT, ATTENTION_CAUSAL, RECOMPUTE_NONE);
   /* qkv: 2 · tokens 8192 · 32 layers · 4096 · (32·128 + 2·8·128) */
   assert_same(FWD(f, QKV), 13194139533312.0);
@@ -211,7 +211,7 @@ static void test_exact_moe_by_hand(void **state) {
       {"layers", "6"}, {"hidden", "1024"}, {"heads", "16"}, {"kv-heads", "4"},
       {"ffn", "4096"}, {"vocab", "32000"}, {"experts", "16"}, {"top-k", "2"},
       {"moe-ffn", "512"}, {"shared-experts", "2"}, {"dense-layers", "2"}, {NULL}};
-  struct model m = preset(NULL, moe);
+  struct model_shape m = preset(NULL, moe);
   struct flops f = run(&m, 4, 1024, CONV_EXACT, ATTENTION_CAUSAL, RECOMPUTE_NONE);
   assert_same(FWD(f, QKV), 77309411328.0);       /* 2·4096·6·1024·(16·64 + 2·4·64) */
   assert_same(FWD(f, SCORES), 25794969600.0);    /* 2·4·6·16·64·1024·1025/2 */
@@ -241,14 +241,14 @@ static void test_megatron_matches_its_source(void **state) {
   (void)state;
   const double B = 4, s = 4096;
   {
-    struct model m = preset("llama-3-8b", NULL);
+    struct model_shape m = preset("llama-3-8b", NULL);
     const double L = 32, h = 4096, q = 128 * 32, kv = 128 * 8, f = 14336, V = 128256;
     double attn = 3 * 2 * (h * (q + kv + kv) + q * s / 2 * 2 + q * h);
     double total = B * s * (3 * 2 * h * (f * 3) * L + attn * L + 3 * 2 * h * V);
     assert_same(run(&m, 4, 4096, CONV_MEGATRON, ATTENTION_CAUSAL, RECOMPUTE_NONE).model, total);
   }
   {
-    struct model m = preset("deepseek-v3", NULL);
+    struct model_shape m = preset("deepseek-v3", NULL);
     const double L = 61, h = 7168, a = 128, nope = 128, rope = 64, v = 128, ql = 1536, kvl = 512;
     const double dense = 3, moe = 58, f = 18432, fm = 2048, k = 8, shared = 2048, V = 129280;
     double q_term = ql * (h + a * (nope + rope) + 1);
@@ -286,7 +286,7 @@ static void test_sliding_window_pairs(void **state) {
       const char *const flags[][2] = {{"layers", "3"}, {"hidden", "64"}, {"heads", "4"},
                                       {"ffn", "128"}, {"vocab", "100"}, {"sliding-window", w},
                                       {"sliding-layers", "2"}, {NULL}};
-      struct model m = preset(NULL, flags);
+      struct model_shape m = preset(NULL, flags);
       struct flops f = run(&m, 2, s, CONV_EXACT, ATTENTION_CAUSAL, RECOMPUTE_NONE);
       /* 2 FLOPs · batch 2 · 4 heads · 16 dims per pair; 2 windowed layers and 1 causal */
       assert_same(FWD(f, SCORES), 2.0 * 2 * 4 * 16 * (2 * windowed + causal));
@@ -299,7 +299,7 @@ static void test_sliding_window_pairs(void **state) {
 
 static void test_six_n_and_palm(void **state) {
   (void)state;
-  struct model m = preset("mixtral-8x7b", NULL);
+  struct model_shape m = preset("mixtral-8x7b", NULL);
   struct model_params p;
   model_params(&m, &p);
   const double tokens = 4.0 * 4096;

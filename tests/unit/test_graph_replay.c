@@ -95,7 +95,7 @@ static void in_both_orders(void (*check)(const struct mfu_job *j)) {
     struct mfu_traces t;
     char err[512];
     write_rank(0, 1, shuffled);
-    assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+    assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(t.njobs, 1);
     assert_int_equal(t.jobs[0].files[0]->counts.unknown_records, 0);
     check(&t.jobs[0]);
@@ -130,12 +130,12 @@ static void assert_calls(const struct mfu_counts *c, uint64_t a, uint64_t b, uin
   assert_u128(c->nccl_ops[MFU_NCCL_ALLREDUCE].bytes, ar * AR_BYTES);
 }
 
-static struct mfu_work work(uint64_t a, uint64_t b, uint64_t ar) {
-  return (struct mfu_work){.gemm_calls = a + b, .nccl_calls = ar,
+static struct counts_share work(uint64_t a, uint64_t b, uint64_t ar) {
+  return (struct counts_share){.gemm_calls = a + b, .nccl_calls = ar,
                            .gemm_flops = a * A_FLOPS + b * B_FLOPS, .nccl_bytes = ar * AR_BYTES};
 }
 
-static void assert_work(const struct mfu_work *got, struct mfu_work want) {
+static void assert_work(const struct counts_share *got, struct counts_share want) {
   assert_int_equal(got->gemm_calls, want.gemm_calls);
   assert_int_equal(got->nccl_calls, want.nccl_calls);
   assert_u128(got->gemm_flops, want.gemm_flops);
@@ -418,7 +418,7 @@ static void test_two_ranks(void **state) {
     write_rank(rank, 2, rank == 1);
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_calls(&j->files[0]->counts, 5, 0, 5);
   assert_calls(&j->files[1]->counts, 2, 0, 2);
@@ -446,7 +446,7 @@ static void test_equal_times(void **state) {
   for (size_t i = 0; i < nrecs; i++) recs[i].t_start_ns = recs[i].t_end_ns = 5000;
   write_rank(0, 1, false);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   assert_calls(&t.jobs[0].totals, 2, 0, 0);
   mfu_traces_free(&t);
 }
@@ -460,7 +460,7 @@ static void test_unknown_operation(void **state) {
   recs[nrecs - 1].u.graph.op = 99;
   write_rank(0, 1, false);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   assert_int_equal(t.jobs[0].totals.unknown_records, 1);
   assert_int_equal(t.jobs[0].graphs.launches, 0);
   assert_true(has_warning(&t.jobs[0], "1 records and 0 blocks of unknown kinds were skipped"));

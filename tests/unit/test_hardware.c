@@ -61,7 +61,7 @@ static void test_table_is_consistent(void **state) {
   }
 }
 
-/* accelerators.md, "Known traps": substring tests that pick the wrong row. */
+/* Known traps of name matching (docs/DESIGN.md, "Peaks"): substring tests that pick the wrong row. */
 static void test_substring_traps(void **state) {
   (void)state;
   static const char *const cases[][2] = {
@@ -126,10 +126,10 @@ static void test_unknown_devices_are_refused(void **state) {
 
 static double peak(const char *name, enum mfu_precision p) {
   char err[512];
-  return hw_peak(hw_find(name, err, sizeof err), p, err, sizeof err);
+  return hw_tflops(hw_find(name, err, sizeof err), p, err, sizeof err);
 }
 
-/* Dense peaks, not the sparsity-doubled figures some tables ship (accelerators.md). */
+/* Dense peaks, not the sparsity-doubled figures some tables ship. */
 static void test_dense_peaks(void **state) {
   (void)state;
   assert_true(peak("h100-sxm", MFU_PREC_BF16) == 989.4);
@@ -146,9 +146,9 @@ static void test_dense_peaks(void **state) {
   assert_true(peak("tpu-v5p", MFU_PREC_BF16) == 459);
   assert_true(peak("rtx-4090", MFU_PREC_BF16) == 165.2);     /* tensor cores, FP32 accumulate */
   char err[512];
-  assert_true(hw_peak(hw_find("v100", err, sizeof err), MFU_PREC_BF16, err, sizeof err) == 0);
+  assert_true(hw_tflops(hw_find("v100", err, sizeof err), MFU_PREC_BF16, err, sizeof err) == 0);
   assert_contains(err, "has no bf16 arithmetic");
-  assert_true(hw_peak(hw_find("h20", err, sizeof err), MFU_PREC_TF32, err, sizeof err) == 0);
+  assert_true(hw_tflops(hw_find("h20", err, sizeof err), MFU_PREC_TF32, err, sizeof err) == 0);
   assert_contains(err, "no published dense tf32 peak");
   assert_contains(err, "--peak-tflops");
 }

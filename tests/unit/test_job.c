@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 
 #include "job/job.h"
+#include "job/trace_files.h"
 #include "util/json_writer.h"
+#include "util/u128.h"
 #include "trace_fixture.h"
 
 /* The warning that contains `part`, or a failure listing them all. */
@@ -61,7 +63,7 @@ static void test_ranks_and_warnings(void **state) {
   write_file("notes.txt", "not a trace", 11);
 
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   assert_int_equal(t.nfiles, 5);
   assert_int_equal(t.njobs, 1);
   const struct mfu_job *j = &t.jobs[0];
@@ -104,7 +106,7 @@ static void test_missing_ranges_and_unknown_ranks(void **state) {
   write_rank("u1.mfutrace", "solo", -1, -1, 1, 0);
   write_rank("u2.mfutrace", "solo", -1, -1, 1, 0);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   assert_int_equal(t.njobs, 2);
   const struct mfu_job *big = mfu_traces_find_job(&t, "big"), *solo = mfu_traces_find_job(&t, "solo");
   assert_non_null(big);
@@ -133,7 +135,7 @@ static void test_latest_job_first(void **state) {
     fx_free(&fx);
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   assert_int_equal(t.njobs, 3);
   assert_string_equal(t.jobs[0].job_id, "new");
   assert_string_equal(t.jobs[1].job_id, "middle");
@@ -164,7 +166,7 @@ static void test_totals_beyond_64_bits(void **state) {
     fx_free(&fx);
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_string_equal(u128_to_dec(dec, j->totals.gemm_flops), "110680464442257309690");
   assert_string_equal(u128_to_dec(dec, j->totals.flops_by_precision[MFU_PREC_BF16]),
@@ -201,7 +203,7 @@ static void test_odd_records(void **state) {
   fx_free(&fx);
 
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, path, NULL, err, sizeof err), 0); /* a file, not a fx_dir */
+  assert_int_equal(mfu_traces_load(&t, path, NULL, NULL, err, sizeof err), 0); /* a file, not a fx_dir */
   const struct mfu_job *j = &t.jobs[0];
   assert_int_equal(j->totals.gemm_calls, 3);
   assert_int_equal(j->totals.gemm_failed, 1);
@@ -229,14 +231,14 @@ static void test_no_traces(void **state) {
   char err[1024], missing[300];
   struct mfu_traces t;
   write_file("notes.txt", "x", 1);
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 1);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 1);
   assert_contains(err, "no trace files (*.mfutrace) in '");
   assert_contains(err, "mfu run -- CMD");
   assert_contains(err, "MFU_TRACE_DIR=");
   mfu_traces_free(&t);
 
   snprintf(missing, sizeof missing, "%s/nope", fx_dir);
-  assert_int_equal(mfu_traces_load(&t, missing, NULL, err, sizeof err), -1);
+  assert_int_equal(mfu_traces_load(&t, missing, NULL, NULL, err, sizeof err), -1);
   assert_contains(err, "cannot open '");
   assert_contains(err, "/nope': No such file or directory");
   mfu_traces_free(&t);
@@ -247,11 +249,11 @@ static void test_skip_list(void **state) {
   char err[512];
   write_rank("a.mfutrace", "j", 0, 2, 1, 0);
   struct mfu_strings before = {0};
-  assert_int_equal(mfu_find_traces(fx_dir, &before, NULL, err, sizeof err), 0);
+  assert_int_equal(trace_files_find(fx_dir, &before, NULL, err, sizeof err), 0);
   assert_int_equal(before.n, 1);
   write_rank("b.mfutrace", "j", 1, 2, 5, 0);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, &before, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, &before, NULL, err, sizeof err), 0);
   assert_int_equal(t.nfiles, 1);
   assert_int_equal(t.jobs[0].totals.gemm_calls, 5);
   mfu_traces_free(&t);
@@ -281,7 +283,7 @@ static void test_thousands_of_files(void **state) {
   low.rlim_max = saved.rlim_max;
   setrlimit(RLIMIT_NOFILE, &low);
   struct mfu_traces t;
-  int loaded = mfu_traces_load(&t, fx_dir, NULL, err, sizeof err);
+  int loaded = mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err);
   setrlimit(RLIMIT_NOFILE, &saved);
   assert_int_equal(loaded, 0);
   assert_int_equal(t.nfiles, N);
@@ -300,7 +302,7 @@ static void test_many_incomplete_files(void **state) {
     write_rank(name, "killed", rank, 25, 1, 32); /* no END block */
   }
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_int_equal(j->warnings.n, 11);
   assert_contains(j->warnings.v[0], "rank 0 (");
@@ -356,7 +358,7 @@ static void test_nccl_ranks(void **state) {
   write_nccl_rank(1, 0);
   write_nccl_rank(2, 32 + 100); /* END block and part of the last AllReduce */
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   const struct mfu_job *j = &t.jobs[0];
   assert_int_equal(j->ranks, 3);
   const struct mfu_counts *c = &j->totals;
@@ -422,7 +424,7 @@ static void test_nccl_odd_records(void **state) {
   fx_free(&fx);
 
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   const struct mfu_counts *c = &t.jobs[0].totals;
   assert_int_equal(c->nccl_calls, 4);
   assert_int_equal(c->nccl_failed, 1);

@@ -1,4 +1,4 @@
-/* Unit tests of analyzer/json_out: layout, escaping, exact 128-bit integers, doubles that
+/* Unit tests of analyzer/util/json_writer: layout, escaping, exact 128-bit integers, doubles that
  * read back exactly; the output parses as JSON. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/json_writer.h"
+#include "util/u128.h"
 
 /* A writer into memory; text() ends it and returns what was written. */
 struct capture {

@@ -33,27 +33,27 @@ static const char *fixture(const char *name) {
 
 static const struct model_overrides no_overrides;
 
-static struct model load(const char *file) {
-  struct model m;
+static struct model_shape load(const char *file) {
+  struct model_shape m;
   char err[512];
-  if (model_resolve(fixture(file), NULL, &no_overrides, &m, err, sizeof err)) fail_msg("%s: %s", file, err);
+  if (model_resolve(fixture(file), NULL, &no_overrides, &m, NULL, err, sizeof err)) fail_msg("%s: %s", file, err);
   return m;
 }
 
-static struct model preset(const char *name) {
-  struct model m;
+static struct model_shape preset(const char *name) {
+  struct model_shape m;
   char err[512];
-  if (model_resolve(NULL, name, &no_overrides, &m, err, sizeof err)) fail_msg("%s: %s", name, err);
+  if (model_resolve(NULL, name, &no_overrides, &m, NULL, err, sizeof err)) fail_msg("%s: %s", name, err);
   return m;
 }
 
-static uint64_t total(const struct model *m) {
+static uint64_t total(const struct model_shape *m) {
   struct model_params p;
   model_params(m, &p);
   return p.total;
 }
 
-static uint64_t active(const struct model *m) {
+static uint64_t active(const struct model_shape *m) {
   struct model_params p;
   model_params(m, &p);
   return p.active_total;
@@ -110,7 +110,7 @@ static void test_every_model_type_parses(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
     const struct expect *x = &expected[i];
-    struct model m = load(x->file);
+    struct model_shape m = load(x->file);
     print_message("  %s\n", x->file);
     assert_string_equal(m.name, x->type);
     assert_int_equal(m.layers, x->layers);
@@ -136,7 +136,7 @@ static void test_every_model_type_parses(void **state) {
 
 static void test_config_details(void **state) {
   (void)state;
-  struct model m = load("deepseek_v3.json");
+  struct model_shape m = load("deepseek_v3.json");
   assert_int_equal(m.q_lora_rank, 1536);
   assert_int_equal(m.qk_nope_dim, 128);
   assert_int_equal(m.qk_rope_dim, 64);
@@ -154,7 +154,7 @@ static void test_config_details(void **state) {
   m = load("gpt_oss.json");
   assert_int_equal(m.bias, BIAS_ALL);
   /* A config and its preset describe the same model. */
-  struct model a = load("llama.json"), b = preset("llama-3-8b");
+  struct model_shape a = load("llama.json"), b = preset("llama-3-8b");
   assert_int_equal(total(&a), total(&b));
   a = load("deepseek_v3.json"), b = preset("deepseek-v3");
   assert_int_equal(total(&a), total(&b));
@@ -172,11 +172,11 @@ static const char *temp_config(const char *json) {
   return path;
 }
 
-static struct model parse_text(const char *json) {
+static struct model_shape parse_text(const char *json) {
   const char *path = temp_config(json);
-  struct model m;
+  struct model_shape m;
   char err[512];
-  int rc = model_resolve(path, NULL, &no_overrides, &m, err, sizeof err);
+  int rc = model_resolve(path, NULL, &no_overrides, &m, NULL, err, sizeof err);
   unlink(path);
   if (rc) fail_msg("%s", err);
   return m;
@@ -185,7 +185,7 @@ static struct model parse_text(const char *json) {
 static void test_layer_rules(void **state) {
   (void)state;
   /* Qwen2-MoE: every second layer sparse, layer 3 forced dense -> 8 layers: 1,5,7 MoE. */
-  struct model m = parse_text(
+  struct model_shape m = parse_text(
       "{\"model_type\": \"qwen2_moe\", \"num_hidden_layers\": 8, \"hidden_size\": 256, "
       "\"num_attention_heads\": 4, \"intermediate_size\": 512, \"vocab_size\": 1000, "
       "\"num_experts\": 4, \"num_experts_per_tok\": 1, \"moe_intermediate_size\": 64, "
@@ -216,32 +216,17 @@ static void test_layer_rules(void **state) {
   assert_int_equal(m.layers, 2);
 }
 
-/* Runs model_resolve and captures what it writes to stderr. */
-static int resolve_capturing(const char *config, const char *name, const struct model_overrides *o,
-                             struct model *m, char *err, size_t errsz, char *out, size_t outsz) {
-  fflush(stderr);
-  FILE *tmp = tmpfile();
-  int saved = dup(2);
-  dup2(fileno(tmp), 2);
-  int rc = model_resolve(config, name, o, m, err, errsz);
-  fflush(stderr);
-  dup2(saved, 2);
-  close(saved);
-  rewind(tmp);
-  size_t n = fread(out, 1, outsz - 1, tmp);
-  out[n] = '\0';
-  fclose(tmp);
-  return rc;
-}
-
 static void test_unknown_type_warns_and_works(void **state) {
   (void)state;
-  struct model m;
-  char err[512], warning[1024];
-  assert_int_equal(resolve_capturing(fixture("unknown_type.json"), NULL, &no_overrides, &m, err,
-                                     sizeof err, warning, sizeof warning), 0);
-  assert_contains(warning, "warning");
-  assert_contains(warning, "my_transformer");
+  struct model_shape m;
+  struct mfu_strings warnings = {0};
+  char err[512];
+  assert_int_equal(model_resolve(fixture("unknown_type.json"), NULL, &no_overrides, &m, &warnings,
+                                 err, sizeof err), 0);
+  assert_int_equal(warnings.n, 1);
+  assert_contains(warnings.v[0], "not one mfu knows");
+  assert_contains(warnings.v[0], "my_transformer");
+  mfu_strings_free(&warnings);
   assert_string_equal(m.name, "my_transformer");
   assert_true(m.gated_mlp);
   assert_int_equal(total(&m), 6738415616u); /* the shape of Llama-2-7B: HF counts 6,738,415,616 */
@@ -266,10 +251,10 @@ static void test_bad_configs(void **state) {
       {"no_such_file.json", {"cannot read", "no_such_file.json"}},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    struct model m;
+    struct model_shape m;
     char err[512] = "";
     print_message("  %s\n", cases[i].file);
-    assert_int_equal(model_resolve(fixture(cases[i].file), NULL, &no_overrides, &m, err, sizeof err), -1);
+    assert_int_equal(model_resolve(fixture(cases[i].file), NULL, &no_overrides, &m, NULL, err, sizeof err), -1);
     for (int j = 0; j < 3 && cases[i].says[j]; j++) assert_contains(err, cases[i].says[j]);
   }
 }
@@ -279,8 +264,8 @@ static void test_flag_fills_missing_field(void **state) {
   struct model_overrides o = {0};
   char err[512];
   assert_int_equal(model_override_parse(&o, MODEL_FLAG_hidden, "4096", err, sizeof err), 0);
-  struct model m;
-  assert_int_equal(model_resolve(fixture("bad_missing_hidden.json"), NULL, &o, &m, err, sizeof err), 0);
+  struct model_shape m;
+  assert_int_equal(model_resolve(fixture("bad_missing_hidden.json"), NULL, &o, &m, NULL, err, sizeof err), 0);
   assert_int_equal(total(&m), 8030261248u);
 }
 
@@ -290,7 +275,7 @@ static void test_every_preset_parses(void **state) {
   (void)state;
   assert_true(model_preset_count >= 11);
   for (size_t i = 0; i < model_preset_count; i++) {
-    struct model m = preset(model_presets[i].name);
+    struct model_shape m = preset(model_presets[i].name);
     assert_string_equal(m.name, model_presets[i].name);
     assert_true(total(&m) > 0);
     assert_true(active(&m) <= total(&m));
@@ -339,7 +324,7 @@ static void test_preset_published_sizes(void **state) {
       {"palm-540b", 540.35e9, 0.01e9, 0, 0, false},
   };
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-    struct model m = preset(sizes[i].name);
+    struct model_shape m = preset(sizes[i].name);
     struct model_params p;
     model_params(&m, &p);
     print_message("  %-18s %.4gB total, %.4gB active, %.4gB without the input embedding\n",
@@ -351,7 +336,7 @@ static void test_preset_published_sizes(void **state) {
     assert_near(a, sizes[i].active, sizes[i].active_tol);
   }
   /* The exact counts behind the checks: Llama-3-8B, Mixtral, DeepSeek-V3 within 1%. */
-  struct model m = preset("llama-3-8b");
+  struct model_shape m = preset("llama-3-8b");
   assert_int_equal(total(&m), 8030261248u);
   m = preset("mixtral-8x7b");
   assert_int_equal(total(&m), 46702792704u);
@@ -373,26 +358,26 @@ static void test_overrides(void **state) {
   assert_int_equal(model_override_parse(&o, MODEL_FLAG_gated_mlp, "plain", err, sizeof err), 0);
   assert_int_equal(model_override_parse(&o, MODEL_FLAG_tied_embeddings, NULL, err, sizeof err), 0);
   assert_true(model_overrides_any(&o));
-  struct model m;
-  assert_int_equal(model_resolve(NULL, "llama-3-8b", &o, &m, err, sizeof err), 0);
+  struct model_shape m;
+  assert_int_equal(model_resolve(NULL, "llama-3-8b", &o, &m, NULL, err, sizeof err), 0);
   assert_int_equal(m.layers, 16);
   assert_false(m.gated_mlp);
   assert_true(m.tied_embeddings);
   assert_int_equal(model_override_parse(&o, MODEL_FLAG_tied_embeddings, "no", err, sizeof err), 0);
-  assert_int_equal(model_resolve(NULL, "llama-3-8b", &o, &m, err, sizeof err), 0);
+  assert_int_equal(model_resolve(NULL, "llama-3-8b", &o, &m, NULL, err, sizeof err), 0);
   assert_false(m.tied_embeddings);
 
   /* --experts 0 turns an MoE preset dense; --experts/--top-k an MoE one from a dense one. */
   struct model_overrides d = {0};
   model_override_parse(&d, MODEL_FLAG_experts, "0", err, sizeof err);
-  assert_int_equal(model_resolve(NULL, "mixtral-8x7b", &d, &m, err, sizeof err), 0);
+  assert_int_equal(model_resolve(NULL, "mixtral-8x7b", &d, &m, NULL, err, sizeof err), 0);
   assert_int_equal(m.experts, 0);
   assert_int_equal(m.top_k, 0);
   struct model_overrides e = {0};
   model_override_parse(&e, MODEL_FLAG_experts, "8", err, sizeof err);
   model_override_parse(&e, MODEL_FLAG_top_k, "2", err, sizeof err);
   model_override_parse(&e, MODEL_FLAG_shared_experts, "1", err, sizeof err);
-  assert_int_equal(model_resolve(NULL, "llama-3-8b", &e, &m, err, sizeof err), 0);
+  assert_int_equal(model_resolve(NULL, "llama-3-8b", &e, &m, NULL, err, sizeof err), 0);
   assert_int_equal(m.moe_ffn, 14336);
   assert_int_equal(m.shared_ffn, 14336);
   assert_int_equal(model_moe_layers(&m), 32);
@@ -408,8 +393,8 @@ static void test_flags_only_model(void **state) {
                                         MODEL_FLAG_ffn, MODEL_FLAG_vocab, MODEL_FLAG_gated_mlp};
   for (size_t i = 0; i < 6; i++)
     assert_int_equal(model_override_parse(&o, ids[i], flags[i][1], err, sizeof err), 0);
-  struct model m;
-  assert_int_equal(model_resolve(NULL, NULL, &o, &m, err, sizeof err), 0);
+  struct model_shape m;
+  assert_int_equal(model_resolve(NULL, NULL, &o, &m, NULL, err, sizeof err), 0);
   assert_string_equal(m.name, "custom");
   assert_int_equal(m.head_dim, 16);
   assert_int_equal(m.kv_heads, 4);
@@ -467,22 +452,22 @@ static void test_bad_combinations(void **state) {
       assert_int_not_equal(f, MODEL_FLAG_COUNT);
       assert_int_equal(model_override_parse(&o, f, cases[i].flags[j][1], err, sizeof err), 0);
     }
-    struct model m;
+    struct model_shape m;
     print_message("  expecting: %s\n", cases[i].says);
-    assert_int_equal(model_resolve(NULL, cases[i].preset, &o, &m, err, sizeof err), -1);
+    assert_int_equal(model_resolve(NULL, cases[i].preset, &o, &m, NULL, err, sizeof err), -1);
     assert_contains(err, cases[i].says);
   }
 }
 
 static void test_bad_names(void **state) {
   (void)state;
-  struct model m;
+  struct model_shape m;
   char err[512];
-  assert_int_equal(model_resolve(NULL, "llama-3-9b", &no_overrides, &m, err, sizeof err), -1);
+  assert_int_equal(model_resolve(NULL, "llama-3-9b", &no_overrides, &m, NULL, err, sizeof err), -1);
   assert_contains(err, "unknown preset 'llama-3-9b'");
   assert_contains(err, "did you mean llama-3");
   assert_contains(err, "mfu models");
-  assert_int_equal(model_resolve(fixture("llama.json"), "llama-3-8b", &no_overrides, &m, err, sizeof err), -1);
+  assert_int_equal(model_resolve(fixture("llama.json"), "llama-3-8b", &no_overrides, &m, NULL, err, sizeof err), -1);
   assert_contains(err, "give one");
   assert_non_null(model_preset_find("LLAMA-3-8B")); /* names are not case-sensitive */
 }
@@ -490,7 +475,7 @@ static void test_bad_names(void **state) {
 static void test_describe(void **state) {
   (void)state;
   char buf[512];
-  struct model m = preset("deepseek-v3");
+  struct model_shape m = preset("deepseek-v3");
   model_describe(&m, buf, sizeof buf);
   assert_contains(buf, "61 layers");
   assert_contains(buf, "latent attention");

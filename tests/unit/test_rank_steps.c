@@ -41,7 +41,8 @@
 
 #include "job/job.h"
 #include "timeline/kernels.h"
-#include "model/model_options.h"
+#include "cli/options.h"
+#include "model/spec.h"
 #include "metrics/utilization.h"
 #include "trace_fixture.h"
 
@@ -141,7 +142,7 @@ static const struct rank_steps *load_one(struct mfu_traces *t, const char *name,
   char dir[400], err[512];
   snprintf(dir, sizeof dir, "%s/%s", fx_dir, name);
   write_rank(dir, p);
-  int rc = mfu_traces_load_steps(t, dir, NULL, step_range, err, sizeof err);
+  int rc = mfu_traces_load(t, dir, NULL, step_range, err, sizeof err);
   if (rc != 0) fail_msg("load %s: %s", dir, err);
   assert_int_equal(t->nfiles, 1);
   assert_true(t->files[0].complete);
@@ -163,7 +164,7 @@ static void check_gpu_steps(const struct rank_spec *p, const struct rank_steps *
   assert_int_equal(rs->activities, NSTEPS * 6);
   check_work(rs);
   for (int s = 0; s < NSTEPS; s++) {
-    const struct step_result *st = &rs->steps[s];
+    const struct rank_step *st = &rs->steps[s];
     bool last = s == NSTEPS - 1;
     uint64_t window = last ? 80000 : 100000;
     assert_true(st->gpu_window);
@@ -236,7 +237,7 @@ static void test_host_windows(void **state) {
   assert_int_equal(rs->activities, 0);
   check_work(rs);
   for (int s = 0; s < NSTEPS; s++) {
-    const struct step_result *st = &rs->steps[s];
+    const struct rank_step *st = &rs->steps[s];
     assert_false(st->gpu_window);
     assert_false(st->attention_kernels);
     assert_int_equal(st->start_ns, host(s));
@@ -277,7 +278,7 @@ static void test_marker_steps_host(void **state) {
   assert_int_equal(rs->period, 4);
   check_work(rs);
   for (int s = 0; s < NSTEPS; s++) {
-    const struct step_result *st = &rs->steps[s];
+    const struct rank_step *st = &rs->steps[s];
     assert_false(st->gpu_window);
     assert_int_equal(st->start_ns, host(s) - 100);
     assert_int_equal(st->end_ns, s + 1 < NSTEPS ? host(s + 1) - 100 : host(s) + 5000);
@@ -348,14 +349,15 @@ static void test_copies(void **state) {
 /* ------------------------------------------------------------------------ utilization */
 
 /* Options as `mfu report ARGS...` parses them; the model when one is given. */
-static void parse_options(struct model_options *mo, struct utilization_options *u, int argc,
+static void parse_options(struct model_spec *mo, struct utilization_options *u, int argc,
                           char **argv) {
   char err[512];
-  model_options_init(mo);
-  assert_true(model_options_parse(argc, argv, "mfu report", NULL, NULL, NULL, mo) > 0);
-  *u = (struct utilization_options){.mo = mo, .skip = -1};
-  if (model_options_has_model(mo)) {
-    if (model_options_model(mo, &u->model, err, sizeof err) != 0) fail_msg("%s", err);
+  model_spec_init(mo);
+  assert_true(options_parse(argc, argv, "mfu report", NULL, NULL, NULL, mo) > 0);
+  *u = (struct utilization_options){.spec = mo, .skip = -1};
+  if (model_spec_has_model(mo)) {
+    if (model_resolve(mo->config, mo->preset, &mo->overrides, &u->model, NULL, err, sizeof err))
+      fail_msg("%s", err);
     u->have_model = true;
   }
 }
@@ -387,12 +389,12 @@ static void test_rank_mfu(void **state) {
   struct rank_spec p = {.rank = 0, .world = 1, .kernels = true, .correlations = true};
   write_rank(dir, &p);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, NULL, err, sizeof err), 0);
   assert_int_equal(t.njobs, 1);
 
   char *argv[] = {"report", "--preset", "llama-2-7b", "--batch", "2", "--seq", "128",
                   "--recompute", "full", "--peak-tflops", "400"};
-  struct model_options mo;
+  struct model_spec mo;
   struct utilization_options o;
   parse_options(&mo, &o, 11, argv);
   assert_true(o.have_model);
@@ -405,7 +407,7 @@ static void test_rank_mfu(void **state) {
   const double P = 4e14, T = 1e-4;
 
   struct job_utilization u;
-  assert_int_equal(utilization_compute(&t.jobs[0], &o, &u, err, sizeof err), 0);
+  utilization_compute(&t.jobs[0], &o, &u);
   const struct rank_utilization *r = &u.ranks[0];
   assert_int_equal(r->first, 0);
   assert_int_equal(r->used, 4);          /* 5 steps, the last not measured */
@@ -423,8 +425,8 @@ static void test_rank_mfu(void **state) {
   assert_int_equal(r->tl.math_ns, 180000);
   assert_int_equal(r->tl.compute_ns, 200000);
   double f_math = 4 * (STEP_FLOPS + attention);
-  assert_close(r->work.f_math, f_math);
-  assert_close(r->work.f_model, 4 * f.model);
+  assert_close(r->inputs.f_math, f_math);
+  assert_close(r->inputs.f_model, 4 * f.model);
   assert_close(r->eff.value[EFF_MFU], r->mfu);
   assert_close(r->eff.value[EFF_COVERAGE], 4 * f.model / f_math);
   assert_close(r->eff.value[EFF_KERNEL], f_math / (180000e-9 * P));
@@ -446,7 +448,7 @@ static void test_rank_mfu(void **state) {
 
   /* --skip 2: steps 2 and 3 measured (same windows, so the same MFU). */
   o.skip = 2;
-  assert_int_equal(utilization_compute(&t.jobs[0], &o, &u, err, sizeof err), 0);
+  utilization_compute(&t.jobs[0], &o, &u);
   assert_int_equal(u.ranks[0].first, 2);
   assert_int_equal(u.ranks[0].used, 2);
   assert_int_equal(u.ranks[0].tl.window_ns, 200000);
@@ -456,7 +458,7 @@ static void test_rank_mfu(void **state) {
 
   /* --skip 4: only the last step is left, which is not measured. */
   o.skip = 4;
-  assert_int_equal(utilization_compute(&t.jobs[0], &o, &u, err, sizeof err), 0);
+  utilization_compute(&t.jobs[0], &o, &u);
   assert_int_equal(u.ranks[0].used, 0);
   assert_true(isnan(u.ranks[0].mfu));
   assert_contains(u.ranks[0].why, "5 steps, 4 of them warm-up");
@@ -481,13 +483,13 @@ static void test_job_mfu(void **state) {
   write_rank(dir, &r0);
   write_rank(dir, &r1);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, NULL, err, sizeof err), 0);
   assert_int_equal(t.njobs, 1);
   assert_int_equal(t.jobs[0].nfiles, 2);
 
   char *argv[] = {"report", "--preset", "llama-2-7b", "--batch", "2", "--seq", "128",
                   "--peak-tflops", "400"};
-  struct model_options mo;
+  struct model_spec mo;
   struct utilization_options o;
   parse_options(&mo, &o, 9, argv);
   struct flops f;
@@ -495,7 +497,7 @@ static void test_job_mfu(void **state) {
   const double P = 4e14;
 
   struct job_utilization u;
-  assert_int_equal(utilization_compute(&t.jobs[0], &o, &u, err, sizeof err), 0);
+  utilization_compute(&t.jobs[0], &o, &u);
   assert_int_equal(u.nranks, 2);
   assert_true(u.ranks[0].step_s == 1e-4);
   assert_true(u.ranks[1].step_s == 1.2e-4);
@@ -528,17 +530,17 @@ static void test_device_peak_without_model(void **state) {
                         .device = "NVIDIA H100 80GB HBM3"};
   write_rank(dir, &p);
   struct mfu_traces t;
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, NULL, err, sizeof err), 0);
   assert_string_equal(t.files[0].steps.device, "NVIDIA H100 80GB HBM3");
 
   char *argv[] = {"report"};
-  struct model_options mo;
+  struct model_spec mo;
   struct utilization_options o;
   parse_options(&mo, &o, 1, argv);
   assert_false(o.have_model);
   const double P = 989.4e12, T = 1e-4;
   struct job_utilization u;
-  assert_int_equal(utilization_compute(&t.jobs[0], &o, &u, err, sizeof err), 0);
+  utilization_compute(&t.jobs[0], &o, &u);
   const struct rank_utilization *r = &u.ranks[0];
   assert_int_equal(r->used, 4);
   assert_true(r->peak == P);
@@ -560,8 +562,8 @@ static void test_device_peak_without_model(void **state) {
   snprintf(dir, sizeof dir, "%s/nodevice", fx_dir);
   p.device = NULL;
   write_rank(dir, &p);
-  assert_int_equal(mfu_traces_load(&t, dir, NULL, err, sizeof err), 0);
-  assert_int_equal(utilization_compute(&t.jobs[0], &o, &u, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, NULL, err, sizeof err), 0);
+  utilization_compute(&t.jobs[0], &o, &u);
   assert_true(isnan(u.ranks[0].peak));
   assert_true(isnan(u.ranks[0].hfu));
   assert_contains(u.ranks[0].why, "no peak");

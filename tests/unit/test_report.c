@@ -201,10 +201,10 @@ static void test_row_limit(void **state) {
   struct mfu_traces t;
   char err[512], *text;
   size_t len;
-  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, err, sizeof err), 0);
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   FILE *out = open_memstream(&text, &len);
   const struct report_options o = {.max_rows = 1};
-  assert_int_equal(report_print(out, fx_dir, &t, &o), 0);
+  assert_int_equal(cli_report(out, fx_dir, &t, &o, false), 0);
   fclose(out);
   squeeze(text);
   assert_contains(text, "\n cublasGemmEx 2 0 274877906944 0.275\n (2 more APIs) 2 2 4000000 0.000\n"

@@ -11,16 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "steps/steps.h"
+#include "steps/detect.h"
+#include "steps/markers.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
 
 /* ------------------------------------------------------------------ explicit markers */
 
-#define PUSH(t, thread, name) {MARK_PUSH, (t), (thread), (name)}
-#define POP(t, thread) {MARK_POP, (t), (thread), NULL}
+#define PUSH(t, thread, name) {MFU_MARKER_PUSH, (t), (thread), (name)}
+#define POP(t, thread) {MFU_MARKER_POP, (t), (thread), NULL}
 
-static void expect_range(const struct range *r, const char *name, uint64_t start, uint64_t end) {
+static void expect_range(const struct steps_range *r, const char *name, uint64_t start, uint64_t end) {
   assert_string_equal(r->name, name);
   assert_int_equal(r->start_ns, start);
   assert_int_equal(r->end_ns, end);
@@ -30,24 +31,24 @@ static void expect_range(const struct range *r, const char *name, uint64_t start
  * threads; cudaProfilerStart/Stop are process-wide and do not nest. */
 static void test_pair_markers(void **state) {
   (void)state;
-  struct marker m[] = {
+  struct steps_marker m[] = {
       PUSH(10, 1, "train_step"),
       PUSH(12, 2, "dataloader"),   /* another thread, interleaved */
       PUSH(15, 1, "forward"),
       POP(20, 2),                  /* closes dataloader, not forward */
       POP(30, 1),                  /* forward */
-      {MARK_START, 31, 77, "h2d"}, /* started on one thread ... */
+      {MFU_MARKER_START, 31, 77, "h2d"}, /* started on one thread ... */
       POP(40, 1),                  /* train_step */
-      {MARK_END, 45, 77, NULL},    /* ... ended on another */
+      {MFU_MARKER_END, 45, 77, NULL},    /* ... ended on another */
       POP(50, 1),                  /* nothing open on thread 1: ignored */
-      {MARK_END, 51, 99, NULL},    /* unknown id: ignored */
-      {MARK_PROFILER_STOP, 52, 0, NULL}, /* not started: ignored */
-      {MARK_PROFILER_START, 60, 0, NULL},
-      {MARK_PROFILER_START, 65, 0, NULL}, /* already started: ignored */
-      {MARK_PROFILER_STOP, 90, 0, NULL},
+      {MFU_MARKER_END, 51, 99, NULL},    /* unknown id: ignored */
+      {MFU_MARKER_PROFILER_STOP, 52, 0, NULL}, /* not started: ignored */
+      {MFU_MARKER_PROFILER_START, 60, 0, NULL},
+      {MFU_MARKER_PROFILER_START, 65, 0, NULL}, /* already started: ignored */
+      {MFU_MARKER_PROFILER_STOP, 90, 0, NULL},
       PUSH(95, 3, "never closed"),
   };
-  struct range r[N(m)];
+  struct steps_range r[N(m)];
   assert_int_equal(steps_pair_markers(m, N(m), r), 5);
   expect_range(&r[0], "dataloader", 12, 20);
   expect_range(&r[1], "forward", 15, 30);
@@ -59,8 +60,8 @@ static void test_pair_markers(void **state) {
 /* Markers from per-thread buffers arrive out of time order. */
 static void test_pair_markers_unsorted(void **state) {
   (void)state;
-  struct marker m[] = {POP(40, 1), PUSH(10, 1, "outer"), POP(30, 1), PUSH(20, 1, "inner")};
-  struct range r[N(m)];
+  struct steps_marker m[] = {POP(40, 1), PUSH(10, 1, "outer"), POP(30, 1), PUSH(20, 1, "inner")};
+  struct steps_range r[N(m)];
   assert_int_equal(steps_pair_markers(m, N(m), r), 2);
   expect_range(&r[0], "inner", 20, 30);
   expect_range(&r[1], "outer", 10, 40);
@@ -70,27 +71,27 @@ static void test_pair_markers_unsorted(void **state) {
  * dataloader ranges between them; the calls are one every 10 ns from t = 0. */
 static void test_steps_from_ranges(void **state) {
   (void)state;
-  struct marker m[64];
+  struct steps_marker m[64];
   size_t n = 0;
   for (uint64_t s = 0; s < 3; s++) {
     uint64_t t = 1000 * s;
-    m[n++] = (struct marker)PUSH(t + 100, 1, "dataloader");
-    m[n++] = (struct marker)POP(t + 200, 1);
-    m[n++] = (struct marker)PUSH(t + 200, 1, "train_step");
-    m[n++] = (struct marker)PUSH(t + 200, 1, "forward");
-    m[n++] = (struct marker)POP(t + 500, 1);
-    m[n++] = (struct marker)PUSH(t + 500, 1, "backward");
-    m[n++] = (struct marker)POP(t + 900, 1);
-    m[n++] = (struct marker)PUSH(t + 900, 1, "optimizer.step");
-    m[n++] = (struct marker)POP(t + 950, 1);
-    m[n++] = (struct marker)POP(t + 950, 1);
+    m[n++] = (struct steps_marker)PUSH(t + 100, 1, "dataloader");
+    m[n++] = (struct steps_marker)POP(t + 200, 1);
+    m[n++] = (struct steps_marker)PUSH(t + 200, 1, "train_step");
+    m[n++] = (struct steps_marker)PUSH(t + 200, 1, "forward");
+    m[n++] = (struct steps_marker)POP(t + 500, 1);
+    m[n++] = (struct steps_marker)PUSH(t + 500, 1, "backward");
+    m[n++] = (struct steps_marker)POP(t + 900, 1);
+    m[n++] = (struct steps_marker)PUSH(t + 900, 1, "optimizer.step");
+    m[n++] = (struct steps_marker)POP(t + 950, 1);
+    m[n++] = (struct steps_marker)POP(t + 950, 1);
   }
-  struct range r[64];
+  struct steps_range r[64];
   size_t nr = steps_pair_markers(m, n, r);
   assert_int_equal(nr, 15);
-  struct call calls[300];
-  for (size_t i = 0; i < N(calls); i++) calls[i] = (struct call){i % 7, 10 * i};
-  struct step s[64];
+  struct steps_call calls[300];
+  for (size_t i = 0; i < N(calls); i++) calls[i] = (struct steps_call){i % 7, 10 * i};
+  struct steps_span s[64];
   size_t ns;
   char err[256];
   /* "step" also matches the nested optimizer ranges: they belong to their training step. */
@@ -117,9 +118,9 @@ static void test_steps_from_ranges(void **state) {
  * inside the earlier and is part of it. */
 static void test_overlapping_ranges(void **state) {
   (void)state;
-  struct range r[] = {{"step 2", 150, 300}, {"step 1", 100, 200}, {"step 3", 300, 400},
+  struct steps_range r[] = {{"step 2", 150, 300}, {"step 1", 100, 200}, {"step 3", 300, 400},
                       {NULL, 0, 1000}};
-  struct step s[N(r)];
+  struct steps_span s[N(r)];
   size_t ns;
   char err[64];
   assert_int_equal(steps_from_ranges(r, N(r), "^step", NULL, 0, s, &ns, err, sizeof err), 0);
@@ -135,7 +136,7 @@ static void test_overlapping_ranges(void **state) {
 
 /* A call sequence being built, with the planted first call of each step. */
 struct seq {
-  struct call c[8192];
+  struct steps_call c[8192];
   size_t n;
   size_t start[256];
   size_t nsteps;
@@ -163,7 +164,7 @@ static size_t step_calls(uint64_t *k, int layers, uint64_t shape) {
 static void append(struct seq *s, const uint64_t *k, size_t n) {
   for (size_t i = 0; i < n; i++) {
     assert_true(s->n < N(s->c));
-    s->c[s->n] = (struct call){k[i], 1000 * s->n + below(500)};
+    s->c[s->n] = (struct steps_call){k[i], 1000 * s->n + below(500)};
     s->n++;
   }
 }
@@ -174,7 +175,7 @@ static void add_step(struct seq *s, const uint64_t *k, size_t n) {
 }
 
 /* Detects and checks the planted boundaries: every step found exactly. */
-static void expect_planted(const struct seq *s, struct step_detection *d, long skip) {
+static void expect_planted(const struct seq *s, struct steps_detection *d, long skip) {
   steps_detect(s->c, s->n, skip, d);
   if (d->nsteps != s->nsteps)
     fail_msg("%zu steps found, %zu planted (%s)", d->nsteps, s->nsteps, d->reason);
@@ -196,7 +197,7 @@ static void test_fixed_period(void **state) {
   uint64_t k[512];
   seq = (struct seq){0};
   for (int i = 0; i < 20; i++) add_step(&seq, k, step_calls(k, 4, 0));
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   assert_int_equal(d.period, 53);
   assert_int_equal(d.skip, 0);
@@ -231,7 +232,7 @@ static void test_period_with_noise(void **state) {
     if (i % 8 == 1) n = edit(k, n, 3 + below(n - 6), 0);
     add_step(&seq, k, n);
   }
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   assert_int_equal(d.skip, 0); /* the noise is not in the first step */
   assert_int_equal(d.period, 53);
@@ -253,7 +254,7 @@ static void test_noise_at_boundaries(void **state) {
     if (i == 8) n = edit(k, n, 12, AR2);      /* a stray AR2, QKV pair */
     add_step(&seq, k, n);
   }
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   steps_detection_free(&d);
 }
@@ -277,7 +278,7 @@ static void test_recomputed_layers(void **state) {
     k[n++] = AR1;
     add_step(&seq, k, n);
   }
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   steps_detection_free(&d);
 }
@@ -298,7 +299,7 @@ static void test_warmup_step(void **state) {
   n += nb - 4;
   add_step(&seq, k, n);
   for (int i = 1; i < 20; i++) add_step(&seq, k, step_calls(k, 4, 0));
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   assert_int_equal(d.skip, 1);
   steps_detection_free(&d);
@@ -317,7 +318,7 @@ static void test_variable_length_steps(void **state) {
   uint64_t k[512];
   seq = (struct seq){0};
   for (int i = 0; i < 25; i++) add_step(&seq, k, step_calls(k, 2 + (int)below(5), 0));
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   assert_int_equal(d.skip, 0);
   steps_detection_free(&d);
@@ -335,7 +336,7 @@ static void test_variable_shapes(void **state) {
     k[n++] = AR3;
     add_step(&seq, k, n);
   }
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   steps_detection_free(&d);
 }
@@ -363,7 +364,7 @@ static void test_logging_and_evaluation(void **state) {
     }
     add_step(&seq, k, n);
   }
-  struct step_detection d;
+  struct steps_detection d;
   expect_planted(&seq, &d, -1);
   steps_detection_free(&d);
 }
@@ -377,8 +378,8 @@ static void test_no_period(void **state) {
     for (int trial = 0; trial < 20; trial++) {
       seq = (struct seq){0};
       size_t n = 200 + below(4000);
-      for (size_t i = 0; i < n; i++) seq.c[i] = (struct call){1 + below(alphabet[a]), i};
-      struct step_detection d;
+      for (size_t i = 0; i < n; i++) seq.c[i] = (struct steps_call){1 + below(alphabet[a]), i};
+      struct steps_detection d;
       steps_detect(seq.c, n, -1, &d);
       if (d.nsteps) fail_msg("%zu random calls of %llu kinds: %zu steps", n,
                              (unsigned long long)alphabet[a], d.nsteps);
@@ -388,7 +389,7 @@ static void test_no_period(void **state) {
   uint64_t k[512];
   seq = (struct seq){0};
   for (int i = 0; i < 2; i++) add_step(&seq, k, step_calls(k, 4, 0));
-  struct step_detection d;
+  struct steps_detection d;
   steps_detect(seq.c, seq.n, -1, &d);
   assert_int_equal(d.nsteps, 0);
   assert_true(d.reason[0]);
@@ -397,7 +398,7 @@ static void test_no_period(void **state) {
   assert_int_equal(d.nsteps, 0);
   assert_string_equal(d.reason, "no call repeats three times: too few calls to find steps in");
   steps_detection_free(&d);
-  for (size_t i = 0; i < 100; i++) seq.c[i] = (struct call){7, i}; /* one call, repeated */
+  for (size_t i = 0; i < 100; i++) seq.c[i] = (struct steps_call){7, i}; /* one call, repeated */
   steps_detect(seq.c, 100, -1, &d);
   assert_int_equal(d.nsteps, 0);
   steps_detection_free(&d);
@@ -406,13 +407,13 @@ static void test_no_period(void **state) {
 /* Warm-up on given steps: the leading steps that differ from the median one. */
 static void test_warmup(void **state) {
   (void)state;
-  struct call c[100];
-  for (size_t i = 0; i < N(c); i++) c[i] = (struct call){i % 10, i};
+  struct steps_call c[100];
+  for (size_t i = 0; i < N(c); i++) c[i] = (struct steps_call){i % 10, i};
   c[3].key = 99;  /* step 0 differs */
   c[15].key = 98; /* step 1 differs */
   c[45].key = 97; /* step 4 differs, but is not leading */
-  struct step s[10];
-  for (size_t i = 0; i < 10; i++) s[i] = (struct step){10 * i, 10 * i + 10, 0, 0};
+  struct steps_span s[10];
+  for (size_t i = 0; i < 10; i++) s[i] = (struct steps_span){10 * i, 10 * i + 10, 0, 0};
   assert_int_equal(steps_warmup(c, s, 10), 2);
   assert_int_equal(steps_warmup(c, s + 2, 8), 0);
   assert_int_equal(steps_warmup(c, s, 2), 0); /* too few to tell */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/straggler.h"
+#include "timeline/efficiency.h"
 #include "timeline/timeline.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -27,7 +29,7 @@
 /* The peak used throughout: 1e12 FLOP/s, that is 1000 FLOPs per ns. */
 #define P 1e12
 
-static struct timeline measure(const struct activity *a, size_t n, uint64_t t0, uint64_t t1) {
+static struct timeline measure(const struct timeline_activity *a, size_t n, uint64_t t0, uint64_t t1) {
   struct timeline tl;
   timeline_measure(a, n, t0, t1, &tl);
   return tl;
@@ -80,9 +82,9 @@ static double product(const struct efficiency *e) {
 
 static struct efficiency efficiency(const struct timeline *tl, double f_model, double f_math,
                                     double peak) {
-  struct step_work w = {f_model, f_math, peak};
+  struct efficiency_inputs w = {f_model, f_math, peak};
   struct efficiency e;
-  timeline_efficiency(tl, &w, &e);
+  efficiency_of_step(tl, &w, &e);
   return e;
 }
 
@@ -95,7 +97,7 @@ static struct efficiency efficiency(const struct timeline *tl, double f_model, d
  *   0.75 · 0.8 · 2/3 · 1 · 0.9 = 0.36 */
 static void test_pure_compute(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 60, GEMM, 48000), ACT(60, 90, OTHER, 0)};
+  struct timeline_activity a[] = {ACT(0, 60, GEMM, 48000), ACT(60, 90, OTHER, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   assert_int_equal(tl.window_ns, 100);
   expect_times(&tl, (struct times){.busy = 90, .math = 60, .compute = 90, .idle = 10});
@@ -113,7 +115,7 @@ static void test_pure_compute(void **state) {
  *   η_memory = 90/95, η_comm = 1, η_parallel = 0.95; MFU = 0.45 */
 static void test_overlapping_streams(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 50, GEMM, 0), ACT(30, 80, GEMM, 0), ACT(70, 90, ATTENTION, 0),
+  struct timeline_activity a[] = {ACT(0, 50, GEMM, 0), ACT(30, 80, GEMM, 0), ACT(70, 90, ATTENTION, 0),
                          ACT(85, 95, OTHER, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 95, .math = 90, .compute = 95, .idle = 5});
@@ -127,7 +129,7 @@ static void test_overlapping_streams(void **state) {
 /* All-reduce [20, 60) under a GEMM [0, 100): comm = 40, exposed = 0, η_comm = 1. */
 static void test_comm_fully_hidden(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 100, GEMM, 0), ACT(20, 60, NCCL, 0)};
+  struct timeline_activity a[] = {ACT(0, 100, GEMM, 0), ACT(20, 60, NCCL, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 100, .math = 100, .comm = 40, .compute = 100});
   struct efficiency e = efficiency(&tl, 50000, 50000, P);
@@ -140,7 +142,7 @@ static void test_comm_fully_hidden(void **state) {
  * 1 · 25000/50000 · 1 · 0.625 · 0.8. */
 static void test_comm_fully_exposed(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 50, GEMM, 0), ACT(50, 80, NCCL, 0)};
+  struct timeline_activity a[] = {ACT(0, 50, GEMM, 0), ACT(50, 80, NCCL, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 80, .math = 50, .comm = 30, .exposed = 30,
                                    .compute = 50, .idle = 20});
@@ -153,7 +155,7 @@ static void test_comm_fully_exposed(void **state) {
  * η_memory = 0.5, η_comm = 0.8, η_parallel = 1. */
 static void test_comm_partly_hidden(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 40, OTHER, 0), ACT(30, 70, NCCL, 0), ACT(60, 100, GEMM, 0)};
+  struct timeline_activity a[] = {ACT(0, 40, OTHER, 0), ACT(30, 70, NCCL, 0), ACT(60, 100, GEMM, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 100, .math = 40, .comm = 40, .exposed = 20,
                                    .compute = 80});
@@ -166,7 +168,7 @@ static void test_comm_partly_hidden(void **state) {
  * compute kernel at all η_memory is undefined and η_comm = 0/50 = 0. */
 static void test_copies_hide_nothing(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 50, NCCL, 0), ACT(0, 50, MEMCPY, 0)};
+  struct timeline_activity a[] = {ACT(0, 50, NCCL, 0), ACT(0, 50, MEMCPY, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 50, .comm = 50, .exposed = 50, .copy = 50,
                                    .idle = 50});
@@ -179,7 +181,7 @@ static void test_copies_hide_nothing(void **state) {
 /* Launch gaps: three GEMMs of 10, 10 and 5 ns in a 100 ns window. busy = 25, idle = 75. */
 static void test_idle_gaps(void **state) {
   (void)state;
-  struct activity a[] = {ACT(70, 75, GEMM, 0), ACT(10, 20, GEMM, 0), ACT(40, 50, GEMM, 0)};
+  struct timeline_activity a[] = {ACT(70, 75, GEMM, 0), ACT(10, 20, GEMM, 0), ACT(40, 50, GEMM, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 25, .math = 25, .compute = 25, .idle = 75});
   struct efficiency e = efficiency(&tl, 10000, 20000, P);
@@ -191,7 +193,7 @@ static void test_idle_gaps(void **state) {
  * every factor that divides by a kernel time is undefined. */
 static void test_memcpy_only(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 30, MEMCPY, 0), ACT(20, 50, MEMSET, 0)};
+  struct timeline_activity a[] = {ACT(0, 30, MEMCPY, 0), ACT(20, 50, MEMSET, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.copy = 50, .idle = 50});
   expect_categories(&tl, (uint64_t[CAT_COUNT]){[CAT_MEMCPY] = 30, [CAT_MEMSET] = 30});
@@ -208,7 +210,7 @@ static void test_memcpy_only(void **state) {
  * starts and the last GEMM starts where it ends: neither counts, nor do their FLOPs. */
 static void test_window_edges(void **state) {
   (void)state;
-  struct activity a[] = {ACT(50, 150, GEMM, 1000), ACT(180, 260, NCCL, 0),
+  struct timeline_activity a[] = {ACT(50, 150, GEMM, 1000), ACT(180, 260, NCCL, 0),
                          ACT(0, 300, OTHER, 0),    ACT(190, 400, MEMCPY, 0),
                          ACT(0, 100, ATTENTION, 64), ACT(200, 400, GEMM, 77)};
   struct timeline tl = measure(a, N(a), 100, 200);
@@ -224,7 +226,7 @@ static void test_window_edges(void **state) {
 /* Zero-length activities take no time; their FLOPs count when they start inside [0, 100). */
 static void test_zero_length(void **state) {
   (void)state;
-  struct activity a[] = {ACT(50, 50, GEMM, 100), ACT(100, 100, GEMM, 7), ACT(0, 0, NCCL, 0),
+  struct timeline_activity a[] = {ACT(50, 50, GEMM, 100), ACT(100, 100, GEMM, 7), ACT(0, 0, NCCL, 0),
                          ACT(10, 20, OTHER, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
   expect_times(&tl, (struct times){.busy = 10, .compute = 10, .idle = 90});
@@ -237,9 +239,9 @@ static void test_zero_length(void **state) {
  * on [10, 20) give 10 ns of everything, none of it exposed, 30 ns idle. */
 static void test_identical_intervals(void **state) {
   (void)state;
-  struct activity a[7];
+  struct timeline_activity a[7];
   for (int i = 0; i < 7; i++)
-    a[i] = (struct activity){10, 20, i < 3 ? CAT_GEMM : i < 5 ? CAT_NCCL : CAT_MEMSET, 1};
+    a[i] = (struct timeline_activity){10, 20, i < 3 ? CAT_GEMM : i < 5 ? CAT_NCCL : CAT_MEMSET, 1};
   struct timeline tl = measure(a, N(a), 0, 40);
   expect_times(&tl, (struct times){.busy = 10, .math = 10, .comm = 10, .compute = 10,
                                    .copy = 10, .idle = 30});
@@ -252,7 +254,7 @@ static void test_identical_intervals(void **state) {
  * unknown category is ignored and counted. */
 static void test_invalid_activities(void **state) {
   (void)state;
-  struct activity a[] = {ACT(20, 10, GEMM, 5), ACT(0, 30, OTHER, 0),
+  struct timeline_activity a[] = {ACT(20, 10, GEMM, 5), ACT(0, 30, OTHER, 0),
                          {0, 50, (enum activity_category)99, 0}};
   struct timeline tl = measure(a, N(a), 0, 100);
   assert_int_equal(tl.invalid, 2);
@@ -263,7 +265,7 @@ static void test_invalid_activities(void **state) {
 /* An empty or inverted window: T = 0, so MFU and η_parallel are undefined. */
 static void test_empty_window(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 100, GEMM, 10)};
+  struct timeline_activity a[] = {ACT(0, 100, GEMM, 10)};
   struct timeline tl = measure(a, N(a), 50, 50);
   assert_int_equal(tl.window_ns, 0);
   expect_times(&tl, (struct times){0});
@@ -287,7 +289,7 @@ static void test_no_activities(void **state) {
  * timeline is the pure-compute one: math = 60, compute = busy = 90, T = 100. */
 static void test_missing_inputs(void **state) {
   (void)state;
-  struct activity a[] = {ACT(0, 60, GEMM, 0), ACT(60, 90, OTHER, 0)};
+  struct timeline_activity a[] = {ACT(0, 60, GEMM, 0), ACT(60, 90, OTHER, 0)};
   struct timeline tl = measure(a, N(a), 0, 100);
 
   struct efficiency e = efficiency(&tl, NAN, 48000, P); /* no model: HFU only */
@@ -317,12 +319,12 @@ static void test_missing_inputs(void **state) {
  *   η_kernel = 88/170   η_memory = 170/230   η_comm = 230/260   η_parallel = 260/300 */
 static void test_job(void **state) {
   (void)state;
-  struct activity r0[] = {ACT(0, 50, GEMM, 0), ACT(50, 80, NCCL, 0)};
-  struct activity r1[] = {ACT(0, 60, GEMM, 0), ACT(60, 90, OTHER, 0)};
+  struct timeline_activity r0[] = {ACT(0, 50, GEMM, 0), ACT(50, 80, NCCL, 0)};
+  struct timeline_activity r1[] = {ACT(0, 60, GEMM, 0), ACT(60, 90, OTHER, 0)};
   struct timeline tl[2] = {measure(r0, N(r0), 0, 100), measure(r1, N(r1), 0, 100)};
-  struct step_work w[2] = {{30000, 40000, 1e12}, {36000, 48000, 2e12}};
+  struct efficiency_inputs w[2] = {{30000, 40000, 1e12}, {36000, 48000, 2e12}};
   struct efficiency e;
-  timeline_job_efficiency(tl, w, 2, 100, &e);
+  efficiency_of_job(tl, w, 2, 100, &e);
   expect_efficiency(&e, (double[]){0.22, 0.75, 88.0 / 170, 170.0 / 230, 230.0 / 260,
                                    260.0 / 300});
   assert_close(product(&e), 0.22);
@@ -330,14 +332,14 @@ static void test_job(void **state) {
   /* A rank without a peak: no job MFU; the time ratios weigh the ranks equally:
    * memory (50 + 60)/(50 + 90), comm 140/170, parallel 170/200. */
   w[1].peak = 0;
-  timeline_job_efficiency(tl, w, 2, 100, &e);
+  efficiency_of_job(tl, w, 2, 100, &e);
   expect_efficiency(&e, (double[]){NAN, 0.75, NAN, 110.0 / 140, 140.0 / 170, 170.0 / 200});
 
   /* One rank: the job is that rank. */
   struct efficiency one;
   w[1].peak = 2e12;
-  timeline_job_efficiency(&tl[1], &w[1], 1, 100, &e);
-  timeline_efficiency(&tl[1], &w[1], &one);
+  efficiency_of_job(&tl[1], &w[1], 1, 100, &e);
+  efficiency_of_step(&tl[1], &w[1], &one);
   for (int f = 0; f < EFF_COUNT; f++) assert_true(e.value[f] == one.value[f]);
 }
 
@@ -345,14 +347,14 @@ static void test_straggler(void **state) {
   (void)state;
   struct straggler s;
   /* Ranks 0 and 2 waited ~0.5 ms in collectives for rank 1, which waited 0.12 ms. */
-  assert_true(timeline_straggler((uint64_t[]){500000, 120000, 480000}, 3, &s));
+  assert_true(straggler_find((uint64_t[]){500000, 120000, 480000}, 3, &s));
   assert_int_equal(s.rank, 1);
   assert_int_equal(s.least_ns, 120000);
   assert_int_equal(s.spread_ns, 380000);
-  assert_true(timeline_straggler((uint64_t[]){7, 7}, 2, &s)); /* balanced: spread 0 */
+  assert_true(straggler_find((uint64_t[]){7, 7}, 2, &s)); /* balanced: spread 0 */
   assert_int_equal(s.rank, 0);
   assert_int_equal(s.spread_ns, 0);
-  assert_false(timeline_straggler((uint64_t[]){7}, 1, &s));
+  assert_false(straggler_find((uint64_t[]){7}, 1, &s));
 }
 
 /* ------------------------------------------------------------------ random timelines */
@@ -377,7 +379,7 @@ static void tally(struct timeline *ref, const bool on[CAT_COUNT], uint64_t ns) {
 
 /* The reference: which categories run at each ns of the window, by looking at every
  * activity; and each activity's FLOPs inside by counting its ns inside. */
-static void brute_force(const struct activity *a, size_t n, uint64_t t0, uint64_t t1,
+static void brute_force(const struct timeline_activity *a, size_t n, uint64_t t0, uint64_t t1,
                         struct timeline *ref) {
   *ref = (struct timeline){.window_ns = t1 > t0 ? t1 - t0 : 0};
   for (uint64_t x = t0; x < t1; x++) {
@@ -431,11 +433,11 @@ static void expect_same(const struct timeline *tl, const struct timeline *ref, i
 static void test_random_against_brute_force(void **state) {
   (void)state;
   for (int trial = 0; trial < 20000; trial++) {
-    struct activity a[16];
+    struct timeline_activity a[16];
     size_t n = below(N(a) + 1);
     for (size_t i = 0; i < n; i++) {
       uint64_t s = below(64), len = below(4) ? below(24) : 0;
-      a[i] = (struct activity){s, s + len, (enum activity_category)below(CAT_COUNT),
+      a[i] = (struct timeline_activity){s, s + len, (enum activity_category)below(CAT_COUNT),
                                (double)below(1000)};
       if (below(40) == 0) a[i].end_ns = s ? s - 1 : 0; /* invalid, or zero-length at 0 */
     }
@@ -454,11 +456,11 @@ static void test_random_identity(void **state) {
   (void)state;
   int complete = 0;
   for (int trial = 0; trial < 20000; trial++) {
-    struct activity a[24];
+    struct timeline_activity a[24];
     size_t n = below(N(a) + 1);
     for (size_t i = 0; i < n; i++) {
       uint64_t s = below(1000000);
-      a[i] = (struct activity){s, s + below(300000), (enum activity_category)below(CAT_COUNT),
+      a[i] = (struct timeline_activity){s, s + below(300000), (enum activity_category)below(CAT_COUNT),
                                0};
     }
     uint64_t t0 = below(200000), t1 = t0 + below(8) * below(1000000);
@@ -496,14 +498,14 @@ static void test_random_identity(void **state) {
 static void test_large_timeline(void **state) {
   (void)state;
   enum { CELLS = 1000000, KERNELS = 100000 };
-  struct activity *a = malloc(KERNELS * sizeof *a);
+  struct timeline_activity *a = malloc(KERNELS * sizeof *a);
   int32_t(*diff)[CELLS + 1] = calloc(CAT_COUNT, sizeof *diff);
   assert_non_null(a);
   assert_non_null(diff);
   for (size_t i = 0; i < KERNELS; i++) {
     uint64_t s = below(CELLS), len = 1 + below(40);
     if (s + len > CELLS) len = CELLS - s;
-    a[i] = (struct activity){s * 1000, (s + len) * 1000, (enum activity_category)below(CAT_COUNT),
+    a[i] = (struct timeline_activity){s * 1000, (s + len) * 1000, (enum activity_category)below(CAT_COUNT),
                              0};
     diff[a[i].cat][s]++;
     diff[a[i].cat][s + len]--;

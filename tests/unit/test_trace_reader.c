@@ -1,4 +1,4 @@
-/* Unit tests of analyzer/trace_reader: valid traces read back exactly; every truncation,
+/* Unit tests of analyzer/trace/reader: valid traces read back exactly; every truncation,
  * every flipped bit, forged headers and malformed blocks are reported (with the offset where
  * the damage starts) after every valid block before them, and never crash. */
 #include <stdarg.h>

@@ -1,68 +1,26 @@
-/* steps: where the training steps of one rank begin and end. From explicit markers when the
- * program sets them (NVTX ranges, cudaProfilerStart/Stop), selected by a regular expression;
- * otherwise from the repetition in the rank's sequence of intercepted calls. Pure functions:
- * no trace format, no I/O. */
-#ifndef MFU_STEPS_H
-#define MFU_STEPS_H
+/* detect: where the training steps of one rank begin and end, found in the repetition of its
+ * sequence of intercepted calls (no markers needed), and which of the first steps are
+ * warm-up. Pure functions: no trace format, no I/O. */
+#ifndef MFU_DETECT_H
+#define MFU_DETECT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* One intercepted call, in call order (host start times non-decreasing). */
-struct call {
+struct steps_call {
   uint64_t key;     /* what it did, hashed: api, m, n, k, dtype of a GEMM; op, bytes of NCCL */
   uint64_t time_ns; /* host start time */
 };
 
 /* A step: calls [first, end) of the sequence; host times [start_ns, end_ns). */
-struct step {
+struct steps_span {
   size_t first, end;
   uint64_t start_ns, end_ns;
 };
 
-/* ------------------------------------------------------------------ explicit markers */
-
-enum marker_kind {
-  MARK_PUSH, MARK_POP,                     /* nvtxRangePush/Pop: nested, per thread */
-  MARK_START, MARK_END,                    /* nvtxRangeStart/End: by range id, any thread */
-  MARK_PROFILER_START, MARK_PROFILER_STOP, /* cudaProfilerStart/Stop: process-wide */
-};
-
-struct marker {
-  enum marker_kind kind;
-  uint64_t time_ns;
-  uint64_t id;      /* PUSH, POP: the thread; START, END: the range id; else unused */
-  const char *name; /* PUSH, START: the range's message; else unused */
-};
-
-struct range {
-  const char *name; /* borrowed from the marker */
-  uint64_t start_ns, end_ns;
-};
-
-/* The name of the ranges between cudaProfilerStart and the next cudaProfilerStop. */
-#define STEPS_PROFILER_RANGE "cudaProfiler"
-
-/* Pairs markers (in any order) into ranges, in the order they close: a POP closes its
- * thread's innermost open PUSH, an END the START of its id, a PROFILER_STOP the open
- * profiler range (a START while one is open, or a STOP while none is, does nothing, as in
- * CUDA). Markers that close nothing, and ranges never closed, are dropped. `out` has room
- * for n ranges; returns how many were written. */
-size_t steps_pair_markers(const struct marker *m, size_t n, struct range *out);
-
-/* The steps marked by ranges: those whose name matches `regex` (POSIX extended), in time
- * order; a matching range that starts inside an earlier one (nested, or overlapping it) is
- * part of that step, not another. With the rank's calls (may be NULL), each step's calls are
- * those that start within its times. `out` has room for n steps. Returns 0 with their number
- * in *nout, or -1 with a message in err when the regex does not compile. */
-int steps_from_ranges(const struct range *r, size_t n, const char *regex,
-                      const struct call *calls, size_t ncalls, struct step *out, size_t *nout,
-                      char *err, size_t errlen);
-
-/* ---------------------------------------------------------------- automatic detection */
-
-struct step_detection {
-  struct step *steps; /* in order; calls outside every step are before the first (none) or
+struct steps_detection {
+  struct steps_span *steps; /* in order; calls outside every step are before the first (none) or
                          after the last: an unfinished step */
   size_t nsteps;
   size_t skip;        /* leading steps to leave out as warm-up */
@@ -98,8 +56,8 @@ struct step_detection {
  * number of warm-up steps, < 0 detects it (steps_warmup). Without three repeats of the
  * anchor or such a pattern, nsteps is 0 and `reason` says why. O(n log n) time (2 million
  * calls take about half a second), O(n) memory. Free with steps_detection_free. */
-void steps_detect(const struct call *c, size_t n, long skip, struct step_detection *d);
-void steps_detection_free(struct step_detection *d);
+void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_detection *d);
+void steps_detection_free(struct steps_detection *d);
 
 /* The number of leading steps that are warm-up: those whose calls differ from the median
  * step's (the step of median length) clearly more than steps usually do. Steps are compared
@@ -110,6 +68,6 @@ void steps_detection_free(struct step_detection *d);
  * broadcast, GEMMs of other shapes); where the kinds vary from step to step (shapes that
  * follow the sequence length), only what stands out, and --skip is the better guide. 0 for
  * fewer than three steps. */
-size_t steps_warmup(const struct call *c, const struct step *s, size_t n);
+size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n);
 
 #endif

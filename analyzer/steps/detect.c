@@ -1,14 +1,15 @@
-/* steps: see steps.h. */
-#include "steps.h"
+/* detect: see detect.h. */
+#include "detect.h"
 
 #include <math.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/hash.h"
+#include "util/sort.h"
 
 /* At most this many candidate anchors are tried, those made most often first. */
 #define MAX_CANDIDATES 64
@@ -16,38 +17,6 @@
 /* "Most", throughout: at least three quarters, and at least one. A quarter of the periods
  * may differ: the first (warm-up), logging steps, evaluation. */
 static bool most(size_t part, size_t whole) { return part > 0 && 4 * part >= 3 * whole; }
-
-static void *xalloc(size_t n, size_t size) { return mfu_xrealloc(NULL, n * size); }
-
-/* qsort for arrays that may be empty and NULL, which qsort itself does not allow. */
-static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
-  if (n > 1) qsort(base, n, size, cmp);
-}
-
-#define COMPARE(x, y) (((x) > (y)) - ((x) < (y)))
-
-static int by_size(const void *a, const void *b) {
-  return COMPARE(*(const size_t *)a, *(const size_t *)b);
-}
-
-static int by_u64(const void *a, const void *b) {
-  return COMPARE(*(const uint64_t *)a, *(const uint64_t *)b);
-}
-
-static int by_double(const void *a, const void *b) {
-  return COMPARE(*(const double *)a, *(const double *)b);
-}
-
-/* A value and where it came from, to sort positions by value, stably. */
-struct pair {
-  uint64_t value;
-  size_t index;
-};
-
-static int by_value_then_index(const void *a, const void *b) {
-  const struct pair *x = a, *y = b;
-  return x->value != y->value ? COMPARE(x->value, y->value) : COMPARE(x->index, y->index);
-}
 
 /* The value held by more than half of v[0..n), if one is (Boyer-Moore), and how many hold
  * the value returned. */
@@ -63,102 +32,13 @@ static uint64_t majority(const uint64_t *v, size_t n, size_t *count) {
   return value;
 }
 
-/* The first call that starts at or after t (calls are in time order). */
-static size_t first_at(const struct call *c, size_t n, uint64_t t) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (c[mid].time_ns < t)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
-/* ------------------------------------------------------------------ explicit markers */
-
-size_t steps_pair_markers(const struct marker *m, size_t n, struct range *out) {
-  struct pair *order = xalloc(n, sizeof *order); /* by time */
-  size_t *open = xalloc(n, sizeof *open); /* PUSH and START markers not closed yet */
-  size_t nopen = 0, nout = 0, profiler = SIZE_MAX;
-  for (size_t i = 0; i < n; i++) order[i] = (struct pair){m[i].time_ns, i};
-  sort(order, n, sizeof *order, by_value_then_index);
-  for (size_t k = 0; k < n; k++) {
-    const struct marker *x = &m[order[k].index];
-    switch (x->kind) {
-    case MARK_PUSH:
-    case MARK_START:
-      open[nopen++] = order[k].index;
-      break;
-    case MARK_POP:
-    case MARK_END: {
-      enum marker_kind opener = x->kind == MARK_POP ? MARK_PUSH : MARK_START;
-      size_t j = nopen;
-      while (j > 0 && !(m[open[j - 1]].kind == opener && m[open[j - 1]].id == x->id)) j--;
-      if (j == 0) break;
-      const struct marker *o = &m[open[j - 1]];
-      out[nout++] = (struct range){o->name, o->time_ns, x->time_ns};
-      memmove(&open[j - 1], &open[j], (nopen - j) * sizeof *open);
-      nopen--;
-      break;
-    }
-    case MARK_PROFILER_START:
-      if (profiler == SIZE_MAX) profiler = order[k].index;
-      break;
-    case MARK_PROFILER_STOP:
-      if (profiler == SIZE_MAX) break;
-      out[nout++] = (struct range){STEPS_PROFILER_RANGE, m[profiler].time_ns, x->time_ns};
-      profiler = SIZE_MAX;
-      break;
-    }
-  }
-  free(open);
-  free(order);
-  return nout;
-}
-
-static int by_start_then_longest(const void *a, const void *b) {
-  const struct range *x = a, *y = b;
-  return x->start_ns != y->start_ns ? COMPARE(x->start_ns, y->start_ns)
-                                    : COMPARE(y->end_ns, x->end_ns);
-}
-
-int steps_from_ranges(const struct range *r, size_t n, const char *regex,
-                      const struct call *calls, size_t ncalls, struct step *out, size_t *nout,
-                      char *err, size_t errlen) {
-  regex_t re;
-  int rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
-  if (rc) {
-    char why[160];
-    regerror(rc, &re, why, sizeof why);
-    snprintf(err, errlen, "step range pattern '%s': %s", regex, why);
-    return -1;
-  }
-  struct range *match = xalloc(n, sizeof *match);
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (r[i].name && regexec(&re, r[i].name, 0, NULL, 0) == 0) match[k++] = r[i];
-  regfree(&re);
-  sort(match, k, sizeof *match, by_start_then_longest);
-  *nout = 0;
-  for (size_t i = 0; i < k; i++) {
-    if (*nout && match[i].start_ns < out[*nout - 1].end_ns) continue; /* inside that step */
-    size_t first = calls ? first_at(calls, ncalls, match[i].start_ns) : 0;
-    size_t end = calls ? first_at(calls, ncalls, match[i].end_ns) : 0;
-    out[(*nout)++] = (struct step){first, end, match[i].start_ns, match[i].end_ns};
-  }
-  free(match);
-  return 0;
-}
-
 /* ------------------------------------------------------------------------- warm-up */
 
 /* The distinct keys of a step's calls, sorted, into buf. */
-static size_t key_set(const struct call *c, const struct step *s, uint64_t *buf) {
+static size_t key_set(const struct steps_call *c, const struct steps_span *s, uint64_t *buf) {
   size_t n = s->end - s->first, distinct = 0;
   for (size_t i = 0; i < n; i++) buf[i] = c[s->first + i].key;
-  sort(buf, n, sizeof *buf, by_u64);
+  mfu_sort(buf, n, sizeof *buf, mfu_compare_u64);
   for (size_t i = 0; i < n; i++)
     if (i == 0 || buf[i] != buf[distinct - 1]) buf[distinct++] = buf[i];
   return distinct;
@@ -179,19 +59,19 @@ static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
 }
 
 static double median(double *v, size_t n) {
-  sort(v, n, sizeof *v, by_double);
+  mfu_sort(v, n, sizeof *v, mfu_compare_double);
   return v[n / 2];
 }
 
-size_t steps_warmup(const struct call *c, const struct step *s, size_t n) {
+size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n) {
   if (n < 3) return 0;
   /* The median step: of median length and, among equals, position (not the first). */
-  struct pair *by_length = xalloc(n, sizeof *by_length);
-  for (size_t i = 0; i < n; i++) by_length[i] = (struct pair){s[i].end - s[i].first, i};
-  sort(by_length, n, sizeof *by_length, by_value_then_index);
+  struct mfu_sort_pair *by_length = mfu_xmalloc(n, sizeof *by_length);
+  for (size_t i = 0; i < n; i++) by_length[i] = (struct mfu_sort_pair){s[i].end - s[i].first, i};
+  mfu_sort(by_length, n, sizeof *by_length, mfu_compare_pairs);
   size_t ref = by_length[n / 2].index, longest = by_length[n - 1].value;
-  uint64_t *ref_keys = xalloc(longest, sizeof *ref_keys), *keys = xalloc(longest, sizeof *keys);
-  double *sim = xalloc(n, sizeof *sim), *v = xalloc(n, sizeof *v);
+  uint64_t *ref_keys = mfu_xmalloc(longest, sizeof *ref_keys), *keys = mfu_xmalloc(longest, sizeof *keys);
+  double *sim = mfu_xmalloc(n, sizeof *sim), *v = mfu_xmalloc(n, sizeof *v);
   size_t nref = key_set(c, &s[ref], ref_keys);
   for (size_t i = 0; i < n; i++) {
     size_t nkeys = key_set(c, &s[i], keys);
@@ -214,7 +94,7 @@ size_t steps_warmup(const struct call *c, const struct step *s, size_t n) {
 
 /* The calls grouped by key. */
 struct index {
-  const struct call *c;
+  const struct steps_call *c;
   size_t n;
   size_t *pos;   /* call positions, grouped by key, each group in call order */
   size_t *start; /* group g's positions are pos[start[g] .. start[g + 1]) */
@@ -222,12 +102,12 @@ struct index {
   size_t ngroups;
 };
 
-static void index_build(struct index *ix, const struct call *c, size_t n) {
-  struct pair *k = xalloc(n, sizeof *k); /* by key, then position */
-  for (size_t i = 0; i < n; i++) k[i] = (struct pair){c[i].key, i};
-  sort(k, n, sizeof *k, by_value_then_index);
-  *ix = (struct index){c, n, xalloc(n, sizeof(size_t)), xalloc(n + 1, sizeof(size_t)),
-                       xalloc(n, sizeof(size_t)), 0};
+static void index_build(struct index *ix, const struct steps_call *c, size_t n) {
+  struct mfu_sort_pair *k = mfu_xmalloc(n, sizeof *k); /* by key, then position */
+  for (size_t i = 0; i < n; i++) k[i] = (struct mfu_sort_pair){c[i].key, i};
+  mfu_sort(k, n, sizeof *k, mfu_compare_pairs);
+  *ix = (struct index){c, n, mfu_xmalloc(n, sizeof(size_t)), mfu_xmalloc(n + 1, sizeof(size_t)),
+                       mfu_xmalloc(n, sizeof(size_t)), 0};
   for (size_t i = 0; i < n; i++) {
     if (i == 0 || k[i].value != k[i - 1].value) ix->start[ix->ngroups++] = i;
     ix->pos[i] = k[i].index;
@@ -252,7 +132,7 @@ static size_t count(const struct index *ix, size_t g) { return ix->start[g + 1] 
  * in the forward pass) or at random (gaps spread out exponentially). */
 static bool regular(const size_t *p, size_t c, size_t *gaps) {
   for (size_t i = 0; i + 1 < c; i++) gaps[i] = p[i + 1] - p[i];
-  sort(gaps, c - 1, sizeof *gaps, by_size);
+  mfu_sort(gaps, c - 1, sizeof *gaps, mfu_compare_size);
   size_t med = gaps[(c - 1) / 2], inside = 0;
   for (size_t i = 0; i + 1 < c; i++)
     if (2 * gaps[i] >= med && gaps[i] <= 2 * med) inside += gaps[i];
@@ -276,11 +156,11 @@ struct recurring {
 
 static int by_count_then_first(const void *a, const void *b) {
   const struct recurring *x = a, *y = b;
-  return x->count != y->count ? COMPARE(y->count, x->count) : COMPARE(x->first, y->first);
+  return x->count != y->count ? MFU_COMPARE(y->count, x->count) : MFU_COMPARE(x->first, y->first);
 }
 
 /* Scratch space, reused for every candidate. */
-struct work {
+struct detect_scratch {
   size_t *stamp;   /* per group: the last segment it was seen in */
   size_t *present; /* per group: in how many segments */
   bool *periodic;  /* per group: present in most segments */
@@ -306,7 +186,7 @@ static void count_per_segment(const size_t *x, size_t xc, const size_t *a, size_
 
 /* Marks the keys present in most of the segments between the occurrences a[0..c) of an
  * anchor, and returns how many calls of those keys the segments hold. */
-static size_t mark_periodic(const struct index *ix, struct work *w, const size_t *a, size_t c) {
+static size_t mark_periodic(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c) {
   size_t explained = 0;
   for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX, w->present[g] = 0;
   FOR_SEGMENT_CALLS(p, j, a, c) {
@@ -318,20 +198,18 @@ static size_t mark_periodic(const struct index *ix, struct work *w, const size_t
   return explained;
 }
 
-static uint64_t mix(uint64_t h, uint64_t key) { return (h ^ key) * 0x100000001b3ull; }
-
 /* How many segments have the usual signature: their periodic keys in order of first
  * occurrence, each once. Repeats do not count, so that layers repeated a varying number of
  * times leave the signature alone; the order does, so that random calls do not agree. */
-static size_t agreement(const struct index *ix, struct work *w, const size_t *a, size_t c) {
+static size_t agreement(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c) {
   size_t segments = c - 1, agree;
   for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX;
-  for (size_t j = 0; j < segments; j++) w->seg[j] = 0xcbf29ce484222325ull;
+  for (size_t j = 0; j < segments; j++) w->seg[j] = MFU_HASH_SEED;
   FOR_SEGMENT_CALLS(p, j, a, c) {
     size_t g = ix->group[p];
     if (!w->periodic[g] || w->stamp[g] == j) continue;
     w->stamp[g] = j;
-    w->seg[j] = mix(w->seg[j], ix->c[p].key);
+    w->seg[j] = mfu_hash_mix(w->seg[j], ix->c[p].key);
   }
   majority(w->seg, segments, &agree);
   return agree;
@@ -359,7 +237,7 @@ static bool steady_group(const struct index *ix, size_t g, const size_t *a, size
  * few steps (at the first step of each new sequence length, say) would otherwise make
  * several steps look like one. */
 #define MIN_EVIDENCE 16
-static void evaluate(const struct index *ix, struct work *w, struct candidate *cand, size_t k) {
+static void evaluate(const struct index *ix, struct detect_scratch *w, struct candidate *cand, size_t k) {
   struct candidate *x = &cand[k];
   const size_t *a = positions(ix, x->group);
   size_t c = count(ix, x->group), steady_keys = 0;
@@ -376,13 +254,13 @@ static void evaluate(const struct index *ix, struct work *w, struct candidate *c
 }
 
 /* The set of keys in each segment, as an order-free hash, into h. */
-static void segment_sets(const struct index *ix, struct work *w, const size_t *a, size_t c,
+static void segment_sets(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c,
                          uint64_t *h) {
   for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX;
   for (size_t j = 0; j + 1 < c; j++) h[j] = 0;
   FOR_SEGMENT_CALLS(p, j, a, c) {
     size_t g = ix->group[p];
-    if (w->stamp[g] != j) w->stamp[g] = j, h[j] += mix(0xcbf29ce484222325ull, ix->c[p].key);
+    if (w->stamp[g] != j) w->stamp[g] = j, h[j] += mfu_hash_mix(MFU_HASH_SEED, ix->c[p].key);
   }
 }
 
@@ -395,7 +273,7 @@ static void segment_sets(const struct index *ix, struct work *w, const size_t *a
  * of the calls y explains. (Logging every tenth step makes a whole super-period of the step,
  * but explains few more calls; a call that recurs every few steps by chance, at the steps of
  * one sequence length, does not make x's periods repeat.) w->sets holds x's segment_sets. */
-static bool absorbs(const struct index *ix, struct work *w, const struct candidate *x,
+static bool absorbs(const struct index *ix, struct detect_scratch *w, const struct candidate *x,
                     const struct candidate *y) {
   uint64_t m;
   const size_t *a = positions(ix, y->group);
@@ -410,7 +288,7 @@ static bool absorbs(const struct index *ix, struct work *w, const struct candida
 
 /* The anchor: the valid candidate with the most periods that no coarser valid candidate
  * absorbs. Candidates come made most often (finest) first. */
-static const struct candidate *choose(const struct index *ix, struct work *w,
+static const struct candidate *choose(const struct index *ix, struct detect_scratch *w,
                                       const struct candidate *cand, size_t k) {
   for (size_t i = 0; i < k; i++) {
     if (!cand[i].valid) continue;
@@ -438,11 +316,11 @@ struct pred {
 
 static int by_key_then_seg(const void *a, const void *b) {
   const struct pred *x = a, *y = b;
-  return x->key != y->key ? COMPARE(x->key, y->key) : COMPARE(x->seg, y->seg);
+  return x->key != y->key ? MFU_COMPARE(x->key, y->key) : MFU_COMPARE(x->seg, y->seg);
 }
 
 /* The key of the periodic call at offset o from z[i], or whether there is none. */
-static bool z_key(const struct call *c, const size_t *z, size_t nz, size_t i, long o,
+static bool z_key(const struct steps_call *c, const size_t *z, size_t nz, size_t i, long o,
                   uint64_t *key) {
   if ((o < 0 && (size_t)-o > i) || i + o >= nz) return false;
   *key = c[z[i + o]].key;
@@ -450,7 +328,7 @@ static bool z_key(const struct call *c, const size_t *z, size_t nz, size_t i, lo
 }
 
 /* How many periodic calls from z[i] on repeat those at the start of the sequence. */
-static size_t repeats_start(const struct call *c, const size_t *z, size_t nz, size_t i) {
+static size_t repeats_start(const struct steps_call *c, const size_t *z, size_t nz, size_t i) {
   size_t m = 0;
   while (m < i && i + m < nz && c[z[i + m]].key == c[z[m]].key) m++;
   return m;
@@ -461,16 +339,16 @@ static size_t repeats_start(const struct call *c, const size_t *z, size_t nz, si
  * previous layer's last). If several do (with recomputed layers the first layer's forward
  * GEMM also follows the LM head), the one after which the calls repeat the sequence's start
  * the longest. */
-static bool step_end(const struct call *c, const size_t *z, size_t nz, const size_t *a,
+static bool step_end(const struct steps_call *c, const size_t *z, size_t nz, const size_t *a,
                      size_t na, uint64_t first, uint64_t *last) {
-  struct pred *p = xalloc(nz, sizeof *p);
+  struct pred *p = mfu_xmalloc(nz, sizeof *p);
   size_t np = 0, best_match = 0, best_once = 0;
   for (size_t i = 1, j = 0; i < nz; i++) { /* pairs ending in (a[j], a[j + 1]] */
     if (c[z[i]].key != first || z[i] <= a[0] || z[i] > a[na - 1]) continue;
     while (z[i] > a[j + 1]) j++;
     p[np++] = (struct pred){c[z[i - 1]].key, j, i};
   }
-  sort(p, np, sizeof *p, by_key_then_seg);
+  mfu_sort(p, np, sizeof *p, by_key_then_seg);
   for (size_t i = 0, k = 0; i < np; i = k) {
     size_t once = 0; /* segments in which p[i].key precedes `first` exactly once */
     while (k < np && p[k].key == p[i].key) {
@@ -489,12 +367,12 @@ static bool step_end(const struct call *c, const size_t *z, size_t nz, const siz
 /* The cut before the periodic call `first`: the call that ends a step, the usual calls
  * around the pair, and the fewest periodic calls in a step, against stray pairs made by
  * extra calls just after a boundary. False when no call ends a step before `first`. */
-static bool find_cut(const struct call *c, const size_t *z, size_t nz, const size_t *a,
+static bool find_cut(const struct steps_call *c, const size_t *z, size_t nz, const size_t *a,
                      size_t na, uint64_t first, struct cut *cut, uint64_t *buf) {
   if (!step_end(c, z, nz, a, na, first, &cut->last)) return false;
   cut->first = first;
   count_per_segment(z, nz, a, na, buf); /* periodic calls per segment */
-  sort(buf, na - 1, sizeof *buf, by_u64);
+  mfu_sort(buf, na - 1, sizeof *buf, mfu_compare_u64);
   cut->shortest = (buf[(na - 1) / 2] + 3) / 4;
   static const long offset[4] = {-3, -2, 1, 2};
   uint64_t *usual[4] = {&cut->before[0], &cut->before[1], &cut->after[0], &cut->after[1]};
@@ -512,7 +390,7 @@ static bool find_cut(const struct call *c, const size_t *z, size_t nz, const siz
 /* Whether one side of a possible boundary is as usual: one of its two calls at least, so
  * that one call missing or added there keeps the boundary, while a stray `last` followed by
  * `first` inside a step does not make one. */
-static bool side_as_usual(const struct call *c, const size_t *z, size_t nz, size_t i,
+static bool side_as_usual(const struct steps_call *c, const size_t *z, size_t nz, size_t i,
                           const long offset[2], const uint64_t usual[2]) {
   for (int o = 0; o < 2; o++) {
     uint64_t key;
@@ -521,7 +399,7 @@ static bool side_as_usual(const struct call *c, const size_t *z, size_t nz, size
   return false;
 }
 
-static bool is_cut(const struct call *c, const size_t *z, size_t nz, size_t i,
+static bool is_cut(const struct steps_call *c, const size_t *z, size_t nz, size_t i,
                    const struct cut *cut) {
   static const long before[2] = {-3, -2}, after[2] = {1, 2};
   return c[z[i - 1]].key == cut->last && c[z[i]].key == cut->first &&
@@ -530,21 +408,21 @@ static bool is_cut(const struct call *c, const size_t *z, size_t nz, size_t i,
 }
 
 /* Steps from the boundaries found in the periodic calls z[0..nz). */
-static void cut_steps(const struct call *c, size_t n, const size_t *z, size_t nz,
-                      const struct cut *cut, struct step_detection *d) {
+static void cut_steps(const struct steps_call *c, size_t n, const size_t *z, size_t nz,
+                      const struct cut *cut, struct steps_detection *d) {
   bool lead = z[0] > 0; /* the sequence starts with calls that are not periodic */
-  d->steps = xalloc(nz + 1, sizeof *d->steps);
+  d->steps = mfu_xmalloc(nz + 1, sizeof *d->steps);
   size_t from = 0, since = 0; /* the step's first call, and its first periodic call */
   for (size_t i = 1; i < nz; i++) {
     if (i - since < cut->shortest || !is_cut(c, z, nz, i, cut)) continue;
     size_t at = lead ? z[i - 1] + 1 : z[i];
-    d->steps[d->nsteps++] = (struct step){from, at, 0, 0};
+    d->steps[d->nsteps++] = (struct steps_span){from, at, 0, 0};
     from = at, since = i;
   }
   if (c[z[nz - 1]].key == cut->last) /* the last step ends like the others */
-    d->steps[d->nsteps++] = (struct step){from, lead ? z[nz - 1] + 1 : n, 0, 0};
+    d->steps[d->nsteps++] = (struct steps_span){from, lead ? z[nz - 1] + 1 : n, 0, 0};
   for (size_t i = 0; i < d->nsteps; i++) {
-    struct step *s = &d->steps[i];
+    struct steps_span *s = &d->steps[i];
     s->start_ns = c[s->first].time_ns;
     s->end_ns = c[s->end < n ? s->end : n - 1].time_ns;
   }
@@ -552,12 +430,12 @@ static void cut_steps(const struct call *c, size_t n, const size_t *z, size_t nz
 
 /* The candidate anchors, one per count (the earliest key), made most often first. */
 static size_t candidates(const struct index *ix, size_t *buf, struct candidate *cand) {
-  struct recurring *rec = xalloc(ix->ngroups, sizeof *rec);
+  struct recurring *rec = mfu_xmalloc(ix->ngroups, sizeof *rec);
   size_t nrec = 0, k = 0;
   for (size_t g = 0; g < ix->ngroups; g++)
     if (count(ix, g) >= 3 && regular(positions(ix, g), count(ix, g), buf))
       rec[nrec++] = (struct recurring){count(ix, g), positions(ix, g)[0], g};
-  sort(rec, nrec, sizeof *rec, by_count_then_first);
+  mfu_sort(rec, nrec, sizeof *rec, by_count_then_first);
   for (size_t i = 0; i < nrec && k < MAX_CANDIDATES; i++)
     if (i == 0 || rec[i].count != rec[i - 1].count)
       cand[k++] = (struct candidate){.group = rec[i].group};
@@ -566,8 +444,8 @@ static size_t candidates(const struct index *ix, size_t *buf, struct candidate *
 }
 
 /* Finds the steps into d; or returns why there are none. */
-static const char *detect(const struct index *ix, struct work *w, size_t *buf,
-                          struct step_detection *d) {
+static const char *detect(const struct index *ix, struct detect_scratch *w, size_t *buf,
+                          struct steps_detection *d) {
   struct candidate cand[MAX_CANDIDATES];
   size_t k = candidates(ix, buf, cand), nz = 0;
   bool repeats = false;
@@ -580,7 +458,7 @@ static const char *detect(const struct index *ix, struct work *w, size_t *buf,
     return "no repeating pattern: between the repeats of every regular call, the calls "
            "differ in more than a quarter of the periods";
 
-  const struct call *c = ix->c;
+  const struct steps_call *c = ix->c;
   const size_t *a = positions(ix, anchor->group);
   size_t na = count(ix, anchor->group);
   mark_periodic(ix, w, a, na);
@@ -598,20 +476,20 @@ static const char *detect(const struct index *ix, struct work *w, size_t *buf,
   return NULL;
 }
 
-void steps_detect(const struct call *c, size_t n, long skip, struct step_detection *d) {
-  *d = (struct step_detection){0};
+void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_detection *d) {
+  *d = (struct steps_detection){0};
   struct index ix;
   index_build(&ix, c, n);
-  size_t *buf = xalloc(n + 1, sizeof *buf);
-  struct work w = {xalloc(ix.ngroups, sizeof(size_t)), xalloc(ix.ngroups, sizeof(size_t)),
-                   xalloc(ix.ngroups, sizeof(bool)), xalloc(n, sizeof(uint64_t)),
-                   xalloc(n, sizeof(uint64_t))};
+  size_t *buf = mfu_xmalloc(n + 1, sizeof *buf);
+  struct detect_scratch w = {mfu_xmalloc(ix.ngroups, sizeof(size_t)), mfu_xmalloc(ix.ngroups, sizeof(size_t)),
+                   mfu_xmalloc(ix.ngroups, sizeof(bool)), mfu_xmalloc(n, sizeof(uint64_t)),
+                   mfu_xmalloc(n, sizeof(uint64_t))};
   const char *why = detect(&ix, &w, buf, d);
   if (why) {
     snprintf(d->reason, sizeof d->reason, "%s", why);
   } else {
     for (size_t i = 0; i < d->nsteps; i++) buf[i] = d->steps[i].end - d->steps[i].first;
-    sort(buf, d->nsteps, sizeof *buf, by_size);
+    mfu_sort(buf, d->nsteps, sizeof *buf, mfu_compare_size);
     d->period = buf[d->nsteps / 2];
     d->skip = skip < 0 ? steps_warmup(c, d->steps, d->nsteps)
               : (size_t)skip < d->nsteps ? (size_t)skip : d->nsteps;
@@ -625,7 +503,7 @@ void steps_detect(const struct call *c, size_t n, long skip, struct step_detecti
   index_free(&ix);
 }
 
-void steps_detection_free(struct step_detection *d) {
+void steps_detection_free(struct steps_detection *d) {
   free(d->steps);
-  *d = (struct step_detection){0};
+  *d = (struct steps_detection){0};
 }

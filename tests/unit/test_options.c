@@ -1,4 +1,4 @@
-/* The options `mfu predict` and `mfu report` share: one getopt_long loop over the shared and
+/* cli/options and model/spec: the options `mfu predict` and `mfu report` share: one getopt_long loop over the shared and
  * the command's own options, positional arguments left in place, and the peak's sources. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/model_options.h"
+#include "cli/options.h"
+#include "model/spec.h"
 
 struct own {
   int verbose;
@@ -27,9 +28,9 @@ static int on_own(void *ctx, int id, const char *arg) {
 static const struct option own_options[] = {
     {"verbose", no_argument, NULL, 'v'}, {"out", required_argument, NULL, 'o'}, {0}};
 
-static int parse(int argc, char **argv, struct own *own, struct model_options *mo) {
-  model_options_init(mo);
-  return model_options_parse(argc, argv, "mfu test", own_options, on_own, own, mo);
+static int parse(int argc, char **argv, struct own *own, struct model_spec *mo) {
+  model_spec_init(mo);
+  return options_parse(argc, argv, "mfu test", own_options, on_own, own, mo);
 }
 
 static void test_shared_and_own_options(void **state) {
@@ -39,13 +40,13 @@ static void test_shared_and_own_options(void **state) {
                   "--attention", "full", "--recompute", "selective", "--dtype", "fp8", NULL};
   int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
   struct own own = {0};
-  struct model_options mo;
+  struct model_spec mo;
   int first = parse(argc, argv, &own, &mo);
   assert_int_equal(first, argc - 1);  /* getopt moved the positional argument last */
   assert_string_equal(argv[first], "traces/");
   assert_int_equal(own.verbose, 1);
   assert_string_equal(own.out, "x.json");
-  assert_true(model_options_has_model(&mo));
+  assert_true(model_spec_has_model(&mo));
   assert_true(mo.batch_given && mo.seq_given);
   assert_int_equal(mo.work.batch, 8);
   assert_int_equal(mo.work.seq, 4096);
@@ -53,19 +54,19 @@ static void test_shared_and_own_options(void **state) {
   assert_int_equal(mo.work.attention, ATTENTION_FULL);
   assert_int_equal(mo.work.recompute, RECOMPUTE_SELECTIVE);
   assert_int_equal(mo.dtype, MFU_PREC_FP8);
-  struct model m;
+  struct model_shape m;
   char err[512];
-  assert_int_equal(model_options_model(&mo, &m, err, sizeof err), 0);
+  assert_int_equal(model_resolve(mo.config, mo.preset, &mo.overrides, &m, NULL, err, sizeof err), 0);
   assert_int_equal(m.layers, 16);
 }
 
 static void test_defaults_and_errors(void **state) {
   (void)state;
   struct own own = {0};
-  struct model_options mo;
+  struct model_spec mo;
   char *none[] = {"report", "dir", NULL};
   assert_int_equal(parse(2, none, &own, &mo), 1);
-  assert_false(model_options_has_model(&mo));
+  assert_false(model_spec_has_model(&mo));
   assert_false(mo.batch_given || mo.seq_given);
   assert_int_equal(mo.work.batch, 1);
   assert_int_equal(mo.work.seq, 2048);
@@ -83,34 +84,34 @@ static void test_defaults_and_errors(void **state) {
 
 static void test_peak_sources(void **state) {
   (void)state;
-  struct model_options mo;
-  struct peak p;
+  struct model_spec mo;
+  struct hw_peak p;
   char err[512];
-  model_options_init(&mo);
-  assert_int_equal(model_options_peak(&mo, NULL, &p, err, sizeof err), 0);  /* none asked for */
+  model_spec_init(&mo);
+  assert_int_equal(model_spec_peak(&mo, NULL, &p, err, sizeof err), 0);  /* none asked for */
   /* The device a trace recorded, when no --device is given. */
-  assert_int_equal(model_options_peak(&mo, "NVIDIA H100 80GB HBM3", &p, err, sizeof err), 1);
+  assert_int_equal(model_spec_peak(&mo, "NVIDIA H100 80GB HBM3", &p, err, sizeof err), 1);
   assert_true(p.tflops == 989.4 && !p.from_flag);
   assert_string_equal(p.hw->id, "h100-sxm");
   mo.device = "a100";
-  assert_int_equal(model_options_peak(&mo, "NVIDIA H100 80GB HBM3", &p, err, sizeof err), 1);
+  assert_int_equal(model_spec_peak(&mo, "NVIDIA H100 80GB HBM3", &p, err, sizeof err), 1);
   assert_true(p.tflops == 312);
   /* --peak-tflops wins, and stands in for a device the table lacks ... */
   mo.device = NULL;
   mo.peak_tflops = 70;
-  assert_int_equal(model_options_peak(&mo, "NVIDIA A10G", &p, err, sizeof err), 1);
+  assert_int_equal(model_spec_peak(&mo, "NVIDIA A10G", &p, err, sizeof err), 1);
   assert_true(p.tflops == 70 && p.from_flag && !p.hw);
   /* ... but not for a mistyped --device, nor without it for an unknown one. */
   mo.device = "h1000";
-  assert_int_equal(model_options_peak(&mo, NULL, &p, err, sizeof err), -1);
+  assert_int_equal(model_spec_peak(&mo, NULL, &p, err, sizeof err), -1);
   mo.device = NULL;
   mo.peak_tflops = 0;
-  assert_int_equal(model_options_peak(&mo, "NVIDIA A10G", &p, err, sizeof err), -1);
+  assert_int_equal(model_spec_peak(&mo, "NVIDIA A10G", &p, err, sizeof err), -1);
   assert_non_null(strstr(err, "--peak-tflops"));
   /* A precision the device lacks. */
   mo.device = "v100";
   mo.dtype = MFU_PREC_BF16;
-  assert_int_equal(model_options_peak(&mo, NULL, &p, err, sizeof err), -1);
+  assert_int_equal(model_spec_peak(&mo, NULL, &p, err, sizeof err), -1);
   assert_non_null(strstr(err, "no bf16"));
 }
 

@@ -1,0 +1,158 @@
+/* report: `mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [MODEL]
+ * [WORK] [PEAK]`, and the report printer `mfu run` shares (cli_report). */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "options.h"
+#include "report/report.h"
+
+int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
+               const struct report_options *o, bool json) {
+  struct report r;
+  switch (report_build(&r, path, t, o)) {
+  case REPORT_NO_JOB:
+    fprintf(stderr, "mfu: none of the %zu trace files in %s could be read:\n", t->nfiles, path);
+    for (size_t i = 0; i < t->warnings.n; i++) fprintf(stderr, "  - %s\n", t->warnings.v[i]);
+    fprintf(stderr, "mfu: give the directory of a traced run (mfu run -- CMD writes one)\n");
+    return -1;
+  case REPORT_UNKNOWN_JOB:
+    fprintf(stderr, "mfu: no job '%s' in %s; the jobs there are:", o->job_id, path);
+    for (size_t i = 0; i < t->njobs; i++) fprintf(stderr, " '%s'", t->jobs[i].job_id);
+    fprintf(stderr, "\n");
+    return -1;
+  }
+  if (json)
+    report_json(out, &r);
+  else
+    report_text(out, &r, o->max_rows);
+  report_free(&r);
+  return 0;
+}
+
+int cli_model(const struct model_spec *spec, struct model_shape *m, const char *cmd) {
+  struct mfu_strings warnings = {0};
+  char err[1024];
+  int rc = model_resolve(spec->config, spec->preset, &spec->overrides, m, &warnings, err,
+                         sizeof err);
+  for (size_t i = 0; i < warnings.n; i++) fprintf(stderr, "mfu: warning: %s\n", warnings.v[i]);
+  mfu_strings_free(&warnings);
+  if (rc) fprintf(stderr, "%s: %s\n", cmd, err);
+  return rc;
+}
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [MODEL]\n"
+          "                  [WORK] [PEAK]\n"
+          "\n"
+          "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
+          "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
+          "calls and the bytes they moved, by operation and by rank. Calls captured into a\n"
+          "CUDA graph count at every launch of the graph, as if made then. It finds the\n"
+          "training steps in each rank's calls and reports the step time, MFU and HFU, and,\n"
+          "when the traces hold a GPU timeline (CUPTI), the efficiency factors from the peak\n"
+          "down to MFU.\n"
+          "\n"
+          "  DIR        the traces' directory: MFU_TRACE_DIR of the traced run (default\n"
+          "             $MFU_TRACE_DIR, else ./mfu-traces), or one trace file\n"
+          "  --json     one JSON object on stdout instead of the tables\n"
+          "  --job ID   the job to report when DIR holds several (default: the latest)\n"
+          "  --skip N   leave out the first N steps as warm-up (default: detected)\n"
+          "  --step-range REGEX\n"
+          "             the steps are the NVTX ranges (push/pop, start/end) whose message\n"
+          "             matches REGEX (POSIX extended), e.g. '^train_step$'; the program must\n"
+          "             run with NVTX_INJECTION64_PATH=libmfushim.so (mfu run sets it). Default:\n"
+          "             cudaProfilerStart/Stop regions if there are two or more, else the\n"
+          "             steps are found in the repeating sequence of calls\n"
+          "\n"
+          "MODEL, WORK and PEAK are the options of `mfu predict` (below); --batch and --seq are\n"
+          "per rank and step. Without a model there is no MFU, and HFU is from the counted\n"
+          "FLOPs; the peak is that of the device each trace recorded unless --device or\n"
+          "--peak-tflops says otherwise, for the precision with the most counted FLOPs unless\n"
+          "--dtype says otherwise.\n\n",
+          MFU_TRACE_SUFFIX);
+  options_help(out);
+  fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
+}
+
+enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE };
+
+static const struct option report_options_table[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    {"job", required_argument, NULL, OPT_JOB},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0}};
+
+struct report_args {
+  struct report_options o;
+  bool json;
+  struct utilization_options u;
+  const char *step_range; /* NULL: profiler ranges or automatic detection */
+  bool help;
+};
+
+static int on_report_option(void *ctx, int id, const char *arg) {
+  struct report_args *a = ctx;
+  int64_t n;
+  switch (id) {
+  case OPT_JSON: a->json = true; return 0;
+  case OPT_JOB: a->o.job_id = arg; return 0;
+  case OPT_HELP: a->help = true; return 0;
+  case OPT_STEP_RANGE: {
+    regex_t re;
+    int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
+    if (rc) {
+      char why[160];
+      regerror(rc, &re, why, sizeof why);
+      fprintf(stderr, "mfu report: --step-range '%s': %s\n", arg, why);
+      return 2;
+    }
+    regfree(&re);
+    a->step_range = arg;
+    return 0;
+  }
+  default:
+    if (options_count("mfu report", "skip", arg, 0, 1000000000, &n) != 0) return 2;
+    a->u.skip = (long)n;
+    return 0;
+  }
+}
+
+int cmd_report(int argc, char **argv) {
+  struct model_spec spec;
+  model_spec_init(&spec);
+  struct report_args a = {.u = {.spec = &spec, .skip = -1}};
+  int first = options_parse(argc, argv, "mfu report", report_options_table, on_report_option,
+                            &a, &spec);
+  if (first < 0) return -first;
+  if (a.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (argc - first > 1) {
+    fprintf(stderr, "mfu report: one directory at a time: got '%s' and '%s'\n", argv[first],
+            argv[first + 1]);
+    return 2;
+  }
+  char err[1024];
+  if (model_spec_has_model(&spec)) {
+    if (cli_model(&spec, &a.u.model, "mfu report") != 0) return 2;
+    a.u.have_model = true;
+  }
+  a.o.util = &a.u;
+  const char *path = first < argc ? argv[first] : NULL;
+  if (!path) path = getenv("MFU_TRACE_DIR") && *getenv("MFU_TRACE_DIR") ? getenv("MFU_TRACE_DIR")
+                                                                          : "mfu-traces";
+  struct mfu_traces t;
+  int status = 2;
+  if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) == 0)
+    status = cli_report(stdout, path, &t, &a.o, a.json) ? 2 : 0;
+  else
+    fprintf(stderr, "mfu report: %s\n", err);
+  mfu_traces_free(&t);
+  return status;
+}

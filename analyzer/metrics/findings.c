@@ -1,0 +1,128 @@
+/* findings: see findings.h. */
+#include "findings.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "trace/names.h"
+#include "util/u128.h"
+
+/* Several ranks by the launcher's word: a world size above 1, or a rank above 0. (Files of
+ * unknown rank may be unrelated programs started by one shell.) */
+static bool several_ranks(const struct mfu_job *j) {
+  for (size_t i = 0; i < j->nfiles; i++)
+    if (j->files[i]->header.rank > 0) return true;
+  return j->world_size > 1;
+}
+
+/* Whether the job made NCCL calls (f->nccl), and what to say about them: a job of several
+ * ranks without any most likely hid them from the shim. */
+static void gather_nccl(struct findings *f, const struct mfu_job *j) {
+  const struct mfu_counts *c = &j->totals;
+  char *failed = NULL;
+  size_t len, nfailed = 0;
+  FILE *m = open_memstream(&failed, &len);
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    const struct mfu_nccl_stats *s = &c->nccl_ops[op];
+    f->nccl |= s->calls || s->failed;
+    if (s->failed && !mfu_nccl_op_moves_data(op) && m)
+      fprintf(m, "%s%s %" PRIu64, nfailed++ ? ", " : "", mfu_nccl_op_name(op), s->failed);
+  }
+  if (m) fclose(m);
+  if (several_ranks(j) && !c->nccl_calls && !c->nccl_failed)
+    mfu_strings_add(&f->warnings, "0 NCCL calls intercepted: NCCL may be linked statically or "
+                                  "loaded with RTLD_DEEPBIND, which a preloaded shim cannot see "
+                                  "(or the ranks communicate without NCCL)");
+  else if (c->nccl_failed && !c->nccl_calls)
+    mfu_strings_add(&f->notes, "every NCCL data call failed (returned an error status), so no "
+                               "bytes were counted: was a GPU available to the program?");
+  if (nfailed) mfu_strings_addf(&f->notes, "NCCL group and communicator calls failed: %s", failed);
+  free(failed);
+}
+
+/* Captured work that no launch ran: not counted, and said. */
+static void gather_graphs(struct findings *f, const struct mfu_job *j) {
+  const struct mfu_graph_counts *g = &j->graphs;
+  char flops[U128_DEC_SIZE], bytes[U128_DEC_SIZE];
+  if (!g->unlaunched_captures) return;
+  mfu_strings_addf(&f->notes,
+                   "%" PRIu64 " CUDA graph %s never launched (not instantiated, or "
+                   "their executables not launched): the %" PRIu64 " GEMM %s (%s FLOPs) and %"
+                   PRIu64 " NCCL %s (%s bytes) captured there are not counted",
+                   g->unlaunched_captures, mfu_plural(g->unlaunched_captures, "capture was",
+                                                  "captures were"),
+                   g->unlaunched.gemm_calls, mfu_plural(g->unlaunched.gemm_calls, "call", "calls"),
+                   u128_to_dec(flops, g->unlaunched.gemm_flops), g->unlaunched.nccl_calls,
+                   mfu_plural(g->unlaunched.nccl_calls, "call", "calls"),
+                   u128_to_dec(bytes, g->unlaunched.nccl_bytes));
+}
+
+static void gather_utilization(struct findings *f, const struct job_utilization *u,
+                               bool have_model) {
+  for (size_t i = 0; i < u->nranks && !f->shown; i++)
+    if (u->ranks[i].used) f->shown = &u->ranks[i];
+  if (!f->shown) {
+    mfu_strings_addf(&f->notes, "no training steps found, so no step time, MFU or HFU: %s",
+                     u->nranks ? u->ranks[0].why : "no rank");
+    return;
+  }
+  for (size_t i = 0; i < u->nranks; i++)
+    if (!u->ranks[i].used && u->ranks[i].file->counts.gemm_calls)
+      mfu_strings_addf(&f->warnings, "rank file %s: %s", u->ranks[i].file->path, u->ranks[i].why);
+    else if (u->ranks[i].used && isnan(u->ranks[i].peak))
+      mfu_strings_addf(&f->notes, "%s: %s", u->ranks[i].file->path, u->ranks[i].why);
+  if (!have_model)
+    mfu_strings_add(&f->notes, "no model given: MFU needs the model's FLOPs (--preset, --config or "
+                               "the shape flags, with --batch and --seq per rank and step); HFU "
+                               "is from the FLOPs counted");
+  if (!u->timeline)
+    mfu_strings_addf(&f->notes, "no GPU timeline (CUPTI %s): the efficiency factors are "
+                                "unavailable, and steps are timed on the host",
+                     trace_cupti_state_text(f->shown->file->header.cupti_state));
+}
+
+void findings_gather(struct findings *f, const char *path, const struct mfu_traces *t,
+                     const struct mfu_job *j, bool job_chosen, bool have_model,
+                     const struct job_utilization *u) {
+  *f = (struct findings){0};
+  const struct mfu_counts *c = &j->totals;
+  if (!job_chosen && t->njobs > 1) {
+    char *others = NULL;
+    size_t len;
+    FILE *m = open_memstream(&others, &len);
+    if (m) {
+      for (size_t i = 1; i < t->njobs; i++)
+        fprintf(m, "%s'%s'", i > 1 ? ", " : "", t->jobs[i].job_id);
+      fclose(m);
+    }
+    mfu_strings_addf(&f->warnings,
+                     "%s holds %zu jobs; this report is of the most recent, '%s'; the others: %s "
+                     "(choose one with --job ID)",
+                     path, t->njobs, j->job_id, others ? others : "?");
+    free(others);
+  }
+  for (size_t i = 0; i < t->warnings.n; i++) mfu_strings_add(&f->warnings, t->warnings.v[i]);
+  for (size_t i = 0; i < j->warnings.n; i++) mfu_strings_add(&f->warnings, j->warnings.v[i]);
+
+  for (size_t i = 0; i < j->nfiles; i++)
+    for (size_t h = 0; h < TRACE_HOOK_COUNT; h++)
+      f->hook_files[h] += (j->files[i]->header.hooks_resolved & trace_hooks[h].bit) != 0;
+
+  if (!c->gemm_calls && !c->gemm_failed)
+    mfu_strings_add(&f->notes, "no GEMM call was intercepted: the program made none, or reached "
+                               "cuBLAS where the shim cannot see it (static linking, "
+                               "RTLD_DEEPBIND)");
+  else if (!c->gemm_calls)
+    mfu_strings_add(&f->notes, "every GEMM call failed (returned an error status), so no FLOPs "
+                               "were counted: was a GPU available to the program?");
+  gather_nccl(f, j);
+  gather_graphs(f, j);
+  gather_utilization(f, u, have_model);
+}
+
+void findings_free(struct findings *f) {
+  mfu_strings_free(&f->warnings);
+  mfu_strings_free(&f->notes);
+}

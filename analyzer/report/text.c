@@ -1,0 +1,238 @@
+/* text: the report as tables for people (report.h). */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "format.h"
+#include "report.h"
+#include "trace/names.h"
+#include "util/u128.h"
+
+static double tflop(unsigned __int128 flops) { return (double)flops / 1e12; }
+static double gigabytes(unsigned __int128 bytes) { return (double)bytes / 1e9; }
+
+static void print_header(FILE *out, const struct report *r) {
+  const struct mfu_job *j = r->j;
+  const struct mfu_file *first = j->files[0];
+  char when[32];
+  fprintf(out, "mfu report of %s\n", r->path);
+  fprintf(out, "  job       %s", j->job_id[0] ? j->job_id : "(no job id)");
+  if (format_time(when, j->started_realtime_ns, "%Y-%m-%d %H:%M:%S UTC"))
+    fprintf(out, ", started %s", when);
+  fprintf(out, "\n  ranks     %zu", j->ranks);
+  if (j->world_size > 0) fprintf(out, " of world size %d", j->world_size);
+  fprintf(out, ", %zu trace file%s\n", j->nfiles, j->nfiles == 1 ? "" : "s");
+  double span = span_s(j->start_realtime_ns, j->end_realtime_ns);
+  if (j->start_realtime_ns)
+    fprintf(out, "  span      %.3f %s from the first traced call to the last\n",
+            span < 1 ? span * 1e3 : span, span < 1 ? "ms" : "s");
+  size_t len = strlen(first->header.cmdline);
+  fprintf(out, "  command   %.100s%s", first->header.cmdline, len > 100 ? "..." : "");
+  fprintf(out, "  (pid %d on %s)\n", (int)first->header.pid, first->header.hostname);
+  fprintf(out, "  hooks     resolved:");
+  for (size_t h = 0, n = 0; h < TRACE_HOOK_COUNT; h++)
+    if (r->f.hook_files[h])
+      fprintf(out, "%s %s (%zu/%zu files)", n++ ? "," : "", trace_hooks[h].label,
+              r->f.hook_files[h], j->nfiles);
+  fprintf(out, "; not resolved:");
+  for (size_t h = 0, n = 0; h < TRACE_HOOK_COUNT; h++)
+    if (!r->f.hook_files[h]) fprintf(out, "%s %s", n++ ? "," : "", trace_hooks[h].label);
+  fputc('\n', out);
+}
+
+static void print_api_row(FILE *out, const struct mfu_api_stats *a) {
+  char dec[U128_DEC_SIZE];
+  fprintf(out, "  %-32s %12" PRIu64 " %8" PRIu64 " %26s %14.3f\n", a->name, a->calls, a->failed,
+          u128_to_dec(dec, a->flops), tflop(a->flops));
+}
+
+/* Rows of a table of n shown when at most max_rows fit (0: no limit). */
+static size_t rows_shown(size_t n, size_t max_rows) {
+  return max_rows && n > max_rows ? max_rows : n;
+}
+
+static void print_tables(FILE *out, const struct report *r, size_t max_rows) {
+  const struct mfu_counts *c = &r->j->totals;
+  char dec[U128_DEC_SIZE];
+  fprintf(out, "\nGEMM FLOPs by precision\n  %-10s %12s %26s %14s %7s\n", "precision", "calls",
+          "FLOPs", "TFLOP", "share");
+  for (unsigned p = 0; p < MFU_PREC_COUNT; p++)
+    if (c->calls_by_precision[p])
+      fprintf(out, "  %-10s %12" PRIu64 " %26s %14.3f %6.1f%%\n", mfu_precision_name(p),
+              c->calls_by_precision[p], u128_to_dec(dec, c->flops_by_precision[p]),
+              tflop(c->flops_by_precision[p]),
+              c->gemm_flops ? 100 * (double)c->flops_by_precision[p] / (double)c->gemm_flops : 0);
+  if (!c->gemm_calls) fprintf(out, "  (no successful GEMM call)\n");
+
+  fprintf(out, "\nGEMM calls by API\n  %-32s %12s %8s %26s %14s\n", "API", "calls", "failed",
+          "FLOPs", "TFLOP");
+  size_t shown = rows_shown(c->napis, max_rows);
+  struct mfu_api_stats rest = {0}, total = {"total", c->gemm_calls, c->gemm_failed, c->gemm_flops};
+  snprintf(rest.name, sizeof rest.name, "(%zu more APIs)", c->napis - shown);
+  for (size_t i = shown; i < c->napis; i++) {
+    rest.calls += c->apis[i].calls;
+    rest.failed += c->apis[i].failed;
+    rest.flops += c->apis[i].flops;
+  }
+  for (size_t i = 0; i < shown; i++) print_api_row(out, &c->apis[i]);
+  if (shown < c->napis) print_api_row(out, &rest);
+  print_api_row(out, &total);
+}
+
+static void print_nccl_row(FILE *out, const char *name, const struct mfu_nccl_stats *s) {
+  char dec[U128_DEC_SIZE];
+  fprintf(out, "  %-14s %12" PRIu64 " %8" PRIu64 " %22s %12.3f %12.3f\n", name, s->calls,
+          s->failed, u128_to_dec(dec, s->bytes), gigabytes(s->bytes), (double)s->host_ns / 1e6);
+}
+
+/* Data movements by operation (ncclBcast counts as Broadcast), then their total. */
+static void print_nccl(FILE *out, const struct report *r) {
+  const struct mfu_counts *c = &r->j->totals;
+  struct mfu_nccl_stats total = {c->nccl_calls, c->nccl_failed, c->nccl_bytes, 0};
+  fprintf(out, "\nNCCL by operation\n  %-14s %12s %8s %22s %12s %12s\n", "operation", "calls",
+          "failed", "bytes", "GB", "host ms");
+  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
+    const struct mfu_nccl_stats *s = &c->nccl_ops[op];
+    if (!mfu_nccl_op_moves_data(op) || (!s->calls && !s->failed)) continue;
+    print_nccl_row(out, mfu_nccl_op_name(op), s);
+    total.host_ns += s->host_ns;
+  }
+  if (!c->nccl_calls && !c->nccl_failed) fprintf(out, "  (no NCCL data movement)\n");
+  else print_nccl_row(out, "total", &total);
+  if (c->nccl_groups && c->nccl_calls)
+    fprintf(out, "  %" PRIu64 " of the %" PRIu64 " calls ran inside %" PRIu64
+            " ncclGroupStart/End group%s\n", c->nccl_grouped, c->nccl_calls, c->nccl_groups,
+            c->nccl_groups == 1 ? "" : "s");
+}
+
+/* One line when the job used CUDA graphs: what their launches added to the tables above. */
+static void print_graphs(FILE *out, const struct report *r) {
+  const struct mfu_graph_counts *g = &r->j->graphs;
+  const struct counts_share *w = &g->launched;
+  if (!g->captures && !g->launches) return;
+  fprintf(out, "\nCUDA graphs: %" PRIu64 " %s of %" PRIu64 " %s ran %" PRIu64 " GEMM %s (%.3f "
+          "TFLOP)", g->launches, mfu_plural(g->launches, "launch", "launches"), g->executables,
+          mfu_plural(g->executables, "executable", "executables"), w->gemm_calls,
+          mfu_plural(w->gemm_calls, "call", "calls"), tflop(w->gemm_flops));
+  if (w->nccl_calls)
+    fprintf(out, " and %" PRIu64 " NCCL %s (%.3f GB)", w->nccl_calls,
+            mfu_plural(w->nccl_calls, "call", "calls"), gigabytes(w->nccl_bytes));
+  fprintf(out, " captured in %" PRIu64 " %s\n", g->captures,
+          mfu_plural(g->captures, "capture", "captures"));
+}
+
+/* A file's path relative to the report's directory, to keep the table narrow. */
+static const char *within(const char *dir, const char *path) {
+  size_t n = strlen(dir);
+  if (strncmp(path, dir, n) != 0 || path[n] == '\0') return path; /* DIR is the file itself */
+  return path[n] == '/' ? path + n + 1 : path + n;
+}
+
+/* NCCL columns only for jobs that made NCCL calls: a one-GPU job's table stays narrow. */
+static void print_ranks(FILE *out, const struct report *r, size_t max_rows) {
+  const struct mfu_job *j = r->j;
+  fprintf(out, "\nper rank\n  %5s  %-20s %8s %12s %8s %14s", "rank", "host", "pid", "GEMM calls",
+          "failed", "TFLOP");
+  if (r->f.nccl) fprintf(out, " %12s %8s %12s", "NCCL calls", "failed", "NCCL GB");
+  fprintf(out, " %10s  %s\n", "span s", "file");
+  size_t shown = rows_shown(j->nfiles, max_rows);
+  for (size_t i = 0; i < shown; i++) {
+    const struct mfu_file *f = j->files[i];
+    const struct mfu_counts *c = &f->counts;
+    char rank[16] = "?";
+    if (f->header.rank >= 0) snprintf(rank, sizeof rank, "%d", (int)f->header.rank);
+    fprintf(out, "  %5s  %-20s %8d %12" PRIu64 " %8" PRIu64 " %14.3f", rank, f->header.hostname,
+            (int)f->header.pid, c->gemm_calls, c->gemm_failed, tflop(c->gemm_flops));
+    if (r->f.nccl)
+      fprintf(out, " %12" PRIu64 " %8" PRIu64 " %12.3f", c->nccl_calls, c->nccl_failed,
+              gigabytes(c->nccl_bytes));
+    fprintf(out, " %10.3f  %s%s\n", span_s(f->first_ns, f->last_ns), within(r->path, f->path),
+            f->complete ? "" : "  (incomplete)");
+  }
+  if (shown < j->nfiles)
+    fprintf(out, "  ... %zu more: mfu report %s\n", j->nfiles - shown, r->path);
+}
+
+static void print_percent(FILE *out, const char *label, double v) {
+  if (isnan(v)) fprintf(out, "%s  -", label);
+  else fprintf(out, "%s %6.2f%%", label, 100 * v);
+}
+
+/* From the peak down to MFU, one factor at a time. */
+static void print_waterfall(FILE *out, const struct efficiency *e) {
+  static const char *const what[EFF_COUNT] = {
+      [EFF_COVERAGE] = "formula FLOPs / math FLOPs that ran", [EFF_KERNEL] = "math kernels' speed",
+      [EFF_MEMORY] = "time in math vs memory-bound kernels",
+      [EFF_COMM] = "communication not overlapped", [EFF_PARALLEL] = "GPU busy (idle, launch gaps)"};
+  fprintf(out, "\nfrom peak to MFU\n  %-14s %9s %9s  %s\n  %-14s %9s %8.2f%%\n", "factor", "value",
+          "running", "what it measures", "peak", "", 100.0);
+  double running = 1;
+  for (int f = EFF_COVERAGE; f < EFF_COUNT; f++) {
+    running *= e->value[f];
+    if (isnan(e->value[f]))
+      fprintf(out, "  %-14s %9s %9s  %s (%s)\n", efficiency_name[f], "-", "-", what[f], e->why[f]);
+    else if (isnan(running)) /* a factor above is unknown: so is the running product */
+      fprintf(out, "  %-14s %9.4f %9s  %s\n", efficiency_name[f], e->value[f], "-", what[f]);
+    else
+      fprintf(out, "  %-14s %9.4f %8.2f%%  %s\n", efficiency_name[f], e->value[f], 100 * running,
+              what[f]);
+  }
+  print_percent(out, "  = MFU         ", e->value[EFF_MFU]);
+  fprintf(out, "\n");
+}
+
+static void print_utilization(FILE *out, const struct report *r, size_t max_rows) {
+  const struct job_utilization *u = &r->u;
+  const struct rank_utilization *s = r->f.shown;
+  if (!s) return;
+  const struct rank_steps *st = &s->file->steps;
+  fprintf(out, "\nsteps\n  found      %zu (every %zu calls, confidence %.2f); %zu warm-up and the "
+               "last left out; %zu measured on %s\n",
+          st->nsteps, st->period, st->score, s->first, u->steps,
+          st->steps[0].gpu_window ? "the GPU timeline" : "host time");
+  fprintf(out, "  method     %s\n", st->method);
+  fprintf(out, "  step time  %.6f s (the slowest rank's mean)\n", u->step_s);
+  fprintf(out, "  counted    %.3f TFLOP per step (%s)\n", s->counted_flops / 1e12,
+          within(r->path, s->file->path));
+  if (!isnan(s->model_flops)) fprintf(out, "  model      %.3f TFLOP per step per rank (formula)\n",
+                                      s->model_flops / 1e12);
+  if (!isnan(s->peak)) fprintf(out, "  peak       %s per device\n", s->peak_label);
+  print_percent(out, "  MFU       ", u->mfu);
+  print_percent(out, "    HFU", u->hfu);
+  fprintf(out, "\n\n  %5s %12s %14s %12s %8s\n", "step", "time ms", "counted TFLOP", "NCCL MB",
+          "MFU");
+  size_t shown = rows_shown(st->nsteps, max_rows ? max_rows * 2 : 0);
+  for (size_t i = 0; i < shown; i++) {
+    const struct rank_step *x = &st->steps[i];
+    double t = (double)(x->end_ns - x->start_ns) / 1e9;
+    fprintf(out, "  %5zu %12.3f %14.3f %12.3f ", i, t * 1e3, x->gemm_flops / 1e12, x->nccl_bytes / 1e6);
+    double mfu = s->step_mfu ? s->step_mfu[i] : NAN;
+    if (isfinite(mfu)) fprintf(out, "%7.2f%%", 100 * mfu);
+    else fprintf(out, "%8s", "-");
+    fprintf(out, "%s\n", i < s->first ? "  warm-up" : i + 1 == st->nsteps ? "  last: end unknown" : "");
+  }
+  if (shown < st->nsteps) fprintf(out, "  ... %zu more steps (--json lists them)\n", st->nsteps - shown);
+  if (u->timeline) print_waterfall(out, &u->eff);
+  if (u->straggler_known && u->nranks > 1)
+    fprintf(out, "\nlikely straggler: the rank of %s, with the least time in NCCL kernels "
+                 "(%.3f s; the spread across ranks is %.3f s)\n",
+            u->ranks[u->straggler.rank].file->path, (double)u->straggler.least_ns / 1e9,
+            (double)u->straggler.spread_ns / 1e9);
+}
+
+static void print_list(FILE *out, const char *title, const struct mfu_strings *l) {
+  if (!l->n) return;
+  fprintf(out, "\n%s\n", title);
+  for (size_t i = 0; i < l->n; i++) fprintf(out, "  - %s\n", l->v[i]);
+}
+
+void report_text(FILE *out, const struct report *r, size_t max_rows) {
+  print_header(out, r);
+  print_tables(out, r, max_rows);
+  if (r->f.nccl) print_nccl(out, r);
+  print_graphs(out, r);
+  print_ranks(out, r, max_rows);
+  print_utilization(out, r, max_rows);
+  print_list(out, "notes", &r->f.notes);
+  print_list(out, "warnings", &r->f.warnings);
+}
