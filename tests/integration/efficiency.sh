@@ -12,7 +12,8 @@
 #   kernel        = (F / P) / G
 #   memory        = G / (G + M)
 #   communication = (G + M) / (G + M + Cx)
-#   parallelism   = (G + M + Cx) / (G + M + Cx + I)   (less the host's own gaps: within 1%)
+#   parallelism   = (G + M + Cx) / (G + M + Cx + I)   (less the host's own gaps, which only ever
+#                   add idle time: from 3% below to 1% above, so a loaded machine does not fail it)
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
 # Steps of ~0.1 s, so that the host's own jitter (a sleep that overshoots on a loaded machine)
@@ -43,7 +44,8 @@ bad = []
 for k, w in want.items():
     got = e[k]
     print(f"{k:14s} planted {w:.5f}  measured {got:.5f}")
-    if got is None or abs(got - w) > 0.01 * w:
+    below = 0.03 if k == "parallelism" else 0.01
+    if got is None or not (w * (1 - below) <= got <= w * 1.01):
         bad.append(k)
 assert r["steps"]["count"] == 7, r["steps"]  # 8 steps, the last one's end unknown
 T, P = r["steps"]["mean_time_s"], 1e14
@@ -69,4 +71,4 @@ expect_eq "host-timed: why" "$(json host.json efficiency_unavailable.kernel)" "n
 "$MFU" report traces --peak-tflops 100 --json > nomodel.json
 expect_eq "no model: mfu" "$(json nomodel.json mfu)" null
 [ "$(json nomodel.json hfu)" != null ] || fail "no HFU without a model"
-echo "ok: every factor within 1% of the planted value; MFU = F/(T*P) = their product"
+echo "ok: every factor at the planted value (within 1%, parallelism 3% below); MFU = F/(T*P) = their product"
