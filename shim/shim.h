@@ -8,7 +8,7 @@
  *     mfu_call_finish(&call);                              // publish, restore errno
  *
  * The hot path takes no lock, calls no malloc and no stdio: two CLOCK_MONOTONIC reads and a
- * store into this thread's ring (recorder.c), which the writer thread drains (writer.c). */
+ * store into this thread's ring (ring.c), which the writer thread drains (writer.c). */
 #ifndef MFU_SHIM_H
 #define MFU_SHIM_H
 
@@ -61,7 +61,7 @@ static inline void *mfu_real_quiet(_Atomic(void *) *slot, const char *name, unsi
 }
 extern atomic_uint mfu_hooks_resolved;
 
-/* --- per-thread rings (recorder.c) */
+/* --- per-thread rings (ring.c) */
 #define MFU_RING_SLOTS 4096u /* power of two; 512 KiB per thread */
 
 struct mfu_ring {
@@ -91,7 +91,7 @@ static inline uint64_t mfu_now(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* --- the GPU timeline (cupti.c) */
+/* --- the GPU timeline (gpu_timeline.c) */
 extern atomic_bool mfu_cupti_active;
 void mfu_cupti_start(void);     /* with the writer, on the first record */
 void mfu_cupti_stop(void);      /* at exit: CUPTI's last buffers, before the writer's last drain */

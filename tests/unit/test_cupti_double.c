@@ -1,5 +1,5 @@
 /* Unit tests of the CUPTI double (build/test-doubles/libcupti.so.13) and its fake GPU, used as
- * mfushim's shim/cupti.c uses CUPTI: loaded with dlopen, buffers through the registered
+ * mfushim's shim/gpu_timeline.c uses CUPTI: loaded with dlopen, buffers through the registered
  * callbacks, records walked with cuptiActivityGetNextRecord. Then the other doubles' work on
  * the fake GPU: GEMMs, BLAS-1, cuBLASLt, NCCL groups, copies, events and graphs. Every double
  * is reached through its own handle (dlsym), so that the shim's wrappers in the archive this
