@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "mfu/version.h"
-#include "shim.h"
 
 struct mfu_config mfu_config;
 

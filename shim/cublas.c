@@ -3,9 +3,9 @@
  * cublasX@libcublas.so.13 references. */
 #include <cublas_v2.h>
 
+#include "call.h"
 #include "gemm_describe.h"
 #include "mfu/api.h"
-#include "shim.h"
 
 #define GEMM(transa, transb, m, n, k, batch, atype, btype, ctype, compute)                     \
   mfu_describe_gemm(rec, handle, transa, transb, m, n, k, batch, atype, btype, ctype, compute)

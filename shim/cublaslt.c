@@ -4,9 +4,11 @@
  * TRANSA is N, else rows(A); batch = BATCH_COUNT of D. */
 #include <cublasLt.h>
 
+#include "call.h"
+#include "config.h"
 #include "mfu/api.h"
 #include "mfu/gemm.h"
-#include "shim.h"
+#include "resolve.h"
 
 typedef cublasStatus_t (*desc_get_fn)(cublasLtMatmulDesc_t, cublasLtMatmulDescAttributes_t, void *,
                                       size_t, size_t *);

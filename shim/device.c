@@ -5,7 +5,9 @@
 #include <cuda_runtime_api.h>
 #include <string.h>
 
-#include "shim.h"
+#include "device.h"
+#include "resolve.h"
+#include "ring.h"
 
 /* cudaDeviceProp grew between CUDA versions, but `name` has always been its first field:
  * a buffer larger than any version's struct reads it safely from either. */

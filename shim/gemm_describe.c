@@ -3,8 +3,9 @@
 
 #include <library_types.h>
 
+#include "config.h"
 #include "mfu/gemm.h"
-#include "shim.h"
+#include "resolve.h"
 
 /* gemm.h repeats CUDA enum values so the analyzer needs no CUDA header: keep them honest. */
 #define SAME(a, b) ((int)(a) == (int)(b))

@@ -19,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shim.h"
+#include "config.h"
+#include "gpu_timeline.h"
+#include "resolve.h"
+#include "ring.h"
+#include "writer.h"
 
 #define BUFFER_BYTES (8u << 20)
 #define EXTERNAL_KIND CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM2 /* Kineto uses CUSTOM0/1 */

@@ -9,8 +9,10 @@
  * in progress in the process. */
 #include <cuda_runtime_api.h>
 
+#include "call.h"
+#include "graphs.h"
 #include "mfu/api.h"
-#include "shim.h"
+#include "resolve.h"
 
 /* Captures begun and not yet ended: while 0, calls need no capture query. It may stay high
  * after a capture that failed to end cleanly, which costs queries, never a miscount. */

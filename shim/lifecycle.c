@@ -2,12 +2,16 @@
  *
  * The constructor only reads the environment: nothing that could reach an intercepted
  * library. The writer thread and the signal handlers start with the first recorded call. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "config.h"
+#include "gpu_timeline.h"
+#include "lifecycle.h"
+#include "writer.h"
 
 atomic_int mfu_tracing;
 static bool forked_child;

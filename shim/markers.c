@@ -18,13 +18,18 @@
  * interned as dynamic strings; others (non-ASCII wide text, registered strings) record name 0. */
 #include <cuda_profiler_api.h>
 #include <cuda_runtime_api.h>
+#include <errno.h>
 #include <wchar.h>
 
 #define NVTX_NO_IMPL /* the types and callback ids a tool needs (nvtxDetail/nvtxTypes.h) */
 #include <nvtx3/nvToolsExt.h>
 
+#include "call.h"
+#include "config.h"
+#include "lifecycle.h"
 #include "mfu/api.h"
-#include "shim.h"
+#include "ring.h"
+#include "writer.h"
 
 /* --- cudaProfilerStart/Stop */
 

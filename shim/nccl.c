@@ -7,9 +7,12 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "mfu/api.h"
 #include "mfu/nccl.h"
-#include "shim.h"
+#include "resolve.h"
+#include "ring.h"
+#include "writer.h"
 
 static_assert(ncclInProgress == 7, "mfu_nccl_accepted");
 

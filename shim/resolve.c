@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "shim.h"
+#include "config.h"
+#include "resolve.h"
 
 atomic_uint mfu_hooks_resolved;
 

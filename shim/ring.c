@@ -8,7 +8,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "config.h"
+#include "device.h"
+#include "lifecycle.h"
+#include "ring.h"
+#include "writer.h"
 
 MFU_TLS struct mfu_ring *mfu_self;
 MFU_TLS int mfu_depth;

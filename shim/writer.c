@@ -5,6 +5,7 @@
  *
  * Everything that runs under the file lock is async-signal-safe (atomics, write, pwrite,
  * mkdir, open), so a fatal-signal handler can flush too; it only try-locks. */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -17,8 +18,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "mfu/api.h"
-#include "shim.h"
+#include "resolve.h"
+#include "ring.h"
+#include "writer.h"
 
 enum { FD_UNOPENED = -1, FD_FAILED = -2, FD_CLOSED = -3 };
 

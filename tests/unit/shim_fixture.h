@@ -6,8 +6,8 @@
 
 #include <unistd.h>
 
-#include "shim.h"
 #include "trace_fixture.h"
+#include "writer.h"
 
 #define run_shim_tests(tests, setup)                                                           \
   run_shim_group(#tests, tests, sizeof(tests) / sizeof((tests)[0]), setup)

@@ -1,6 +1,7 @@
 /* The shim's GEMM records, checked field by field: each wrapper is called in-process (the
  * test links the shim's objects; the cuBLAS doubles stand behind them) and the record it
  * left in this thread's ring is inspected. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +12,11 @@
 #include <cublasLt.h>
 #include <cublas_v2.h>
 
+#include "config.h"
 #include "gemm_describe.h"
 #include "mfu/api.h"
 #include "mfu/gemm.h"
-#include "shim.h"
+#include "ring.h"
 #include "shim_fixture.h"
 
 #define DECLARE(name, params, args, describe) cublasStatus_t name params;

@@ -15,7 +15,8 @@
 #include <nccl.h>
 
 #include "mfu/api.h"
-#include "shim.h"
+#include "resolve.h"
+#include "ring.h"
 #include "shim_fixture.h"
 
 static char buf[64];

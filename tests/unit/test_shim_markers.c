@@ -19,8 +19,10 @@
 #include <nvtx3/nvToolsExt.h>
 
 #include "mfu/api.h"
-#include "shim.h"
+#include "resolve.h"
+#include "ring.h"
 #include "shim_fixture.h"
+#include "writer.h"
 
 int InitializeInjectionNvtx2(NvtxGetExportTableFunc_t get_export_table);
 

@@ -16,8 +16,9 @@
 
 #include "mfu/api.h"
 #include "mfu/nccl.h"
-#include "shim.h"
+#include "ring.h"
 #include "shim_fixture.h"
+#include "writer.h"
 
 static char buf[64];
 static ncclUniqueId uid;

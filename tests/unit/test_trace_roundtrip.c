@@ -16,7 +16,8 @@
 #include <cublas_v2.h>
 
 #include "mfu/api.h"
-#include "shim.h"
+#include "ring.h"
+#include "writer.h"
 #include "shim_fixture.h"
 #include "trace/reader.h"
 

@@ -1,0 +1,28 @@
+/* Settings from the environment and the identity of this process (config.c), read once at
+ * load time, and the shim's one way of telling the user something. */
+#ifndef MFU_SHIM_CONFIG_H
+#define MFU_SHIM_CONFIG_H
+
+#include <stdbool.h>
+
+#include "mfu/trace.h"
+
+enum mfu_cupti_policy { MFU_CUPTI_AUTO, MFU_CUPTI_ON, MFU_CUPTI_NEVER };
+
+struct mfu_config {
+  bool enabled;             /* MFU_DISABLE unset or 0 */
+  enum mfu_cupti_policy cupti; /* MFU_CUPTI=auto|on|off */
+  bool tf32_allowed;        /* NVIDIA_TF32_OVERRIDE != 0 */
+  unsigned flush_ms;        /* MFU_FLUSH_MS, default 1000 */
+  char trace_dir[1024];     /* MFU_TRACE_DIR, default ./mfu-traces */
+};
+extern struct mfu_config mfu_config;
+void mfu_config_load(void);
+/* Fills identity fields of a fresh header: pid, ranks, job id, host, command line, clocks. */
+void mfu_identity_fill(struct mfu_file_header *h);
+
+/* Writes "mfushim: <message>\n" to stderr with one write(2); used for the "say it once"
+ * messages (callers keep their own once-flags). Not for signal handlers. */
+void mfu_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

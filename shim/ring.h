@@ -1,0 +1,64 @@
+/* Per-thread record rings (ring.c). Each thread that makes a recorded call gets one ring, of
+ * which it is the only producer; the writer drains them all. Record times are
+ * CLOCK_MONOTONIC nanoseconds (mfu_now). */
+#ifndef MFU_SHIM_RING_H
+#define MFU_SHIM_RING_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "mfu/trace.h"
+#include "writer.h"
+
+#define MFU_TLS __thread __attribute__((tls_model("initial-exec")))
+
+#define MFU_RING_SLOTS 4096u /* power of two; 512 KiB per thread */
+
+struct mfu_ring {
+  _Alignas(64) atomic_uint_fast64_t head; /* next slot the owner fills; release-published */
+  _Alignas(64) atomic_uint_fast64_t tail; /* next slot to drain; advanced under the file lock */
+  _Alignas(64) atomic_int state;          /* enum mfu_ring_state */
+  uint32_t tid;
+  struct mfu_ring *next; /* registry link, set before the ring is published */
+  struct mfu_record slots[MFU_RING_SLOTS];
+};
+enum mfu_ring_state { MFU_RING_ACTIVE, MFU_RING_RETIRED, MFU_RING_FREE };
+
+extern MFU_TLS struct mfu_ring *mfu_self;
+extern MFU_TLS int mfu_depth;
+extern _Atomic(struct mfu_ring *) mfu_rings; /* registry of every ring, newest first */
+
+struct mfu_ring *mfu_ring_attach(void);                 /* this thread's ring, created once */
+bool mfu_ring_make_room(struct mfu_ring *r);            /* drains a full ring synchronously */
+
+/* The first recorded call of a thread: its ring and a DEVICE record; the first of the process
+ * also starts the writer and CUPTI, before the real call runs so its kernels are seen. */
+void mfu_first_call(void);
+
+static inline uint64_t mfu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The next free slot of `r` (not yet published), draining the ring first if it is full; NULL
+ * if no room can be made. */
+static inline struct mfu_record *mfu_ring_slot(struct mfu_ring *r) {
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+  if (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= MFU_RING_SLOTS &&
+      !mfu_ring_make_room(r))
+    return NULL;
+  return &r->slots[head & (MFU_RING_SLOTS - 1)];
+}
+
+/* Publishes the slot mfu_ring_slot gave; wakes the writer when the ring is half full. */
+static inline void mfu_ring_publish(struct mfu_ring *r) {
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
+  atomic_store_explicit(&r->head, head, memory_order_release);
+  if (head - atomic_load_explicit(&r->tail, memory_order_relaxed) == MFU_RING_SLOTS / 2)
+    mfu_writer_wake();
+}
+
+#endif
