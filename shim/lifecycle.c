@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "device.h"
 #include "gpu_timeline.h"
 #include "lifecycle.h"
+#include "ring.h"
 #include "writer.h"
 
 atomic_int mfu_tracing;
@@ -52,9 +54,13 @@ static void start(void) {
   mfu_cupti_start();
 }
 
-void mfu_start_once(void) {
+void mfu_first_call(void) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
+  int saved = errno;
   pthread_once(&once, start);
+  struct mfu_ring *r = mfu_ring_attach();
+  if (r) mfu_device_note(r);
+  errno = saved;
 }
 
 /* A forked child (a DataLoader worker) never writes into the parent's file, and is not

@@ -5,6 +5,8 @@
 #include <stdatomic.h>
 
 extern atomic_int mfu_tracing;  /* 1 while calls are recorded */
-void mfu_start_once(void);      /* writer thread + signal handlers, on the first record */
+/* The first recorded call of a thread: its ring and a DEVICE record; the first of the process
+ * also starts the writer and CUPTI, before the real call runs so its kernels are seen. */
+void mfu_first_call(void);
 
 #endif

@@ -2,21 +2,18 @@
  * (single producer: that thread); the writer drains every ring under the file lock. A ring
  * outlives its thread: it is marked retired at thread exit, drained, then reused by the next
  * new thread, so memory stays bounded by the peak number of calling threads. */
-#include <errno.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config.h"
-#include "device.h"
-#include "lifecycle.h"
 #include "ring.h"
-#include "writer.h"
 
 MFU_TLS struct mfu_ring *mfu_self;
 MFU_TLS int mfu_depth;
 _Atomic(struct mfu_ring *) mfu_rings;
+struct mfu_ring_consumer mfu_ring_consumer;
 
 static MFU_TLS bool attach_failed;
 static pthread_key_t exit_key;
@@ -55,7 +52,6 @@ static struct mfu_ring *new_ring(void) {
 
 struct mfu_ring *mfu_ring_attach(void) {
   if (attach_failed) return NULL;
-  mfu_start_once();
   pthread_once(&key_once, make_key);
   struct mfu_ring *r = claim_free_ring();
   if (!r) r = new_ring();
@@ -73,15 +69,8 @@ struct mfu_ring *mfu_ring_attach(void) {
   return r;
 }
 
-void mfu_first_call(void) {
-  int saved = errno;
-  struct mfu_ring *r = mfu_ring_attach();
-  if (r) mfu_device_note(r);
-  errno = saved;
-}
-
 bool mfu_ring_make_room(struct mfu_ring *r) {
-  mfu_writer_drain(r);
+  mfu_ring_consumer.drain(r);
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
   return head - atomic_load_explicit(&r->tail, memory_order_acquire) < MFU_RING_SLOTS;
 }

@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "mfu/trace.h"
-#include "writer.h"
 
 #define MFU_TLS __thread __attribute__((tls_model("initial-exec")))
 
@@ -30,12 +29,15 @@ extern MFU_TLS struct mfu_ring *mfu_self;
 extern MFU_TLS int mfu_depth;
 extern _Atomic(struct mfu_ring *) mfu_rings; /* registry of every ring, newest first */
 
+/* Who empties the rings: set by the writer at load (pointers: ring.c sits below writer.c). */
+struct mfu_ring_consumer {
+  void (*drain)(struct mfu_ring *only); /* now, on this thread: `only` is full */
+  void (*wake)(void);                   /* soon, on the consumer's thread: a ring is half full */
+};
+extern struct mfu_ring_consumer mfu_ring_consumer;
+
 struct mfu_ring *mfu_ring_attach(void);                 /* this thread's ring, created once */
 bool mfu_ring_make_room(struct mfu_ring *r);            /* drains a full ring synchronously */
-
-/* The first recorded call of a thread: its ring and a DEVICE record; the first of the process
- * also starts the writer and CUPTI, before the real call runs so its kernels are seen. */
-void mfu_first_call(void);
 
 static inline uint64_t mfu_now(void) {
   struct timespec ts;
@@ -58,7 +60,7 @@ static inline void mfu_ring_publish(struct mfu_ring *r) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
   atomic_store_explicit(&r->head, head, memory_order_release);
   if (head - atomic_load_explicit(&r->tail, memory_order_relaxed) == MFU_RING_SLOTS / 2)
-    mfu_writer_wake();
+    mfu_ring_consumer.wake();
 }
 
 #endif

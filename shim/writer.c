@@ -141,13 +141,17 @@ static void format_path(void) {
            job, rank, host, (int)w.header.pid);
 }
 
-/* Called once from the constructor: identity, the file's path, the strings block. */
+static void wake(void) { sem_post(&w.wake); }
+
+/* Called once from the constructor: identity, the file's path, the strings block; from here
+ * on the writer is the rings' consumer. */
 void mfu_writer_init(void) {
   mfu_identity_fill(&w.header);
   w.owner = getpid();
   sem_init(&w.wake, 0, 0);
   format_path();
   build_strings();
+  mfu_ring_consumer = (struct mfu_ring_consumer){.drain = mfu_writer_drain, .wake = wake};
 }
 
 static void say_unless_signal(bool in_signal, const char *what, const char *path, int err) {
@@ -301,8 +305,6 @@ void mfu_writer_drain(struct mfu_ring *only) {
   drain_locked(only, false);
   unlock();
 }
-
-void mfu_writer_wake(void) { sem_post(&w.wake); }
 
 static void *writer_main(void *arg) {
   (void)arg;

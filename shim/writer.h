@@ -22,6 +22,5 @@ uint32_t mfu_writer_intern(const char *text);
 void mfu_writer_note_cupti(uint32_t state, uint32_t error, int64_t offset_ns, uint64_t dropped);
 /* Drains `only` (or every ring if NULL) into the file; caller must not hold the lock. */
 void mfu_writer_drain(struct mfu_ring *only);
-void mfu_writer_wake(void);
 
 #endif
