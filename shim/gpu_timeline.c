@@ -252,9 +252,6 @@ void mfu_cupti_start(void) {
   mfu_writer_note_cupti(MFU_CUPTI_ACTIVE, 0, clock_offset, 0);
   atomic_fetch_or(&mfu_hooks_resolved, MFU_HOOK_CUPTI);
   atomic_store(&mfu_cupti_active, true);
-  /* The shim, preloaded, is finalized last: after libcupti and the CUDA runtime. A handler
-   * registered now runs at exit before theirs, while CUPTI can still be flushed. */
-  atexit(mfu_cupti_stop);
 }
 
 uint64_t mfu_cupti_push(void) {

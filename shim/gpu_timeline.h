@@ -1,4 +1,5 @@
-/* The GPU timeline, through CUPTI's Activity API (gpu_timeline.c). */
+/* The GPU timeline, through CUPTI's Activity API (gpu_timeline.c). Start and stop are its
+ * lifecycle hooks, run by lifecycle.c; push and pop are for the hot path (call.h). */
 #ifndef MFU_SHIM_GPU_TIMELINE_H
 #define MFU_SHIM_GPU_TIMELINE_H
 

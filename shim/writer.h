@@ -1,5 +1,5 @@
 /* The trace file (writer.c): one per process, streamed from the rings by a background thread,
- * completed at exit. */
+ * completed at exit. The first five are its lifecycle hooks, run by lifecycle.c. */
 #ifndef MFU_SHIM_WRITER_H
 #define MFU_SHIM_WRITER_H
 
@@ -7,7 +7,7 @@
 
 struct mfu_ring;
 
-void mfu_writer_init(void);         /* at load time: identity, file name */
+void mfu_writer_init(void);         /* at load time: identity, file name, the rings' consumer */
 void mfu_writer_start(void);        /* on the first record: the flush thread */
 void mfu_writer_final_flush(void);   /* at exit: drain, END block, header marked complete */
 void mfu_writer_signal_flush(void);  /* async-signal-safe best effort; skips if busy */
