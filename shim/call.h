@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "gpu_timeline.h"
-#include "graphs.h"
 #include "lifecycle.h"
 #include "mfu/trace.h"
 #include "resolve.h"
