@@ -54,6 +54,7 @@ $(B)/shim/%.o: shim/%.c | $(DEPS_STAMP)
 $(B)/libmfushim.so: $(SHIM_OBJS)
 	$(CC) -shared -Wl,-z,defs -Wl,-soname,libmfushim.so $(LDFLAGS) -o $@ $^ -ldl -lpthread
 
+# Made afresh: `ar r` would keep the members of shim sources that were renamed or removed.
 $(B)/libmfu_shim.a: $(SHIM_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
