@@ -3,7 +3,8 @@
 
 - analyzer/LAYER/*.{c,h} include headers of their own folder, of the layers LAYER may use
   (ALLOWED below), of include/mfu/ and of the system; nothing else.
-- shim/ includes shim/ and include/mfu/ headers only; include/mfu/ only its own.
+- shim/ includes include/mfu/ headers and the headers of shim modules below its own
+  (SHIM_LEVELS: a module may use only lower levels); include/mfu/ only its own.
 - No include cycle among the project's headers.
 - Below cli/, no analyzer file writes to stderr (library code returns its errors); the one
   exception is util/alloc.h, which ends the process when memory runs out.
@@ -30,6 +31,13 @@ ALLOWED = {
     "gpu": {"model", "util"},
     "report": {"metrics", "job", "steps", "timeline", "model", "trace", "util"},
     "cli": {"report", "metrics", "gpu", "job", "steps", "timeline", "model", "trace", "util"},
+}
+# The shim's modules, lowest first: a module may include only lower levels (and its own header).
+SHIM_LEVELS = {
+    "config": 0, "resolve": 1, "ring": 2, "writer": 3,
+    "device": 4, "gpu_timeline": 4, "capture": 4, "gemm_describe": 4,
+    "lifecycle": 5, "call": 6,
+    "cublas": 7, "cublaslt": 7, "nccl": 7, "graphs": 7, "markers": 7,
 }
 STDERR_ALLOWED = {"analyzer/util/alloc.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
@@ -75,7 +83,13 @@ def main():
             if parts[0] == "include":
                 ok = t[0] == "include"
             elif parts[0] == "shim":
-                ok = t[0] in ("include", "shim")
+                module = os.path.splitext(parts[1])[0]
+                if module not in SHIM_LEVELS:
+                    problems.append(f"{path}: shim module {module} has no level: add it to SHIM_LEVELS")
+                    break
+                dep = os.path.splitext(t[-1])[0]
+                ok = t[0] == "include" or (t[0] == "shim" and (
+                    dep == module or SHIM_LEVELS.get(dep, 99) < SHIM_LEVELS[module]))
             else:
                 layer = parts[1]
                 if layer not in ALLOWED:
