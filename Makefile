@@ -140,6 +140,6 @@ install: all
 	install -m 0644 include/mfu/*.h $(DESTDIR)$(PREFIX)/include/mfu/
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-asan
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
