@@ -2,7 +2,7 @@
 #   make            shim, analyzer and test doubles
 #   make test       every test (unit, integration, end to end)
 #   make demo       the example Transformer workload under the shim, then its report
-#   make bench      overhead per intercepted call
+#   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
 #   make install PREFIX=/usr/local
 
 CUDA_HOME ?= /usr/local/cuda
@@ -120,11 +120,28 @@ test-sanitize:
 demo: all $(EXAMPLE)
 	@CUDA_HOME=$(CUDA_HOME) bash scripts/demo.sh
 
-$(B)/bench/%: tests/bench/%.c | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ishim $(LDFLAGS) -o $@ $< -L$(CUDA_LIB) -lcublas -ldl -lpthread -lm
+# --- bench: the benchmark's lock-free double, the timed loop, the synthetic job's ranks, and
+# a runner that reports what a command cost (tests/bench/run.sh says what each figure is).
+BENCH := $(B)/bench/libbench_double.so $(B)/bench/overhead $(B)/bench/job_rank $(B)/bench/measure
 
-bench: all $(B)/bench/overhead
+$(B)/bench/libbench_double.so: tests/bench/double.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -I$(CUDA_INC) -shared -Wl,-soname,libbench_double.so \
+	  $(LDFLAGS) -o $@ $<
+
+$(B)/bench/overhead: tests/bench/overhead.c $(B)/bench/libbench_double.so
+	$(CC) $(CFLAGS) -I$(CUDA_INC) $(LDFLAGS) -o $@ $< -L$(B)/bench -l:libbench_double.so \
+	  -Wl,-rpath,$(abspath $(B)/bench) -ldl -lpthread
+
+$(B)/bench/job_rank: tests/bench/job_rank.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(CUDA_INC) $(LDFLAGS) -o $@ $< -L$(CUDA_LIB) -lcublas -lnccl
+
+$(B)/bench/measure: tests/bench/measure.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench: all $(BENCH)
 	@bash tests/bench/run.sh
 
 # --- calibrate: the GEMM TFLOP/s this machine's GPU achieves per precision, beside
