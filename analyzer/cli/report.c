@@ -44,8 +44,8 @@ int cli_model(const struct model_spec *spec, struct model_shape *m, const char *
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [MODEL]\n"
-          "                  [WORK] [PEAK]\n"
+          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [--top N]\n"
+          "                  [MODEL] [WORK] [PEAK]\n"
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
           "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
@@ -66,24 +66,27 @@ static void usage(FILE *out) {
           "             run with NVTX_INJECTION64_PATH=libmfushim.so (mfu run sets it). Default:\n"
           "             cudaProfilerStart/Stop regions if there are two or more, else the\n"
           "             steps are found in the repeating sequence of calls\n"
+          "  --top N    rows of the tables of GEMM shapes and of kernels per category (default\n"
+          "             %d; 0: all); --json lists every row\n"
           "\n"
           "MODEL, WORK and PEAK are the options of `mfu predict` (below); --batch and --seq are\n"
           "per rank and step. Without a model there is no MFU, and HFU is from the counted\n"
           "FLOPs; the peak is that of the device each trace recorded unless --device or\n"
           "--peak-tflops says otherwise, for the precision with the most counted FLOPs unless\n"
           "--dtype says otherwise.\n\n",
-          MFU_TRACE_SUFFIX);
+          MFU_TRACE_SUFFIX, REPORT_TOP_ROWS);
   options_help(out);
   fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
 }
 
-enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE };
+enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP };
 
 static const struct option report_options_table[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"job", required_argument, NULL, OPT_JOB},
     {"skip", required_argument, NULL, OPT_SKIP},
     {"step-range", required_argument, NULL, OPT_STEP_RANGE},
+    {"top", required_argument, NULL, OPT_TOP},
     {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
@@ -115,6 +118,10 @@ static int on_report_option(void *ctx, int id, const char *arg) {
     a->step_range = arg;
     return 0;
   }
+  case OPT_TOP:
+    if (options_count("mfu report", "top", arg, 0, 1000000, &n) != 0) return 2;
+    a->o.top = (size_t)n;
+    return 0;
   default:
     if (options_count("mfu report", "skip", arg, 0, 1000000000, &n) != 0) return 2;
     a->u.skip = (long)n;
@@ -125,7 +132,7 @@ static int on_report_option(void *ctx, int id, const char *arg) {
 int cmd_report(int argc, char **argv) {
   struct model_spec spec;
   model_spec_init(&spec);
-  struct report_args a = {.u = {.spec = &spec, .skip = -1}};
+  struct report_args a = {.o = {.top = REPORT_TOP_ROWS}, .u = {.spec = &spec, .skip = -1}};
   int first = options_parse(argc, argv, "mfu report", report_options_table, on_report_option,
                             &a, &spec);
   if (first < 0) return -first;

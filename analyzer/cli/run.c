@@ -177,7 +177,7 @@ static void summarize(const char *dir, const struct mfu_strings *before, bool js
   } else if (found < 0) {
     fprintf(stderr, "mfu run: %s\n", err);
   } else {
-    struct report_options o = {.max_rows = SUMMARY_ROWS};
+    struct report_options o = {.max_rows = SUMMARY_ROWS, .top = REPORT_TOP_ROWS};
     fprintf(stderr, "\nmfu run: the traces of this run are in %s\n", dir);
     if (cli_report(json ? stdout : stderr, dir, &t, &o, json) == 0)
       fprintf(stderr, "\nfull report: mfu report %s%s\n", dir, t.njobs > 1 ? " --job ID" : "");

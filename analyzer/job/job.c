@@ -63,11 +63,13 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   size_t ncaptured = 0;
   struct mfu_graphs graphs = {0};
   struct rank_steps_builder *steps = rank_steps_builder_new(step_range);
+  struct call_times_builder *times = call_times_builder_new();
   fs->readable = mfu_trace_open(&t, fs->path) == 0;
   for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
     rank_steps_add(steps, r, &t);
+    call_times_add(times, r);
     if (r->kind == MFU_REC_GRAPH) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
     } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_MARKER) {
@@ -90,6 +92,7 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   rank_steps_add_launches(steps, &graphs, capture_flops);
   free(capture_flops);
   rank_steps_finish(steps, &fs->steps);
+  call_times_finish(times, &t, &fs->call_times);
   counts_of_tally(&fs->counts, &direct, &t);
   for (size_t i = 0; i < ncaptured; i++) counts_tally_free(&captured[i]);
   free(captured);
@@ -327,6 +330,7 @@ void mfu_traces_free(struct mfu_traces *t) {
     free(t->files[i].path);
     counts_free(&t->files[i].counts);
     rank_steps_free(&t->files[i].steps);
+    call_times_free(&t->files[i].call_times);
   }
   for (size_t i = 0; i < t->njobs; i++) {
     free(t->jobs[i].files);

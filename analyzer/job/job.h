@@ -11,6 +11,7 @@
 
 #include "counts.h"
 #include "mfu/trace.h"
+#include "steps/call_times.h"
 #include "steps/rank_steps.h"
 #include "util/strings.h"
 
@@ -28,6 +29,7 @@ struct mfu_file {
                                  of the last */
   uint64_t skipped_blocks;    /* valid blocks of unknown types (newer shim) */
   struct rank_steps steps;    /* training steps, their work and GPU time */
+  struct call_times call_times; /* GPU time by GEMM shape, NCCL size and kernel */
 };
 
 struct mfu_job {

@@ -6,6 +6,7 @@
 #include "format.h"
 #include "mfu/version.h"
 #include "report.h"
+#include "sections.h"
 #include "trace/names.h"
 #include "util/json_writer.h"
 
@@ -260,6 +261,7 @@ void report_json(FILE *out, const struct report *r) {
   json_graphs(j, &job->graphs);
 
   json_utilization(j, r);
+  report_profile_json(j, r);
 
   jw_key(j, "per_rank");
   jw_array_begin(j);

@@ -12,11 +12,14 @@ int report_build(struct report *r, const char *path, const struct mfu_traces *t,
   struct utilization_options none = {.spec = &defaults, .skip = -1};
   const struct utilization_options *util = o->util ? o->util : &none;
   utilization_compute(r->j, util, &r->u);
+  profile_compute(r->j, util, &r->p);
+  r->top = o->top;
   findings_gather(&r->f, path, t, r->j, o->job_id != NULL, util->have_model, &r->u);
   return 0;
 }
 
 void report_free(struct report *r) {
+  profile_free(&r->p);
   findings_free(&r->f);
   utilization_free(&r->u);
 }

@@ -10,11 +10,15 @@
 
 #include "job/job.h"
 #include "metrics/findings.h"
+#include "metrics/profile.h"
 #include "metrics/utilization.h"
+
+#define REPORT_TOP_ROWS 5 /* rows of the top tables by default */
 
 struct report_options {
   const char *job_id; /* NULL: the most recently started job */
   size_t max_rows;    /* text report: rows of the API and rank tables; 0: all */
+  size_t top;         /* text report: rows of the top tables (GEMM shapes, kernels); 0: all */
   const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
@@ -24,6 +28,8 @@ struct report {
   const struct mfu_job *j;
   struct job_utilization u;
   struct findings f;
+  struct job_profile p;
+  size_t top; /* the options' */
 };
 
 /* Why a report could not be built. */

@@ -5,6 +5,7 @@
 
 #include "format.h"
 #include "report.h"
+#include "sections.h"
 #include "trace/names.h"
 #include "util/u128.h"
 
@@ -233,6 +234,7 @@ void report_text(FILE *out, const struct report *r, size_t max_rows) {
   print_graphs(out, r);
   print_ranks(out, r, max_rows);
   print_utilization(out, r, max_rows);
+  report_profile_tables(out, r, r->top, false);
   print_list(out, "notes", &r->f.notes);
   print_list(out, "warnings", &r->f.warnings);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlation.h"
 #include "markers.h"
 #include "mfu/nccl.h"
 #include "timeline/kernels.h"
@@ -26,8 +27,6 @@ struct built_activity {
   uint8_t category;     /* by name; the launching call may override */
 };
 
-struct correlation { uint64_t cupti, external; };
-
 /* Kernel name string id -> category, so each name is looked up and classified once. */
 #define NAME_SLOTS 4096u
 struct name_cache { uint32_t id[NAME_SLOTS]; uint8_t cat[NAME_SLOTS]; };
@@ -37,7 +36,7 @@ struct rank_steps_builder {
   size_t ncalls, calls_cap;
   struct built_activity *acts;
   size_t nacts, acts_cap;
-  struct correlation *corr;
+  struct correlation_pair *corr;
   size_t ncorr, corr_cap;
   struct name_cache names;
   char device[48];
@@ -120,8 +119,8 @@ void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
     return;
   case MFU_REC_CORRELATION:
     MFU_GROW(b->corr, b->ncorr, b->corr_cap);
-    b->corr[b->ncorr++] = (struct correlation){r->u.correlation.correlation,
-                                               r->u.correlation.external};
+    b->corr[b->ncorr++] = (struct correlation_pair){r->u.correlation.correlation,
+                                                    r->u.correlation.external};
     return;
   case MFU_REC_MARKER:
     add_marker(b, r, t);
@@ -154,16 +153,6 @@ static int by_start(const void *a, const void *b) {
   const struct built_activity *x = a, *y = b;
   return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
 }
-static int by_cupti(const void *a, const void *b) {
-  const struct correlation *x = a, *y = b;
-  return (x->cupti > y->cupti) - (x->cupti < y->cupti);
-}
-struct external_index { uint64_t external; size_t call; };
-static int by_external(const void *a, const void *b) {
-  const struct external_index *x = a, *y = b;
-  return (x->external > y->external) - (x->external < y->external);
-}
-
 /* The step holding call `i` (steps are in call order), or nsteps. */
 static size_t step_of_call(const struct steps_span *s, size_t n, size_t i) {
   size_t lo = 0, hi = n;
@@ -179,29 +168,23 @@ static size_t step_of_call(const struct steps_span *s, size_t n, size_t i) {
  * the call decides GEMM or NCCL; the call's step gets the activity's times. */
 static void correlate(struct rank_steps_builder *b, const struct steps_detection *d,
                       uint64_t *gpu_start, uint64_t *gpu_end) {
-  mfu_sort(b->corr, b->ncorr, sizeof *b->corr, by_cupti);
-  struct external_index *ext = mfu_xmalloc(b->ncalls, sizeof *ext);
-  size_t next = 0;
-  for (size_t i = 0; i < b->ncalls; i++)
-    if (b->calls[i].correlation) ext[next++] = (struct external_index){b->calls[i].correlation, i};
-  mfu_sort(ext, next, sizeof *ext, by_external);
+  struct correlation_index ix;
+  correlation_index_init(&ix, b->corr, b->ncorr, b->ncalls ? &b->calls[0].correlation : NULL,
+                         sizeof *b->calls, b->ncalls);
   for (size_t a = 0; a < b->nacts; a++) {
     struct built_activity *act = &b->acts[a];
-    struct correlation key = {.cupti = act->correlation};
-    const struct correlation *c = b->ncorr ? bsearch(&key, b->corr, b->ncorr, sizeof key, by_cupti) : NULL;
-    struct external_index ekey = {.external = c ? c->external : 0};
-    const struct external_index *e = c && next ? bsearch(&ekey, ext, next, sizeof ekey, by_external) : NULL;
-    if (!e) continue;
-    const struct built_call *call = &b->calls[e->call];
+    size_t i = correlation_find(&ix, act->correlation);
+    if (i == CORRELATION_NONE) continue;
+    const struct built_call *call = &b->calls[i];
     if (call->kind == CALL_GEMM && act->category != CAT_MEMCPY && act->category != CAT_MEMSET)
       act->category = CAT_GEMM;
     if (call->kind == CALL_NCCL) act->category = CAT_NCCL;
-    size_t s = step_of_call(d->steps, d->nsteps, e->call);
+    size_t s = step_of_call(d->steps, d->nsteps, i);
     if (s == d->nsteps) continue;
     if (!gpu_start[s] || act->start_ns < gpu_start[s]) gpu_start[s] = act->start_ns;
     if (act->end_ns > gpu_end[s]) gpu_end[s] = act->end_ns;
   }
-  free(ext);
+  correlation_index_free(&ix);
 }
 
 /* Each step's window: GPU times when every step has a correlated kernel, else host times. */

@@ -1,7 +1,10 @@
 /* kernels: see kernels.h. */
 #include "kernels.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -70,4 +73,44 @@ enum activity_category kernel_category(const char *name) {
   for (size_t i = 0; name && i < N(rules); i++)
     if (strcasestr(name, rules[i].fragment)) return rules[i].cat;
   return CAT_OTHER;
+}
+
+/* Itanium C++ mangling, as far as names go: _Z<len><id>... or _ZN<len><id>...<len><id>E... */
+static bool unmangle(const char *s, char *out, size_t outlen) {
+  if (strncmp(s, "_Z", 2)) return false;
+  s += 2;
+  bool nested = *s == 'N';
+  s += nested;
+  size_t used = 0, parts = 0;
+  while (*s >= '1' && *s <= '9') {
+    char *end;
+    unsigned long len = strtoul(s, &end, 10);
+    if (strnlen(end, len) < len) return false;
+    int w = snprintf(out + used, outlen - used, "%s%.*s", parts++ ? "::" : "", (int)len, end);
+    if (w < 0 || (size_t)w >= outlen - used) return false;
+    used += (size_t)w;
+    s = end + len;
+    if (!nested) break;
+  }
+  return parts > 0;
+}
+
+const char *kernel_short_name(const char *name, char *out, size_t outlen) {
+  if (!name || !outlen) return name;
+  if (unmangle(name, out, outlen)) return out;
+  /* Demangled: "void ns::kernel<args>(params)" -> "ns::kernel<args>" */
+  const char *s = strncmp(name, "void ", 5) ? name : name + 5;
+  size_t n = strlen(s);
+  if (n && s[n - 1] == ')') {
+    int depth = 0;
+    for (size_t i = n; i-- > 0;) {
+      depth += s[i] == ')' ? 1 : s[i] == '(' ? -1 : 0;
+      if (!depth) {
+        n = i;
+        break;
+      }
+    }
+  }
+  snprintf(out, outlen, "%.*s", (int)n, s);
+  return out;
 }

@@ -7,9 +7,16 @@
 #ifndef MFU_KERNELS_H
 #define MFU_KERNELS_H
 
+#include <stddef.h>
+
 #include "timeline.h"
 
 /* CAT_GEMM, CAT_ATTENTION, CAT_NCCL or CAT_OTHER; CAT_OTHER for NULL. */
 enum activity_category kernel_category(const char *name);
+
+/* A kernel's name for tables and timelines, into out: a mangled C++ name as its qualified
+ * function name (_ZN7cutlass6KernelI...E... -> cutlass::Kernel), a demangled one without its
+ * return type and parameters; other names as they are. Returns out (name when it is NULL). */
+const char *kernel_short_name(const char *name, char *out, size_t outlen);
 
 #endif

@@ -1,0 +1,78 @@
+/* profile_json: where the GPU time went (metrics/profile.h), as JSON keys (report.h). */
+#include <math.h>
+
+#include "sections.h"
+#include "timeline/kernels.h"
+
+static const char *const op_name[] = {"N", "T", "C"}; /* cublasOperation_t */
+
+static void gemm_shapes(struct jw *j, const struct job_profile *p) {
+  jw_key(j, "gemm_shapes");
+  jw_array_begin(j);
+  for (size_t i = 0; i < p->ngemm; i++) {
+    const struct profile_gemm *g = &p->gemm[i];
+    jw_object_begin(j);
+    jw_key_int(j, "m", g->c.m);
+    jw_key_int(j, "n", g->c.n);
+    jw_key_int(j, "k", g->c.k);
+    jw_key_int(j, "batch", g->c.batch);
+    jw_key_string(j, "transa", g->c.transa < 3 ? op_name[g->c.transa] : NULL);
+    jw_key_string(j, "transb", g->c.transb < 3 ? op_name[g->c.transb] : NULL);
+    jw_key_string(j, "precision", mfu_precision_name(g->c.precision));
+    jw_key_u128(j, "calls", g->c.calls);
+    jw_key_double(j, "flops", g->c.flops);
+    jw_key_u128(j, "timed_calls", g->c.timed_calls);
+    jw_key_double(j, "gpu_time_s", p->timeline ? (double)g->c.gpu_ns / 1e9 : NAN);
+    jw_key_double(j, "share", g->share);
+    jw_key_double(j, "achieved_flops_per_s", g->achieved);
+    jw_key_double(j, "peak_flops", g->peak);
+    jw_object_end(j);
+  }
+  jw_array_end(j);
+}
+
+static void kernels(struct jw *j, const struct job_profile *p) {
+  jw_key(j, "kernels");
+  jw_array_begin(j);
+  for (size_t i = 0; i < p->nkernels; i++) {
+    const struct profile_kernel *k = &p->kernels[i];
+    char name[256];
+    jw_object_begin(j);
+    jw_key_string(j, "name", k->name);
+    jw_key_string(j, "short_name", k->name ? kernel_short_name(k->name, name, sizeof name) : NULL);
+    jw_key_string(j, "category", activity_category_name[k->cat]);
+    jw_key_u128(j, "count", k->count);
+    jw_key_double(j, "gpu_time_s", (double)k->ns / 1e9);
+    jw_key_double(j, "share", k->share);
+    jw_object_end(j);
+  }
+  jw_array_end(j);
+}
+
+static void nccl_sizes(struct jw *j, const struct job_profile *p) {
+  jw_key(j, "nccl_by_size");
+  jw_array_begin(j);
+  for (size_t i = 0; i < p->nnccl; i++) {
+    const struct profile_nccl *n = &p->nccl[i];
+    jw_object_begin(j);
+    jw_key_string(j, "op", mfu_nccl_op_name(n->c.op));
+    jw_key_u128(j, "bytes", n->c.bytes);
+    jw_key(j, "comm_size");
+    if (n->c.comm_size > 0) jw_int(j, n->c.comm_size);
+    else jw_null(j);
+    jw_key_u128(j, "calls", n->c.calls);
+    jw_key_u128(j, "timed_calls", n->c.timed_calls);
+    jw_key_double(j, "gpu_time_s", p->timeline ? (double)n->c.gpu_ns / 1e9 : NAN);
+    jw_key_double(j, "time_per_call_s", n->time_s);
+    jw_key_double(j, "algbw_bytes_per_s", n->algbw);
+    jw_key_double(j, "busbw_bytes_per_s", n->busbw);
+    jw_object_end(j);
+  }
+  jw_array_end(j);
+}
+
+void report_profile_json(struct jw *j, const struct report *r) {
+  gemm_shapes(j, &r->p);
+  kernels(j, &r->p);
+  nccl_sizes(j, &r->p);
+}

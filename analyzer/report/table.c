@@ -1,0 +1,98 @@
+/* table: see table.h. */
+#include "table.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+void table_begin(struct table *t, FILE *out, bool csv, const char *title, const char *id,
+                 const struct table_column *cols, size_t ncols) {
+  *t = (struct table){out, csv, cols, ncols, 0};
+  if (csv) fprintf(out, "# %s\n", id);
+  else fprintf(out, "\n%s\n", title);
+  for (size_t i = 0; i < ncols; i++) table_str(t, csv ? cols[i].key : cols[i].title);
+  table_end_row(t);
+}
+
+/* What comes before the next cell: the separator, or the text form's indentation. */
+static void next_cell(struct table *t) {
+  if (t->col++) fputs(t->csv ? "," : " ", t->out);
+  else if (!t->csv) fputs("  ", t->out);
+}
+
+static int width(const struct table *t) { return t->cols[t->col - 1].width; }
+
+static void csv_quoted(FILE *out, const char *s) {
+  if (!strpbrk(s, ",\"\n\r")) {
+    fputs(s, out);
+    return;
+  }
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', out);
+    fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
+void table_str(struct table *t, const char *s) {
+  next_cell(t);
+  if (t->csv) {
+    if (s) csv_quoted(t->out, s);
+    return;
+  }
+  int w = width(t);
+  size_t limit = (size_t)(w < 0 ? -w : w);
+  if (!s) s = "-";
+  /* A left-aligned text column is a name: cut it to its width, the end marked "...". */
+  if (w < 0 && t->col < t->ncols && strlen(s) > limit && limit > 3)
+    fprintf(t->out, "%.*s...", (int)(limit - 3), s);
+  else if (w < 0 && t->col == t->ncols)
+    fputs(s, t->out); /* the last column runs on */
+  else
+    fprintf(t->out, "%*s", w, s);
+}
+
+void table_num(struct table *t, double v, int decimals) {
+  if (isnan(v)) {
+    table_str(t, NULL);
+    return;
+  }
+  next_cell(t);
+  if (t->csv) fprintf(t->out, "%.15g", v);
+  else fprintf(t->out, "%*.*f", width(t), decimals, v);
+}
+
+void table_pct(struct table *t, double fraction, int decimals) {
+  if (isnan(fraction) || t->csv) {
+    table_num(t, 100 * fraction, decimals);
+    return;
+  }
+  next_cell(t);
+  fprintf(t->out, "%*.*f%%", width(t) - 1, decimals, 100 * fraction);
+}
+
+void table_uint(struct table *t, unsigned long long v) {
+  next_cell(t);
+  if (t->csv) fprintf(t->out, "%llu", v);
+  else fprintf(t->out, "%*llu", width(t), v);
+}
+
+void table_end_row(struct table *t) {
+  fputc('\n', t->out);
+  t->col = 0;
+}
+
+void table_note(struct table *t, const char *fmt, ...) {
+  if (t->csv) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("  ", t->out);
+  vfprintf(t->out, fmt, ap);
+  fputc('\n', t->out);
+  va_end(ap);
+}
+
+void table_end(struct table *t) {
+  if (t->csv) fputc('\n', t->out);
+}

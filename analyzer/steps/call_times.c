@@ -1,0 +1,291 @@
+/* call_times: see call_times.h. */
+#include "call_times.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlation.h"
+#include "mfu/nccl.h"
+#include "timeline/kernels.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+enum call_kind { CALL_GEMM, CALL_NCCL };
+
+struct built_call {
+  uint64_t external;
+  double flops;
+  uint32_t slot; /* in gemm[] or nccl[], by kind */
+  uint8_t kind;
+  bool timed;
+};
+
+struct built_activity {
+  uint64_t ns;
+  uint32_t correlation; /* CUPTI's */
+  uint32_t name;        /* string id; 0 for memcpy and memset */
+  uint8_t cat;          /* by name */
+};
+
+/* Hashes -> positions in an array of distinct entries, open addressing; `same` tells a hash
+ * collision from the entry itself. */
+struct slots {
+  uint64_t *hash;
+  uint32_t *index;
+  size_t cap, n;
+};
+
+typedef bool (*same_fn)(const void *entries, size_t i, const void *key);
+
+static void slots_grow(struct slots *s) {
+  struct slots g = {mfu_xcalloc(s->cap ? 2 * s->cap : 64, sizeof *g.hash),
+                    mfu_xcalloc(s->cap ? 2 * s->cap : 64, sizeof *g.index), s->cap ? 2 * s->cap : 64,
+                    s->n};
+  for (size_t i = 0; i < s->cap; i++) {
+    if (!s->index[i]) continue;
+    size_t at = s->hash[i] & (g.cap - 1);
+    while (g.index[at]) at = (at + 1) & (g.cap - 1);
+    g.hash[at] = s->hash[i];
+    g.index[at] = s->index[i];
+  }
+  free(s->hash);
+  free(s->index);
+  *s = g;
+}
+
+/* The position of the entry equal to `key`, or `fresh` (which the caller then appends). */
+static size_t slots_find(struct slots *s, uint64_t h, same_fn same, const void *entries,
+                         const void *key, size_t fresh) {
+  if (2 * (s->n + 1) > s->cap) slots_grow(s);
+  size_t at = h & (s->cap - 1);
+  for (; s->index[at]; at = (at + 1) & (s->cap - 1))
+    if (s->hash[at] == h && same(entries, s->index[at] - 1, key)) return s->index[at] - 1;
+  s->hash[at] = h;
+  s->index[at] = (uint32_t)fresh + 1; /* 0: empty */
+  s->n++;
+  return fresh;
+}
+
+static void slots_free(struct slots *s) {
+  free(s->hash);
+  free(s->index);
+}
+
+struct call_times_builder {
+  struct call_times out;
+  size_t gemm_cap, nccl_cap, kernels_cap;
+  struct slots gemm_slots, nccl_slots, kernel_slots;
+  struct built_call *calls;
+  size_t ncalls, calls_cap;
+  struct built_activity *acts;
+  size_t nacts, acts_cap;
+  struct correlation_pair *corr;
+  size_t ncorr, corr_cap;
+  uint32_t *kernel_name; /* string id of each kernels[] entry */
+  struct slots name_slots; /* kernel names seen, and their categories by name */
+  uint32_t *names;
+  uint8_t *name_cat;
+  size_t nnames, names_cap;
+};
+
+struct call_times_builder *call_times_builder_new(void) {
+  return mfu_xcalloc(1, sizeof(struct call_times_builder));
+}
+
+static bool same_gemm(const void *entries, size_t i, const void *key) {
+  const struct call_times_gemm *a = (const struct call_times_gemm *)entries + i, *b = key;
+  return a->m == b->m && a->n == b->n && a->k == b->k && a->batch == b->batch &&
+         a->transa == b->transa && a->transb == b->transb && a->precision == b->precision;
+}
+
+static bool same_nccl(const void *entries, size_t i, const void *key) {
+  const struct call_times_nccl *a = (const struct call_times_nccl *)entries + i, *b = key;
+  return a->op == b->op && a->bytes == b->bytes && a->comm_size == b->comm_size;
+}
+
+static size_t gemm_slot(struct call_times_builder *b, const struct mfu_gemm *g) {
+  struct call_times_gemm key = {.m = g->m, .n = g->n, .k = g->k, .batch = g->batch,
+                                .transa = g->transa, .transb = g->transb, .precision = g->precision};
+  uint64_t h = MFU_HASH_SEED;
+  h = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(h, (uint64_t)g->m), (uint64_t)g->n),
+                                (uint64_t)g->k), (uint64_t)g->batch);
+  h = mfu_hash_mix(h, (uint64_t)g->transa << 16 | (uint64_t)g->transb << 8 | g->precision);
+  size_t i = slots_find(&b->gemm_slots, h, same_gemm, b->out.gemm, &key, b->out.ngemm);
+  if (i == b->out.ngemm) {
+    MFU_GROW(b->out.gemm, b->out.ngemm, b->gemm_cap);
+    b->out.gemm[b->out.ngemm++] = key;
+  }
+  return i;
+}
+
+static size_t nccl_slot(struct call_times_builder *b, const struct mfu_nccl *n) {
+  struct call_times_nccl key = {.op = n->op, .bytes = n->bytes, .comm_size = n->comm_size};
+  uint64_t h = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(MFU_HASH_SEED, n->op), n->bytes),
+                            (uint64_t)(uint32_t)n->comm_size);
+  size_t i = slots_find(&b->nccl_slots, h, same_nccl, b->out.nccl, &key, b->out.nnccl);
+  if (i == b->out.nnccl) {
+    MFU_GROW(b->out.nccl, b->out.nnccl, b->nccl_cap);
+    b->out.nccl[b->out.nnccl++] = key;
+  }
+  return i;
+}
+
+static void add_call(struct call_times_builder *b, const struct mfu_record *r, enum call_kind kind,
+                     size_t slot) {
+  MFU_GROW(b->calls, b->ncalls, b->calls_cap);
+  b->calls[b->ncalls++] = (struct built_call){r->correlation, (double)r->flops, (uint32_t)slot,
+                                              (uint8_t)kind, false};
+}
+
+static void add_activity(struct call_times_builder *b, const struct mfu_record *r,
+                         uint32_t correlation, uint32_t name, enum activity_category cat) {
+  MFU_GROW(b->acts, b->nacts, b->acts_cap);
+  uint64_t ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
+  b->acts[b->nacts++] = (struct built_activity){ns, correlation, name, (uint8_t)cat};
+}
+
+void call_times_add(struct call_times_builder *b, const struct mfu_record *r) {
+  bool captured = (r->flags & MFU_RF_CAPTURED) != 0;
+  switch (r->kind) {
+  case MFU_REC_GEMM: {
+    if (r->status != 0 || captured) return;
+    size_t i = gemm_slot(b, &r->u.gemm);
+    b->out.gemm[i].calls++;
+    b->out.gemm[i].flops += (double)r->flops;
+    add_call(b, r, CALL_GEMM, i);
+    return;
+  }
+  case MFU_REC_NCCL: {
+    const struct mfu_nccl *n = &r->u.nccl;
+    if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
+    size_t i = nccl_slot(b, n);
+    b->out.nccl[i].calls++;
+    add_call(b, r, CALL_NCCL, i);
+    return;
+  }
+  case MFU_REC_KERNEL: /* categorized by name at the end, once per distinct name */
+    add_activity(b, r, r->u.kernel.correlation, r->u.kernel.name, CAT_COUNT);
+    return;
+  case MFU_REC_MEMCPY:
+    add_activity(b, r, r->u.memop.correlation, 0, CAT_MEMCPY);
+    return;
+  case MFU_REC_MEMSET:
+    add_activity(b, r, r->u.memop.correlation, 0, CAT_MEMSET);
+    return;
+  case MFU_REC_CORRELATION:
+    MFU_GROW(b->corr, b->ncorr, b->corr_cap);
+    b->corr[b->ncorr++] = (struct correlation_pair){r->u.correlation.correlation,
+                                                    r->u.correlation.external};
+    return;
+  default:
+    return;
+  }
+}
+
+struct kernel_key {
+  uint32_t name;
+  enum activity_category cat;
+};
+
+static bool same_kernel(const void *entries, size_t i, const void *key) {
+  const struct call_times_builder *b = entries;
+  const struct kernel_key *k = key;
+  return b->kernel_name[i] == k->name && b->out.kernels[i].cat == k->cat;
+}
+
+/* The activity's entry in kernels[], by name and category. */
+static struct call_times_kernel *kernel_entry(struct call_times_builder *b, uint32_t name,
+                                              enum activity_category cat) {
+  struct kernel_key key = {name, cat};
+  uint64_t h = mfu_hash_mix(mfu_hash_mix(MFU_HASH_SEED, name), (uint64_t)cat);
+  size_t i = slots_find(&b->kernel_slots, h, same_kernel, b, &key, b->out.nkernels);
+  if (i == b->out.nkernels) {
+    size_t cap = b->kernels_cap;
+    MFU_GROW(b->out.kernels, b->out.nkernels, b->kernels_cap);
+    if (cap != b->kernels_cap)
+      b->kernel_name = mfu_xrealloc(b->kernel_name, b->kernels_cap * sizeof *b->kernel_name);
+    b->kernel_name[i] = name;
+    b->out.kernels[b->out.nkernels++] = (struct call_times_kernel){.cat = cat};
+  }
+  return &b->out.kernels[i];
+}
+
+static bool same_name(const void *entries, size_t i, const void *key) {
+  return ((const uint32_t *)entries)[i] == *(const uint32_t *)key;
+}
+
+/* The category of a kernel by its name, each distinct name looked up and classified once. */
+static enum activity_category name_category(struct call_times_builder *b, uint32_t name,
+                                            const struct mfu_trace *t) {
+  size_t i = slots_find(&b->name_slots, mfu_hash_mix(MFU_HASH_SEED, name), same_name, b->names,
+                        &name, b->nnames);
+  if (i == b->nnames) {
+    const char *text = name ? mfu_trace_string(t, name) : NULL;
+    MFU_GROW(b->names, b->nnames, b->names_cap);
+    b->name_cat = mfu_xrealloc(b->name_cat, b->names_cap * sizeof *b->name_cat);
+    b->names[i] = name;
+    b->name_cat[b->nnames++] = (uint8_t)(text ? kernel_category(text) : CAT_OTHER);
+  }
+  return (enum activity_category)b->name_cat[i];
+}
+
+void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
+                       struct call_times *out) {
+  struct correlation_index ix;
+  correlation_index_init(&ix, b->corr, b->ncorr, b->ncalls ? &b->calls[0].external : NULL,
+                         sizeof *b->calls, b->ncalls);
+  for (size_t a = 0; a < b->nacts; a++) {
+    const struct built_activity *act = &b->acts[a];
+    enum activity_category cat = act->cat == CAT_COUNT ? name_category(b, act->name, t)
+                                                       : (enum activity_category)act->cat;
+    /* A call's time is its kernels': a copy it made ran on a copy engine, beside them. */
+    bool copy = cat == CAT_MEMCPY || cat == CAT_MEMSET;
+    size_t i = copy ? CORRELATION_NONE : correlation_find(&ix, act->correlation);
+    if (i != CORRELATION_NONE) {
+      struct built_call *c = &b->calls[i];
+      bool first = !c->timed;
+      c->timed = true;
+      if (c->kind == CALL_GEMM) {
+        struct call_times_gemm *g = &b->out.gemm[c->slot];
+        g->gpu_ns += act->ns;
+        g->timed_calls += first;
+        if (first) g->timed_flops += c->flops;
+        cat = CAT_GEMM;
+      } else {
+        struct call_times_nccl *n = &b->out.nccl[c->slot];
+        n->gpu_ns += act->ns;
+        n->timed_calls += first;
+        cat = CAT_NCCL;
+      }
+    }
+    struct call_times_kernel *k = kernel_entry(b, act->name, cat);
+    k->count++;
+    k->ns += act->ns;
+  }
+  correlation_index_free(&ix);
+  for (size_t i = 0; i < b->out.nkernels; i++) {
+    const char *text = b->kernel_name[i] ? mfu_trace_string(t, b->kernel_name[i]) : NULL;
+    b->out.kernels[i].name = text ? mfu_xstrdup(text) : NULL;
+  }
+  *out = b->out;
+  slots_free(&b->gemm_slots);
+  slots_free(&b->nccl_slots);
+  slots_free(&b->kernel_slots);
+  slots_free(&b->name_slots);
+  free(b->names);
+  free(b->name_cat);
+  free(b->kernel_name);
+  free(b->calls);
+  free(b->acts);
+  free(b->corr);
+  free(b);
+}
+
+void call_times_free(struct call_times *c) {
+  for (size_t i = 0; i < c->nkernels; i++) free(c->kernels[i].name);
+  free(c->gemm);
+  free(c->nccl);
+  free(c->kernels);
+  *c = (struct call_times){0};
+}
