@@ -104,6 +104,9 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   fs->skipped_blocks = t.skipped_blocks;
   snprintf(fs->problem, sizeof fs->problem, "%s", t.problem);
   fs->problem_offset = t.problem_offset;
+  fs->gaps = t.gaps;
+  t.gaps = (struct trace_gaps){0}; /* now the file's */
+  fs->tail = t.tail;
   mfu_trace_close(&t);
 }
 
@@ -193,20 +196,65 @@ static void rank_warnings(struct mfu_job *j) {
   free(gaps);
 }
 
+/* "1 block", "N blocks" or, for -1, "an unknown number of blocks". */
+static const char *counted(int64_t n, const char *what, char buf[64]) {
+  if (n < 0)
+    snprintf(buf, 64, "an unknown number of %ss", what);
+  else
+    snprintf(buf, 64, "%lld %s%s", (long long)n, what, n == 1 ? "" : "s");
+  return buf;
+}
+
+#define GAPS_LISTED 3 /* per file, in the text; --json lists more */
+
+/* "rank R (path) was read past N damaged regions (bytes, records lost; at byte B, ...)" */
+static void gap_warning(struct mfu_job *j, size_t *listed, const struct mfu_file *f) {
+  char *text, rank[16], bytes[64], blocks[64], records[64], regions[64];
+  size_t len;
+  FILE *m = open_memstream(&text, &len);
+  if (!m) mfu_out_of_memory();
+  const struct trace_gaps *g = &f->gaps;
+  if (g->unknown == g->n)
+    fprintf(m, "an unknown number of records lost");
+  else if (g->unknown)
+    fprintf(m, "%s lost, and an unknown number in %s",
+            counted((int64_t)g->records, "record", records),
+            counted((int64_t)g->unknown, "region", regions));
+  else
+    fprintf(m, "%s lost", counted((int64_t)g->records, "record", records));
+  for (size_t i = 0; i < g->n && i < GAPS_LISTED; i++) {
+    const struct trace_gap *x = &g->list[i];
+    fprintf(m, "; at byte %llu, %s, %s, %s: %s", (unsigned long long)x->offset,
+            counted((int64_t)x->bytes, "byte", bytes), counted(x->blocks, "block", blocks),
+            counted(x->records, "record", records), x->reason);
+  }
+  if (g->n > GAPS_LISTED) fprintf(m, "; %zu more in --json", g->n - GAPS_LISTED);
+  fclose(m);
+  add_listed(&j->warnings, listed, "rank %s (%s) was read past %s (%s, %s)", rank_text(f, rank),
+             f->path, counted((int64_t)g->n, "damaged region", regions),
+             counted((int64_t)g->bytes, "byte", bytes), text);
+  free(text);
+}
+
 static void file_warnings(struct mfu_job *j) {
-  size_t incomplete = 0, lossy = 0;
-  char rank[16];
+  size_t incomplete = 0, damaged = 0, lossy = 0;
+  char rank[16], records[64];
   for (size_t i = 0; i < j->nfiles; i++) {
     const struct mfu_file *f = j->files[i];
-    if (!f->complete)
-      add_listed(&j->warnings, &incomplete, "rank %s (%s) is incomplete at byte %llu: %s",
-                 rank_text(f, rank), f->path, (unsigned long long)f->problem_offset, f->problem);
+    if (f->problem[0])
+      add_listed(&j->warnings, &incomplete, "rank %s (%s) is incomplete at byte %llu: %s%s%s%s",
+                 rank_text(f, rank), f->path, (unsigned long long)f->problem_offset, f->problem,
+                 f->tail.records > 0 ? " (" : "",
+                 f->tail.records > 0 ? counted(f->tail.records, "record", records) : "",
+                 f->tail.records > 0 ? " of its torn last block lost)" : "");
+    if (f->gaps.n) gap_warning(j, &damaged, f);
     if (f->header.records_lost || (f->header.flags & MFU_FILE_WRITE_ERROR))
       add_listed(&j->warnings, &lossy,
                  "rank %s (%s) lost %llu records to write errors (disk full?): its counts are low",
                  rank_text(f, rank), f->path, (unsigned long long)f->header.records_lost);
   }
   end_listed(&j->warnings, incomplete, "incomplete files (all in --json incomplete_files)");
+  end_listed(&j->warnings, damaged, "damaged files (all in --json incomplete_files)");
   end_listed(&j->warnings, lossy, "files with lost records");
 }
 
@@ -328,6 +376,7 @@ int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_str
 void mfu_traces_free(struct mfu_traces *t) {
   for (size_t i = 0; i < t->nfiles; i++) {
     free(t->files[i].path);
+    trace_gaps_free(&t->files[i].gaps);
     counts_free(&t->files[i].counts);
     rank_steps_free(&t->files[i].steps);
     call_times_free(&t->files[i].call_times);

@@ -13,14 +13,17 @@
 #include "mfu/trace.h"
 #include "steps/call_times.h"
 #include "steps/rank_steps.h"
+#include "trace/blocks.h"
 #include "util/strings.h"
 
 struct mfu_file {
   char *path;
   bool readable;  /* the header is valid and `header` holds it */
-  bool complete;  /* ... and every block was read up to a clean END */
-  char problem[256]; /* why not readable or not complete */
+  bool complete;  /* ... and every block was read up to a clean END, none lost */
+  char problem[256]; /* why not readable, or why the file did not end cleanly */
   uint64_t problem_offset;
+  struct trace_gaps gaps;  /* damage read past (trace/reader.h) */
+  struct trace_gap tail;   /* damage up to the end of the file; bytes 0 if none */
   struct mfu_file_header header;
   struct mfu_counts counts;
   struct mfu_graph_counts graphs;

@@ -22,13 +22,42 @@ static void key_strings(struct jw *j, const char *key, const struct mfu_strings 
   jw_array_end(j);
 }
 
+/* A count that may be unknown (-1): null then. */
+static void key_count(struct jw *j, const char *key, int64_t n) {
+  if (n < 0) jw_key_null(j, key);
+  else jw_key_u128(j, key, (uint64_t)n);
+}
+
+static void json_gap(struct jw *j, const struct trace_gap *g) {
+  jw_object_begin(j);
+  jw_key_u128(j, "offset", g->offset);
+  jw_key_u128(j, "bytes", g->bytes);
+  key_count(j, "blocks", g->blocks);
+  key_count(j, "records", g->records);
+  jw_key_string(j, "reason", g->reason);
+  jw_object_end(j);
+}
+
+/* Why a file is incomplete: its problem (the first gap's when it has no other) and where,
+ * every gap (damage read past) and the tail (damage up to its end). */
 static void json_incomplete(struct jw *j, const struct mfu_file *f) {
+  const struct trace_gap *first = f->gaps.n ? &f->gaps.list[0] : NULL;
   jw_object_begin(j);
   jw_key_string(j, "path", f->path);
   key_rank(j, f);
   jw_key_bool(j, "readable", f->readable);
-  jw_key_string(j, "reason", f->problem);
-  jw_key_u128(j, "offset", f->problem_offset);
+  jw_key_string(j, "reason", f->problem[0] || !first ? f->problem : first->reason);
+  jw_key_u128(j, "offset", f->problem[0] || !first ? f->problem_offset : first->offset);
+  jw_key(j, "gaps");
+  jw_array_begin(j);
+  for (size_t i = 0; i < f->gaps.n && i < TRACE_GAPS_KEPT; i++) json_gap(j, &f->gaps.list[i]);
+  jw_array_end(j);
+  jw_key_u128(j, "gaps_count", f->gaps.n);
+  jw_key_u128(j, "gap_bytes", f->gaps.bytes);
+  key_count(j, "gap_records", f->gaps.unknown ? -1 : (int64_t)f->gaps.records);
+  jw_key(j, "tail");
+  if (f->tail.bytes) json_gap(j, &f->tail);
+  else jw_null(j);
   jw_object_end(j);
 }
 

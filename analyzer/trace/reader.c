@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Records the first problem only: what follows a damaged byte is not trusted. */
+#include "util/alloc.h"
+#include "util/hash.h"
+
+/* Records the first problem only: the root cause, where the trouble starts. */
 __attribute__((format(printf, 3, 4))) static void note(struct mfu_trace *t, uint64_t offset,
                                                        const char *fmt, ...) {
   if (t->problem[0]) return;
@@ -21,14 +24,6 @@ __attribute__((format(printf, 3, 4))) static void note(struct mfu_trace *t, uint
 }
 
 #define STOP(t, offset, ...) (note((t), (offset), __VA_ARGS__), false)
-
-/* Reads exactly n bytes at the current position; a short read is a problem at `offset`. */
-static bool read_exact(struct mfu_trace *t, void *buf, size_t n, uint64_t offset) {
-  if (n == 0 || fread(buf, 1, n, t->f) == n) return true;
-  if (ferror(t->f))
-    return STOP(t, offset, "read error: %s", strerror(errno));
-  return STOP(t, offset, "the file shrank while it was read: read it again");
-}
 
 static void terminate(char *field, size_t size) { field[size - 1] = '\0'; }
 
@@ -75,6 +70,23 @@ static bool check_header(struct mfu_trace *t, const struct mfu_file_header *h, s
   return true;
 }
 
+/* How many records a block with header bh holds; -1 if the header contradicts itself or its
+ * type is unknown (blocks.h). */
+static int64_t records_in(const struct mfu_block_header *bh) {
+  switch (bh->type) {
+  case MFU_BLOCK_RECORDS:
+    return (uint64_t)bh->count * sizeof(struct mfu_record) == bh->payload_size
+               ? (int64_t)bh->count
+               : -1;
+  case MFU_BLOCK_STRINGS:
+    return 0;
+  case MFU_BLOCK_END:
+    return bh->count || bh->payload_size ? -1 : 0;
+  default:
+    return -1;
+  }
+}
+
 int mfu_trace_open(struct mfu_trace *t, const char *path) {
   *t = (struct mfu_trace){.ended = true}; /* until the header is valid, next() yields nothing */
   /* O_NONBLOCK: opening a FIFO named *.mfutrace must not hang; it is rejected below. */
@@ -109,149 +121,148 @@ int mfu_trace_open(struct mfu_trace *t, const char *path) {
   terminate(h->job_id, sizeof h->job_id);
   terminate(h->hostname, sizeof h->hostname);
   terminate(h->cmdline, sizeof h->cmdline);
-  t->pos = MFU_HEADER_SIZE;
+  trace_blocks_start(&t->in, t->f, MFU_HEADER_SIZE, t->file_size, records_in);
   t->ended = false;
   return 0;
 }
 
-static bool add_string(struct mfu_trace *t, uint32_t id, const unsigned char *text, uint32_t len) {
-  char *copy = strndup((const char *)text, len);
-  if (!copy) return false;
-  for (size_t i = 0; i < t->nstrings; i++)
-    if (t->strings[i].id == id) { /* a redefinition replaces the entry */
-      free(t->strings[i].text);
-      t->strings[i].text = copy;
-      return true;
-    }
-  if (t->nstrings == t->strings_cap) {
-    size_t cap = t->strings_cap ? 2 * t->strings_cap : 128;
-    void *grown = realloc(t->strings, cap * sizeof *t->strings);
-    if (!grown) {
-      free(copy);
-      return false;
-    }
+/* --- the string table: id -> text, open addressing (ids are dense from 1 and from
+ * MFU_STRING_DYNAMIC, but a damaged or hostile file may hold any) */
+static size_t string_slot(const struct mfu_trace_string *table, size_t cap, uint32_t id) {
+  size_t i = (size_t)mfu_hash_mix(MFU_HASH_SEED, id) & (cap - 1);
+  while (table[i].text && table[i].id != id) i = (i + 1) & (cap - 1);
+  return i;
+}
+
+static void add_string(struct mfu_trace *t, uint32_t id, const unsigned char *text, uint32_t len) {
+  if (2 * (t->nstrings + 1) > t->strings_cap) { /* at most half full */
+    size_t cap = t->strings_cap ? 2 * t->strings_cap : 256;
+    struct mfu_trace_string *grown = mfu_xcalloc(cap, sizeof *grown);
+    for (size_t i = 0; i < t->strings_cap; i++)
+      if (t->strings[i].text) grown[string_slot(grown, cap, t->strings[i].id)] = t->strings[i];
+    free(t->strings);
     t->strings = grown;
     t->strings_cap = cap;
   }
-  t->strings[t->nstrings++] = (struct mfu_trace_string){id, copy};
-  return true;
+  struct mfu_trace_string *s = &t->strings[string_slot(t->strings, t->strings_cap, id)];
+  if (s->text) /* a redefinition replaces the entry */
+    free(s->text);
+  else
+    t->nstrings++;
+  *s = (struct mfu_trace_string){id, mfu_xstrndup((const char *)text, len)};
+}
+
+const char *mfu_trace_string(const struct mfu_trace *t, uint32_t id) {
+  if (!t->strings_cap) return NULL;
+  return t->strings[string_slot(t->strings, t->strings_cap, id)].text;
+}
+
+/* --- blocks */
+
+/* A verified block whose content is inconsistent: skipped like damage, `records` lost.
+ * Returns false, for read_strings to return. */
+__attribute__((format(printf, 3, 4))) static bool malformed(struct mfu_trace *t, int64_t records,
+                                                            const char *fmt, ...) {
+  const struct trace_blocks *b = &t->in;
+  struct trace_gap g = {.offset = b->offset, .bytes = b->pos - b->offset, .blocks = 1,
+                        .records = records};
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g.reason, sizeof g.reason, fmt, ap);
+  va_end(ap);
+  trace_gaps_add(&t->gaps, &g);
+  return false;
 }
 
 /* Entries: struct mfu_string, `len` bytes, a NUL, NULs up to a multiple of 8. */
-static bool read_strings(struct mfu_trace *t, const struct mfu_block_header *bh, uint64_t offset) {
-  const unsigned char *p = t->payload;
+static bool read_strings(struct mfu_trace *t) {
+  const struct mfu_block_header *bh = &t->in.header;
+  const unsigned char *p = t->in.payload;
   uint64_t at = 0, size = bh->payload_size;
   for (uint32_t i = 0; i < bh->count; i++) {
     struct mfu_string e;
     if (size - at < sizeof e)
-      return STOP(t, offset, "malformed STRINGS block: entry %u of %u starts past its payload", i,
-                  bh->count);
+      return malformed(t, 0, "malformed STRINGS block: entry %u of %u starts past its payload", i,
+                       bh->count);
     memcpy(&e, p + at, sizeof e);
     at += sizeof e;
     uint64_t padded = ((uint64_t)e.len + 1 + 7) & ~(uint64_t)7;
     if (padded > size - at || p[at + e.len] != '\0')
-      return STOP(t, offset,
-                  "malformed STRINGS block: entry %u (id %u, %u bytes) overruns its payload", i,
-                  e.id, e.len);
-    if (!add_string(t, e.id, p + at, e.len)) return STOP(t, offset, "out of memory");
+      return malformed(t, 0,
+                       "malformed STRINGS block: entry %u (id %u, %u bytes) overruns its payload",
+                       i, e.id, e.len);
+    add_string(t, e.id, p + at, e.len);
     at += padded;
   }
   if (at != size)
-    return STOP(t, offset, "malformed STRINGS block: %llu bytes after its %u entries",
-                (unsigned long long)(size - at), bh->count);
+    return malformed(t, 0, "malformed STRINGS block: %llu bytes after its %u entries",
+                     (unsigned long long)(size - at), bh->count);
   return true;
 }
 
-static bool read_payload(struct mfu_trace *t, uint32_t size, uint64_t offset) {
-  if (size > t->payload_cap) {
-    void *grown = realloc(t->payload, size);
-    if (!grown) return STOP(t, offset, "out of memory for a %u-byte block", size);
-    t->payload = grown;
-    t->payload_cap = size;
-  }
-  return read_exact(t, t->payload, size, offset);
-}
-
-/* Reads and verifies the block at t->pos. Returns false at the end of the valid data. */
+/* Reads the next valid block and takes in what it holds; false at the end of the data. */
 static bool read_block(struct mfu_trace *t) {
-  uint64_t off = t->pos, left = t->file_size - off;
-  struct mfu_block_header bh;
+  struct trace_blocks *b = &t->in;
+  struct trace_gap g;
   if (t->saw_end) {
-    if (left)
-      note(t, off, "%llu bytes after the END block: data appended to a closed trace",
-           (unsigned long long)left);
+    if (b->pos < b->size)
+      note(t, b->pos, "%llu bytes after the END block: data appended to a closed trace",
+           (unsigned long long)(b->size - b->pos));
     return false;
   }
-  if (left == 0) return false;
-  if (left < sizeof bh)
-    return STOP(t, off,
-                "truncated block header (%llu of %zu bytes): the process was killed while writing",
-                (unsigned long long)left, sizeof bh);
-  if (!read_exact(t, &bh, sizeof bh, off)) return false;
-  if (bh.magic != MFU_BLOCK_MAGIC)
-    return STOP(t, off, "bad block magic 0x%08x (expected 0x%08x): corrupt data", bh.magic,
-                MFU_BLOCK_MAGIC);
-  if (bh.payload_size > MFU_BLOCK_MAX_PAYLOAD)
-    return STOP(t, off, "payload_size %u exceeds the %u-byte block limit: corrupt block header",
-                bh.payload_size, MFU_BLOCK_MAX_PAYLOAD);
-  if (bh.payload_size > left - sizeof bh)
-    return STOP(t, off,
-                "truncated block: payload_size %u but only %llu bytes follow: the process was "
-                "killed while writing",
-                bh.payload_size, (unsigned long long)(left - sizeof bh));
-  if (bh.payload_size % 8)
-    return STOP(t, off, "payload_size %u is not a multiple of 8: corrupt block header",
-                bh.payload_size);
-  if (!read_payload(t, bh.payload_size, off)) return false;
-  uint64_t sum = mfu_block_checksum(&bh, t->payload);
-  if (sum != bh.checksum)
-    return STOP(t, off,
-                "block checksum mismatch (stored 0x%016llx, computed 0x%016llx): corrupt block",
-                (unsigned long long)bh.checksum, (unsigned long long)sum);
-
-  switch (bh.type) {
+  if (!trace_blocks_next(b, &g)) {
+    if (g.bytes) {
+      t->tail = g;
+      note(t, g.offset, "%s", g.reason);
+    }
+    return false;
+  }
+  if (g.bytes || g.blocks) trace_gaps_add(&t->gaps, &g);
+  t->blocks++;
+  const struct mfu_block_header *bh = &b->header;
+  switch (bh->type) {
   case MFU_BLOCK_RECORDS:
-    if ((uint64_t)bh.count * sizeof(struct mfu_record) != bh.payload_size)
-      return STOP(t, off, "RECORDS block of %u records of %zu bytes has payload_size %u", bh.count,
-                  sizeof(struct mfu_record), bh.payload_size);
-    t->next_rec = (const struct mfu_record *)t->payload; /* malloc'd: aligned for records */
-    t->recs_left = bh.count;
+    if (records_in(bh) < 0) {
+      malformed(t, -1, "RECORDS block of %u records of %zu bytes has payload_size %u", bh->count,
+                sizeof(struct mfu_record), bh->payload_size);
+      break;
+    }
+    t->next_rec = (const struct mfu_record *)b->payload; /* malloc'd: aligned for records */
+    t->recs_left = bh->count;
     break;
   case MFU_BLOCK_STRINGS:
-    if (!read_strings(t, &bh, off)) return false;
+    read_strings(t);
     break;
   case MFU_BLOCK_END:
-    if (bh.payload_size || bh.count)
-      return STOP(t, off, "END block with a payload (%u bytes, count %u): corrupt block",
-                  bh.payload_size, bh.count);
+    if (bh->payload_size || bh->count) {
+      malformed(t, 0, "END block with a payload (%u bytes, count %u)", bh->payload_size,
+                bh->count);
+      break;
+    }
     t->saw_end = true;
     break;
   default:
     t->skipped_blocks++;
   }
-  /* A verified block out of sequence is real data, but blocks before it were lost. */
-  if (bh.seq != t->blocks)
-    note(t, off, "block sequence number %llu, expected %llu: blocks are missing before it",
-         (unsigned long long)bh.seq, (unsigned long long)t->blocks);
-  t->blocks++;
-  t->pos = off + sizeof bh + bh.payload_size;
   return true;
 }
 
 static void finish(struct mfu_trace *t) {
   t->ended = true;
   if (!t->saw_end)
-    note(t, t->pos, "no END block after %llu valid blocks: %s", (unsigned long long)t->blocks,
+    note(t, t->in.pos - t->tail.bytes, "no END block after %llu valid blocks: %s",
+         (unsigned long long)t->blocks,
          t->header.flags & MFU_FILE_SIGNAL_FLUSH
              ? "the process died from a fatal signal (its last flush ran in the signal handler)"
              : "the process did not exit cleanly (crash, SIGKILL) or is still running");
   else if (!(t->header.flags & MFU_FILE_COMPLETE))
     note(t, 0,
          "END block present but the header lacks the complete flag: its last update was lost");
-  else if (t->header.records_written != t->records)
-    note(t, 0, "the header counts %llu records written, the blocks hold %llu",
-         (unsigned long long)t->header.records_written, (unsigned long long)t->records);
-  t->complete = t->problem[0] == '\0';
+  else if (!t->gaps.unknown && t->header.records_written != t->records + t->gaps.records)
+    note(t, 0, "the header counts %llu records written, the blocks hold %llu (and the damaged "
+         "ones %llu)", (unsigned long long)t->header.records_written,
+         (unsigned long long)t->records, (unsigned long long)t->gaps.records);
+  t->complete = t->problem[0] == '\0' && t->gaps.n == 0;
 }
 
 const struct mfu_record *mfu_trace_next(struct mfu_trace *t) {
@@ -267,19 +278,13 @@ const struct mfu_record *mfu_trace_next(struct mfu_trace *t) {
   return t->next_rec++;
 }
 
-const char *mfu_trace_string(const struct mfu_trace *t, uint32_t id) {
-  for (size_t i = 0; i < t->nstrings; i++)
-    if (t->strings[i].id == id) return t->strings[i].text;
-  return NULL;
-}
-
 void mfu_trace_close(struct mfu_trace *t) {
   if (t->f) fclose(t->f);
-  for (size_t i = 0; i < t->nstrings; i++) free(t->strings[i].text);
+  for (size_t i = 0; i < t->strings_cap; i++) free(t->strings[i].text);
   free(t->strings);
-  free(t->payload);
+  trace_gaps_free(&t->gaps);
+  trace_blocks_free(&t->in);
   t->f = NULL;
   t->strings = NULL;
-  t->payload = NULL;
-  t->nstrings = t->strings_cap = t->payload_cap = 0;
+  t->nstrings = t->strings_cap = 0;
 }

@@ -9,9 +9,10 @@
  *     ... t.complete, t.problem, t.problem_offset ...
  *     mfu_trace_close(&t);
  *
- * A file cut short or corrupt in the middle yields every valid block before the damage, then
- * ends with `problem` saying what was wrong and at which byte. Only one file is open at a
- * time per reader, and memory stays bounded by the largest block. */
+ * Damage in the middle (a torn or corrupt block) is read past (blocks.h): every valid block
+ * is read, and each damaged region is listed in `gaps` with what it cost. A file cut short
+ * yields every valid block before the cut, which `tail` describes. Only one file is open at a
+ * time per reader, and memory stays bounded by the largest block and the string table. */
 #ifndef MFU_TRACE_READER_H
 #define MFU_TRACE_READER_H
 
@@ -19,9 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "blocks.h"
 #include "mfu/trace.h"
 
-struct mfu_trace_string {
+struct mfu_trace_string { /* a slot of the string table, indexed by id; text NULL: free */
   uint32_t id;
   char *text;
 };
@@ -31,14 +33,20 @@ struct mfu_trace {
   struct mfu_file_header header;
   uint64_t file_size;
 
-  /* The first problem found (empty if none): why the file could not be opened, why it is
-   * incomplete, and the byte offset where it was found. The first one is the root cause:
-   * what follows a damaged byte is not trusted. */
+  /* The first problem found apart from the gaps below (empty if none): why the file could
+   * not be opened, or why it did not end cleanly, and the byte offset where it was found. */
   char problem[256];
   uint64_t problem_offset;
 
+  /* Damage read past: each region of bytes (or sequence numbers) that held no valid block,
+   * with valid blocks after it. */
+  struct trace_gaps gaps;
+  /* Damage from where the valid data ends to the end of the file (a file cut short, a torn
+   * last block); tail.bytes is 0 if there is none. The problem then says so too. */
+  struct trace_gap tail;
+
   /* Set when mfu_trace_next has returned NULL: the END block was read, the header says the
-   * file was closed cleanly, and nothing was wrong. */
+   * file was closed cleanly, and nothing was wrong or lost. */
   bool complete;
 
   uint64_t blocks;         /* valid blocks read so far */
@@ -47,13 +55,11 @@ struct mfu_trace {
 
   /* private */
   FILE *f;
-  uint64_t pos; /* offset of the next block */
+  struct trace_blocks in; /* the blocks after the header */
   bool ended, saw_end;
-  unsigned char *payload;
-  size_t payload_cap;
   const struct mfu_record *next_rec;
   uint32_t recs_left;
-  struct mfu_trace_string *strings;
+  struct mfu_trace_string *strings; /* open addressing; strings_cap a power of two or 0 */
   size_t nstrings, strings_cap;
 };
 
@@ -66,7 +72,7 @@ int mfu_trace_open(struct mfu_trace *t, const char *path);
 const struct mfu_record *mfu_trace_next(struct mfu_trace *t);
 
 /* The string-table entry `id` read so far (STRINGS blocks precede the records using them),
- * or NULL. */
+ * or NULL; a lookup in a hash table. */
 const char *mfu_trace_string(const struct mfu_trace *t, uint32_t id);
 
 void mfu_trace_close(struct mfu_trace *t);

@@ -35,6 +35,13 @@ static inline char *mfu_xstrdup(const char *s) {
   return d;
 }
 
+/* The first n bytes of s (fewer if it ends sooner), NUL-terminated. */
+static inline char *mfu_xstrndup(const char *s, size_t n) {
+  char *d = strndup(s, n);
+  if (!d) mfu_out_of_memory();
+  return d;
+}
+
 /* Room for one more element in the growable array v of n elements and cap allocated. */
 #define MFU_GROW(v, n, cap)                                      \
   do {                                                           \

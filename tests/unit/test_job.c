@@ -311,6 +311,37 @@ static void test_many_incomplete_files(void **state) {
   mfu_traces_free(&t);
 }
 
+/* A file with a torn block in the middle: every other block counts, the gap is a warning
+ * that says where, how big and what it cost. */
+static void test_damaged_file(void **state) {
+  (void)state;
+  char path[600], err[512];
+  struct fx fx;
+  fx_begin(&fx, "job", 0, 1);
+  fx_api_names(&fx);
+  struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
+  for (int i = 0; i < 10; i++) fx_records(&fx, &r, 1);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  size_t torn = fx.block_start[4];
+  fx.buf[torn + 64] ^= 0xff;
+  snprintf(path, sizeof path, "%s/r0.mfutrace", fx_dir);
+  fx_save(&fx, path, fx.len);
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
+  const struct mfu_job *j = &t.jobs[0];
+  assert_int_equal(j->totals.gemm_calls, 9);
+  assert_false(j->files[0]->complete);
+  assert_string_equal(j->files[0]->problem, "");
+  assert_int_equal(j->files[0]->gaps.n, 1);
+  char want[200];
+  snprintf(want, sizeof want, "r0.mfutrace) was read past 1 damaged region (160 bytes, 1 record "
+           "lost; at byte %zu, 160 bytes, 1 block, 1 record: block checksum mismatch", torn);
+  assert_contains(find_warning(&j->warnings, "rank 0 ("), want);
+  mfu_traces_free(&t);
+  fx_free(&fx);
+}
+
 /* ncclDataType_t values (nccl.h) */
 enum { INT32 = 2, FLOAT32 = 7, FLOAT64 = 8, BF16 = 9, FP8_E5M2 = 11 };
 
@@ -455,6 +486,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_skip_list, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_thousands_of_files, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_many_incomplete_files, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_damaged_file, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_nccl_ranks, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_nccl_odd_records, fx_setup, fx_teardown),
   };

@@ -34,6 +34,9 @@ struct result {
   bool complete;
   char problem[256];
   uint64_t offset;
+  size_t gaps;
+  char gap[192]; /* the first gap's reason */
+  uint64_t gap_offset;
 };
 
 static struct result read_path(const char *p) {
@@ -47,7 +50,12 @@ static struct result read_path(const char *p) {
   r.complete = t.complete;
   snprintf(r.problem, sizeof r.problem, "%s", t.problem);
   r.offset = t.problem_offset;
-  assert_true(r.complete == (r.problem[0] == '\0'));
+  r.gaps = t.gaps.n;
+  if (t.gaps.n) {
+    snprintf(r.gap, sizeof r.gap, "%s", t.gaps.list[0].reason);
+    r.gap_offset = t.gaps.list[0].offset;
+  }
+  assert_true(r.complete == (r.problem[0] == '\0' && !r.gaps));
   mfu_trace_close(&t);
   return r;
 }
@@ -151,7 +159,8 @@ static void test_truncated_at_every_offset(void **state) {
   fx_free(&fx);
 }
 
-/* The checksums cover every byte: any flipped bit stops the reader at its block. */
+/* The checksums cover every byte: a flipped bit costs its block, and only its block; the
+ * reader goes on after it (the last block, END, leaves the file without an end). */
 static void test_every_flipped_bit(void **state) {
   (void)state;
   struct fx fx;
@@ -159,17 +168,40 @@ static void test_every_flipped_bit(void **state) {
   for (size_t at = 0; at < fx.len; at++) {
     unsigned char bit = (unsigned char)(1u << (at % 8));
     fx.buf[at] ^= bit;
-    struct result r = read_fx(&fx, fx.len);
+    fx_save(&fx, path, fx.len);
     fx.buf[at] ^= bit;
-    assert_false(r.complete);
+    struct mfu_trace t;
+    int open = mfu_trace_open(&t, path);
+    uint64_t records = 0;
+    while (mfu_trace_next(&t)) records++;
+    assert_false(t.complete);
     if (at < MFU_HEADER_SIZE) {
-      assert_int_equal(r.open, -1);
+      assert_int_equal(open, -1);
+      mfu_trace_close(&t);
       continue;
     }
-    uint64_t damaged, block = 0;
-    for (size_t b = 0; b < fx.nblocks && fx.block_start[b] <= at; b++) block = fx.block_start[b];
-    assert_int_equal(r.records, records_before(&fx, block, &damaged));
-    assert_int_equal(r.offset, block);
+    size_t b = 0;
+    while (b + 1 < fx.nblocks && fx.block_start[b + 1] <= at) b++;
+    assert_int_equal(records, 5 - fx.block_records[b]);
+    if (b + 1 == fx.nblocks) { /* END: damage to the end of the file */
+      assert_int_equal(t.gaps.n, 0);
+      assert_int_equal(t.tail.offset, fx.block_start[b]);
+      assert_int_equal(t.problem_offset, fx.block_start[b]);
+      mfu_trace_close(&t);
+      continue;
+    }
+    assert_int_equal(t.gaps.n, 1);
+    assert_int_equal(t.gaps.list[0].offset, fx.block_start[b]);
+    assert_int_equal(t.gaps.list[0].bytes, fx.block_start[b + 1] - fx.block_start[b]);
+    assert_int_equal(t.gaps.list[0].blocks, 1);
+    /* the count is known from the block's header while the header chains to the next */
+    if (at >= fx.block_start[b] + sizeof(struct mfu_block_header))
+      assert_int_equal(t.gaps.list[0].records, fx.block_records[b]);
+    else
+      assert_true(t.gaps.list[0].records == -1 || t.gaps.list[0].records == fx.block_records[b]);
+    assert_int_equal(t.tail.bytes, 0);
+    assert_string_equal(t.problem, ""); /* apart from the gap, the file is whole */
+    mfu_trace_close(&t);
   }
   fx_free(&fx);
 }
@@ -328,9 +360,10 @@ static void test_malformed_blocks(void **state) {
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
   struct result r = read_fx(&fx, fx.len);
-  assert_int_equal(r.records, 1);
-  assert_int_equal(r.offset, bad);
-  assert_contains(r.problem, "RECORDS block of 2 records of 128 bytes has payload_size 384");
+  assert_int_equal(r.records, 1); /* the block is skipped, END read */
+  assert_int_equal(r.gap_offset, bad);
+  assert_contains(r.gap, "RECORDS block of 2 records of 128 bytes has payload_size 384");
+  assert_string_equal(r.problem, "");
   fx_free(&fx);
 
   fx_begin(&fx, "j", 0, 1);
@@ -354,13 +387,15 @@ static void test_malformed_blocks(void **state) {
   memcpy(payload, &e, sizeof e);
   fx_block(&fx, MFU_BLOCK_STRINGS, 1, payload, sizeof payload);
   fx_header(&fx, 0);
-  assert_contains(read_fx(&fx, fx.len).problem, "malformed STRINGS block: entry 0 (id 1, 100 bytes)");
+  assert_contains(read_fx(&fx, fx.len).gap, "malformed STRINGS block: entry 0 (id 1, 100 bytes)");
   fx_free(&fx);
 
   fx_begin(&fx, "j", 0, 1);
   fx_block(&fx, MFU_BLOCK_END, 1, NULL, 0);
   fx_header(&fx, MFU_FILE_COMPLETE);
-  assert_contains(read_fx(&fx, fx.len).problem, "END block with a payload");
+  r = read_fx(&fx, fx.len);
+  assert_contains(r.gap, "END block with a payload");
+  assert_contains(r.problem, "no END block");
   fx_free(&fx);
 }
 
@@ -379,8 +414,9 @@ static void test_sequence_gap(void **state) {
   struct result res = read_fx(&fx, fx.len);
   assert_int_equal(res.records, 2);
   assert_false(res.complete);
-  assert_int_equal(res.offset, gap);
-  assert_contains(res.problem, "block sequence number 2, expected 1");
+  assert_int_equal(res.gaps, 1);
+  assert_int_equal(res.gap_offset, gap);
+  assert_contains(res.gap, "block sequence number 2, expected 1");
   fx_free(&fx);
 }
 
@@ -406,6 +442,203 @@ static void test_strings_and_unknown_blocks(void **state) {
   fx_free(&fx);
 }
 
+/* API names, RUN_BLOCKS RECORDS blocks of 3 records each, END; where each block starts. */
+enum { RUN_BLOCKS = 8 };
+static void long_run(struct fx *fx) {
+  fx_begin(fx, "j", 0, 1);
+  fx_api_names(fx);
+  for (int b = 0; b < RUN_BLOCKS; b++) {
+    struct mfu_record r[3];
+    for (int i = 0; i < 3; i++)
+      r[i] = fx_gemm(fx, MFU_API_cublasGemmEx, 1 + b, 2, 3 + i, MFU_PREC_BF16, 0);
+    fx_records(fx, r, 3);
+  }
+  fx_end(fx);
+  fx_header(fx, MFU_FILE_COMPLETE);
+}
+#define RUN_BLOCK(fx, b) ((fx)->block_start[1 + (b)]) /* block 0 holds the API names */
+
+/* Reads the file fx holds and returns how many records it yielded; t stays open. */
+static uint64_t read_all(struct mfu_trace *t, const struct fx *fx) {
+  fx_save(fx, path, fx->len);
+  assert_int_equal(mfu_trace_open(t, path), 0);
+  uint64_t n = 0;
+  for (const struct mfu_record *r; (r = mfu_trace_next(t));) n++;
+  assert_int_equal(n, t->records);
+  return n;
+}
+
+/* A torn block in the middle costs that block only; the rest is read, the gap reported. */
+static void test_reads_past_a_torn_block(void **state) {
+  (void)state;
+  struct fx fx;
+  long_run(&fx);
+  size_t at = RUN_BLOCK(&fx, 3);
+  memset(fx.buf + at + 40, 0x5a, 200);
+  struct mfu_trace t;
+  assert_int_equal(read_all(&t, &fx), 3 * RUN_BLOCKS - 3);
+  assert_false(t.complete);
+  assert_int_equal(t.gaps.n, 1);
+  assert_int_equal(t.gaps.list[0].offset, at);
+  assert_int_equal(t.gaps.list[0].bytes, RUN_BLOCK(&fx, 4) - at);
+  assert_int_equal(t.gaps.list[0].blocks, 1);
+  assert_int_equal(t.gaps.list[0].records, 3);
+  assert_contains(t.gaps.list[0].reason, "block checksum mismatch");
+  assert_int_equal(t.gaps.records, 3);
+  assert_string_equal(t.problem, "");
+  assert_int_equal(t.tail.bytes, 0);
+  assert_true(t.saw_end);
+  mfu_trace_close(&t);
+  fx_free(&fx);
+}
+
+/* Zeros over several blocks and their headers: the blocks lost are known from the sequence
+ * numbers, their records are not; two damaged regions are two gaps, in file order. */
+static void test_reads_past_zeroed_regions(void **state) {
+  (void)state;
+  struct fx fx;
+  long_run(&fx);
+  size_t from = RUN_BLOCK(&fx, 1) + 64, to = RUN_BLOCK(&fx, 4) + 64;
+  memset(fx.buf + from, 0, to - from); /* blocks 1 to 4 */
+  fx.buf[RUN_BLOCK(&fx, 6)] ^= 1;      /* block 6's magic */
+  struct mfu_trace t;
+  assert_int_equal(read_all(&t, &fx), 3 * (RUN_BLOCKS - 5));
+  assert_int_equal(t.gaps.n, 2);
+  assert_int_equal(t.gaps.list[0].offset, RUN_BLOCK(&fx, 1));
+  assert_int_equal(t.gaps.list[0].bytes, RUN_BLOCK(&fx, 5) - RUN_BLOCK(&fx, 1));
+  assert_int_equal(t.gaps.list[0].blocks, 4);
+  assert_int_equal(t.gaps.list[0].records, -1);
+  assert_int_equal(t.gaps.list[1].offset, RUN_BLOCK(&fx, 6));
+  assert_int_equal(t.gaps.list[1].blocks, 1);
+  assert_int_equal(t.gaps.list[1].records, -1); /* its header is the damaged part */
+  assert_contains(t.gaps.list[1].reason, "bad block magic");
+  assert_int_equal(t.gaps.unknown, 2);
+  assert_int_equal(t.gaps.bytes, t.gaps.list[0].bytes + t.gaps.list[1].bytes);
+  mfu_trace_close(&t);
+  fx_free(&fx);
+}
+
+/* Two one-record blocks and END, with `between` bytes (of `n`) between the two: they are
+ * skipped as a gap in which nothing was lost. Returns the gap's reason. */
+static void read_with_bytes_between(const void *between, size_t n, const char *reason) {
+  struct fx fx;
+  fx_begin(&fx, "j", 0, 1);
+  struct mfu_record r = fx_gemm(&fx, 1, 2, 2, 2, MFU_PREC_FP16, 0);
+  fx_records(&fx, &r, 1);
+  size_t at = fx.len;
+  fx_append(&fx, between, n);
+  fx_records(&fx, &r, 1);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  struct mfu_trace t;
+  assert_int_equal(read_all(&t, &fx), 2);
+  assert_int_equal(t.gaps.n, 1);
+  assert_int_equal(t.gaps.list[0].offset, at);
+  assert_int_equal(t.gaps.list[0].bytes, n);
+  assert_int_equal(t.gaps.list[0].blocks, 0);
+  assert_int_equal(t.gaps.list[0].records, 0);
+  assert_contains(t.gaps.list[0].reason, reason);
+  assert_true(t.saw_end);
+  assert_false(t.complete);
+  assert_string_equal(t.problem, "");
+  mfu_trace_close(&t);
+  fx_free(&fx);
+}
+
+/* Bytes that are no block, and a stale copy of a block (which must not count twice). */
+static void test_stray_bytes_and_repeated_blocks(void **state) {
+  (void)state;
+  read_with_bytes_between("not a block, only bytes.", 24, "bad block magic");
+  struct fx first;
+  fx_begin(&first, "j", 0, 1);
+  struct mfu_record r = fx_gemm(&first, 1, 2, 2, 2, MFU_PREC_FP16, 0);
+  fx_records(&first, &r, 1); /* sequence number 0, as the first block of the file */
+  read_with_bytes_between(first.buf + MFU_HEADER_SIZE, first.len - MFU_HEADER_SIZE,
+                          "block sequence number 0 is behind the 1 expected");
+  fx_free(&first);
+}
+
+/* A last block cut in its payload: the records its header announced are the tail's loss. */
+static void test_torn_tail(void **state) {
+  (void)state;
+  struct fx fx;
+  long_run(&fx);
+  size_t cut = RUN_BLOCK(&fx, RUN_BLOCKS - 1) + 32 + 100;
+  fx.len = cut;
+  struct mfu_trace t;
+  assert_int_equal(read_all(&t, &fx), 3 * (RUN_BLOCKS - 1));
+  assert_int_equal(t.gaps.n, 0);
+  assert_int_equal(t.tail.offset, RUN_BLOCK(&fx, RUN_BLOCKS - 1));
+  assert_int_equal(t.tail.bytes, 132);
+  assert_int_equal(t.tail.blocks, 1);
+  assert_int_equal(t.tail.records, 3);
+  assert_contains(t.problem, "truncated block: payload_size 384 but only 100 bytes follow: the "
+                             "process was killed while writing");
+  mfu_trace_close(&t);
+  fx_free(&fx);
+}
+
+/* Every other one of 200 blocks damaged: all gaps counted, the first TRACE_GAPS_KEPT
+ * listed. */
+static void test_many_gaps(void **state) {
+  (void)state;
+  struct fx fx;
+  fx_begin(&fx, "j", 0, 1);
+  struct mfu_record r = fx_gemm(&fx, 1, 2, 2, 2, MFU_PREC_FP16, 0);
+  size_t damaged[100];
+  for (int b = 0; b < 200; b++) {
+    if (b % 2 == 0) damaged[b / 2] = fx.len; /* the first among them */
+    fx_records(&fx, &r, 1);
+  }
+  for (int i = 0; i < 100; i++) fx.buf[damaged[i] + 100] ^= 0x80;
+  fx_header(&fx, 0);
+  struct mfu_trace t;
+  assert_int_equal(read_all(&t, &fx), 100);
+  assert_int_equal(t.gaps.n, 100);
+  assert_int_equal(t.gaps.records, 100);
+  assert_int_equal(t.gaps.bytes, 100 * 160);
+  assert_int_equal(t.gaps.list[TRACE_GAPS_KEPT - 1].offset, damaged[TRACE_GAPS_KEPT - 1]);
+  mfu_trace_close(&t);
+  fx_free(&fx);
+}
+
+/* The string table by id: dense API ids, dynamic ids, and any 32-bit id a file may hold. */
+static void test_string_table(void **state) {
+  (void)state;
+  enum { N = 5000 };
+  static uint32_t ids[3 * N];
+  static char text[3 * N][16];
+  static const char *names[3 * N];
+  for (uint32_t i = 0; i < N; i++) {
+    ids[i] = 1 + i;
+    ids[N + i] = MFU_STRING_DYNAMIC + i;
+    ids[2 * N + i] = 0x9e3779b9u * (i + 1) | 0x80000000u; /* distinct, above the others */
+  }
+  for (size_t i = 0; i < 3 * N; i++) {
+    snprintf(text[i], sizeof text[i], "s%u", ids[i]);
+    names[i] = text[i];
+  }
+  struct fx fx;
+  fx_begin(&fx, "j", 0, 1);
+  fx_strings(&fx, 3 * N, ids, names);
+  uint32_t again = MFU_STRING_DYNAMIC + 7;
+  const char *redefined = "redefined";
+  fx_strings(&fx, 1, &again, &redefined);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  struct mfu_trace t;
+  assert_int_equal(read_all(&t, &fx), 0);
+  assert_true(t.complete);
+  for (size_t i = 0; i < 3 * N; i++)
+    if (ids[i] != again) assert_string_equal(mfu_trace_string(&t, ids[i]), names[i]);
+  assert_string_equal(mfu_trace_string(&t, again), "redefined");
+  assert_null(mfu_trace_string(&t, 0));
+  assert_null(mfu_trace_string(&t, N + 1));
+  assert_null(mfu_trace_string(&t, 0xffffffffu));
+  mfu_trace_close(&t);
+  fx_free(&fx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
@@ -419,6 +652,12 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_malformed_blocks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sequence_gap, setup, teardown),
       cmocka_unit_test_setup_teardown(test_strings_and_unknown_blocks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reads_past_a_torn_block, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reads_past_zeroed_regions, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stray_bytes_and_repeated_blocks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_many_gaps, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_string_table, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,225 @@
+/* blocks: see blocks.h. */
+#include "blocks.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+#define BH ((uint64_t)sizeof(struct mfu_block_header))
+#define SCAN_BYTES 65536u /* read at a time while scanning for the next valid block */
+
+__attribute__((format(printf, 2, 3))) static void say(struct trace_gap *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g->reason, sizeof g->reason, fmt, ap);
+  va_end(ap);
+}
+
+void trace_gaps_add(struct trace_gaps *gaps, const struct trace_gap *g) {
+  if (gaps->n < TRACE_GAPS_KEPT) {
+    if (!gaps->list) gaps->list = mfu_xmalloc(TRACE_GAPS_KEPT, sizeof *gaps->list);
+    gaps->list[gaps->n] = *g;
+  }
+  gaps->n++;
+  gaps->bytes += g->bytes;
+  if (g->records < 0)
+    gaps->unknown++;
+  else
+    gaps->records += (uint64_t)g->records;
+}
+
+void trace_gaps_free(struct trace_gaps *gaps) {
+  free(gaps->list);
+  *gaps = (struct trace_gaps){0};
+}
+
+void trace_blocks_start(struct trace_blocks *b, FILE *f, uint64_t offset, uint64_t size,
+                        int64_t (*records_in)(const struct mfu_block_header *bh)) {
+  *b = (struct trace_blocks){.f = f, .records_in = records_in, .pos = offset, .size = size,
+                             .at = UINT64_MAX};
+}
+
+void trace_blocks_free(struct trace_blocks *b) {
+  free(b->buf);
+  b->buf = NULL;
+  b->cap = 0;
+}
+
+/* Reads n bytes at `offset` into buf: false, with the reason in g, on a read error or a short
+ * read. Sequential reads do not seek. */
+static bool read_at(struct trace_blocks *b, uint64_t offset, void *buf, size_t n,
+                    struct trace_gap *g) {
+  if (n == 0) return true;
+  if (b->at != offset && fseeko(b->f, (off_t)offset, SEEK_SET) != 0) {
+    say(g, "cannot seek to byte %llu: %s", (unsigned long long)offset, strerror(errno));
+    b->at = UINT64_MAX;
+    return false;
+  }
+  size_t got = fread(buf, 1, n, b->f);
+  b->at = offset + got;
+  if (got == n) return true;
+  if (ferror(b->f))
+    say(g, "read error: %s", strerror(errno));
+  else
+    say(g, "the file shrank while it was read: read it again");
+  clearerr(b->f);
+  b->at = UINT64_MAX;
+  return false;
+}
+
+/* The payload of the block whose header is bh, at `offset`, into b->buf. */
+static bool read_payload(struct trace_blocks *b, const struct mfu_block_header *bh,
+                         uint64_t offset, struct trace_gap *g) {
+  if (bh->payload_size > b->cap) {
+    b->buf = mfu_xrealloc(b->buf, bh->payload_size);
+    b->cap = bh->payload_size;
+  }
+  return read_at(b, offset + BH, b->buf, bh->payload_size, g);
+}
+
+enum verdict { VALID, TRUNCATED, CORRUPT, UNREADABLE };
+
+/* Whether the block at `offset` with header bh is valid (its payload then in b->buf). At most
+ * `max_lost` blocks may be missing before it; why not, in g. */
+static enum verdict verify(struct trace_blocks *b, const struct mfu_block_header *bh,
+                           uint64_t offset, uint64_t max_lost, struct trace_gap *g) {
+  uint64_t follow = b->size - offset - BH;
+  if (bh->magic != MFU_BLOCK_MAGIC)
+    return say(g, "bad block magic 0x%08x (expected 0x%08x)", bh->magic, MFU_BLOCK_MAGIC),
+           CORRUPT;
+  if (bh->payload_size > MFU_BLOCK_MAX_PAYLOAD)
+    return say(g, "payload_size %u exceeds the %u-byte block limit", bh->payload_size,
+               MFU_BLOCK_MAX_PAYLOAD),
+           CORRUPT;
+  if (bh->payload_size > follow)
+    return say(g, "truncated block: payload_size %u but only %llu bytes follow",
+               bh->payload_size, (unsigned long long)follow),
+           TRUNCATED;
+  if (bh->payload_size % 8)
+    return say(g, "payload_size %u is not a multiple of 8", bh->payload_size), CORRUPT;
+  if (bh->seq < b->seq)
+    return say(g, "block sequence number %llu is behind the %llu expected: a stale or repeated "
+               "block", (unsigned long long)bh->seq, (unsigned long long)b->seq),
+           CORRUPT;
+  if (bh->seq - b->seq > max_lost)
+    return say(g, "block sequence number %llu is too far ahead of the %llu expected",
+               (unsigned long long)bh->seq, (unsigned long long)b->seq),
+           CORRUPT;
+  if (!read_payload(b, bh, offset, g)) return UNREADABLE;
+  uint64_t sum = mfu_block_checksum(bh, b->buf);
+  if (sum != bh->checksum)
+    return say(g, "block checksum mismatch (stored 0x%016llx, computed 0x%016llx)",
+               (unsigned long long)bh->checksum, (unsigned long long)sum),
+           CORRUPT;
+  return VALID;
+}
+
+static int64_t as_count(uint64_t n) { return n > INT64_MAX ? INT64_MAX : (int64_t)n; }
+
+/* Makes the verified block at `offset` the current one. */
+static bool take(struct trace_blocks *b, const struct mfu_block_header *bh, uint64_t offset) {
+  b->header = *bh;
+  b->payload = b->buf;
+  b->offset = offset;
+  b->pos = offset + BH + bh->payload_size;
+  b->seq = bh->seq + 1;
+  return true;
+}
+
+/* The blocks lost between `from` and `to`, and the records they held, if their headers
+ * chain: each starts where the one before it ends, with consecutive sequence numbers from the
+ * one expected, and says how many records it holds. At the tail (to == the file's size), the
+ * last may run past the end. Sets g->blocks (unless `blocks_known`) and g->records; -1 where
+ * the headers do not tell. */
+static void count_lost(struct trace_blocks *b, uint64_t from, uint64_t to, bool blocks_known,
+                       struct trace_gap *g) {
+  uint64_t n = 0, records = 0, at = from;
+  bool told = true;
+  struct trace_gap ignored;
+  while (at < to && to - at >= BH) {
+    struct mfu_block_header bh;
+    if (!read_at(b, at, &bh, sizeof bh, &ignored) || bh.magic != MFU_BLOCK_MAGIC ||
+        bh.payload_size > MFU_BLOCK_MAX_PAYLOAD || bh.payload_size % 8 || bh.seq != b->seq + n)
+      break;
+    int64_t in = b->records_in(&bh);
+    told = told && in >= 0;
+    records += in > 0 ? (uint64_t)in : 0;
+    n++;
+    at += BH + bh.payload_size;
+  }
+  bool chained = to == b->size ? at >= to : at == to && (!blocks_known || n == (uint64_t)g->blocks);
+  if (!blocks_known) g->blocks = chained ? as_count(n) : -1;
+  g->records = g->blocks == 0 ? 0 : chained && told ? as_count(records) : -1;
+}
+
+/* Scans forward from the damage at `from` for the next valid block; takes it and returns true,
+ * or returns false when there is none before the end of the file. */
+static bool resync(struct trace_blocks *b, uint64_t from, struct trace_gap *g) {
+  unsigned char *chunk = mfu_xmalloc(SCAN_BYTES, 1);
+  struct trace_gap why;
+  bool found = false;
+  for (uint64_t base = from + 8; !found && base <= b->size && b->size - base >= BH;) {
+    size_t n = b->size - base < SCAN_BYTES ? (size_t)(b->size - base) : SCAN_BYTES;
+    if (!read_at(b, base, chunk, n, &why)) {
+      memcpy(g->reason, why.reason, sizeof g->reason); /* unreadable: the data ends here */
+      break;
+    }
+    size_t i = 0;
+    for (; !found && i + BH <= n; i += 8) {
+      struct mfu_block_header bh;
+      memcpy(&bh, chunk + i, sizeof bh);
+      uint64_t at = base + i;
+      if (bh.magic != MFU_BLOCK_MAGIC) continue;
+      enum verdict v = verify(b, &bh, at, (at - from) / BH, &why);
+      if (v == VALID) {
+        g->bytes = at - from;
+        g->blocks = as_count(bh.seq - b->seq);
+        count_lost(b, from, at, true, g);
+        found = take(b, &bh, at);
+      }
+    }
+    base += i;
+  }
+  free(chunk);
+  return found;
+}
+
+bool trace_blocks_next(struct trace_blocks *b, struct trace_gap *gap) {
+  *gap = (struct trace_gap){.offset = b->pos};
+  uint64_t at = b->pos, left = b->size - at;
+  if (left == 0) return false;
+  struct mfu_block_header bh;
+  enum verdict v;
+  if (left < BH) {
+    say(gap, "truncated block header (%llu of %llu bytes)", (unsigned long long)left,
+        (unsigned long long)BH);
+    v = TRUNCATED;
+  } else if (!read_at(b, at, &bh, sizeof bh, gap)) {
+    v = UNREADABLE;
+  } else {
+    v = verify(b, &bh, at, UINT64_MAX, gap);
+  }
+  if (v == VALID) {
+    if (bh.seq != b->seq) { /* verified, so real: only the blocks before it are gone */
+      gap->blocks = as_count(bh.seq - b->seq);
+      gap->records = -1;
+      say(gap, "block sequence number %llu, expected %llu: blocks are missing before it",
+          (unsigned long long)bh.seq, (unsigned long long)b->seq);
+    }
+    return take(b, &bh, at);
+  }
+  if (v != UNREADABLE && resync(b, at, gap)) return true;
+  /* The damage runs to the end of the file. */
+  gap->bytes = left;
+  gap->blocks = gap->records = -1;
+  if (v != UNREADABLE) count_lost(b, at, b->size, false, gap);
+  b->pos = b->size;
+  if (v == TRUNCATED) {
+    size_t n = strlen(gap->reason);
+    snprintf(gap->reason + n, sizeof gap->reason - n, ": the process was killed while writing");
+  }
+  return false;
+}
