@@ -14,6 +14,7 @@ enum {
   OPT_CONFIG = OPTIONS_ID_BASE + MODEL_FLAG_COUNT,
   OPT_PRESET,
   OPT_BATCH,
+  OPT_BATCH_PER_RANK,
   OPT_SEQ,
   OPT_CONVENTION,
   OPT_ATTENTION,
@@ -27,6 +28,7 @@ static const struct option shared[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"preset", required_argument, NULL, OPT_PRESET},
     {"batch", required_argument, NULL, OPT_BATCH},
+    {"batch-per-rank", required_argument, NULL, OPT_BATCH_PER_RANK},
     {"seq", required_argument, NULL, OPT_SEQ},
     {"convention", required_argument, NULL, OPT_CONVENTION},
     {"attention", required_argument, NULL, OPT_ATTENTION},
@@ -91,10 +93,24 @@ static int apply_shared(struct model_spec *o, const char *cmd, int id, const cha
   switch (id) {
   case OPT_CONFIG: o->config = arg; return 0;
   case OPT_PRESET: o->preset = arg; return 0;
-  case OPT_DEVICE: o->device = arg; return 0;
+  case OPT_DEVICE:
+    /* Checked here, so that a mistyped device fails at once, as every bad option does. */
+    if (!hw_find(arg, err, sizeof err)) {
+      fprintf(stderr, "%s: --device '%s': %s\n", cmd, arg, err);
+      return 2;
+    }
+    o->device = arg;
+    return 0;
   case OPT_BATCH:
+  case OPT_BATCH_PER_RANK:
+    if (o->batch_given) {
+      fprintf(stderr, "%s: --batch and --batch-per-rank both give the batch: pass one (--batch is "
+              "the global batch, all devices together; --batch-per-rank one device's share)\n", cmd);
+      return 2;
+    }
     o->batch_given = true;
-    return options_count(cmd, "batch", arg, 1, INT32_MAX, &o->work.batch);
+    if (id == OPT_BATCH) return options_count(cmd, "batch", arg, 1, INT32_MAX, &o->work.batch);
+    return options_count(cmd, "batch-per-rank", arg, 1, INT32_MAX, &o->batch_per_rank);
   case OPT_SEQ:
     o->seq_given = true;
     return options_count(cmd, "seq", arg, 1, INT32_MAX, &o->work.seq);
@@ -174,7 +190,10 @@ void options_help(FILE *out) {
     options_help_line(out, flag, model_flag_info[f].help);
   }
   fprintf(out, "work:\n");
-  options_help_line(out, "--batch N", "sequences per step, all devices together (default 1)");
+  options_help_line(out, "--batch N", "the global batch: sequences per step of all devices together "
+                    "(default 1)");
+  options_help_line(out, "--batch-per-rank N", "one device's sequences per step, instead: the global "
+                    "batch is N times the devices");
   options_help_line(out, "--seq N", "tokens per sequence (default 2048)");
   fprintf(out, "formula:\n");
   options_help_line(out, "--convention NAME", "exact (default), megatron, palm, 6n, seed");
@@ -183,6 +202,6 @@ void options_help(FILE *out) {
   fprintf(out, "peak:\n");
   options_help_line(out, "--device NAME", "short name (h100-sxm, a100, mi300x, tpu-v5p) or device string");
   options_help_line(out, "--peak-tflops N", "dense peak per device in TFLOP/s (overrides the table)");
-  options_help_line(out, "--dtype P", "precision of the peak: fp64 fp32 tf32 fp16 bf16 (default) fp8 "
-              "int8 fp4");
+  options_help_line(out, "--dtype P", "precision of the peak: fp64 fp32 tf32 fp16 bf16 fp8 int8 fp4 "
+                    "(default: that of the most FLOPs a trace counted, else bf16)");
 }

@@ -96,7 +96,7 @@ static void predict_help(void) {
          "forward, backward, recompute), parameters, and with a time and a peak, MFU and HFU.\n\n");
   options_help(stdout);
   printf("time (one of):\n");
-  options_help_line(stdout, "--step-time S", "seconds per step of --batch sequences on all --gpus");
+  options_help_line(stdout, "--step-time S", "seconds per step of the global batch on all --gpus");
   options_help_line(stdout, "--tokens-per-sec X", "tokens per second of the whole job");
   options_help_line(stdout, "--tokens-per-sec-per-gpu X", "tokens per second per device");
   options_help_line(stdout, "--gpus N", "devices the step runs on (default 1)");
@@ -188,8 +188,10 @@ static json_t *common_json(const struct model_shape *m, const struct predict_arg
   json_object_set_new(j, "params_total", json_integer((json_int_t)p.total));
   json_object_set_new(j, "params_active", json_integer((json_int_t)p.active_total));
   json_object_set_new(j, "params_embedding", json_integer((json_int_t)p.part[PART_EMBEDDING]));
-  json_object_set_new(j, "work", json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "batch",
-                                           (json_int_t)w->batch, "seq", (json_int_t)w->seq,
+  json_object_set_new(j, "work", json_pack("{s:I, s:s, s:f, s:I, s:I, s:I, s:s, s:s}", "batch",
+                                           (json_int_t)w->batch, "batch_scope", "global",
+                                           "batch_per_rank", (double)w->batch / (double)a->gpus,
+                                           "seq", (json_int_t)w->seq,
                                            "tokens_per_step", (json_int_t)(w->batch * w->seq),
                                            "gpus", (json_int_t)a->gpus, "attention",
                                            attention_name(w->attention), "recompute",
@@ -220,7 +222,7 @@ static void print_header(const struct model_shape *m, const struct predict_args 
          model_view_params(p.active_total, active, sizeof active));
   if (p.part[PART_EMBEDDING])
     printf(" (%s of them the input embedding)", model_view_params(p.part[PART_EMBEDDING], emb, sizeof emb));
-  printf("\nstep        batch %" PRId64 "%s x seq %" PRId64 "%s = %" PRId64 " tokens on %" PRId64
+  printf("\nstep        global batch %" PRId64 "%s x seq %" PRId64 "%s = %" PRId64 " tokens on %" PRId64
          " device%s; %s attention; recompute %s\n",
          w->batch, a->spec.batch_given ? "" : " (default)", w->seq, a->spec.seq_given ? "" : " (default)",
          w->batch * w->seq, a->gpus, a->gpus > 1 ? "s" : "", attention_name(w->attention),
@@ -398,6 +400,7 @@ int cmd_predict(int argc, char **argv) {
     return 2;
   }
   char err[512];
+  a.spec.work = model_spec_work(&a.spec, a.gpus); /* --batch-per-rank: times --gpus */
   struct model_shape m;
   if (cli_model(&a.spec, &m, "mfu predict")) return 2;
   struct hw_peak pk;

@@ -69,11 +69,12 @@ static void usage(FILE *out) {
           "  --top N    rows of the tables of GEMM shapes and of kernels per category (default\n"
           "             %d; 0: all); --json lists every row\n"
           "\n"
-          "MODEL, WORK and PEAK are the options of `mfu predict` (below); --batch and --seq are\n"
-          "per rank and step. Without a model there is no MFU, and HFU is from the counted\n"
-          "FLOPs; the peak is that of the device each trace recorded unless --device or\n"
-          "--peak-tflops says otherwise, for the precision with the most counted FLOPs unless\n"
-          "--dtype says otherwise.\n\n",
+          "MODEL, WORK and PEAK are the options of `mfu predict` (below), meaning the same:\n"
+          "--batch is the global batch, the sequences of one step of all ranks together (each\n"
+          "rank does 1/W of the formula's FLOPs, W the job's world size), --batch-per-rank one\n"
+          "rank's. Without a model there is no MFU, and HFU is from the counted FLOPs; the peak\n"
+          "is that of the device each trace recorded unless --device or --peak-tflops says\n"
+          "otherwise.\n\n",
           MFU_TRACE_SUFFIX, REPORT_TOP_ROWS);
   options_help(out);
   fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "plausibility.h"
 #include "trace/names.h"
 #include "util/u128.h"
 
@@ -60,7 +61,7 @@ static void gather_graphs(struct findings *f, const struct mfu_job *j) {
 }
 
 static void gather_utilization(struct findings *f, const struct job_utilization *u,
-                               bool have_model) {
+                               const struct utilization_options *o) {
   for (size_t i = 0; i < u->nranks && !f->shown; i++)
     if (u->ranks[i].used) f->shown = &u->ranks[i];
   if (!f->shown) {
@@ -73,10 +74,11 @@ static void gather_utilization(struct findings *f, const struct job_utilization 
       mfu_strings_addf(&f->warnings, "rank file %s: %s", u->ranks[i].file->path, u->ranks[i].why);
     else if (u->ranks[i].used && isnan(u->ranks[i].peak))
       mfu_strings_addf(&f->notes, "%s: %s", u->ranks[i].file->path, u->ranks[i].why);
-  if (!have_model)
+  plausibility_check(&f->warnings, u, o);
+  if (!o->have_model)
     mfu_strings_add(&f->notes, "no model given: MFU needs the model's FLOPs (--preset, --config or "
-                               "the shape flags, with --batch and --seq per rank and step); HFU "
-                               "is from the FLOPs counted");
+                               "the shape flags, with --batch, the global batch of all ranks "
+                               "together, and --seq); HFU is from the FLOPs counted");
   if (!u->timeline)
     mfu_strings_addf(&f->notes, "no GPU timeline (CUPTI %s): the efficiency factors are "
                                 "unavailable, and steps are timed on the host",
@@ -84,8 +86,8 @@ static void gather_utilization(struct findings *f, const struct job_utilization 
 }
 
 void findings_gather(struct findings *f, const char *path, const struct mfu_traces *t,
-                     const struct mfu_job *j, bool job_chosen, bool have_model,
-                     const struct job_utilization *u) {
+                     const struct mfu_job *j, bool job_chosen,
+                     const struct utilization_options *o, const struct job_utilization *u) {
   *f = (struct findings){0};
   const struct mfu_counts *c = &j->totals;
   if (!job_chosen && t->njobs > 1) {
@@ -119,7 +121,7 @@ void findings_gather(struct findings *f, const char *path, const struct mfu_trac
                                "were counted: was a GPU available to the program?");
   gather_nccl(f, j);
   gather_graphs(f, j);
-  gather_utilization(f, u, have_model);
+  gather_utilization(f, u, o);
 }
 
 void findings_free(struct findings *f) {

@@ -21,10 +21,10 @@ struct findings {
 };
 
 /* `path` is where the traces were read; `job_chosen`: the user named the job (--job), so
- * other jobs beside it are no news; `have_model`: a model was given. */
+ * other jobs beside it are no news; `o`: the options `u` was computed with. */
 void findings_gather(struct findings *f, const char *path, const struct mfu_traces *t,
-                     const struct mfu_job *j, bool job_chosen, bool have_model,
-                     const struct job_utilization *u);
+                     const struct mfu_job *j, bool job_chosen,
+                     const struct utilization_options *o, const struct job_utilization *u);
 void findings_free(struct findings *f);
 
 #endif

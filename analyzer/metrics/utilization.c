@@ -21,7 +21,9 @@ static enum mfu_precision dominant(const struct mfu_counts *c) {
  * device the table does not know is no error here: MFU is then unknown, and `why` says so. */
 static void rank_peak(struct rank_utilization *r, const struct utilization_options *o) {
   struct model_spec spec = *o->spec;
-  if (!spec.dtype_given) spec.dtype = dominant(&r->file->counts);
+  r->counted_dtype = dominant(&r->file->counts);
+  if (!spec.dtype_given) spec.dtype = r->counted_dtype;
+  r->peak_dtype = spec.dtype;
   struct hw_peak p;
   char err[200];
   const char *device = r->file->steps.device[0] ? r->file->steps.device : NULL;
@@ -100,12 +102,27 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
   }
 }
 
+/* The formula's FLOPs of the global batch, and each of W ranks' share of them. */
+static void share_flops(const struct utilization_options *o, const struct formula_work *work,
+                        size_t world, struct flops *f) {
+  formula_flops(&o->model, work, o->spec->convention, f);
+  double w = (double)world;
+  for (int p = 0; p < PART_COUNT; p++)
+    for (int q = 0; q < PASS_COUNT; q++) f->part[p][q] /= w;
+  f->model /= w;
+  f->hardware /= w;
+}
+
 void utilization_compute(const struct mfu_job *j, const struct utilization_options *o,
                          struct job_utilization *out) {
   *out = (struct job_utilization){.nranks = j->nfiles, .mfu = NAN, .hfu = NAN, .step_s = NAN};
   out->ranks = mfu_xcalloc(j->nfiles, sizeof *out->ranks);
+  out->world = j->world_size > 0 ? (size_t)j->world_size : j->ranks;
+  if (!out->world) out->world = 1;
+  out->work = model_spec_work(o->spec, (int64_t)out->world);
+  out->have_model = o->have_model;
   struct flops f;
-  if (o->have_model) formula_flops(&o->model, &o->spec->work, o->spec->convention, &f);
+  if (o->have_model) share_flops(o, &out->work, out->world, &f);
   double model = 0, hw = 0, counted = 0, peak = 0;
   size_t measured = 0;
   out->timeline = true;

@@ -3,8 +3,9 @@
  * peaks.
  *
  * Per rank, over the steps after the warm-up but the last (whose end is not known, as no step
- * starts after it): T = mean step window, F_model and F_hw the
- * formula's FLOPs per step (model and model + recompute) for --batch x --seq per rank, P the
+ * starts after it): T = mean step window, F_model and F_hw the rank's share of the formula's
+ * FLOPs per step (model and model + recompute) for the global --batch x --seq: 1/W of them,
+ * W the job's world size (else its ranks), whatever the parallelism; P the
  * dense peak of the rank's device (--device/--peak-tflops, else the device the trace
  * recorded) for the dominant precision of its counted FLOPs (or --dtype).
  *   MFU = F_model / (T·P);  HFU = F_hw / (T·P), or, without a model, counted FLOPs / (T·P).
@@ -38,8 +39,11 @@ struct rank_utilization {
   char why[256];                 /* when used is 0, or no peak: what is missing and how to fix */
   double step_s;                 /* mean step window */
   double counted_flops;          /* per step, mean */
-  double model_flops, hw_flops;  /* per step, formula; NaN without a model */
+  double model_flops, hw_flops;  /* per step, the rank's share of the formula; NaN without a
+                                    model */
   double peak;                   /* FLOP/s; NaN unknown */
+  enum mfu_precision peak_dtype; /* the peak's precision (--dtype, else counted_dtype) */
+  enum mfu_precision counted_dtype; /* the precision of most counted FLOPs */
   char peak_label[128];          /* "989.4 TFLOP/s bf16 (h100-sxm)" */
   double mfu, hfu;               /* NaN when unavailable */
   bool timeline;
@@ -53,6 +57,9 @@ struct rank_utilization {
 struct job_utilization {
   struct rank_utilization *ranks; /* one per file of the job, in its order */
   size_t nranks;
+  bool have_model;
+  struct formula_work work;       /* the global batch the formula counts, with a model */
+  size_t world;                   /* W: the ranks that share it */
   size_t steps;                   /* steps measured (the fewest over the ranks that have any) */
   double step_s;                  /* T_step */
   double mfu, hfu;                /* NaN when unavailable */

@@ -1,6 +1,7 @@
 /* spec: see spec.h. */
 #include "spec.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void model_spec_init(struct model_spec *s) {
@@ -9,6 +10,15 @@ void model_spec_init(struct model_spec *s) {
                                   .recompute = RECOMPUTE_NONE};
   s->convention = CONV_EXACT;
   s->dtype = MFU_PREC_BF16;
+}
+
+struct formula_work model_spec_work(const struct model_spec *s, int64_t devices) {
+  struct formula_work w = s->work;
+  if (s->batch_per_rank <= 0) return w;
+  if (devices < 1) devices = 1;
+  /* Below 2^31, as --batch is, so that batch·seq² cannot overflow. */
+  w.batch = s->batch_per_rank > INT32_MAX / devices ? INT32_MAX : s->batch_per_rank * devices;
+  return w;
 }
 
 bool model_spec_has_model(const struct model_spec *s) {

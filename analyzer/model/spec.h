@@ -16,8 +16,10 @@
 struct model_spec {
   const char *config, *preset;
   struct model_overrides overrides;
-  struct formula_work work;
+  struct formula_work work;   /* work.batch: the global batch, all devices together */
   bool batch_given, seq_given;
+  int64_t batch_per_rank;     /* --batch-per-rank: one device's share (0: not given), so that
+                                 the global batch is it times the devices */
   enum convention convention;
   const char *device;
   double peak_tflops;  /* 0: the device's datasheet peak */
@@ -27,6 +29,10 @@ struct model_spec {
 
 /* Defaults: batch 1, seq 2048, exact, causal, no recompute, bf16. */
 void model_spec_init(struct model_spec *s);
+
+/* The work of one step on `devices` devices: --batch-per-rank times them when it was given
+ * (at most 2^31 - 1, as --batch). */
+struct formula_work model_spec_work(const struct model_spec *s, int64_t devices);
 
 /* Whether any model was given (a config, a preset or a field value). */
 bool model_spec_has_model(const struct model_spec *s);

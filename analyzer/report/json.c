@@ -184,6 +184,18 @@ static void json_utilization(struct jw *j, const struct report *r) {
   jw_key_double(j, "mean_time_s", r->f.shown ? u->step_s : NAN);
   jw_key_string(j, "method", r->f.shown ? r->f.shown->file->steps.method : NULL);
   jw_object_end(j);
+  jw_key(j, "work"); /* what the formula counts: the global batch, shared by the ranks */
+  if (u->have_model) {
+    jw_object_begin(j);
+    jw_key_u128(j, "batch", (unsigned __int128)u->work.batch);
+    jw_key_string(j, "batch_scope", "global");
+    jw_key_double(j, "batch_per_rank", (double)u->work.batch / (double)u->world);
+    jw_key_u128(j, "seq", (unsigned __int128)u->work.seq);
+    jw_key_u128(j, "ranks", u->world);
+    jw_object_end(j);
+  } else {
+    jw_null(j);
+  }
   jw_key_double(j, "mfu", u->mfu);
   jw_key_double(j, "hfu", u->hfu);
   json_efficiency(j, &u->eff, u->timeline && r->f.shown);

@@ -195,8 +195,10 @@ static void print_utilization(FILE *out, const struct report *r, size_t max_rows
   fprintf(out, "  step time  %.6f s (the slowest rank's mean)\n", u->step_s);
   fprintf(out, "  counted    %.3f TFLOP per step (%s)\n", s->counted_flops / 1e12,
           within(r->path, s->file->path));
-  if (!isnan(s->model_flops)) fprintf(out, "  model      %.3f TFLOP per step per rank (formula)\n",
-                                      s->model_flops / 1e12);
+  if (!isnan(s->model_flops))
+    fprintf(out, "  model      %.3f TFLOP per step per rank (formula: global batch %" PRId64 " x seq %"
+            PRId64 " over %zu rank%s)\n", s->model_flops / 1e12, u->work.batch, u->work.seq,
+            u->world, u->world == 1 ? "" : "s");
   if (!isnan(s->peak)) fprintf(out, "  peak       %s per device\n", s->peak_label);
   print_percent(out, "  MFU       ", u->mfu);
   print_percent(out, "    HFU", u->hfu);

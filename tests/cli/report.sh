@@ -15,6 +15,21 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
 # --- mfu report
 expect 0 '^usage: mfu report' "$MFU" report --help
+# The shared options mean one thing: their help lines are the same in both commands, and
+# --batch is the global batch in both.
+"$MFU" report --help >report-help.txt
+"$MFU" predict --help >predict-help.txt
+for flag in --batch --batch-per-rank --seq --dtype --device --peak-tflops --convention; do
+  a=$(grep -E -- "^  $flag " report-help.txt) || fail "mfu report --help has no $flag line"
+  b=$(grep -E -- "^  $flag " predict-help.txt) || fail "mfu predict --help has no $flag line"
+  [ "$a" = "$b" ] || fail "$flag: report says '$a', predict '$b'"
+done
+grep -q -- "--batch N .*the global batch: sequences per step of all devices together" report-help.txt ||
+  fail "--batch is not described as the global batch"
+grep -qi "per rank and step" report-help.txt && fail "mfu report --help still calls --batch per rank"
+grep -q -- "--batch is the global batch" report-help.txt || fail "mfu report --help: --batch's scope"
+expect 2 "--batch and --batch-per-rank both give the batch: pass one" \
+  "$MFU" report --batch 4 --batch-per-rank 2
 expect 2 "cannot open '$tmp/nope': No such file or directory: .*MFU_TRACE_DIR" "$MFU" report "$tmp/nope"
 expect 2 "unknown option '--bogus'" "$MFU" report --bogus
 expect 2 "one directory at a time" "$MFU" report a b

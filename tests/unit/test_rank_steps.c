@@ -43,6 +43,7 @@
 #include "timeline/kernels.h"
 #include "cli/options.h"
 #include "model/spec.h"
+#include "metrics/plausibility.h"
 #include "metrics/utilization.h"
 #include "trace_fixture.h"
 
@@ -468,7 +469,8 @@ static void test_rank_mfu(void **state) {
   mfu_traces_free(&t);
 }
 
-/* Two ranks, --preset llama-2-7b --batch 2 --seq 128 --peak-tflops 400. Rank 1's steps are
+/* Two ranks, --preset llama-2-7b --batch-per-rank 2 --seq 128 --peak-tflops 400 (the same as
+ * the global --batch 4: each rank does half of its FLOPs). Rank 1's steps are
  * 120 000 ns on the GPU, its NCCL kernel [55 000, 100 000): 45 000 a step against rank 0's
  * 25 000. T_step = 1.2e-4 s (rank 1, the slowest):
  *   job MFU = 2·F_model / (T_step · 2P) = F_model / (1.2e-4 · 4e14)
@@ -487,13 +489,15 @@ static void test_job_mfu(void **state) {
   assert_int_equal(t.njobs, 1);
   assert_int_equal(t.jobs[0].nfiles, 2);
 
-  char *argv[] = {"report", "--preset", "llama-2-7b", "--batch", "2", "--seq", "128",
+  char *argv[] = {"report", "--preset", "llama-2-7b", "--batch-per-rank", "2", "--seq", "128",
                   "--peak-tflops", "400"};
   struct model_spec mo;
   struct utilization_options o;
   parse_options(&mo, &o, 9, argv);
-  struct flops f;
-  formula_flops(&o.model, &mo.work, mo.convention, &f);
+  struct flops f; /* one rank's: 2 sequences */
+  struct formula_work rank_work = mo.work;
+  rank_work.batch = 2;
+  formula_flops(&o.model, &rank_work, mo.convention, &f);
   const double P = 4e14;
 
   struct job_utilization u;
@@ -511,10 +515,22 @@ static void test_job_mfu(void **state) {
   assert_true(u.timeline);
   assert_close(u.eff.value[EFF_MFU], u.mfu);
   assert_close(product(&u.eff), u.mfu);
+  assert_int_equal(u.world, 2);
+  assert_int_equal(u.work.batch, 4); /* the global batch */
   assert_true(u.straggler_known);
   assert_int_equal(u.straggler.rank, 0);
   assert_int_equal(u.straggler.least_ns, 100000);
   assert_int_equal(u.straggler.spread_ns, 80000);
+  utilization_free(&u);
+
+  /* The global --batch 4: the same figures. */
+  char *global[] = {"report", "--preset", "llama-2-7b", "--batch", "4", "--seq", "128",
+                    "--peak-tflops", "400"};
+  parse_options(&mo, &o, 9, global);
+  utilization_compute(&t.jobs[0], &o, &u);
+  assert_int_equal(u.work.batch, 4);
+  assert_close(u.ranks[1].mfu, f.model / (1.2e-4 * P));
+  assert_close(u.mfu, 2 * f.model / (1.2e-4 * 2 * P));
   utilization_free(&u);
   mfu_traces_free(&t);
 }
@@ -572,6 +588,57 @@ static void test_device_peak_without_model(void **state) {
   mfu_traces_free(&t);
 }
 
+/* Whether one of the warnings contains `part`. */
+static bool warned(const struct mfu_strings *w, const char *part) {
+  for (size_t i = 0; i < w->n; i++)
+    if (strstr(w->v[i], part)) return true;
+  return false;
+}
+
+/* Four ranks of world size 4, each counting 71 303 168 FLOPs a step. A model whose 6n FLOPs
+ * for one sequence of 360 tokens are about that (1 layer of hidden 64, plain MLP of 64, vocab
+ * 64: N = 32 960 parameters, 6·N·360 = 71 193 600): given as --batch 1, each rank's share is a
+ * quarter of what it ran (coverage 0.25), the sign of a per-rank batch given as --batch;
+ * --batch 4 or --batch-per-rank 1 is plausible. */
+static void test_implausible_batch(void **state) {
+  (void)state;
+  char dir[400], err[512];
+  snprintf(dir, sizeof dir, "%s/ranks4", fx_dir);
+  for (int rank = 0; rank < 4; rank++) {
+    struct rank_spec p = {.rank = rank, .world = 4, .kernels = true, .correlations = true};
+    write_rank(dir, &p);
+  }
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, NULL, err, sizeof err), 0);
+  const char *batches[][2] = {{"--batch", "1"}, {"--batch", "4"}, {"--batch-per-rank", "1"}};
+  for (int i = 0; i < 3; i++) {
+    char *argv[] = {"report", "--layers", "1", "--hidden", "64", "--heads", "1", "--ffn", "64",
+                    "--vocab", "64", "--mlp", "plain", "--convention", "6n", "--seq", "360",
+                    (char *)batches[i][0], (char *)batches[i][1], "--peak-tflops", "400"};
+    struct model_spec mo;
+    struct utilization_options o;
+    parse_options(&mo, &o, 21, argv);
+    struct job_utilization u;
+    utilization_compute(&t.jobs[0], &o, &u);
+    struct mfu_strings w = {0};
+    plausibility_check(&w, &u, &o);
+    if (i == 0) {
+      assert_close(u.eff.value[EFF_COVERAGE], 71193600.0 / 4 / STEP_FLOPS);
+      assert_true(warned(&w, "coverage 0.25 cannot be right; the formula (custom, 6n convention, "
+                             "global batch 1 x seq 360 over 4 ranks) gives 0.000 TFLOP per step "
+                             "per rank, the shim counted 0.000 (0.25x): --batch looks like one "
+                             "rank's; it is the global batch, all ranks together: pass --batch 4 "
+                             "or --batch-per-rank 1"));
+    } else {
+      assert_close(u.eff.value[EFF_COVERAGE], 71193600.0 / STEP_FLOPS);
+      if (w.n) fail_msg("a plausible report warned: %s", w.v[0]);
+    }
+    mfu_strings_free(&w);
+    utilization_free(&u);
+  }
+  mfu_traces_free(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_automatic_gpu_steps),
@@ -584,6 +651,7 @@ int main(void) {
       cmocka_unit_test(test_rank_mfu),
       cmocka_unit_test(test_job_mfu),
       cmocka_unit_test(test_device_peak_without_model),
+      cmocka_unit_test(test_implausible_batch),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
