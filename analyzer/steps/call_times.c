@@ -10,6 +10,7 @@
 #include "timeline/kernels.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/slots.h"
 
 enum call_kind { CALL_GEMM, CALL_NCCL };
 
@@ -27,50 +28,6 @@ struct built_activity {
   uint32_t name;        /* string id; 0 for memcpy and memset */
   uint8_t cat;          /* by name */
 };
-
-/* Hashes -> positions in an array of distinct entries, open addressing; `same` tells a hash
- * collision from the entry itself. */
-struct slots {
-  uint64_t *hash;
-  uint32_t *index;
-  size_t cap, n;
-};
-
-typedef bool (*same_fn)(const void *entries, size_t i, const void *key);
-
-static void slots_grow(struct slots *s) {
-  struct slots g = {mfu_xcalloc(s->cap ? 2 * s->cap : 64, sizeof *g.hash),
-                    mfu_xcalloc(s->cap ? 2 * s->cap : 64, sizeof *g.index), s->cap ? 2 * s->cap : 64,
-                    s->n};
-  for (size_t i = 0; i < s->cap; i++) {
-    if (!s->index[i]) continue;
-    size_t at = s->hash[i] & (g.cap - 1);
-    while (g.index[at]) at = (at + 1) & (g.cap - 1);
-    g.hash[at] = s->hash[i];
-    g.index[at] = s->index[i];
-  }
-  free(s->hash);
-  free(s->index);
-  *s = g;
-}
-
-/* The position of the entry equal to `key`, or `fresh` (which the caller then appends). */
-static size_t slots_find(struct slots *s, uint64_t h, same_fn same, const void *entries,
-                         const void *key, size_t fresh) {
-  if (2 * (s->n + 1) > s->cap) slots_grow(s);
-  size_t at = h & (s->cap - 1);
-  for (; s->index[at]; at = (at + 1) & (s->cap - 1))
-    if (s->hash[at] == h && same(entries, s->index[at] - 1, key)) return s->index[at] - 1;
-  s->hash[at] = h;
-  s->index[at] = (uint32_t)fresh + 1; /* 0: empty */
-  s->n++;
-  return fresh;
-}
-
-static void slots_free(struct slots *s) {
-  free(s->hash);
-  free(s->index);
-}
 
 struct call_times_builder {
   struct call_times out;
