@@ -18,7 +18,8 @@ static void begin_item(struct jw *j) {
     return;
   }
   if (j->need_comma) fputc(',', j->f);
-  if (j->depth > 0) fprintf(j->f, "\n%*s", 2 * j->depth, "");
+  if (j->depth > 0 && (!j->line_depth || j->depth <= j->line_depth))
+    fprintf(j->f, "\n%*s", 2 * j->depth, "");
 }
 
 static void end_value(struct jw *j) {
@@ -35,7 +36,8 @@ static void container_begin(struct jw *j, char open) {
 
 static void container_end(struct jw *j, char close) {
   j->depth--;
-  if (j->need_comma) fprintf(j->f, "\n%*s", 2 * j->depth, ""); /* empty containers stay {} */
+  if (j->need_comma && (!j->line_depth || j->depth < j->line_depth)) /* empty ones stay {} */
+    fprintf(j->f, "\n%*s", 2 * j->depth, "");
   fputc(close, j->f);
   end_value(j);
 }
@@ -90,7 +92,7 @@ static void write_escaped(FILE *f, const char *text) {
 void jw_key(struct jw *j, const char *key) {
   begin_item(j);
   write_escaped(j->f, key);
-  fputs(": ", j->f);
+  fputs(j->line_depth && j->depth > j->line_depth ? ":" : ": ", j->f);
   j->after_key = true;
 }
 

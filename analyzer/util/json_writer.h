@@ -19,6 +19,8 @@ struct jw {
   int depth;
   bool need_comma; /* the current container already holds a value */
   bool after_key;  /* a key was written: the next value follows it on the same line */
+  int line_depth;  /* > 0: what is nested deeper than this stays on one line, compact (a trace
+                      of a million events, one per line); 0: everything indented */
 };
 
 void jw_init(struct jw *j, FILE *f);

@@ -74,6 +74,37 @@ static void test_layout(void **state) {
   free(c.buf);
 }
 
+/* With line_depth 1, each member of the top object is one compact line. */
+static void test_line_depth(void **state) {
+  (void)state;
+  struct capture c;
+  struct jw *j = start(&c);
+  j->line_depth = 1;
+  jw_object_begin(j);
+  jw_key(j, "events");
+  jw_array_begin(j);
+  jw_object_begin(j);
+  jw_key(j, "ph");
+  jw_string(j, "X");
+  jw_key(j, "args");
+  jw_object_begin(j);
+  jw_key(j, "m");
+  jw_int(j, 64);
+  jw_object_end(j);
+  jw_object_end(j);
+  jw_array_begin(j);
+  jw_array_end(j);
+  jw_array_end(j);
+  jw_key(j, "n");
+  jw_int(j, 1);
+  jw_object_end(j);
+  assert_string_equal(text(&c), "{\n"
+                                "  \"events\": [{\"ph\":\"X\",\"args\":{\"m\":64}},[]],\n"
+                                "  \"n\": 1\n"
+                                "}\n");
+  free(c.buf);
+}
+
 static void test_escaping(void **state) {
   (void)state;
   struct capture c;
@@ -146,6 +177,7 @@ static void test_doubles(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_layout),
+      cmocka_unit_test(test_line_depth),
       cmocka_unit_test(test_escaping),
       cmocka_unit_test(test_u128),
       cmocka_unit_test(test_doubles),
