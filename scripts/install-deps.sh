@@ -6,6 +6,7 @@ CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
 missing=""
 [ -f /usr/include/cmocka.h ]  || missing="$missing libcmocka-dev"
 [ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
+[ -f /usr/include/zlib.h ]    || missing="$missing zlib1g-dev"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

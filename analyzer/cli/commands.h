@@ -18,6 +18,15 @@ int cmd_predict(int argc, char **argv);   /* predict.c   */
 int cmd_models(int argc, char **argv);    /* models.c    */
 int cmd_hw(int argc, char **argv);        /* hw.c        */
 int cmd_calibrate(int argc, char **argv); /* calibrate.c */
+int cmd_export(int argc, char **argv);    /* export.c    */
+
+/* Builds the report of one job of `t` (read from `path`): 0, or -1 after saying on stderr why
+ * there is none (nothing to free then) (report.c). */
+int cli_report_build(struct report *r, const char *path, const struct mfu_traces *t,
+                     const struct report_options *o);
+
+/* The traces' directory when none is given: $MFU_TRACE_DIR, else mfu-traces (report.c). */
+const char *cli_trace_dir(void);
 
 /* Prints the report of one job of `t` (read from `path`) to `out`, as JSON or text; 0, or -1
  * after saying on stderr why there is none (report.c). */

@@ -1,6 +1,7 @@
 /* options: see options.h. */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -158,10 +159,18 @@ int options_parse(int argc, char **argv, const char *cmd, const struct option *e
   }
   table[n] = (struct option){0};
 
+  /* A command's option whose id is a letter has that short form too (-o FILE). */
+  char shorts[2 + 2 * EXTRA_MAX + 1] = ":", *sp = shorts + 1;
+  for (size_t i = 0; extra && extra[i].name && i < EXTRA_MAX; i++)
+    if (isalpha(extra[i].val)) {
+      *sp++ = (char)extra[i].val;
+      if (extra[i].has_arg == required_argument) *sp++ = ':';
+    }
+  *sp = '\0';
   opterr = 0;
   optind = 0;  /* 0, not 1: glibc then resets all its state, for commands run in one process */
   int id;
-  while ((id = getopt_long(argc, argv, ":", table, NULL)) != -1) {
+  while ((id = getopt_long(argc, argv, shorts, table, NULL)) != -1) {
     if (id == '?' || id == ':') {
       const char *opt = argv[optind - 1];
       fprintf(stderr, id == ':' ? "%s: %s needs a value; `%s --help` describes it\n"

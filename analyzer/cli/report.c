@@ -8,10 +8,9 @@
 #include "options.h"
 #include "report/report.h"
 
-int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
-               const struct report_options *o, bool json) {
-  struct report r;
-  switch (report_build(&r, path, t, o)) {
+int cli_report_build(struct report *r, const char *path, const struct mfu_traces *t,
+                     const struct report_options *o) {
+  switch (report_build(r, path, t, o)) {
   case REPORT_NO_JOB:
     fprintf(stderr, "mfu: none of the %zu trace files in %s could be read:\n", t->nfiles, path);
     for (size_t i = 0; i < t->warnings.n; i++) fprintf(stderr, "  - %s\n", t->warnings.v[i]);
@@ -23,12 +22,24 @@ int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
     fprintf(stderr, "\n");
     return -1;
   }
+  return 0;
+}
+
+int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
+               const struct report_options *o, bool json) {
+  struct report r;
+  if (cli_report_build(&r, path, t, o) != 0) return -1;
   if (json)
     report_json(out, &r);
   else
     report_text(out, &r, o->max_rows);
   report_free(&r);
   return 0;
+}
+
+const char *cli_trace_dir(void) {
+  const char *dir = getenv("MFU_TRACE_DIR");
+  return dir && *dir ? dir : "mfu-traces";
 }
 
 int cli_model(const struct model_spec *spec, struct model_shape *m, const char *cmd) {
@@ -152,9 +163,7 @@ int cmd_report(int argc, char **argv) {
     a.u.have_model = true;
   }
   a.o.util = &a.u;
-  const char *path = first < argc ? argv[first] : NULL;
-  if (!path) path = getenv("MFU_TRACE_DIR") && *getenv("MFU_TRACE_DIR") ? getenv("MFU_TRACE_DIR")
-                                                                          : "mfu-traces";
+  const char *path = first < argc ? argv[first] : cli_trace_dir();
   struct mfu_traces t;
   int status = 2;
   if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) == 0)

@@ -14,6 +14,7 @@ int report_build(struct report *r, const char *path, const struct mfu_traces *t,
   utilization_compute(r->j, util, &r->u);
   profile_compute(r->j, util, &r->p);
   r->top = o->top;
+  r->convention = util->have_model ? convention_name(util->spec->convention) : NULL;
   findings_gather(&r->f, path, t, r->j, o->job_id != NULL, util, &r->u);
   return 0;
 }

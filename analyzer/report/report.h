@@ -29,7 +29,8 @@ struct report {
   struct job_utilization u;
   struct findings f;
   struct job_profile p;
-  size_t top; /* the options' */
+  size_t top;             /* the options' */
+  const char *convention; /* the FLOP convention of the model; NULL without one */
 };
 
 /* Why a report could not be built. */

@@ -200,6 +200,7 @@ static void windows(const struct rank_steps_builder *b, const struct steps_detec
     uint64_t host_next = s + 1 >= d->nsteps ? st->end_ns
                          : marked            ? d->steps[s + 1].start_ns
                                              : b->calls[d->steps[s + 1].first].t_ns;
+    out[s].host_start_ns = host_start;
     out[s].host_ns = host_next > host_start ? host_next - host_start : 0;
     out[s].gpu_window = gpu;
     out[s].start_ns = gpu ? gpu_start[s] : host_start;

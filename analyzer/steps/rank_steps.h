@@ -36,7 +36,8 @@
 struct rank_step {
   uint64_t start_ns, end_ns;  /* the window (GPU time if gpu_window, else host time) */
   bool gpu_window;
-  uint64_t host_ns;           /* from the step's first call to the next step's first call */
+  uint64_t host_start_ns;     /* its first call (marked steps: its range's start) */
+  uint64_t host_ns;           /* from there to the next step's (the last's: its range's end) */
   uint64_t calls;             /* GEMM and NCCL calls and graph launches */
   double gemm_flops;          /* counted, graph launches included */
   double nccl_bytes;
