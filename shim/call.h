@@ -7,8 +7,9 @@
  *     if (rec) ...fill rec->u...;
  *     mfu_call_finish(&call);                              // publish, restore errno
  *
- * The hot path takes no lock, calls no malloc and no stdio: two CLOCK_MONOTONIC reads and a
- * store into this thread's ring (ring.c), which the writer thread drains (writer.c). */
+ * The hot path takes no lock, calls no malloc and no stdio: two clock stamps (clock.h: rdtsc
+ * where the TSC is trusted) and a store into this thread's ring (ring.c), which the writer
+ * thread drains (writer.c). */
 #ifndef MFU_SHIM_CALL_H
 #define MFU_SHIM_CALL_H
 
@@ -43,7 +44,7 @@ static inline bool mfu_call_begin(struct mfu_call *c) {
     c->correlation = mfu_cupti_push();
     errno = saved;
   }
-  c->t0 = mfu_now();
+  c->t0 = mfu_clock_stamp();
   return true;
 }
 
@@ -51,7 +52,7 @@ static inline bool mfu_call_begin(struct mfu_call *c) {
  * (the call is then simply not recorded). */
 static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind, unsigned api,
                                               int status) {
-  uint64_t t1 = mfu_now();
+  uint64_t t1 = mfu_clock_stamp();
   c->saved_errno = errno;
   if (c->correlation) mfu_cupti_pop();
   struct mfu_ring *r = mfu_self;

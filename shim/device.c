@@ -36,7 +36,7 @@ void mfu_device_note(struct mfu_ring *r) {
     return;
   struct mfu_record *rec = mfu_ring_slot(r);
   if (!rec) return;
-  uint64_t now = mfu_now();
+  uint64_t now = mfu_clock_stamp();
   *rec = (struct mfu_record){.kind = MFU_REC_DEVICE, .tid = r->tid, .t_start_ns = now, .t_end_ns = now};
   struct mfu_device *d = &rec->u.device;
   d->ordinal = device;

@@ -3,8 +3,6 @@
 
 #include <library_types.h>
 
-#include "config.h"
-#include "mfu/gemm.h"
 #include "resolve.h"
 
 /* gemm.h repeats CUDA enum values so the analyzer needs no CUDA header: keep them honest. */
@@ -26,7 +24,7 @@ static_assert(SAME(MFU_MATH_TF32_TENSOR_OP, CUBLAS_TF32_TENSOR_OP_MATH) &&
               "cublasMath_t values");
 
 /* The handle's math mode, and its stream into rec->stream (uncounted calls into cuBLAS). */
-static unsigned read_handle(struct mfu_record *rec, cublasHandle_t handle) {
+unsigned mfu_gemm_read_handle(struct mfu_record *rec, cublasHandle_t handle) {
   static _Atomic(void *) get_mode, get_stream;
   unsigned math_mode = 0;
   cublasStatus_t (*mode_fn)(cublasHandle_t, cublasMath_t *) =
@@ -41,40 +39,6 @@ static unsigned read_handle(struct mfu_record *rec, cublasHandle_t handle) {
   return math_mode;
 }
 
-static int resolved_compute(int atype, int compute, unsigned math_mode) {
-  if (compute != MFU_COMPUTE_BY_MODE) return compute;
-  bool fp32_inputs = atype == CUDA_R_32F || atype == CUDA_C_32F;
-  return fp32_inputs ? mfu_compute_for_math_mode(math_mode) : CUBLAS_COMPUTE_32F;
-}
-
-static void fill_types(struct mfu_gemm *g, int atype, int btype, int ctype, int compute,
-                       unsigned math_mode) {
-  g->a_type = (int16_t)atype;
-  g->b_type = (int16_t)btype;
-  g->c_type = (int16_t)ctype;
-  g->compute_type = (int16_t)compute;
-  g->scale_type = -1;
-  g->math_mode = (uint8_t)math_mode;
-  g->precision = (uint8_t)mfu_gemm_precision(atype, btype, compute, math_mode,
-                                             mfu_config.tf32_allowed);
-}
-
-void mfu_describe_gemm(struct mfu_record *rec, cublasHandle_t handle, cublasOperation_t transa,
-                       cublasOperation_t transb, int64_t m, int64_t n, int64_t k, int64_t batch,
-                       int atype, int btype, int ctype, int compute) {
-  struct mfu_gemm *g = &rec->u.gemm;
-  unsigned math_mode = read_handle(rec, handle);
-  compute = resolved_compute(atype, compute, math_mode);
-  *g = (struct mfu_gemm){.m = m, .n = n, .k = k, .batch = batch, .groups = 1,
-                         .transa = (uint8_t)transa, .transb = (uint8_t)transb,
-                         .handle = (uint64_t)(uintptr_t)handle};
-  fill_types(g, atype, btype, ctype, compute, math_mode);
-  if (rec->status != CUBLAS_STATUS_SUCCESS) return;
-  bool saturated = false;
-  rec->flops = mfu_gemm_flops(m, n, k, batch, mfu_dtype_is_complex(atype), &saturated);
-  if (saturated) rec->flags |= MFU_RF_FLOPS_SATURATED;
-}
-
 static int64_t element(const void *array, bool wide, int64_t i) {
   return wide ? ((const int64_t *)array)[i] : ((const int *)array)[i];
 }
@@ -85,10 +49,10 @@ void mfu_describe_grouped(struct mfu_record *rec, cublasHandle_t handle,
                           const void *group_size, bool wide, int atype, int btype, int ctype,
                           int compute) {
   struct mfu_gemm *g = &rec->u.gemm;
-  unsigned math_mode = read_handle(rec, handle);
-  compute = resolved_compute(atype, compute, math_mode);
+  unsigned math_mode = mfu_gemm_read_handle(rec, handle);
+  compute = mfu_gemm_resolved_compute(atype, compute, math_mode);
   *g = (struct mfu_gemm){.groups = (int32_t)group_count, .handle = (uint64_t)(uintptr_t)handle};
-  fill_types(g, atype, btype, ctype, compute, math_mode);
+  mfu_gemm_fill_types(g, atype, btype, ctype, compute, math_mode);
   if (group_count <= 0 || !m || !n || !k || !group_size || !transa || !transb) return;
   g->m = element(m, wide, 0);
   g->n = element(n, wide, 0);

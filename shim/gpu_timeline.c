@@ -86,9 +86,9 @@ static const char *result_string(CUptiResult r) {
 
 /* CUPTI minus CLOCK_MONOTONIC, from readings taken back to back. */
 static int64_t measure_offset(void) {
-  uint64_t before = mfu_now(), cupti = 0;
+  uint64_t before = mfu_clock_monotonic_ns(), cupti = 0;
   api.get_timestamp(&cupti);
-  uint64_t after = mfu_now();
+  uint64_t after = mfu_clock_monotonic_ns();
   return (int64_t)(cupti - (before + (after - before) / 2));
 }
 
@@ -101,13 +101,13 @@ static void CUPTIAPI buffer_requested(uint8_t **buffer, size_t *size, size_t *ma
   *max_records = 0;
 }
 
-/* A record of `kind` on this thread's ring, CUPTI times converted (0: now, for records
- * without a time of their own); NULL if none can be had. */
+/* A record of `kind` on this thread's ring, CUPTI times converted (0: a stamp of now, for
+ * records without a time of their own); NULL if none can be had. */
 static struct mfu_record *activity_record(unsigned kind, uint64_t start, uint64_t end) {
   struct mfu_ring *r = mfu_self ? mfu_self : mfu_ring_attach();
   struct mfu_record *rec = r ? mfu_ring_slot(r) : NULL;
   if (!rec) return NULL;
-  uint64_t now = start ? 0 : mfu_now();
+  uint64_t now = start ? 0 : mfu_clock_stamp();
   *rec = (struct mfu_record){.kind = (uint16_t)kind, .tid = r->tid,
                              .t_start_ns = start ? to_monotonic(start) : now,
                              .t_end_ns = start ? to_monotonic(end) : now};

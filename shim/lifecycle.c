@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "device.h"
 #include "gpu_timeline.h"
@@ -37,6 +38,8 @@ static void install_signal_handlers(void);
 /* Loaded and started in this order, stopped in the reverse: CUPTI hands its last buffers to
  * the rings before the writer's final drain, and the writer closes the file last. */
 static const struct mfu_module modules[] = {
+    /* the clock of host records (clock.c) */
+    {.load = mfu_clock_init},
     /* the trace file (writer.c) */
     {.load = mfu_writer_init, .start = mfu_writer_start, .stop = mfu_writer_final_flush,
      .fork_child = mfu_writer_forget, .signal_flush = mfu_writer_signal_flush},

@@ -58,7 +58,7 @@ static void record_marker(unsigned api, unsigned kind, const char *message, uint
   if (__builtin_expect(!mfu_self, 0)) mfu_first_call();
   if (kind == MFU_MARKER_PUSH || kind == MFU_MARKER_POP) id = mfu_self ? mfu_self->tid : 0;
   uint32_t name = message && *message ? mfu_writer_intern(message) : 0;
-  struct mfu_call call = {.t0 = mfu_now()};
+  struct mfu_call call = {.t0 = mfu_clock_stamp()};
   struct mfu_record *rec = mfu_call_end(&call, MFU_REC_MARKER, api, 0);
   if (rec) {
     rec->t_end_ns = rec->t_start_ns;

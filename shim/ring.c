@@ -64,13 +64,17 @@ struct mfu_ring *mfu_ring_attach(void) {
     return NULL;
   }
   r->tid = (uint32_t)syscall(SYS_gettid);
+  r->limit = atomic_load_explicit(&r->tail, memory_order_acquire) + MFU_RING_SLOTS;
   if (exit_key != (pthread_key_t)-1) pthread_setspecific(exit_key, r);
   mfu_self = r;
   return r;
 }
 
 bool mfu_ring_make_room(struct mfu_ring *r) {
-  mfu_ring_consumer.drain(r);
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  return head - atomic_load_explicit(&r->tail, memory_order_acquire) < MFU_RING_SLOTS;
+  r->limit = atomic_load_explicit(&r->tail, memory_order_acquire) + MFU_RING_SLOTS;
+  if (head < r->limit) return true;
+  mfu_ring_consumer.drain(r);
+  r->limit = atomic_load_explicit(&r->tail, memory_order_acquire) + MFU_RING_SLOTS;
+  return head < r->limit;
 }

@@ -1,14 +1,15 @@
 /* Per-thread record rings (ring.c). Each thread that makes a recorded call gets one ring, of
- * which it is the only producer; the writer drains them all. Record times are
- * CLOCK_MONOTONIC nanoseconds (mfu_now). */
+ * which it is the only producer; the writer drains them all. Host records carry clock stamps
+ * (clock.h), which the writer converts to CLOCK_MONOTONIC ns as it drains them; GPU activity
+ * records (KERNEL, MEMCPY, MEMSET) carry CLOCK_MONOTONIC ns already (mfu_ring_gpu_times). */
 #ifndef MFU_SHIM_RING_H
 #define MFU_SHIM_RING_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
+#include "clock.h"
 #include "mfu/trace.h"
 
 #define MFU_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -17,6 +18,7 @@
 
 struct mfu_ring {
   _Alignas(64) atomic_uint_fast64_t head; /* next slot the owner fills; release-published */
+  uint64_t limit;                         /* the owner's: tail as it last saw it + SLOTS */
   _Alignas(64) atomic_uint_fast64_t tail; /* next slot to drain; advanced under the file lock */
   _Alignas(64) atomic_int state;          /* enum mfu_ring_state */
   uint32_t tid;
@@ -37,30 +39,28 @@ struct mfu_ring_consumer {
 extern struct mfu_ring_consumer mfu_ring_consumer;
 
 struct mfu_ring *mfu_ring_attach(void);                 /* this thread's ring, created once */
-bool mfu_ring_make_room(struct mfu_ring *r);            /* drains a full ring synchronously */
+/* Room for the next record: `limit` renewed from `tail`, else the ring drained synchronously. */
+bool mfu_ring_make_room(struct mfu_ring *r);
 
-static inline uint64_t mfu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+/* Whether a record of this kind carries GPU times (converted by gpu_timeline.c), not stamps. */
+static inline bool mfu_ring_gpu_times(unsigned kind) {
+  return kind == MFU_REC_KERNEL || kind == MFU_REC_MEMCPY || kind == MFU_REC_MEMSET;
 }
 
 /* The next free slot of `r` (not yet published), draining the ring first if it is full; NULL
  * if no room can be made. */
 static inline struct mfu_record *mfu_ring_slot(struct mfu_ring *r) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  if (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= MFU_RING_SLOTS &&
-      !mfu_ring_make_room(r))
-    return NULL;
+  if (__builtin_expect(head >= r->limit, 0) && !mfu_ring_make_room(r)) return NULL;
   return &r->slots[head & (MFU_RING_SLOTS - 1)];
 }
 
-/* Publishes the slot mfu_ring_slot gave; wakes the writer when the ring is half full. */
+/* Publishes the slot mfu_ring_slot gave; wakes the writer when the ring is half full (by the
+ * tail the owner last saw: if the writer has drained since, it wakes to less work). */
 static inline void mfu_ring_publish(struct mfu_ring *r) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
   atomic_store_explicit(&r->head, head, memory_order_release);
-  if (head - atomic_load_explicit(&r->tail, memory_order_relaxed) == MFU_RING_SLOTS / 2)
-    mfu_ring_consumer.wake();
+  if (head == r->limit - MFU_RING_SLOTS / 2) mfu_ring_consumer.wake();
 }
 
 #endif

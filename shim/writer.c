@@ -1,7 +1,8 @@
 /* The trace file: created on the first flush that has records, then one RECORDS block per
- * ring per flush, written straight from the ring with writev. A background thread flushes
- * every MFU_FLUSH_MS and whenever a ring is half full; a thread whose ring is full drains it
- * itself. At exit the last records, an END block and the final header are written.
+ * ring per flush, the ring's records with their clock stamps converted (clock.h). A
+ * background thread flushes every MFU_FLUSH_MS and whenever a ring is half full; a thread
+ * whose ring is full drains it itself. At exit the last records, an END block and the final
+ * header are written.
  *
  * Everything that runs under the file lock is async-signal-safe (atomics, write, pwrite,
  * mkdir, open), so a fatal-signal handler can flush too; it only try-locks. */
@@ -18,6 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "mfu/api.h"
 #include "resolve.h"
@@ -39,6 +41,7 @@ static struct {
   unsigned char strings[8192];
   uint32_t strings_size, strings_count;
   bool said_write_error;
+  struct mfu_record block[MFU_RING_SLOTS]; /* the records block being written */
 } w = {.fd = FD_UNOPENED};
 
 /* Strings made as the run goes (kernel names): id by content, and the ones not yet written.
@@ -208,8 +211,9 @@ static bool write_block(uint16_t type, uint32_t count, struct iovec *parts, int 
 }
 
 static void write_header(void) {
-  w.header.end_monotonic_ns = mfu_now();
+  w.header.end_monotonic_ns = mfu_clock_monotonic_ns();
   w.header.hooks_resolved = atomic_load(&mfu_hooks_resolved);
+  mfu_clock_note(&w.header);
   w.header.checksum = mfu_header_checksum(&w.header);
   if (w.fd >= 0 && pwrite(w.fd, &w.header, sizeof w.header, 0) != (ssize_t)sizeof w.header)
     w.header.flags |= MFU_FILE_WRITE_ERROR;
@@ -278,11 +282,15 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
   if (count > 0) {
     if (w.fd == FD_UNOPENED) open_file(in_signal);
     write_pending_strings(in_signal); /* those of records published before `head` was read */
-    uint32_t first = (uint32_t)(tail & (MFU_RING_SLOTS - 1));
-    uint32_t run = count < MFU_RING_SLOTS - first ? count : MFU_RING_SLOTS - first;
-    struct iovec parts[2] = {{&r->slots[first], run * sizeof(struct mfu_record)},
-                             {&r->slots[0], (count - run) * sizeof(struct mfu_record)}};
-    if (w.fd < 0 || !write_block(MFU_BLOCK_RECORDS, count, parts, count > run ? 2 : 1, in_signal))
+    for (uint32_t i = 0; i < count; i++) { /* the ring is only read: its owner may look */
+      struct mfu_record *rec = &w.block[i];
+      *rec = r->slots[(tail + i) & (MFU_RING_SLOTS - 1)];
+      if (mfu_ring_gpu_times(rec->kind)) continue;
+      rec->t_start_ns = mfu_clock_to_ns(rec->t_start_ns);
+      rec->t_end_ns = mfu_clock_to_ns(rec->t_end_ns);
+    }
+    struct iovec payload = {w.block, count * sizeof(struct mfu_record)};
+    if (w.fd < 0 || !write_block(MFU_BLOCK_RECORDS, count, &payload, 1, in_signal))
       w.header.records_lost += count;
     atomic_store_explicit(&r->tail, head, memory_order_release);
   }
@@ -292,6 +300,7 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
 
 static void drain_locked(struct mfu_ring *only, bool in_signal) {
   uint64_t written = w.header.records_written;
+  mfu_clock_calibrate();
   if (only)
     drain_ring(only, in_signal);
   else

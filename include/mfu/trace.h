@@ -65,6 +65,12 @@ enum mfu_cupti_state {
 #undef MFU_CUPTI_STATE_ENUM
 };
 
+/* header.clock_source */
+enum mfu_clock_source {
+  MFU_CLOCK_MONOTONIC = 0, /* clock_gettime(CLOCK_MONOTONIC) through the vDSO */
+  MFU_CLOCK_TSC = 1,       /* rdtsc, converted to CLOCK_MONOTONIC */
+};
+
 /* header.flags */
 enum {
   MFU_FILE_COMPLETE = 1u << 0,          /* closed cleanly: END block written */
@@ -104,7 +110,14 @@ struct mfu_file_header {
   int64_t cupti_offset_start_ns;
   int64_t cupti_offset_end_ns;
   uint64_t cupti_dropped;      /* activity records CUPTI dropped (buffers full) */
-  uint8_t reserved[MFU_HEADER_SIZE - 1312]; /* zero; room for later fields */
+  /* The host clock: what timed the calls. Record times are CLOCK_MONOTONIC ns either way: TSC
+   * stamps are converted by the shim at tsc_hz, a rate it measures against CLOCK_MONOTONIC
+   * during the run and renews at every flush. */
+  uint32_t clock_source;       /* enum mfu_clock_source */
+  uint32_t clock_rebases;      /* times the rate was measured afresh: the TSC's rate changed */
+  uint64_t tsc_hz;             /* TSC ticks per second; 0 when not timed by the TSC */
+  uint64_t clock_max_error_ns; /* largest gap seen between the converted TSC and the clock */
+  uint8_t reserved[MFU_HEADER_SIZE - 1336]; /* zero; room for later fields */
   uint64_t checksum;           /* mfu_checksum of the header with this field zero */
 };
 static_assert(sizeof(struct mfu_file_header) == MFU_HEADER_SIZE, "header size is part of v1");

@@ -45,23 +45,39 @@ value() { awk -v n="$1" '$1 == n {print $2}' "$results" | tail -n 1; }
 
 shim_env=(env MFU_CUPTI=off LD_PRELOAD="$root/build/libmfushim.so")
 
+# A field of the trace headers in DIR (struct mfu_file_header, include/mfu/trace.h, at its
+# offset there), summed over the files: records_written, or clock_source.
+header_field() { python3 - "$1" "$2" <<'PY'
+import glob, struct, sys
+offset, form = {"records_written": (96, "<Q"), "clock_source": (1304, "<I")}[sys.argv[2]]
+print(sum(struct.unpack_from(form, open(f, "rb").read(2048), offset)[0]
+          for f in glob.glob(sys.argv[1] + "/*.mfutrace")))
+PY
+}
+records_of() { header_field "$1" records_written; }
+
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)," \
   "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- the shim ------------------------------------------------------------------------------
 shim_part() {
-  local lat=$scratch/latency
+  local lat=$scratch/latency source
   for i in $(seq "$repeat"); do
     MFU_TRACE_DIR=$scratch/t-lat-$i "${shim_env[@]}" "$bench/overhead" latency >>"$lat"
+    source=$(header_field "$scratch/t-lat-$i" clock_source)
     rm -rf "$scratch/t-lat-$i"
   done
   for name in $(awk '!seen[$2]++ {print $2}' "$lat"); do
     figure "$name" "$(awk -v n="$name" '$2 == n {print $3}' "$lat" | median)" ns \
       "$(awk -v n="$name" '$2 == n {sub(/.*# /, ""); print; exit}' "$lat")"
   done
-  # The shim's clock is CLOCK_MONOTONIC (vDSO).
-  figure clock_floor_ns "$(value clock_floor_monotonic_ns)" ns "the floor on the shim's clock"
+  if [ "$source" = 1 ]; then
+    figure clock_floor_ns "$(value clock_floor_rdtsc_ns)" ns "the floor on the shim's clock, the TSC"
+  else
+    figure clock_floor_ns "$(value clock_floor_monotonic_ns)" ns \
+      "the floor on the shim's clock, CLOCK_MONOTONIC"
+  fi
 
   # CPU per call, every thread of the process (the writer's too), from the slope between two
   # loop lengths: the fixed costs (start, exit, the file) cancel out.
@@ -158,14 +174,6 @@ report() {
   rss=$(sed 's/.*maxrss_mb=\([0-9.]*\).*/\1/' "$out")
 }
 
-# Records in the trace files of DIR: the headers' records_written (its offset in struct
-# mfu_file_header, include/mfu/trace.h).
-records_of() { python3 - "$1" <<'PY'
-import glob, struct, sys
-print(sum(struct.unpack_from("<Q", open(f, "rb").read(104), 96)[0]
-          for f in glob.glob(sys.argv[1] + "/*.mfutrace")))
-PY
-}
 
 analyzer_part() {
   local dir wall cpu rss records t1 t4

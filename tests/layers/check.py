@@ -34,7 +34,7 @@ ALLOWED = {
 }
 # The shim's modules, lowest first: a module may include only lower levels (and its own header).
 SHIM_LEVELS = {
-    "config": 0, "resolve": 1, "ring": 2, "writer": 3,
+    "config": 0, "clock": 1, "resolve": 1, "ring": 2, "writer": 3,
     "device": 4, "gpu_timeline": 4, "capture": 4, "gemm_describe": 4,
     "lifecycle": 5, "call": 6,
     "cublas": 7, "cublaslt": 7, "nccl": 7, "graphs": 7, "markers": 7,
