@@ -3,6 +3,7 @@
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "options.h"
@@ -77,8 +78,13 @@ static void usage(FILE *out) {
           "             run with NVTX_INJECTION64_PATH=libmfushim.so (mfu run sets it). Default:\n"
           "             cudaProfilerStart/Stop regions if there are two or more, else the\n"
           "             steps are found in the repeating sequence of calls\n"
-          "  --top N    rows of the tables of GEMM shapes and of kernels per category (default\n"
-          "             %d; 0: all); --json lists every row\n"
+          "  --full     every table: GEMM calls by precision and API, NCCL calls by operation,\n"
+          "             every rank, and where the GPU time went (by default the summary, the\n"
+          "             waterfall, the steps and the ranks' pace: one screen)\n"
+          "  --steps all  every step (by default the first, median, p90, slowest and last,\n"
+          "             with a sparkline of the measured steps' times)\n"
+          "  --top N    with --full, rows of the tables of GEMM shapes and of kernels per\n"
+          "             category (default %d; 0: all); --json lists every row\n"
           "\n"
           "MODEL, WORK and PEAK are the options of `mfu predict` (below), meaning the same:\n"
           "--batch is the global batch, the sequences of one step of all ranks together (each\n"
@@ -91,7 +97,7 @@ static void usage(FILE *out) {
   fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
 }
 
-enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP };
+enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP, OPT_FULL, OPT_STEPS };
 
 static const struct option report_options_table[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -99,6 +105,8 @@ static const struct option report_options_table[] = {
     {"skip", required_argument, NULL, OPT_SKIP},
     {"step-range", required_argument, NULL, OPT_STEP_RANGE},
     {"top", required_argument, NULL, OPT_TOP},
+    {"full", no_argument, NULL, OPT_FULL},
+    {"steps", required_argument, NULL, OPT_STEPS},
     {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
@@ -130,6 +138,15 @@ static int on_report_option(void *ctx, int id, const char *arg) {
     a->step_range = arg;
     return 0;
   }
+  case OPT_FULL: a->o.full = true; return 0;
+  case OPT_STEPS:
+    if (strcmp(arg, "all") != 0) {
+      fprintf(stderr, "mfu report: --steps '%s': expected 'all' (every step; by default the "
+              "first, median, p90, slowest and last)\n", arg);
+      return 2;
+    }
+    a->o.all_steps = true;
+    return 0;
   case OPT_TOP:
     if (options_count("mfu report", "top", arg, 0, 1000000, &n) != 0) return 2;
     a->o.top = (size_t)n;

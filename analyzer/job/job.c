@@ -10,6 +10,7 @@
 #include "trace/reader.h"
 #include "trace_files.h"
 #include "util/alloc.h"
+#include "util/grouped.h"
 #include "util/sort.h"
 
 /* Problem files are named one per warning up to this many per kind, then counted: a job of
@@ -160,6 +161,7 @@ static void rank_warnings(struct mfu_job *j) {
   FILE *m = open_memstream(&gaps, &gaps_len);
   if (!m) mfu_out_of_memory();
   long next = 0, missing = 0;
+  struct mfu_grouped g = {0};
   for (size_t i = 0, k; i < j->nfiles && j->files[i]->header.rank >= 0; i = k) {
     long r = j->files[i]->header.rank;
     for (k = i; k < j->nfiles && j->files[k]->header.rank == r; k++) {}
@@ -174,13 +176,17 @@ static void rank_warnings(struct mfu_job *j) {
       if (!n) mfu_out_of_memory();
       for (size_t x = i; x < k; x++) fprintf(n, "%s%s", x > i ? ", " : "", j->files[x]->path);
       fclose(n);
-      mfu_strings_addf(&j->warnings, "rank %ld has %zu trace files: %s: all are counted (a "
-                       "restarted process, or two jobs with the same id?)", r, k - i, names);
+      mfu_grouped_add(&g, "duplicated", "have several trace files each: all are counted (a "
+                      "restarted process, or two jobs with the same id?)", r,
+                      mfu_xasprintf("rank %ld has %zu trace files: %s: all are counted (a "
+                                    "restarted process, or two jobs with the same id?)",
+                                    r, k - i, names), true);
       free(names);
     }
     if (j->world_size > 0 && r >= j->world_size)
-      mfu_strings_addf(&j->warnings, "rank %ld is outside world size %d: %s", r, j->world_size,
-                       j->files[i]->path);
+      mfu_grouped_add(&g, "outside", "are outside the world size", r,
+                      mfu_xasprintf("rank %ld is outside world size %d: %s", r, j->world_size,
+                                    j->files[i]->path), true);
     next = r + 1;
   }
   long expected = j->world_size > 0 ? j->world_size : next;
@@ -189,6 +195,7 @@ static void rank_warnings(struct mfu_job *j) {
     missing += expected - next;
   }
   fclose(m);
+  mfu_grouped_flush(&g, &j->warnings);
   if (missing)
     mfu_strings_addf(&j->warnings, "%ld rank%s of %ld missing: %s: no trace file for %s here "
                      "(not started under the shim, or its MFU_TRACE_DIR pointed elsewhere?)",
@@ -208,7 +215,7 @@ static const char *counted(int64_t n, const char *what, char buf[64]) {
 #define GAPS_LISTED 3 /* per file, in the text; --json lists more */
 
 /* "rank R (path) was read past N damaged regions (bytes, records lost; at byte B, ...)" */
-static void gap_warning(struct mfu_job *j, size_t *listed, const struct mfu_file *f) {
+static char *gap_warning(const struct mfu_file *f) {
   char *text, rank[16], bytes[64], blocks[64], records[64], regions[64];
   size_t len;
   FILE *m = open_memstream(&text, &len);
@@ -230,32 +237,40 @@ static void gap_warning(struct mfu_job *j, size_t *listed, const struct mfu_file
   }
   if (g->n > GAPS_LISTED) fprintf(m, "; %zu more in --json", g->n - GAPS_LISTED);
   fclose(m);
-  add_listed(&j->warnings, listed, "rank %s (%s) was read past %s (%s, %s)", rank_text(f, rank),
-             f->path, counted((int64_t)g->n, "damaged region", regions),
-             counted((int64_t)g->bytes, "byte", bytes), text);
+  char *warning = mfu_xasprintf("rank %s (%s) was read past %s (%s, %s)", rank_text(f, rank),
+                                f->path, counted((int64_t)g->n, "damaged region", regions),
+                                counted((int64_t)g->bytes, "byte", bytes), text);
   free(text);
+  return warning;
 }
 
 static void file_warnings(struct mfu_job *j) {
-  size_t incomplete = 0, damaged = 0, lossy = 0;
+  struct mfu_grouped g = {0};
   char rank[16], records[64];
   for (size_t i = 0; i < j->nfiles; i++) {
     const struct mfu_file *f = j->files[i];
+    long r = f->header.rank;
     if (f->problem[0])
-      add_listed(&j->warnings, &incomplete, "rank %s (%s) is incomplete at byte %llu: %s%s%s%s",
-                 rank_text(f, rank), f->path, (unsigned long long)f->problem_offset, f->problem,
-                 f->tail.records > 0 ? " (" : "",
-                 f->tail.records > 0 ? counted(f->tail.records, "record", records) : "",
-                 f->tail.records > 0 ? " of its torn last block lost)" : "");
-    if (f->gaps.n) gap_warning(j, &damaged, f);
+      mfu_grouped_add(&g, "incomplete", "are incomplete: every block before where each ends "
+                      "counts (all in --json incomplete_files)", r,
+                      mfu_xasprintf("rank %s (%s) is incomplete at byte %llu: %s%s%s%s",
+                                    rank_text(f, rank), f->path,
+                                    (unsigned long long)f->problem_offset, f->problem,
+                                    f->tail.records > 0 ? " (" : "",
+                                    f->tail.records > 0 ? counted(f->tail.records, "record", records) : "",
+                                    f->tail.records > 0 ? " of its torn last block lost)" : ""),
+                      true);
+    if (f->gaps.n)
+      mfu_grouped_add(&g, "damaged", "were read past damaged regions (all in --json "
+                      "incomplete_files)", r, gap_warning(f), true);
     if (f->header.records_lost || (f->header.flags & MFU_FILE_WRITE_ERROR))
-      add_listed(&j->warnings, &lossy,
-                 "rank %s (%s) lost %llu records to write errors (disk full?): its counts are low",
-                 rank_text(f, rank), f->path, (unsigned long long)f->header.records_lost);
+      mfu_grouped_add(&g, "lossy", "lost records to write errors (disk full?): their counts are "
+                      "low", r,
+                      mfu_xasprintf("rank %s (%s) lost %llu records to write errors (disk "
+                                    "full?): its counts are low", rank_text(f, rank), f->path,
+                                    (unsigned long long)f->header.records_lost), true);
   }
-  end_listed(&j->warnings, incomplete, "incomplete files (all in --json incomplete_files)");
-  end_listed(&j->warnings, damaged, "damaged files (all in --json incomplete_files)");
-  end_listed(&j->warnings, lossy, "files with lost records");
+  mfu_grouped_flush(&g, &j->warnings);
 }
 
 static void count_warnings(struct mfu_job *j) {

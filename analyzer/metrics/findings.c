@@ -8,6 +8,8 @@
 
 #include "plausibility.h"
 #include "trace/names.h"
+#include "util/alloc.h"
+#include "util/grouped.h"
 #include "util/u128.h"
 
 /* Several ranks by the launcher's word: a world size above 1, or a rank above 0. (Files of
@@ -69,11 +71,23 @@ static void gather_utilization(struct findings *f, const struct job_utilization 
                      u->nranks ? u->ranks[0].why : "no rank");
     return;
   }
-  for (size_t i = 0; i < u->nranks; i++)
-    if (!u->ranks[i].used && u->ranks[i].file->counts.gemm_calls)
-      mfu_strings_addf(&f->warnings, "rank file %s: %s", u->ranks[i].file->path, u->ranks[i].why);
-    else if (u->ranks[i].used && isnan(u->ranks[i].peak))
-      mfu_strings_addf(&f->notes, "%s: %s", u->ranks[i].file->path, u->ranks[i].why);
+  /* Said once per reason, however many ranks share it. */
+  struct mfu_grouped unmeasured = {0}, no_peak = {0};
+  for (size_t i = 0; i < u->nranks; i++) {
+    const struct rank_utilization *r = &u->ranks[i];
+    const struct mfu_file *file = r->file;
+    char *what = r->used ? mfu_xasprintf("have %s", r->why)  /* "no peak: ..." */
+                         : mfu_xasprintf("were not measured: %s", r->why);
+    if (!r->used && file->counts.gemm_calls)
+      mfu_grouped_add(&unmeasured, r->why, what, file->header.rank,
+                      mfu_xasprintf("rank file %s: %s", file->path, r->why), false);
+    else if (r->used && isnan(r->peak))
+      mfu_grouped_add(&no_peak, r->why, what, file->header.rank,
+                      mfu_xasprintf("%s: %s", file->path, r->why), false);
+    free(what);
+  }
+  mfu_grouped_flush(&unmeasured, &f->warnings);
+  mfu_grouped_flush(&no_peak, &f->notes);
   plausibility_check(&f->warnings, u, o);
   if (!o->have_model)
     mfu_strings_add(&f->notes, "no model given: MFU needs the model's FLOPs (--preset, --config or "

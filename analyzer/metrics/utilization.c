@@ -72,6 +72,7 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
     if (s->timeline) timeline_add(&r->tl, &st->tl);
   }
   r->step_s = window / (double)r->used / 1e9;
+  if (s->timeline) r->nccl_s = (double)r->tl.comm_ns / (double)r->used / 1e9;
   r->counted_flops = counted / (double)r->used;
   if (f) {
     r->model_flops = f->model;
@@ -100,6 +101,28 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
                                    .f_math = st->gemm_flops + (st->attention_kernels ? attention : 0)};
     efficiency_of_step(&st->tl, &in, &r->step_eff[i]);
   }
+}
+
+/* The measured ranks by their work per step outside NCCL, and the straggler (straggler.h). */
+static void rank_order(struct job_utilization *u) {
+  struct straggler_rank *sr = mfu_xcalloc(u->nranks, sizeof *sr);
+  size_t *measured = mfu_xcalloc(u->nranks, sizeof *measured), n = 0;
+  for (size_t i = 0; i < u->nranks; i++) {
+    const struct rank_utilization *r = &u->ranks[i];
+    if (!r->used) continue;
+    sr[n] = (struct straggler_rank){r->file->header.rank, r->step_s, r->nccl_s};
+    measured[n++] = i;
+  }
+  u->by_work = mfu_xcalloc(n, sizeof *u->by_work);
+  u->measured = n;
+  u->straggler_known = straggler_find(sr, n, u->by_work, &u->straggler);
+  for (size_t k = 0; k < n; k++) u->by_work[k] = measured[u->by_work[k]];
+  if (u->straggler_known) {
+    u->straggler.slowest = measured[u->straggler.slowest];
+    u->straggler.fastest = measured[u->straggler.fastest];
+  }
+  free(sr);
+  free(measured);
 }
 
 /* The formula's FLOPs of the global batch, and each of W ranks' share of them. */
@@ -152,7 +175,6 @@ void utilization_compute(const struct mfu_job *j, const struct utilization_optio
   if (out->timeline) {
     struct timeline *tl = mfu_xcalloc(measured, sizeof *tl);
     struct efficiency_inputs *in = mfu_xcalloc(measured, sizeof *in);
-    uint64_t *comm = mfu_xcalloc(measured, sizeof *comm);
     size_t n = 0;
     uint64_t slowest = 0;
     for (size_t i = 0; i < j->nfiles; i++) {
@@ -160,16 +182,14 @@ void utilization_compute(const struct mfu_job *j, const struct utilization_optio
       if (!r->used) continue;
       tl[n] = r->tl;
       in[n] = r->inputs;
-      comm[n] = r->tl.comm_ns;
       if (r->tl.window_ns > slowest) slowest = r->tl.window_ns;
       n++;
     }
     efficiency_of_job(tl, in, n, slowest, &out->eff);
-    out->straggler_known = straggler_find(comm, n, &out->straggler);
     free(tl);
     free(in);
-    free(comm);
   }
+  rank_order(out);
 }
 
 void utilization_free(struct job_utilization *u) {
@@ -178,5 +198,6 @@ void utilization_free(struct job_utilization *u) {
     free(u->ranks[i].step_eff);
   }
   free(u->ranks);
+  free(u->by_work);
   *u = (struct job_utilization){0};
 }

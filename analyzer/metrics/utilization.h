@@ -38,6 +38,7 @@ struct rank_utilization {
   size_t first, used;            /* steps [first, first + used) are measured; the last is not */
   char why[256];                 /* when used is 0, or no peak: what is missing and how to fix */
   double step_s;                 /* mean step window */
+  double nccl_s;                 /* mean time in NCCL kernels per step; 0 without a timeline */
   double counted_flops;          /* per step, mean */
   double model_flops, hw_flops;  /* per step, the rank's share of the formula; NaN without a
                                     model */
@@ -65,8 +66,11 @@ struct job_utilization {
   double mfu, hfu;                /* NaN when unavailable */
   bool timeline;                  /* every measured rank has a GPU timeline */
   struct efficiency eff;
-  bool straggler_known;
-  struct straggler straggler;
+  size_t *by_work;                /* the measured ranks (indices into ranks), the most work per
+                                     step outside NCCL first (straggler.h) */
+  size_t measured;                /* their number */
+  bool straggler_known;           /* two ranks or more were compared */
+  struct straggler straggler;     /* slowest and fastest: indices into ranks */
 };
 
 /* A peak the options name but the table lacks is no error here: that rank's MFU is unknown,

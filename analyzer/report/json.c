@@ -174,6 +174,15 @@ static void json_rank_utilization(struct jw *j, const struct rank_utilization *r
   if (r->timeline && r->used) json_timeline(j, &r->tl);
 }
 
+/* A rank's pace, per step: its time, the part in NCCL kernels, the rest (its own work). */
+static void json_rank_pace(struct jw *j, const struct rank_utilization *r) {
+  key_rank(j, r->file);
+  jw_key_string(j, "file", r->file->path);
+  jw_key_double(j, "step_time_s", r->step_s);
+  jw_key_double(j, "nccl_time_s", r->nccl_s);
+  jw_key_double(j, "work_time_s", r->step_s - r->nccl_s);
+}
+
 static void json_utilization(struct jw *j, const struct report *r) {
   const struct job_utilization *u = &r->u;
   jw_key(j, "steps");
@@ -199,16 +208,27 @@ static void json_utilization(struct jw *j, const struct report *r) {
   jw_key_double(j, "mfu", u->mfu);
   jw_key_double(j, "hfu", u->hfu);
   json_efficiency(j, &u->eff, u->timeline && r->f.shown);
-  jw_key(j, "straggler");
-  if (u->straggler_known && u->nranks > 1) {
+  jw_key(j, "straggler"); /* the rank that holds the others up, when one stands out */
+  if (u->straggler_known && u->straggler.stands_out) {
     jw_object_begin(j);
-    key_rank(j, u->ranks[u->straggler.rank].file);
-    jw_key_double(j, "nccl_time_s", (double)u->straggler.least_ns / 1e9);
-    jw_key_double(j, "spread_s", (double)u->straggler.spread_ns / 1e9);
+    json_rank_pace(j, &u->ranks[u->straggler.slowest]);
+    jw_key(j, "fastest");
+    jw_object_begin(j);
+    json_rank_pace(j, &u->ranks[u->straggler.fastest]);
+    jw_object_end(j);
+    jw_key_double(j, "spread_s", u->straggler.spread_s);
     jw_object_end(j);
   } else {
     jw_null(j);
   }
+  jw_key(j, "ranks_by_work"); /* rank numbers (null: unknown), the most work per step first */
+  jw_array_begin(j);
+  for (size_t i = 0; i < u->measured; i++) {
+    const struct mfu_file *f = u->ranks[u->by_work[i]].file;
+    if (f->header.rank >= 0) jw_int(j, f->header.rank);
+    else jw_null(j);
+  }
+  jw_array_end(j);
 }
 
 static void json_per_rank(struct jw *j, const struct mfu_file *f, const struct rank_utilization *u) {

@@ -15,11 +15,14 @@ int report_build(struct report *r, const char *path, const struct mfu_traces *t,
   profile_compute(r->j, util, &r->p);
   r->top = o->top;
   r->convention = util->have_model ? convention_name(util->spec->convention) : NULL;
+  r->full = o->full;
   findings_gather(&r->f, path, t, r->j, o->job_id != NULL, util, &r->u);
+  if (r->f.shown) step_summary_of(r->f.shown, o->all_steps, &r->steps);
   return 0;
 }
 
 void report_free(struct report *r) {
+  step_summary_free(&r->steps);
   profile_free(&r->p);
   findings_free(&r->f);
   utilization_free(&r->u);

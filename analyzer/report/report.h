@@ -11,6 +11,7 @@
 #include "job/job.h"
 #include "metrics/findings.h"
 #include "metrics/profile.h"
+#include "metrics/step_summary.h"
 #include "metrics/utilization.h"
 
 #define REPORT_TOP_ROWS 5 /* rows of the top tables by default */
@@ -19,6 +20,9 @@ struct report_options {
   const char *job_id; /* NULL: the most recently started job */
   size_t max_rows;    /* text report: rows of the API and rank tables; 0: all */
   size_t top;         /* text report: rows of the top tables (GEMM shapes, kernels); 0: all */
+  bool full;          /* text report: every table (by precision, API, operation, rank, GPU
+                         time), not only the summary that fits one screen */
+  bool all_steps;     /* text report: every step, not the first, median, p90, slowest, last */
   const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
@@ -29,7 +33,9 @@ struct report {
   struct job_utilization u;
   struct findings f;
   struct job_profile p;
+  struct step_summary steps; /* of f.shown */
   size_t top;             /* the options' */
+  bool full;              /* the options' */
   const char *convention; /* the FLOP convention of the model; NULL without one */
 };
 

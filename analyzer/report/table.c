@@ -36,6 +36,10 @@ static void csv_quoted(FILE *out, const char *s) {
 }
 
 void table_str(struct table *t, const char *s) {
+  if (!t->csv && s && !*s && t->col + 1 == t->ncols && t->cols[t->col].width < 0) {
+    t->col++; /* an empty last column: no trailing blank */
+    return;
+  }
   next_cell(t);
   if (t->csv) {
     if (s) csv_quoted(t->out, s);

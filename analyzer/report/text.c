@@ -122,13 +122,6 @@ static void print_graphs(FILE *out, const struct report *r) {
           mfu_plural(g->captures, "capture", "captures"));
 }
 
-/* A file's path relative to the report's directory, to keep the table narrow. */
-static const char *within(const char *dir, const char *path) {
-  size_t n = strlen(dir);
-  if (strncmp(path, dir, n) != 0 || path[n] == '\0') return path; /* DIR is the file itself */
-  return path[n] == '/' ? path + n + 1 : path + n;
-}
-
 /* NCCL columns only for jobs that made NCCL calls: a one-GPU job's table stays narrow. */
 static void print_ranks(FILE *out, const struct report *r, size_t max_rows) {
   const struct mfu_job *j = r->j;
@@ -140,14 +133,14 @@ static void print_ranks(FILE *out, const struct report *r, size_t max_rows) {
   for (size_t i = 0; i < shown; i++) {
     const struct mfu_file *f = j->files[i];
     const struct mfu_counts *c = &f->counts;
-    char rank[16] = "?";
-    if (f->header.rank >= 0) snprintf(rank, sizeof rank, "%d", (int)f->header.rank);
-    fprintf(out, "  %5s  %-20s %8d %12" PRIu64 " %8" PRIu64 " %14.3f", rank, f->header.hostname,
+    char rank[16];
+    fprintf(out, "  %5s  %-20s %8d %12" PRIu64 " %8" PRIu64 " %14.3f", format_rank(f, rank),
+            f->header.hostname,
             (int)f->header.pid, c->gemm_calls, c->gemm_failed, tflop(c->gemm_flops));
     if (r->f.nccl)
       fprintf(out, " %12" PRIu64 " %8" PRIu64 " %12.3f", c->nccl_calls, c->nccl_failed,
               gigabytes(c->nccl_bytes));
-    fprintf(out, " %10.3f  %s%s\n", span_s(f->first_ns, f->last_ns), within(r->path, f->path),
+    fprintf(out, " %10.3f  %s%s\n", span_s(f->first_ns, f->last_ns), format_within(r->path, f->path),
             f->complete ? "" : "  (incomplete)");
   }
   if (shown < j->nfiles)
@@ -182,7 +175,7 @@ static void print_waterfall(FILE *out, const struct efficiency *e) {
   fprintf(out, "\n");
 }
 
-static void print_utilization(FILE *out, const struct report *r, size_t max_rows) {
+static void print_utilization(FILE *out, const struct report *r) {
   const struct job_utilization *u = &r->u;
   const struct rank_utilization *s = r->f.shown;
   if (!s) return;
@@ -194,7 +187,7 @@ static void print_utilization(FILE *out, const struct report *r, size_t max_rows
   fprintf(out, "  method     %s\n", st->method);
   fprintf(out, "  step time  %.6f s (the slowest rank's mean)\n", u->step_s);
   fprintf(out, "  counted    %.3f TFLOP per step (%s)\n", s->counted_flops / 1e12,
-          within(r->path, s->file->path));
+          format_within(r->path, s->file->path));
   if (!isnan(s->model_flops))
     fprintf(out, "  model      %.3f TFLOP per step per rank (formula: global batch %" PRId64 " x seq %"
             PRId64 " over %zu rank%s)\n", s->model_flops / 1e12, u->work.batch, u->work.seq,
@@ -202,25 +195,10 @@ static void print_utilization(FILE *out, const struct report *r, size_t max_rows
   if (!isnan(s->peak)) fprintf(out, "  peak       %s per device\n", s->peak_label);
   print_percent(out, "  MFU       ", u->mfu);
   print_percent(out, "    HFU", u->hfu);
-  fprintf(out, "\n\n  %5s %12s %14s %12s %8s\n", "step", "time ms", "counted TFLOP", "NCCL MB",
-          "MFU");
-  size_t shown = rows_shown(st->nsteps, max_rows ? max_rows * 2 : 0);
-  for (size_t i = 0; i < shown; i++) {
-    const struct rank_step *x = &st->steps[i];
-    double t = (double)(x->end_ns - x->start_ns) / 1e9;
-    fprintf(out, "  %5zu %12.3f %14.3f %12.3f ", i, t * 1e3, x->gemm_flops / 1e12, x->nccl_bytes / 1e6);
-    double mfu = s->step_mfu ? s->step_mfu[i] : NAN;
-    if (isfinite(mfu)) fprintf(out, "%7.2f%%", 100 * mfu);
-    else fprintf(out, "%8s", "-");
-    fprintf(out, "%s\n", i < s->first ? "  warm-up" : i + 1 == st->nsteps ? "  last: end unknown" : "");
-  }
-  if (shown < st->nsteps) fprintf(out, "  ... %zu more steps (--json lists them)\n", st->nsteps - shown);
+  fputc('\n', out);
+  report_step_table(out, r, false);
   if (u->timeline) print_waterfall(out, &u->eff);
-  if (u->straggler_known && u->nranks > 1)
-    fprintf(out, "\nlikely straggler: the rank of %s, with the least time in NCCL kernels "
-                 "(%.3f s; the spread across ranks is %.3f s)\n",
-            u->ranks[u->straggler.rank].file->path, (double)u->straggler.least_ns / 1e9,
-            (double)u->straggler.spread_ns / 1e9);
+  report_pace_table(out, r, false);
 }
 
 static void print_list(FILE *out, const char *title, const struct mfu_strings *l) {
@@ -229,14 +207,39 @@ static void print_list(FILE *out, const char *title, const struct mfu_strings *l
   for (size_t i = 0; i < l->n; i++) fprintf(out, "  - %s\n", l->v[i]);
 }
 
+/* The counts in two lines, for the summary that fits one screen (--full has the tables). */
+static void print_counts(FILE *out, const struct report *r) {
+  const struct mfu_counts *c = &r->j->totals;
+  fprintf(out, "  GEMMs     %" PRIu64 " %s (%" PRIu64 " failed), %.3f TFLOP", c->gemm_calls,
+          mfu_plural(c->gemm_calls, "call", "calls"), c->gemm_failed, tflop(c->gemm_flops));
+  for (unsigned p = 0, n = 0; p < MFU_PREC_COUNT; p++)
+    if (c->flops_by_precision[p])
+      fprintf(out, "%s %s %.1f%%", n++ ? "," : ":", mfu_precision_name(p),
+              100 * (double)c->flops_by_precision[p] / (double)c->gemm_flops);
+  fputc('\n', out);
+  if (!r->f.nccl) return;
+  fprintf(out, "  NCCL      %" PRIu64 " %s (%" PRIu64 " failed), %.3f GB", c->nccl_calls,
+          mfu_plural(c->nccl_calls, "call", "calls"), c->nccl_failed, gigabytes(c->nccl_bytes));
+  for (unsigned op = 0, n = 0; op < MFU_NCCL_OP_COUNT; op++)
+    if (mfu_nccl_op_moves_data(op) && c->nccl_ops[op].calls)
+      fprintf(out, "%s %s %" PRIu64, n++ ? "," : ":", mfu_nccl_op_name(op), c->nccl_ops[op].calls);
+  fputc('\n', out);
+}
+
 void report_text(FILE *out, const struct report *r, size_t max_rows) {
   print_header(out, r);
-  print_tables(out, r, max_rows);
-  if (r->f.nccl) print_nccl(out, r);
+  if (r->full) {
+    print_tables(out, r, max_rows);
+    if (r->f.nccl) print_nccl(out, r);
+  } else {
+    print_counts(out, r);
+    fprintf(out, "  more      --full: calls by precision, API, NCCL operation and rank, and "
+                 "where the GPU time went\n");
+  }
   print_graphs(out, r);
-  print_ranks(out, r, max_rows);
-  print_utilization(out, r, max_rows);
-  report_profile_tables(out, r, r->top, false);
+  if (r->full) print_ranks(out, r, max_rows);
+  print_utilization(out, r);
+  if (r->full) report_profile_tables(out, r, r->top, false);
   print_list(out, "notes", &r->f.notes);
   print_list(out, "warnings", &r->f.warnings);
 }

@@ -75,7 +75,7 @@ expect 2 "unknown option '--bogus'" bin/mfu run --bogus -- true
 expect 2 "--trace-dir needs a directory" bin/mfu run --trace-dir
 
 expect 7 "traces of this run are in $tmp/traces" bin/mfu run --trace-dir traces -- sh -c 'exit 7'
-grep -qE "cublasGemmEx +1 +0 +524288" out.txt || { cat out.txt; fail "no summary"; }
+grep -qE "^  GEMMs     1 call \(0 failed\), 0.000 TFLOP: bf16 100.0%$" out.txt || { cat out.txt; fail "no summary"; }
 # A second run in the same directory: the summary covers this run's trace only.
 bin/mfu run --trace-dir traces --json -- true >run.json 2>run.err || fail "mfu run -- true failed"
 [ "$(ls traces | wc -l)" = 2 ] || fail "expected 2 traces in traces/"

@@ -119,7 +119,7 @@ for r in 0 1 2 3; do
   expect_ops double per_rank.$r.nccl_by_op. 1 ok
 done
 expect_eq "warnings" "$(get double warnings.length)" 0
-"$MFU" report double > double.txt
+"$MFU" report double --full > double.txt
 grep -qE '^  AllReduce +12 +0 +8466144 ' double.txt || fail "no AllReduce row: $(cat double.txt)"
 grep -qE '^  total +56 +0 +8571784 ' double.txt || fail "no total row: $(cat double.txt)"
 

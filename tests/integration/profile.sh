@@ -40,7 +40,7 @@ assert abs(cats["nccl"] * 1e9 - 4 * 85000) < 1e-3, cats
 assert abs(cats["other"] * 1e9 - 4 * 2 * 20000) < 1e-3, cats  # one 20 us saxpy per layer
 print("ok:", len(shapes), "shapes")
 PY
-"$MFU" report traces --top 2 > report.txt
+"$MFU" report traces --full --top 2 > report.txt
 grep -q '^top GEMM shapes by GPU time' report.txt || fail "no GEMM shapes table"
 grep -q '^top kernels by GPU time, per category' report.txt || fail "no kernels table"
 grep -qE '^  AllReduce +8\.000 +1 +4 +85\.0 +94\.12 +0\.00$' report.txt || fail "NCCL row: $(grep AllReduce report.txt)"
@@ -55,7 +55,7 @@ MFU_CUPTI=off traced "$example" --layers 2 --hidden 256 --heads 4 --ffn 512 --vo
 expect_eq "host: GPU time" "$(json host.json gemm_shapes.0.gpu_time_s)" null
 expect_eq "host: achieved" "$(json host.json gemm_shapes.0.achieved_flops_per_s)" null
 expect_eq "host: kernels" "$(json host.json kernels)" "[]"
-"$MFU" report traces > host.txt
+"$MFU" report traces --full > host.txt
 grep -q '^top GEMM shapes by FLOPs' host.txt || fail "host: no table by FLOPs"
 grep -q 'no GPU timeline: GPU time and TFLOP/s unknown' host.txt || fail "host: no note"
 echo "ok: GEMM shapes, kernels and NCCL sizes at the fake GPU's durations"

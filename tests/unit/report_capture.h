@@ -15,7 +15,7 @@
 /* What a command printed. */
 struct output {
   int status;
-  char out[65536], err[8192];
+  char out[1 << 20], err[8192];
 };
 
 static void slurp(const char *path, char *buf, size_t size) {

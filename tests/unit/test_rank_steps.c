@@ -36,11 +36,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <math.h>
 #include <sys/stat.h>
 
 #include "job/job.h"
 #include "timeline/kernels.h"
+#include "cli/commands.h"
 #include "cli/options.h"
 #include "model/spec.h"
 #include "metrics/plausibility.h"
@@ -474,7 +476,8 @@ static void test_rank_mfu(void **state) {
  * 120 000 ns on the GPU, its NCCL kernel [55 000, 100 000): 45 000 a step against rank 0's
  * 25 000. T_step = 1.2e-4 s (rank 1, the slowest):
  *   job MFU = 2·F_model / (T_step · 2P) = F_model / (1.2e-4 · 4e14)
- * The straggler is rank 0 (least NCCL time: 4·25 000 = 100 000 ns against 180 000). */
+ * Each rank's work outside NCCL is 75 000 ns a step (100 000 − 25 000, 120 000 − 45 000): a
+ * tie, which goes to the longer step: rank 1 is the straggler, 20% slower. */
 static void test_job_mfu(void **state) {
   (void)state;
   char dir[400], err[512];
@@ -518,9 +521,14 @@ static void test_job_mfu(void **state) {
   assert_int_equal(u.world, 2);
   assert_int_equal(u.work.batch, 4); /* the global batch */
   assert_true(u.straggler_known);
-  assert_int_equal(u.straggler.rank, 0);
-  assert_int_equal(u.straggler.least_ns, 100000);
-  assert_int_equal(u.straggler.spread_ns, 80000);
+  assert_close(u.ranks[0].nccl_s, 25000e-9);
+  assert_close(u.ranks[1].nccl_s, 45000e-9);
+  assert_int_equal(u.straggler.slowest, 1);
+  assert_int_equal(u.straggler.fastest, 0);
+  assert_true(u.straggler.stands_out);
+  assert_true(fabs(u.straggler.spread_s) < 1e-15);
+  assert_int_equal(u.measured, 2);
+  assert_int_equal(u.by_work[0], 1);
   utilization_free(&u);
 
   /* The global --batch 4: the same figures. */
@@ -588,6 +596,62 @@ static void test_device_peak_without_model(void **state) {
   mfu_traces_free(&t);
 }
 
+/* The straggler is the rank whose work per step outside NCCL is longest: rank 1 at 4.25 ms a
+ * step beside rank 0 at 1.10 ms, both 25 000 ns a step in their NCCL kernel, is it; the report
+ * names it by its rank number, against the fastest. */
+static void test_straggler(void **state) {
+  (void)state;
+  char dir[400], err[512];
+  snprintf(dir, sizeof dir, "%s/straggler", fx_dir);
+  struct rank_spec r0 = {.rank = 0, .world = 2, .kernels = true, .correlations = true,
+                         .period = 1100000};
+  struct rank_spec r1 = {.rank = 1, .world = 2, .kernels = true, .correlations = true,
+                         .period = 4250000};
+  write_rank(dir, &r0);
+  write_rank(dir, &r1);
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, dir, NULL, NULL, err, sizeof err), 0);
+  char *argv[] = {"report", "--peak-tflops", "400"};
+  struct model_spec mo;
+  struct utilization_options o;
+  parse_options(&mo, &o, 3, argv);
+  struct job_utilization u;
+  utilization_compute(&t.jobs[0], &o, &u);
+  assert_true(u.straggler_known && u.straggler.stands_out);
+  assert_int_equal(u.ranks[u.straggler.slowest].file->header.rank, 1);
+  assert_int_equal(u.ranks[u.straggler.fastest].file->header.rank, 0);
+  assert_close(u.straggler.spread_s, 4.25e-3 - 1.1e-3);
+  utilization_free(&u);
+
+  char *text;
+  size_t len;
+  FILE *out = open_memstream(&text, &len);
+  const struct report_options ro = {.util = &o};
+  assert_int_equal(cli_report(out, dir, &t, &ro, false), 0);
+  fclose(out);
+  assert_contains(text, "likely straggler: rank 1 (node0): 4.250 ms per step, 0.025 ms of it in "
+                        "NCCL kernels; the fastest, rank 0: 1.100 ms, 0.025 ms in NCCL (3.150 ms "
+                        "less outside NCCL)");
+  free(text);
+  out = open_memstream(&text, &len);
+  assert_int_equal(cli_report(out, dir, &t, &ro, true), 0);
+  fclose(out);
+  json_error_t je;
+  json_t *root = json_loads(text, 0, &je);
+  assert_non_null(root);
+  json_t *straggler = json_object_get(root, "straggler");
+  assert_int_equal(json_integer_value(json_object_get(straggler, "rank")), 1);
+  assert_close(json_real_value(json_object_get(straggler, "step_time_s")), 4.25e-3);
+  assert_close(json_real_value(json_object_get(straggler, "nccl_time_s")), 25000e-9);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(straggler, "fastest"), "rank")), 0);
+  json_t *order = json_object_get(root, "ranks_by_work");
+  assert_int_equal(json_array_size(order), 2);
+  assert_int_equal(json_integer_value(json_array_get(order, 0)), 1);
+  json_decref(root);
+  free(text);
+  mfu_traces_free(&t);
+}
+
 /* Whether one of the warnings contains `part`. */
 static bool warned(const struct mfu_strings *w, const char *part) {
   for (size_t i = 0; i < w->n; i++)
@@ -652,6 +716,7 @@ int main(void) {
       cmocka_unit_test(test_job_mfu),
       cmocka_unit_test(test_device_peak_without_model),
       cmocka_unit_test(test_implausible_batch),
+      cmocka_unit_test(test_straggler),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -117,7 +117,7 @@ static void test_json_contract(void **state) {
 static void test_human(void **state) {
   (void)state;
   write_job();
-  struct output *o = report(fx_dir, NULL);
+  struct output *o = report(fx_dir, "--full", NULL);
   assert_int_equal(o->status, 0);
   assert_contains(o->out, "job       job-42, started 2023-11-14 22:13:20 UTC");
   assert_contains(o->out, "ranks     2 of world size 3, 2 trace files");
@@ -155,7 +155,7 @@ static void test_row_limit(void **state) {
   size_t len;
   assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
   FILE *out = open_memstream(&text, &len);
-  const struct report_options o = {.max_rows = 1};
+  const struct report_options o = {.max_rows = 1, .full = true};
   assert_int_equal(cli_report(out, fx_dir, &t, &o, false), 0);
   fclose(out);
   squeeze(text);
@@ -259,7 +259,7 @@ static void test_nccl_json(void **state) {
 static void test_nccl_human(void **state) {
   (void)state;
   write_nccl_job();
-  struct output *o = report(fx_dir, NULL);
+  struct output *o = report(fx_dir, "--full", NULL);
   assert_int_equal(o->status, 0);
   squeeze(o->out);
   assert_contains(o->out, "resolved: cuBLAS (2/2 files), cuBLASLt (2/2 files), NCCL (2/2 files);");

@@ -346,15 +346,33 @@ static void test_job(void **state) {
 static void test_straggler(void **state) {
   (void)state;
   struct straggler s;
-  /* Ranks 0 and 2 waited ~0.5 ms in collectives for rank 1, which waited 0.12 ms. */
-  assert_true(straggler_find((uint64_t[]){500000, 120000, 480000}, 3, &s));
-  assert_int_equal(s.rank, 1);
-  assert_int_equal(s.least_ns, 120000);
-  assert_int_equal(s.spread_ns, 380000);
-  assert_true(straggler_find((uint64_t[]){7, 7}, 2, &s)); /* balanced: spread 0 */
-  assert_int_equal(s.rank, 0);
-  assert_int_equal(s.spread_ns, 0);
-  assert_false(straggler_find((uint64_t[]){7}, 1, &s));
+  size_t order[3];
+  /* Synchronized ranks (10 ms steps): ranks 0 and 2 waited ~0.5 ms in collectives for rank 1,
+   * which waited 0.12 ms: its work outside NCCL is the longest. */
+  const struct straggler_rank sync[] = {{0, 10e-3, 0.5e-3}, {1, 10e-3, 0.12e-3}, {2, 10e-3, 0.48e-3}};
+  assert_true(straggler_find(sync, 3, order, &s));
+  assert_int_equal(s.slowest, 1);
+  assert_int_equal(s.fastest, 0);
+  assert_true(fabs(s.spread_s - 0.38e-3) < 1e-15);
+  assert_true(s.stands_out);
+  assert_int_equal(order[0], 1);
+  assert_int_equal(order[1], 2);
+  assert_int_equal(order[2], 0);
+  /* No collectives: the longest step. */
+  const struct straggler_rank apart[] = {{0, 1.10e-3, 0}, {1, 4.25e-3, 0}};
+  assert_true(straggler_find(apart, 2, order, &s));
+  assert_int_equal(s.slowest, 1);
+  /* Equal work: the longer step, then the lower rank number; within 1%: none stands out. */
+  const struct straggler_rank tie[] = {{3, 2e-3, 1e-3}, {2, 1.5e-3, 0.5e-3}, {5, 1.5e-3, 0.5e-3}};
+  assert_true(straggler_find(tie, 3, order, &s));
+  assert_int_equal(order[0], 0);
+  assert_int_equal(order[1], 1); /* rank 2 before rank 5 */
+  assert_true(s.stands_out);     /* a 25% longer step */
+  const struct straggler_rank even[] = {{0, 1e-3, 0}, {1, 1.005e-3, 0}};
+  assert_true(straggler_find(even, 2, order, &s));
+  assert_int_equal(s.slowest, 1);
+  assert_false(s.stands_out);
+  assert_false(straggler_find(even, 1, order, &s));
 }
 
 /* ------------------------------------------------------------------ random timelines */
