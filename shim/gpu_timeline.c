@@ -264,6 +264,14 @@ void mfu_cupti_pop(void) {
   api.pop(EXTERNAL_KIND, &id);
 }
 
+void mfu_cupti_flush(void) {
+  if (atomic_load(&mfu_cupti_active)) api.flush_all(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+}
+
+/* CUDA and CUPTI are not usable in a forked child: whatever the parent had, the child never
+ * calls CUPTI (no push, pop or flush, not even at its exit). */
+void mfu_cupti_forget(void) { atomic_store(&mfu_cupti_active, false); }
+
 /* At exit, before the writer's last drain: every buffer CUPTI still holds, and the clock
  * offset again (its change bounds the drift). Not with the writer's lock held. */
 void mfu_cupti_stop(void) {

@@ -1,7 +1,7 @@
 /* The process's lifecycle in one place: load, the first recorded call (of the process and of
- * each thread), fork, fatal signals and exit. The modules with a part in it are the rows of
- * `modules` below: lifecycle runs their hooks, in that order or its reverse, and no module
- * starts or stops itself.
+ * each thread), fork, fatal signals, exit, and the ends without exit handlers (_exit, execve:
+ * exits.c). The modules with a part in it are the rows of `modules` below: lifecycle runs
+ * their hooks, in that order or its reverse, and no module starts or stops itself.
  *
  * The constructor only reads the environment: nothing that could reach an intercepted
  * library. The writer thread, the signal handlers and CUPTI start with the first recorded
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
@@ -22,6 +23,9 @@
 
 atomic_int mfu_tracing;
 static bool forked_child;
+static pid_t loaded_pid;    /* the process the shim was loaded into (a vfork child is not it) */
+static atomic_bool started; /* the start hooks ran */
+static atomic_int ending;   /* an end without exit handlers is under way */
 
 /* A module's part in the lifecycle; a NULL hook is no part. */
 struct mfu_module {
@@ -31,9 +35,14 @@ struct mfu_module {
   bool stop_at_exit;          /* stop in exit() too, while the CUDA libraries are still up */
   void (*fork_child)(void);   /* in a forked child, which is not traced */
   void (*signal_flush)(void); /* in a fatal-signal handler: async-signal-safe */
+  /* The process ends, or replaces its image, without exit handlers (_exit, execve): perhaps
+   * in a signal handler, so async-signal-safe and bounded; and, if the execve failed, goes on. */
+  void (*end_now)(void);
+  void (*resume)(void);
 };
 
 static void install_signal_handlers(void);
+static void flush_cupti_elsewhere(void);
 
 /* Loaded and started in this order, stopped in the reverse: CUPTI hands its last buffers to
  * the rings before the writer's final drain, and the writer closes the file last. */
@@ -42,27 +51,40 @@ static const struct mfu_module modules[] = {
     {.load = mfu_clock_init},
     /* the trace file (writer.c) */
     {.load = mfu_writer_init, .start = mfu_writer_start, .stop = mfu_writer_final_flush,
-     .fork_child = mfu_writer_forget, .signal_flush = mfu_writer_signal_flush},
+     .fork_child = mfu_writer_forget, .signal_flush = mfu_writer_signal_flush,
+     .end_now = mfu_writer_end, .resume = mfu_writer_resume},
     /* the fatal-signal handlers (below), before CUPTI loads libcupti: they judge the
      * dispositions the host left, not a library's */
     {.start = install_signal_handlers},
     /* the GPU timeline (gpu_timeline.c) */
-    {.start = mfu_cupti_start, .stop = mfu_cupti_stop, .stop_at_exit = true},
+    {.start = mfu_cupti_start, .stop = mfu_cupti_stop, .stop_at_exit = true,
+     .fork_child = mfu_cupti_forget, .end_now = flush_cupti_elsewhere},
 };
 #define MODULES (sizeof modules / sizeof modules[0])
 
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM};
+/* Every signal whose default action ends the process. */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS,  SIGABRT, SIGTERM,
+                                    SIGINT,  SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ};
 
-/* Flushes what is buffered, then lets the signal do what it would have done without us:
- * the handler was installed with SA_RESETHAND over SIG_DFL, so a fault re-executes into the
- * default action, and a sent signal (si_code <= 0: kill, raise, abort) is raised again. */
+/* Where the process ends without exit handlers, CUPTI's last buffers are asked for on the
+ * writer's thread, a bounded time: the caller may be a signal handler, where CUPTI cannot be
+ * called safely. */
+static void flush_cupti_elsewhere(void) {
+  if (atomic_load(&mfu_cupti_active)) mfu_writer_run(mfu_cupti_flush);
+}
+
+/* Flushes what is buffered, then lets the signal do what it would have done without us. The
+ * handler was installed with SA_RESETHAND over SIG_DFL: a fault (si_code > 0 for the signals
+ * a faulting instruction raises) re-executes into the default action, so that the core shows
+ * the fault; any other signal is raised again, and the default action follows the handler. */
 static void on_fatal_signal(int sig, siginfo_t *info, void *context) {
   (void)context;
   int saved = errno;
   atomic_store(&mfu_tracing, 0);
   for (size_t i = 0; i < MODULES; i++)
     if (modules[i].signal_flush) modules[i].signal_flush();
-  if (info->si_code <= 0) raise(sig);
+  bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGSYS;
+  if (!fault || info->si_code <= 0) raise(sig);
   errno = saved;
 }
 
@@ -88,7 +110,15 @@ static void stop_modules(bool in_exit) {
     if (modules[i].stop && (!in_exit || modules[i].stop_at_exit)) modules[i].stop();
 }
 
-static void stop_in_exit(void) { stop_modules(true); }
+/* Whether this process is the traced one: not a forked child (which inherits the parent's
+ * atexit handler and memory), nor a vfork child (which shares them, without fork handlers). */
+static bool traced_here(void) {
+  return mfu_config.enabled && !forked_child && getpid() == loaded_pid;
+}
+
+static void stop_in_exit(void) {
+  if (traced_here()) stop_modules(true);
+}
 
 static void start_process(void) {
   for (size_t i = 0; i < MODULES; i++)
@@ -96,6 +126,7 @@ static void start_process(void) {
   /* The shim, preloaded, is finalized last: after libcupti and the CUDA runtime. A handler
    * registered now runs at exit before theirs, while CUPTI can still be flushed. */
   atexit(stop_in_exit);
+  atomic_store(&started, true);
 }
 
 void mfu_first_call(void) {
@@ -116,9 +147,36 @@ static void in_child_after_fork(void) {
     if (modules[i].fork_child) modules[i].fork_child();
 }
 
+/* Runs the end_now hooks in reverse, once at a time; false if there was nothing to end. */
+static bool end_modules(void) {
+  if (!traced_here() || !atomic_load(&started) || atomic_exchange(&ending, 1)) return false;
+  int saved = errno, depth = mfu_depth;
+  mfu_depth = 1; /* nothing called from here is recorded */
+  atomic_store(&mfu_tracing, 0);
+  for (size_t i = MODULES; i-- > 0;)
+    if (modules[i].end_now) modules[i].end_now();
+  mfu_depth = depth;
+  errno = saved;
+  return true;
+}
+
+void mfu_end_now(void) { end_modules(); }
+
+bool mfu_before_exec(void) { return end_modules(); }
+
+void mfu_exec_failed(void) {
+  int saved = errno;
+  for (size_t i = 0; i < MODULES; i++)
+    if (modules[i].resume) modules[i].resume();
+  atomic_store(&ending, 0);
+  atomic_store(&mfu_tracing, 1);
+  errno = saved;
+}
+
 __attribute__((constructor)) static void mfu_load(void) {
   mfu_config_load();
   if (!mfu_config.enabled) return;
+  loaded_pid = getpid();
   for (size_t i = 0; i < MODULES; i++)
     if (modules[i].load) modules[i].load();
   pthread_atfork(NULL, NULL, in_child_after_fork);
@@ -126,7 +184,7 @@ __attribute__((constructor)) static void mfu_load(void) {
 }
 
 __attribute__((destructor)) static void mfu_unload(void) {
-  if (!mfu_config.enabled || forked_child) return;
+  if (!traced_here()) return;
   atomic_store(&mfu_tracing, 0);
   stop_modules(false);
 }

@@ -1,11 +1,13 @@
-/* The trace file: created on the first flush that has records, then one RECORDS block per
- * ring per flush, the ring's records with their clock stamps converted (clock.h). A
- * background thread flushes every MFU_FLUSH_MS and whenever a ring is half full; a thread
- * whose ring is full drains it itself. At exit the last records, an END block and the final
- * header are written.
+/* The trace file: created on the first recorded call (so that a process that dies at once
+ * leaves a readable header), then one RECORDS block per ring per flush, the ring's records with
+ * their clock stamps converted (clock.h). A background thread flushes every MFU_FLUSH_MS and
+ * whenever a ring is half full; a thread whose ring is full drains it itself. At exit the last
+ * records, an END block and the final header are written.
  *
  * Everything that runs under the file lock is async-signal-safe (atomics, write, pwrite,
- * mkdir, open), so a fatal-signal handler can flush too; it only try-locks. */
+ * mkdir, open, ftruncate), so a fatal-signal handler and _exit can flush too. The lock knows
+ * its holder: the ways out wait for it a bounded time, and never for themselves (a signal that
+ * interrupted this thread's own flush). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -27,14 +30,23 @@
 #include "writer.h"
 
 enum { FD_UNOPENED = -1, FD_FAILED = -2, FD_CLOSED = -3 };
+#define PATIENCE_NS 2000000000ull /* how long a way out waits for the lock or for a job */
+#define IMAGES 16                 /* files of one pid (execve keeps the pid): name.2 ... */
 
 static struct {
-  atomic_int lock;
+  atomic_int lock;      /* 0, or the thread id of the holder */
   atomic_int stopping;
   sem_t wake;
   pid_t owner;          /* the process that owns the file; 0 in a forked child */
   int fd;
   uint64_t seq;
+  off_t end_at;         /* where the END block starts once written; -1 before */
+  unsigned image;       /* 1, or n for the n-th file of this pid (after an execve) */
+  bool has_thread;
+  /* a job for the writer's thread (mfu_writer_run): asked and done by ticket */
+  void (*_Atomic job)(void);
+  atomic_uint_fast64_t jobs_asked, jobs_done;
+  sem_t job_done;
   char path[PATH_MAX];  /* formatted ahead of time: open() needs no formatting */
   struct mfu_file_header header;
   /* The first block: id -> name of every API, so that a trace describes itself. */
@@ -42,7 +54,7 @@ static struct {
   uint32_t strings_size, strings_count;
   bool said_write_error;
   struct mfu_record block[MFU_RING_SLOTS]; /* the records block being written */
-} w = {.fd = FD_UNOPENED};
+} w = {.fd = FD_UNOPENED, .end_at = -1, .image = 1};
 
 /* Strings made as the run goes (kernel names): id by content, and the ones not yet written.
  * Interning takes only this lock; the writer takes it (under the file lock) to write the
@@ -100,10 +112,20 @@ uint32_t mfu_writer_intern(const char *text) {
   return id; /* 0 (no name) if the table or memory ran out */
 }
 
-static void lock(void) {
-  while (atomic_exchange_explicit(&w.lock, 1, memory_order_acquire)) sched_yield();
+/* Takes the file lock, waiting at most `patience_ns` (0: as long as it takes); false if it
+ * could not be had: held that long by another thread, or held by this one (a signal handler or
+ * a way out that interrupted this thread's own flush). */
+static bool lock_within(uint64_t patience_ns) {
+  int me = (int)syscall(SYS_gettid), expected = 0;
+  uint64_t deadline = patience_ns ? mfu_clock_monotonic_ns() + patience_ns : 0;
+  while (!atomic_compare_exchange_weak_explicit(&w.lock, &expected, me, memory_order_acquire,
+                                                memory_order_relaxed)) {
+    if (expected == me || (deadline && mfu_clock_monotonic_ns() > deadline)) return false;
+    expected = 0;
+    sched_yield();
+  }
+  return true;
 }
-static bool try_lock(void) { return !atomic_exchange_explicit(&w.lock, 1, memory_order_acquire); }
 static void unlock(void) { atomic_store_explicit(&w.lock, 0, memory_order_release); }
 
 /* Keeps file names to [A-Za-z0-9._-], so that host and job ids cannot make paths. */
@@ -140,8 +162,10 @@ static void format_path(void) {
     snprintf(rank, sizeof rank, "%d", (int)w.header.rank);
   else
     strcpy(rank, "x");
-  snprintf(w.path, sizeof w.path, "%s/mfu-%s-r%s-%s-%d" MFU_TRACE_SUFFIX, mfu_config.trace_dir,
-           job, rank, host, (int)w.header.pid);
+  char image[16] = "";
+  if (w.image > 1) snprintf(image, sizeof image, ".%u", w.image);
+  snprintf(w.path, sizeof w.path, "%s/mfu-%s-r%s-%s-%d%s" MFU_TRACE_SUFFIX, mfu_config.trace_dir,
+           job, rank, host, (int)w.header.pid, image);
 }
 
 static void wake(void) { sem_post(&w.wake); }
@@ -152,6 +176,7 @@ void mfu_writer_init(void) {
   mfu_identity_fill(&w.header);
   w.owner = getpid();
   sem_init(&w.wake, 0, 0);
+  sem_init(&w.job_done, 0, 0);
   format_path();
   build_strings();
   mfu_ring_consumer = (struct mfu_ring_consumer){.drain = mfu_writer_drain, .wake = wake};
@@ -240,9 +265,21 @@ static void open_file(bool in_signal) {
     w.fd = FD_FAILED;
     return;
   }
-  w.fd = open(w.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  /* Never through a link, never into a file that exists. One that is our own pid's (a file
+   * of the image before an execve) makes this one the next image's. */
+  struct stat st;
+  while ((w.fd = open(w.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 &&
+         errno == EEXIST && w.image < IMAGES && lstat(w.path, &st) == 0 && S_ISREG(st.st_mode)) {
+    w.image++;
+    format_path();
+  }
   if (w.fd < 0) {
-    say_unless_signal(in_signal, "cannot create", w.path, errno);
+    int err = errno;
+    say_unless_signal(in_signal,
+                      err == EEXIST && lstat(w.path, &st) == 0 && S_ISLNK(st.st_mode)
+                          ? "a symbolic link is in the way (never followed), cannot create"
+                          : "cannot create",
+                      w.path, err);
     w.fd = FD_FAILED;
     return;
   }
@@ -299,6 +336,7 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
 }
 
 static void drain_locked(struct mfu_ring *only, bool in_signal) {
+  if (w.end_at >= 0) return; /* the file ends here, unless an execve fails: records wait */
   uint64_t written = w.header.records_written;
   mfu_clock_calibrate();
   if (only)
@@ -309,10 +347,31 @@ static void drain_locked(struct mfu_ring *only, bool in_signal) {
 }
 
 void mfu_writer_drain(struct mfu_ring *only) {
-  if (w.owner != getpid()) return;
-  lock();
+  if (w.owner != getpid() || !lock_within(0)) return;
   drain_locked(only, false);
   unlock();
+}
+
+/* The job mfu_writer_run asked for, if any. */
+static void run_job(void) {
+  void (*job)(void) = atomic_exchange(&w.job, NULL);
+  if (!job) return;
+  job();
+  atomic_fetch_add(&w.jobs_done, 1);
+  sem_post(&w.job_done);
+}
+
+bool mfu_writer_run(void (*job)(void)) {
+  if (!w.has_thread || atomic_load(&w.stopping)) return false;
+  uint64_t ticket = atomic_fetch_add(&w.jobs_asked, 1) + 1;
+  atomic_store(&w.job, job);
+  sem_post(&w.wake);
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += (time_t)(PATIENCE_NS / 1000000000u);
+  while (atomic_load(&w.jobs_done) < ticket)
+    if (sem_clockwait(&w.job_done, CLOCK_MONOTONIC, &deadline) != 0 && errno != EINTR) break;
+  return atomic_load(&w.jobs_done) >= ticket;
 }
 
 static void *writer_main(void *arg) {
@@ -328,12 +387,17 @@ static void *writer_main(void *arg) {
     }
     while (sem_clockwait(&w.wake, CLOCK_MONOTONIC, &deadline) != 0 && errno == EINTR) {
     }
+    run_job();
     if (!atomic_load(&w.stopping)) mfu_writer_drain(NULL);
   }
   return NULL;
 }
 
 void mfu_writer_start(void) {
+  if (lock_within(0)) { /* the file, with its header, before the first record */
+    if (w.fd == FD_UNOPENED) open_file(false);
+    unlock();
+  }
   /* The writer must never run the host's signal handlers. */
   sigset_t all, old;
   sigfillset(&all);
@@ -342,7 +406,7 @@ void mfu_writer_start(void) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, writer_main, NULL) == 0)
+  if ((w.has_thread = pthread_create(&t, &attr, writer_main, NULL) == 0))
     pthread_setname_np(t, "mfu-writer");
   else
     mfu_say("cannot start the writer thread: records are written when buffers fill and at exit");
@@ -350,32 +414,59 @@ void mfu_writer_start(void) {
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* The last records, the END block (once) and the final header. Caller holds the lock. */
+static void finish_locked(bool in_signal) {
+  drain_locked(NULL, in_signal);
+  if (w.fd < 0 || w.end_at >= 0) return;
+  off_t at = lseek(w.fd, 0, SEEK_CUR);
+  if (at >= 0 && write_block(MFU_BLOCK_END, 0, NULL, 0, in_signal)) {
+    w.end_at = at;
+    w.header.flags |= MFU_FILE_COMPLETE;
+  }
+  write_header();
+}
+
 void mfu_writer_final_flush(void) {
   if (w.owner != getpid()) return;
   atomic_store(&w.stopping, 1);
   sem_post(&w.wake);
-  lock();
-  drain_locked(NULL, false);
-  if (w.fd >= 0) {
-    if (write_block(MFU_BLOCK_END, 0, NULL, 0, false)) w.header.flags |= MFU_FILE_COMPLETE;
-    write_header();
-    close(w.fd);
-    w.fd = FD_CLOSED;
+  if (!lock_within(PATIENCE_NS)) return;
+  finish_locked(false);
+  if (w.fd >= 0) close(w.fd);
+  if (w.fd >= 0 || w.fd == FD_UNOPENED) w.fd = FD_CLOSED;
+  unlock();
+}
+
+void mfu_writer_end(void) {
+  if (w.owner != getpid() || !lock_within(PATIENCE_NS)) return;
+  finish_locked(true);
+  unlock();
+}
+
+void mfu_writer_resume(void) {
+  if (w.owner != getpid() || !lock_within(PATIENCE_NS)) return;
+  if (w.fd >= 0 && w.end_at >= 0) {
+    if (ftruncate(w.fd, w.end_at) == 0 && lseek(w.fd, w.end_at, SEEK_SET) == w.end_at) {
+      w.seq--;
+      w.header.blocks_written--;
+      w.header.flags &= ~MFU_FILE_COMPLETE;
+      w.end_at = -1;
+      write_header();
+    }
   }
   unlock();
 }
 
 void mfu_writer_signal_flush(void) {
-  if (w.owner != getpid() || !try_lock()) return;
-  w.header.flags |= MFU_FILE_SIGNAL_FLUSH;
+  if (w.owner != getpid() || !lock_within(PATIENCE_NS)) return;
+  if (w.end_at < 0) w.header.flags |= MFU_FILE_SIGNAL_FLUSH;
   drain_locked(NULL, true);
   write_header();
   unlock();
 }
 
 void mfu_writer_adopt_rank(int32_t rank, int32_t world_size) {
-  if (w.owner != getpid() || rank < 0) return;
-  lock();
+  if (w.owner != getpid() || rank < 0 || !lock_within(0)) return;
   if (w.header.rank < 0) {
     char old[sizeof w.path];
     memcpy(old, w.path, sizeof old);
@@ -389,8 +480,7 @@ void mfu_writer_adopt_rank(int32_t rank, int32_t world_size) {
 }
 
 void mfu_writer_note_cupti(uint32_t state, uint32_t error, int64_t offset_ns, uint64_t dropped) {
-  if (w.owner != getpid()) return;
-  lock();
+  if (w.owner != getpid() || !lock_within(0)) return;
   if (state != MFU_CUPTI_ACTIVE || w.header.cupti_state != MFU_CUPTI_ACTIVE) {
     w.header.cupti_state = state;
     w.header.cupti_error = error;

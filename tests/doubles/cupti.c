@@ -18,6 +18,9 @@
  * misaligned or too small) or no room in the queue (32 MiB) are dropped and counted.
  *
  * MFU_DOUBLE_CUPTI_BUSY=1 makes every cuptiSubscribe fail as when another tool holds CUPTI.
+ * CUDA and CUPTI are not usable in a forked child (the real ones hang or fail there): a
+ * cuptiActivityFlushAll in a process other than the one that registered the callbacks says so
+ * on stderr and aborts, so that a client that calls CUPTI after fork is caught.
  * Thread-safe: one lock for the fake GPU and the queue, never held while calling the client. */
 #include <cupti.h>
 #include <pthread.h>
@@ -25,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doubles.h"
 
@@ -179,6 +183,7 @@ static struct queue {
 static size_t dropped;
 static CUpti_BuffersCallbackRequestFunc requested;
 static CUpti_BuffersCallbackCompleteFunc completed;
+static pid_t registered_by; /* the process that registered them */
 static pthread_cond_t wake_flusher = PTHREAD_COND_INITIALIZER;
 static uint32_t flush_period_ms;
 
@@ -282,6 +287,7 @@ CUptiResult cuptiActivityRegisterCallbacks(CUpti_BuffersCallbackRequestFunc requ
   pthread_mutex_lock(&lock);
   requested = request;
   completed = complete;
+  registered_by = getpid();
   pthread_mutex_unlock(&lock);
   return CUPTI_SUCCESS;
 }
@@ -300,7 +306,14 @@ CUptiResult cuptiActivityFlushAll(uint32_t flag) {
   (void)flag;
   pthread_mutex_lock(&lock);
   bool registered = requested != NULL;
+  pid_t by = registered_by;
   pthread_mutex_unlock(&lock);
+  if (registered && by != getpid()) {
+    static const char msg[] = "libcupti double: cuptiActivityFlushAll in a forked child\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    abort();
+  }
   if (!registered) return CUPTI_ERROR_INVALID_OPERATION;
   deliver();
   return CUPTI_SUCCESS;

@@ -27,7 +27,7 @@ expect_eq "exit: calls" "$(calls exit)" 5
 
 # SIGTERM and SIGSEGV: the host dies of the same signal; what was buffered is flushed first.
 set +e
-MFU_FLUSH_MS=100000 MFU_TRACE_DIR=$PWD/term traced "$H" sigterm 500; status=$?
+MFU_FLUSH_MS=100000 MFU_TRACE_DIR=$PWD/term traced "$H" raise 500 15; status=$?
 MFU_FLUSH_MS=100000 MFU_TRACE_DIR=$PWD/segv traced "$H" segv 300 2>/dev/null; segv=$?
 set -e
 expect_eq "SIGTERM status" "$status" 143

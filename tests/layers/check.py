@@ -37,7 +37,7 @@ SHIM_LEVELS = {
     "config": 0, "clock": 1, "resolve": 1, "ring": 2, "writer": 3,
     "device": 4, "gpu_timeline": 4, "capture": 4, "gemm_describe": 4,
     "lifecycle": 5, "call": 6,
-    "cublas": 7, "cublaslt": 7, "nccl": 7, "graphs": 7, "markers": 7,
+    "cublas": 7, "cublaslt": 7, "nccl": 7, "graphs": 7, "markers": 7, "exits": 7,
 }
 STDERR_ALLOWED = {"analyzer/util/alloc.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
