@@ -19,11 +19,16 @@ int cmd_models(int argc, char **argv);    /* models.c    */
 int cmd_hw(int argc, char **argv);        /* hw.c        */
 int cmd_calibrate(int argc, char **argv); /* calibrate.c */
 int cmd_export(int argc, char **argv);    /* export.c    */
+int cmd_compare(int argc, char **argv);   /* compare.c   */
 
 /* Builds the report of one job of `t` (read from `path`): 0, or -1 after saying on stderr why
  * there is none (nothing to free then) (report.c). */
 int cli_report_build(struct report *r, const char *path, const struct mfu_traces *t,
                      const struct report_options *o);
+
+/* Checks --step-range's regular expression: 0 with *out = arg, or 2 after saying why
+ * (report.c). */
+int cli_step_range(const char *cmd, const char *arg, const char **out);
 
 /* The traces' directory when none is given: $MFU_TRACE_DIR, else mfu-traces (report.c). */
 const char *cli_trace_dir(void);

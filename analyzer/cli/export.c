@@ -122,7 +122,7 @@ static int on_option(void *ctx, int id, const char *arg) {
     a->steps = (struct events_window){(size_t)r.lo, (size_t)r.hi, false};
     return 0;
   case OPT_JOB: a->o.job_id = arg; return 0;
-  case OPT_STEP_RANGE: a->step_range = arg; return 0;
+  case OPT_STEP_RANGE: return cli_step_range(CMD, arg, &a->step_range);
   case OPT_HELP: a->help = true; return 0;
   default:
     if (options_count(CMD, "skip", arg, 0, 1000000000, &n) != 0) return 2;

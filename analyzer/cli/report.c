@@ -38,6 +38,20 @@ int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
   return 0;
 }
 
+int cli_step_range(const char *cmd, const char *arg, const char **out) {
+  regex_t re;
+  int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
+  if (rc) {
+    char why[160];
+    regerror(rc, &re, why, sizeof why);
+    fprintf(stderr, "%s: --step-range '%s': %s\n", cmd, arg, why);
+    return 2;
+  }
+  regfree(&re);
+  *out = arg;
+  return 0;
+}
+
 const char *cli_trace_dir(void) {
   const char *dir = getenv("MFU_TRACE_DIR");
   return dir && *dir ? dir : "mfu-traces";
@@ -125,19 +139,7 @@ static int on_report_option(void *ctx, int id, const char *arg) {
   case OPT_JSON: a->json = true; return 0;
   case OPT_JOB: a->o.job_id = arg; return 0;
   case OPT_HELP: a->help = true; return 0;
-  case OPT_STEP_RANGE: {
-    regex_t re;
-    int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
-    if (rc) {
-      char why[160];
-      regerror(rc, &re, why, sizeof why);
-      fprintf(stderr, "mfu report: --step-range '%s': %s\n", arg, why);
-      return 2;
-    }
-    regfree(&re);
-    a->step_range = arg;
-    return 0;
-  }
+  case OPT_STEP_RANGE: return cli_step_range("mfu report", arg, &a->step_range);
   case OPT_FULL: a->o.full = true; return 0;
   case OPT_STEPS:
     if (strcmp(arg, "all") != 0) {

@@ -8,8 +8,7 @@
 #include "util/alloc.h"
 #include "util/sort.h"
 
-/* Orders entries so that equal keys are adjacent, then by the key fields. */
-static int gemm_key(const void *a, const void *b) {
+int profile_gemm_key(const void *a, const void *b) {
   const struct call_times_gemm *x = &((const struct profile_gemm *)a)->c,
                                *y = &((const struct profile_gemm *)b)->c;
   if (x->m != y->m) return MFU_COMPARE(x->m, y->m);
@@ -26,10 +25,10 @@ static int gemm_order(const void *a, const void *b) {
                                *y = &((const struct profile_gemm *)b)->c;
   if (x->gpu_ns != y->gpu_ns) return MFU_COMPARE(y->gpu_ns, x->gpu_ns);
   if (x->flops != y->flops) return MFU_COMPARE(y->flops, x->flops);
-  return gemm_key(a, b);
+  return profile_gemm_key(a, b);
 }
 
-static int nccl_key(const void *a, const void *b) {
+int profile_nccl_key(const void *a, const void *b) {
   const struct call_times_nccl *x = &((const struct profile_nccl *)a)->c,
                                *y = &((const struct profile_nccl *)b)->c;
   if (x->op != y->op) return MFU_COMPARE(x->op, y->op);
@@ -124,9 +123,9 @@ void profile_compute(const struct mfu_job *j, const struct utilization_options *
       out->kernels[out->nkernels++] = (struct profile_kernel){.name = k->name, .cat = k->cat, .count = k->count, .ns = k->ns};
     }
   }
-  out->ngemm = merge(out->gemm, out->ngemm, sizeof *out->gemm, gemm_key, add_gemm);
+  out->ngemm = merge(out->gemm, out->ngemm, sizeof *out->gemm, profile_gemm_key, add_gemm);
   mfu_sort(out->gemm, out->ngemm, sizeof *out->gemm, gemm_order);
-  out->nnccl = merge(out->nccl, out->nnccl, sizeof *out->nccl, nccl_key, add_nccl);
+  out->nnccl = merge(out->nccl, out->nnccl, sizeof *out->nccl, profile_nccl_key, add_nccl);
   out->nkernels = merge(out->kernels, out->nkernels, sizeof *out->kernels, kernel_key, add_kernel);
   mfu_sort(out->kernels, out->nkernels, sizeof *out->kernels, kernel_order);
   out->timeline = out->nkernels > 0;
@@ -140,6 +139,7 @@ void profile_compute(const struct mfu_job *j, const struct utilization_options *
     g->achieved = g->c.timed_calls ? ratio(g->c.timed_flops, (double)g->c.gpu_ns / 1e9) : NAN;
     g->share = out->timeline ? ratio((double)g->c.gpu_ns, (double)out->gemm_ns) : NAN;
     g->peak = precision_peak(o, device, g->c.precision);
+    g->of_peak = g->achieved / g->peak;
   }
   for (size_t i = 0; i < out->nnccl; i++) {
     struct profile_nccl *n = &out->nccl[i];

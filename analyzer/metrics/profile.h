@@ -21,6 +21,7 @@ struct profile_gemm {
   double achieved;          /* FLOP/s: timed FLOPs / GPU time; NaN when no kernel was timed */
   double share;             /* of all shapes' GPU time; NaN without a GPU timeline */
   double peak;              /* FLOP/s, the dense peak for its precision; NaN unknown */
+  double of_peak;           /* achieved / peak */
 };
 
 struct profile_nccl {
@@ -53,5 +54,10 @@ struct job_profile {
 void profile_compute(const struct mfu_job *j, const struct utilization_options *o,
                      struct job_profile *out);
 void profile_free(struct job_profile *p);
+
+/* Order struct profile_gemm (profile_nccl) rows by what they are (shape, precision;
+ * operation, size, communicator size), for qsort and bsearch: 0 for the same. */
+int profile_gemm_key(const void *a, const void *b);
+int profile_nccl_key(const void *a, const void *b);
 
 #endif

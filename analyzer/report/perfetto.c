@@ -3,6 +3,7 @@
  * track, counters (C), flows (s, f with bp e: an arrow from the enclosing slice at each end)
  * and metadata (M: process and thread names and their order). */
 #include "perfetto.h"
+#include "sections.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,8 +15,6 @@
 
 #define STEPS_TID 1
 #define STREAM_TID0 (1 << 30) /* GPU streams' tids: above any host thread's */
-
-static const char *const op_letter[] = {"N", "T", "C"}; /* cublasOperation_t */
 
 void perfetto_begin(struct perfetto *p, FILE *out) {
   *p = (struct perfetto){.next_pid = 1, .next_flow = 1};
@@ -86,13 +85,9 @@ static void call_args(struct jw *j, const struct mfu_record *r) {
   jw_key_int(j, "status", r->status);
   if (r->kind == MFU_REC_GEMM) {
     const struct mfu_gemm *g = &r->u.gemm;
-    jw_key_int(j, "m", g->m);
-    jw_key_int(j, "n", g->n);
-    jw_key_int(j, "k", g->k);
-    jw_key_int(j, "batch", g->batch);
-    jw_key_string(j, "transa", g->transa < 3 ? op_letter[g->transa] : NULL);
-    jw_key_string(j, "transb", g->transb < 3 ? op_letter[g->transb] : NULL);
-    jw_key_string(j, "precision", mfu_precision_name(g->precision));
+    report_shape_json(j, &(struct call_times_gemm){.m = g->m, .n = g->n, .k = g->k, .batch = g->batch,
+                                                   .transa = g->transa, .transb = g->transb,
+                                                   .precision = g->precision});
     jw_key_u128(j, "flops", r->flops);
   } else if (r->kind == MFU_REC_NCCL) {
     const struct mfu_nccl *n = &r->u.nccl;

@@ -6,19 +6,31 @@
 
 static const char *const op_name[] = {"N", "T", "C"}; /* cublasOperation_t */
 
+void report_shape_json(struct jw *j, const struct call_times_gemm *s) {
+  jw_key_int(j, "m", s->m);
+  jw_key_int(j, "n", s->n);
+  jw_key_int(j, "k", s->k);
+  jw_key_int(j, "batch", s->batch);
+  jw_key_string(j, "transa", s->transa < 3 ? op_name[s->transa] : NULL);
+  jw_key_string(j, "transb", s->transb < 3 ? op_name[s->transb] : NULL);
+  jw_key_string(j, "precision", mfu_precision_name(s->precision));
+}
+
+void report_nccl_json(struct jw *j, const struct call_times_nccl *s) {
+  jw_key_string(j, "op", mfu_nccl_op_name(s->op));
+  jw_key_u128(j, "bytes", s->bytes);
+  jw_key(j, "comm_size");
+  if (s->comm_size > 0) jw_int(j, s->comm_size);
+  else jw_null(j);
+}
+
 static void gemm_shapes(struct jw *j, const struct job_profile *p) {
   jw_key(j, "gemm_shapes");
   jw_array_begin(j);
   for (size_t i = 0; i < p->ngemm; i++) {
     const struct profile_gemm *g = &p->gemm[i];
     jw_object_begin(j);
-    jw_key_int(j, "m", g->c.m);
-    jw_key_int(j, "n", g->c.n);
-    jw_key_int(j, "k", g->c.k);
-    jw_key_int(j, "batch", g->c.batch);
-    jw_key_string(j, "transa", g->c.transa < 3 ? op_name[g->c.transa] : NULL);
-    jw_key_string(j, "transb", g->c.transb < 3 ? op_name[g->c.transb] : NULL);
-    jw_key_string(j, "precision", mfu_precision_name(g->c.precision));
+    report_shape_json(j, &g->c);
     jw_key_u128(j, "calls", g->c.calls);
     jw_key_double(j, "flops", g->c.flops);
     jw_key_u128(j, "timed_calls", g->c.timed_calls);
@@ -55,11 +67,7 @@ static void nccl_sizes(struct jw *j, const struct job_profile *p) {
   for (size_t i = 0; i < p->nnccl; i++) {
     const struct profile_nccl *n = &p->nccl[i];
     jw_object_begin(j);
-    jw_key_string(j, "op", mfu_nccl_op_name(n->c.op));
-    jw_key_u128(j, "bytes", n->c.bytes);
-    jw_key(j, "comm_size");
-    if (n->c.comm_size > 0) jw_int(j, n->c.comm_size);
-    else jw_null(j);
+    report_nccl_json(j, &n->c);
     jw_key_u128(j, "calls", n->c.calls);
     jw_key_u128(j, "timed_calls", n->c.timed_calls);
     jw_key_double(j, "gpu_time_s", p->timeline ? (double)n->c.gpu_ns / 1e9 : NAN);

@@ -1,19 +1,33 @@
 /* profile_tables: where the GPU time went (metrics/profile.h), as tables (report.h). */
 #include <math.h>
 
-#include "report.h"
-#include "table.h"
+#include "sections.h"
 #include "timeline/kernels.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
 
 static const char op_letter[] = "NTC"; /* cublasOperation_t */
 
+void report_shape_cells(struct table *t, const struct call_times_gemm *s) {
+  char ops[3] = {s->transa < 3 ? op_letter[s->transa] : '?', s->transb < 3 ? op_letter[s->transb] : '?', 0};
+  table_uint(t, (unsigned long long)s->m);
+  table_uint(t, (unsigned long long)s->n);
+  table_uint(t, (unsigned long long)s->k);
+  table_uint(t, (unsigned long long)s->batch);
+  table_str(t, ops);
+  table_str(t, mfu_precision_name(s->precision));
+}
+
+void report_nccl_cells(struct table *t, const struct call_times_nccl *s) {
+  table_str(t, mfu_nccl_op_name(s->op));
+  table_num(t, (double)s->bytes / 1e6, 3);
+  if (s->comm_size > 0) table_uint(t, (unsigned long long)s->comm_size);
+  else table_str(t, NULL);
+}
+
 static void gemm_shapes(FILE *out, const struct job_profile *p, size_t top, bool csv) {
   static const struct table_column cols[] = {
-      {"m", "m", 7},           {"n", "n", 7},         {"k", "k", 7},
-      {"batch", "batch", 6},   {"op", "op", 3},       {"prec", "precision", 5},
-      {"calls", "calls", 9},   {"TFLOP", "tflop", 10}, {"GPU ms", "gpu_ms", 10},
+      REPORT_SHAPE_COLUMNS,    {"calls", "calls", 9},   {"TFLOP", "tflop", 10}, {"GPU ms", "gpu_ms", 10},
       {"share", "share_pct", 6}, {"TFLOP/s", "achieved_tflops", 8},
       {"of peak", "of_peak_pct", 8}};
   struct table t;
@@ -23,20 +37,13 @@ static void gemm_shapes(FILE *out, const struct job_profile *p, size_t top, bool
   size_t shown = csv || !top || p->ngemm < top ? p->ngemm : top;
   for (size_t i = 0; i < shown; i++) {
     const struct profile_gemm *g = &p->gemm[i];
-    char ops[3] = {g->c.transa < 3 ? op_letter[g->c.transa] : '?',
-                   g->c.transb < 3 ? op_letter[g->c.transb] : '?', 0};
-    table_uint(&t, (unsigned long long)g->c.m);
-    table_uint(&t, (unsigned long long)g->c.n);
-    table_uint(&t, (unsigned long long)g->c.k);
-    table_uint(&t, (unsigned long long)g->c.batch);
-    table_str(&t, ops);
-    table_str(&t, mfu_precision_name(g->c.precision));
+    report_shape_cells(&t, &g->c);
     table_uint(&t, g->c.calls);
     table_num(&t, g->c.flops / 1e12, 3);
     table_num(&t, p->timeline ? (double)g->c.gpu_ns / 1e6 : NAN, 3);
     table_pct(&t, g->share, 1);
     table_num(&t, g->achieved / 1e12, 2);
-    table_pct(&t, g->achieved / g->peak, 1);
+    table_pct(&t, g->of_peak, 1);
     table_end_row(&t);
   }
   if (!p->ngemm) table_note(&t, "(no GEMM call ran outside CUDA graphs)");
@@ -78,8 +85,7 @@ static void kernels(FILE *out, const struct job_profile *p, size_t top, bool csv
 
 static void nccl_sizes(FILE *out, const struct job_profile *p, bool csv) {
   static const struct table_column cols[] = {
-      {"operation", "operation", -14}, {"size MB", "size_mb", 11}, {"ranks", "ranks", 5},
-      {"calls", "calls", 8},           {"time us", "time_us", 11}, {"algbw GB/s", "algbw_gbps", 10},
+      REPORT_NCCL_COLUMNS,             {"calls", "calls", 8},           {"time us", "time_us", 11}, {"algbw GB/s", "algbw_gbps", 10},
       {"busbw GB/s", "busbw_gbps", 10}};
   if (!p->nnccl) return;
   struct table t;
@@ -87,10 +93,7 @@ static void nccl_sizes(FILE *out, const struct job_profile *p, bool csv) {
               "nccl_sizes", cols, N(cols));
   for (size_t i = 0; i < p->nnccl; i++) {
     const struct profile_nccl *n = &p->nccl[i];
-    table_str(&t, mfu_nccl_op_name(n->c.op));
-    table_num(&t, (double)n->c.bytes / 1e6, 3);
-    if (n->c.comm_size > 0) table_uint(&t, (unsigned long long)n->c.comm_size);
-    else table_str(&t, NULL);
+    report_nccl_cells(&t, &n->c);
     table_uint(&t, n->c.calls);
     table_num(&t, n->time_s * 1e6, 1);
     table_num(&t, n->algbw / 1e9, 2);

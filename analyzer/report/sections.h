@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "table.h"
 #include "util/json_writer.h"
 
 /* Where the GPU time went (metrics/profile.h): the top `top` rows of each table (0: all). */
@@ -18,5 +19,18 @@ void report_step_table(FILE *out, const struct report *r, bool csv);
 void report_pace_table(FILE *out, const struct report *r, bool csv);
 /* The same as the keys gemm_shapes, kernels and nccl_by_size, every row. */
 void report_profile_json(struct jw *j, const struct report *r);
+
+/* The columns that say what a GEMM shape is (m n k batch op precision), and what an NCCL
+ * operation and size is (operation, size, communicator size), their cells and JSON keys, for
+ * every table that lists them. */
+#define REPORT_SHAPE_COLUMNS                                                              \
+  {"m", "m", 7}, {"n", "n", 7}, {"k", "k", 7}, {"batch", "batch", 6}, {"op", "op", 3}, \
+      {"prec", "precision", 5}
+#define REPORT_NCCL_COLUMNS \
+  {"operation", "operation", -14}, {"size MB", "size_mb", 11}, {"ranks", "ranks", 5}
+void report_shape_cells(struct table *t, const struct call_times_gemm *s);
+void report_nccl_cells(struct table *t, const struct call_times_nccl *s);
+void report_shape_json(struct jw *j, const struct call_times_gemm *s);
+void report_nccl_json(struct jw *j, const struct call_times_nccl *s);
 
 #endif

@@ -67,13 +67,21 @@ void table_num(struct table *t, double v, int decimals) {
   else fprintf(t->out, "%*.*f", width(t), decimals, v);
 }
 
-void table_pct(struct table *t, double fraction, int decimals) {
+static void percent(struct table *t, double fraction, int decimals, const char *format) {
   if (isnan(fraction) || t->csv) {
     table_num(t, 100 * fraction, decimals);
     return;
   }
   next_cell(t);
-  fprintf(t->out, "%*.*f%%", width(t) - 1, decimals, 100 * fraction);
+  fprintf(t->out, format, width(t) - 1, decimals, 100 * fraction);
+}
+
+void table_pct(struct table *t, double fraction, int decimals) {
+  percent(t, fraction, decimals, "%*.*f%%");
+}
+
+void table_change(struct table *t, double fraction, int decimals) {
+  percent(t, fraction, decimals, "%+*.*f%%");
 }
 
 void table_uint(struct table *t, unsigned long long v) {

@@ -154,10 +154,7 @@ static void print_percent(FILE *out, const char *label, double v) {
 
 /* From the peak down to MFU, one factor at a time. */
 static void print_waterfall(FILE *out, const struct efficiency *e) {
-  static const char *const what[EFF_COUNT] = {
-      [EFF_COVERAGE] = "formula FLOPs / math FLOPs that ran", [EFF_KERNEL] = "math kernels' speed",
-      [EFF_MEMORY] = "time in math vs memory-bound kernels",
-      [EFF_COMM] = "communication not overlapped", [EFF_PARALLEL] = "GPU busy (idle, launch gaps)"};
+  const char *const *what = efficiency_meaning;
   fprintf(out, "\nfrom peak to MFU\n  %-14s %9s %9s  %s\n  %-14s %9s %8.2f%%\n", "factor", "value",
           "running", "what it measures", "peak", "", 100.0);
   double running = 1;

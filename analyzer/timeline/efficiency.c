@@ -8,6 +8,11 @@ const char *const efficiency_name[EFF_COUNT] = {
     [EFF_MEMORY] = "memory",   [EFF_COMM] = "communication",  [EFF_PARALLEL] = "parallelism",
 };
 
+const char *const efficiency_meaning[EFF_COUNT] = {
+    [EFF_MFU] = "model FLOPs over time and peak", [EFF_COVERAGE] = "formula FLOPs / math FLOPs that ran",
+    [EFF_KERNEL] = "math kernels' speed", [EFF_MEMORY] = "time in math vs memory-bound kernels",
+    [EFF_COMM] = "communication not overlapped", [EFF_PARALLEL] = "GPU busy (idle, launch gaps)"};
+
 /* What the figures are computed from. Each time is weighted by the peak it ran against, so
  * that math·P is the FLOPs the math kernels could have done in it. Without a peak the weight
  * is 1: the time ratios stay defined, the figures that need P do not. */

@@ -26,6 +26,7 @@ enum efficiency_figure { EFF_MFU, EFF_COVERAGE, EFF_KERNEL, EFF_MEMORY, EFF_COMM
                          EFF_COUNT };
 extern const char *const efficiency_name[EFF_COUNT]; /* "mfu", "coverage", "kernel", "memory",
                                                         "communication", "parallelism" */
+extern const char *const efficiency_meaning[EFF_COUNT]; /* what each measures, for people */
 
 /* A figure is a ratio; it is NaN, with the reason in `why`, exactly when its denominator is
  * zero or an input it uses is missing; otherwise `why` is NULL. So:
