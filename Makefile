@@ -67,7 +67,7 @@ $(B)/libmfu_analyzer.a: $(ANALYZER_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/mfu: $(B)/analyzer/cli/main.o $(B)/libmfu_analyzer.a
-	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lm
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lm -lpthread
 
 # --- test doubles: real sonames and version nodes, from the same API spec as the shim
 $(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c

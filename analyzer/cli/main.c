@@ -1,8 +1,10 @@
 /* mfu: the analyzer's command-line entry point; dispatches to a subcommand. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "job/job.h"
 #include "mfu/version.h"
 
 static const struct {
@@ -27,7 +29,23 @@ static void usage(FILE *out) {
   fprintf(out, "\n'mfu COMMAND --help' describes each command.\n");
 }
 
+/* MFU_THREADS: how many trace files are read at once (default: one per CPU). */
+static int read_threads(void) {
+  const char *v = getenv("MFU_THREADS");
+  if (!v || !*v) return 0;
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*end || n < 1 || n > 1024) {
+    fprintf(stderr, "mfu: MFU_THREADS=%s is not a number of threads from 1 to 1024: set it to "
+                    "how many trace files to read at once, or unset it for one per CPU\n", v);
+    return -1;
+  }
+  mfu_traces_threads = (unsigned)n;
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (read_threads() != 0) return 2;
   if (argc < 2) {
     usage(stderr);
     return 2;

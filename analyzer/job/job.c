@@ -1,10 +1,13 @@
 /* job: see job.h. */
 #include "job.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "trace/graphs.h"
 #include "trace/reader.h"
@@ -109,6 +112,36 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   t.gaps = (struct trace_gaps){0}; /* now the file's */
   fs->tail = t.tail;
   mfu_trace_close(&t);
+}
+
+/* Files are read in parallel, by threads that each take the next file not yet taken. */
+unsigned mfu_traces_threads;
+
+struct reading {
+  struct mfu_file *files;
+  size_t n;
+  atomic_size_t next;
+  const char *step_range;
+};
+
+static void *read_some(void *arg) {
+  struct reading *r = arg;
+  for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->n;) read_file(&r->files[i], r->step_range);
+  return NULL;
+}
+
+static void read_files(struct mfu_file *files, size_t n, const char *step_range) {
+  struct reading r = {files, n, 0, step_range};
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t threads = mfu_traces_threads ? mfu_traces_threads : cpus > 0 ? (size_t)cpus : 1;
+  if (threads > n) threads = n ? n : 1;
+  pthread_t *helpers = mfu_xmalloc(threads, sizeof *helpers);
+  size_t started = 0;
+  while (started + 1 < threads && pthread_create(&helpers[started], NULL, read_some, &r) == 0)
+    started++; /* a thread that cannot be started leaves its files to the others */
+  read_some(&r);
+  for (size_t i = 0; i < started; i++) pthread_join(helpers[i], NULL);
+  free(helpers);
 }
 
 /* --- grouping files into jobs */
@@ -368,9 +401,9 @@ int mfu_traces_load(struct mfu_traces *t, const char *path, const struct mfu_str
     struct mfu_file *f = &t->files[t->nfiles++];
     *f = (struct mfu_file){.path = paths.v[i]};
     paths.v[i] = NULL; /* now owned by the file */
-    read_file(f, step_range);
   }
   mfu_strings_free(&paths);
+  read_files(t->files, t->nfiles, step_range);
   if (!t->nfiles) {
     snprintf(err, errlen,
              "no trace files (*%s) in '%s' or its subdirectories: run the program under "

@@ -1,7 +1,8 @@
-/* job: reads every trace file of a directory (one at a time: thousands must work), sums each
- * file's GEMM and NCCL counts (counts.h; calls captured into CUDA graphs once per launch that
- * ran them, trace/graphs.h), and groups the files into jobs (header.job_id) and ranks
- * (header.rank), with warnings for ranks that are missing, duplicated or incomplete. */
+/* job: reads every trace file of a directory (a few at a time, in parallel: thousands must
+ * work, in the memory of the few being read), sums each file's GEMM and NCCL counts
+ * (counts.h; calls captured into CUDA graphs once per launch that ran them, trace/graphs.h),
+ * and groups the files into jobs (header.job_id) and ranks (header.rank), with warnings for
+ * ranks that are missing, duplicated or incomplete. */
 #ifndef MFU_JOB_H
 #define MFU_JOB_H
 
@@ -55,6 +56,10 @@ struct mfu_traces {
   size_t njobs;
   struct mfu_strings warnings; /* files that belong to no job: unreadable ones */
 };
+
+/* How many trace files are read at once, each by its own thread (memory grows with one rank
+ * per thread): 0, the default, is one per online CPU. */
+extern unsigned mfu_traces_threads;
 
 /* Reads the trace files at `path` (trace_files.h) except those in `skip` (sorted, may be
  * NULL) and groups them into jobs; each rank's steps are found as rank_steps.h says, with the

@@ -2,7 +2,8 @@
  * activity the correlation id of the runtime or driver call that launched it; a CORRELATION
  * record ties that id to the external id the shim pushed around the intercepted call (the
  * call record's `correlation`). Built once per rank from its pairs and its calls; each lookup
- * is then two binary searches. Pure functions: no trace format, no I/O.
+ * is then two array reads (the ids of a trace are dense: 1, 2, 3... per process), or two
+ * binary searches for ids that are not. Pure functions: no trace format, no I/O.
  *
  *     struct correlation_index ix;     // calls: an array of structs with a uint64_t external id
  *     correlation_index_init(&ix, pairs, npairs, &calls[0].external, sizeof *calls, ncalls);
@@ -25,15 +26,18 @@ struct correlation_pair {
 struct correlation_call; /* private */
 
 struct correlation_index {
-  const struct correlation_pair *pairs; /* sorted by cupti */
+  const struct correlation_pair *pairs; /* sorted by cupti, unless pair_of indexes them */
   size_t npairs;
-  struct correlation_call *calls;       /* sorted by external id */
+  struct correlation_call *calls;       /* sorted by external id, unless call_of indexes them */
   size_t ncalls;
+  uint32_t *pair_of, *call_of; /* by id, for dense ids: 1 + the pair's or call's index, 0 none */
+  uint64_t max_cupti, max_external;
 };
 
-/* Sorts `pairs` in place (they stay the caller's and must outlive the index) and indexes the
- * ncalls calls whose external ids are at `external`, `stride` bytes apart (0: the call has
- * none); NULL when ncalls is 0. */
+/* Indexes `pairs` (sorting them in place if their ids are sparse; they stay the caller's and
+ * must outlive the index) and the ncalls calls whose external ids are at `external`, `stride`
+ * bytes apart (0: the call has none); NULL when ncalls is 0. Of pairs or calls that share an
+ * id, the first counts. */
 void correlation_index_init(struct correlation_index *ix, struct correlation_pair *pairs,
                             size_t npairs, const uint64_t *external, size_t stride, size_t ncalls);
 

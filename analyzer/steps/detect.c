@@ -2,6 +2,7 @@
 #include "detect.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/slots.h"
 #include "util/sort.h"
 
 /* At most this many candidate anchors are tried, those made most often first. */
@@ -34,33 +36,36 @@ static uint64_t majority(const uint64_t *v, size_t n, size_t *count) {
 
 /* ------------------------------------------------------------------------- warm-up */
 
-/* The distinct keys of a step's calls, sorted, into buf. */
-static size_t key_set(const struct steps_call *c, const struct steps_span *s, uint64_t *buf) {
-  size_t n = s->end - s->first, distinct = 0;
-  for (size_t i = 0; i < n; i++) buf[i] = c[s->first + i].key;
-  mfu_sort(buf, n, sizeof *buf, mfu_compare_u64);
-  for (size_t i = 0; i < n; i++)
-    if (i == 0 || buf[i] != buf[distinct - 1]) buf[distinct++] = buf[i];
-  return distinct;
-}
-
-/* |A ∩ B| / |A ∪ B| of two sorted sets. */
-static double jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb) {
-  size_t i = 0, j = 0, shared = 0;
-  while (i < na && j < nb) {
-    if (a[i] == b[j])
-      shared++, i++, j++;
-    else if (a[i] < b[j])
-      i++;
-    else
-      j++;
-  }
-  return na + nb ? (double)shared / (double)(na + nb - shared) : 1;
+static bool same_key(const void *keys, size_t i, const void *key) {
+  return ((const uint64_t *)keys)[i] == *(const uint64_t *)key;
 }
 
 static double median(double *v, size_t n) {
   mfu_sort(v, n, sizeof *v, mfu_compare_double);
   return v[n / 2];
+}
+
+/* The calls' keys as dense ids, 0, 1, 2... by first occurrence, into id. */
+static size_t dense_ids(const struct steps_call *c, size_t n, size_t *id) {
+  uint64_t *keys = mfu_xmalloc(n, sizeof *keys);
+  struct slots slots = {0};
+  size_t distinct = 0;
+  for (size_t i = 0; i < n; i++) {
+    id[i] = slots_find(&slots, c[i].key, same_key, keys, &c[i].key, distinct);
+    if (id[i] == distinct) keys[distinct++] = c[i].key;
+  }
+  slots_free(&slots);
+  free(keys);
+  return distinct;
+}
+
+/* The distinct ids of a step's calls, into set (seen[id] = mark for each), and how many. */
+static size_t id_set(const size_t *id, const struct steps_span *s, size_t *seen, size_t mark,
+                     size_t *set) {
+  size_t distinct = 0;
+  for (size_t i = s->first; i < s->end; i++)
+    if (seen[id[i]] != mark) seen[id[i]] = mark, set[distinct++] = id[i];
+  return distinct;
 }
 
 size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n) {
@@ -70,12 +75,17 @@ size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size
   for (size_t i = 0; i < n; i++) by_length[i] = (struct mfu_sort_pair){s[i].end - s[i].first, i};
   mfu_sort(by_length, n, sizeof *by_length, mfu_compare_pairs);
   size_t ref = by_length[n / 2].index, longest = by_length[n - 1].value;
-  uint64_t *ref_keys = mfu_xmalloc(longest, sizeof *ref_keys), *keys = mfu_xmalloc(longest, sizeof *keys);
+  size_t calls = s[n - 1].end, *id = mfu_xmalloc(calls, sizeof *id);
+  size_t distinct = dense_ids(c, calls, id);
+  size_t *seen = mfu_xmalloc(distinct, sizeof *seen), *in_ref = mfu_xcalloc(distinct, sizeof *in_ref);
+  size_t *set = mfu_xmalloc(longest, sizeof *set);
+  for (size_t i = 0; i < distinct; i++) seen[i] = SIZE_MAX;
+  size_t nref = id_set(id, &s[ref], in_ref, 1, set);
   double *sim = mfu_xmalloc(n, sizeof *sim), *v = mfu_xmalloc(n, sizeof *v);
-  size_t nref = key_set(c, &s[ref], ref_keys);
-  for (size_t i = 0; i < n; i++) {
-    size_t nkeys = key_set(c, &s[i], keys);
-    v[i] = sim[i] = jaccard(keys, nkeys, ref_keys, nref);
+  for (size_t i = 0; i < n; i++) { /* the Jaccard similarity of its set of keys and ref's */
+    size_t nset = id_set(id, &s[i], seen, i, set), shared = 0;
+    for (size_t k = 0; k < nset; k++) shared += in_ref[set[k]];
+    v[i] = sim[i] = nset + nref ? (double)shared / (double)(nset + nref - shared) : 1;
   }
   double typical = median(v, n);
   for (size_t i = 0; i < n; i++) v[i] = fabs(sim[i] - typical);
@@ -84,15 +94,17 @@ size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size
   while (warm < n && sim[warm] < threshold) warm++;
   free(v);
   free(sim);
-  free(keys);
-  free(ref_keys);
+  free(set);
+  free(in_ref);
+  free(seen);
+  free(id);
   free(by_length);
   return warm;
 }
 
 /* -------------------------------------------------------------- automatic detection */
 
-/* The calls grouped by key. */
+/* The calls grouped by key (groups in no particular order). */
 struct index {
   const struct steps_call *c;
   size_t n;
@@ -102,19 +114,17 @@ struct index {
   size_t ngroups;
 };
 
+/* Groups in order of first occurrence (dense_ids), each group's positions by counting: O(n). */
 static void index_build(struct index *ix, const struct steps_call *c, size_t n) {
-  struct mfu_sort_pair *k = mfu_xmalloc(n, sizeof *k); /* by key, then position */
-  for (size_t i = 0; i < n; i++) k[i] = (struct mfu_sort_pair){c[i].key, i};
-  mfu_sort(k, n, sizeof *k, mfu_compare_pairs);
-  *ix = (struct index){c, n, mfu_xmalloc(n, sizeof(size_t)), mfu_xmalloc(n + 1, sizeof(size_t)),
-                       mfu_xmalloc(n, sizeof(size_t)), 0};
-  for (size_t i = 0; i < n; i++) {
-    if (i == 0 || k[i].value != k[i - 1].value) ix->start[ix->ngroups++] = i;
-    ix->pos[i] = k[i].index;
-    ix->group[k[i].index] = ix->ngroups - 1;
-  }
-  ix->start[ix->ngroups] = n;
-  free(k);
+  *ix = (struct index){c, n, mfu_xmalloc(n, sizeof(size_t)), NULL, mfu_xmalloc(n, sizeof(size_t)), 0};
+  ix->ngroups = dense_ids(c, n, ix->group);
+  ix->start = mfu_xcalloc(ix->ngroups + 1, sizeof(size_t));
+  for (size_t i = 0; i < n; i++) ix->start[ix->group[i] + 1]++;
+  for (size_t g = 0; g < ix->ngroups; g++) ix->start[g + 1] += ix->start[g];
+  size_t *next = mfu_xmalloc(ix->ngroups, sizeof *next);
+  memcpy(next, ix->start, ix->ngroups * sizeof *next);
+  for (size_t i = 0; i < n; i++) ix->pos[next[ix->group[i]]++] = i;
+  free(next);
 }
 
 static void index_free(struct index *ix) {
@@ -126,14 +136,34 @@ static void index_free(struct index *ix) {
 static const size_t *positions(const struct index *ix, size_t g) { return ix->pos + ix->start[g]; }
 static size_t count(const struct index *ix, size_t g) { return ix->start[g + 1] - ix->start[g]; }
 
+/* The k-th smallest of v[0..n) (k < n), reordering v: quickselect, O(n) expected. */
+static size_t select_size(size_t *v, size_t n, size_t k) {
+  ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+  while (lo < hi) {
+    size_t pivot = v[lo + (hi - lo) / 2];
+    ptrdiff_t i = lo, j = hi;
+    while (i <= j) { /* Hoare: v[lo..j] <= pivot <= v[i..hi], pivots between */
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        size_t t = v[i];
+        v[i++] = v[j], v[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else break;
+  }
+  return v[want];
+}
+
 /* Whether most of the span from a call's first to its last occurrence lies in gaps within a
  * factor of two of the median gap: true of a call made once per step (steps vary in length
  * a little, a warm-up or logging step more), false of calls made in bursts (once per layer
  * in the forward pass) or at random (gaps spread out exponentially). */
 static bool regular(const size_t *p, size_t c, size_t *gaps) {
   for (size_t i = 0; i + 1 < c; i++) gaps[i] = p[i + 1] - p[i];
-  mfu_sort(gaps, c - 1, sizeof *gaps, mfu_compare_size);
-  size_t med = gaps[(c - 1) / 2], inside = 0;
+  size_t med = select_size(gaps, c - 1, (c - 1) / 2), inside = 0;
   for (size_t i = 0; i + 1 < c; i++)
     if (2 * gaps[i] >= med && gaps[i] <= 2 * med) inside += gaps[i];
   return most(inside, p[c - 1] - p[0]);

@@ -209,23 +209,37 @@ static void windows(const struct rank_steps_builder *b, const struct steps_detec
   }
 }
 
+/* Each step's timeline, from the activities that overlap its window (and the invalid ones,
+ * end before start, that start in it). Windows come in order, each starting where the last
+ * ended or later: one pass over the activities sorted by start, carrying those that reach
+ * past a window's end into the next, so that a long activity costs once per window it
+ * spans, not a scan back over everything before it. A window that starts before the last one
+ * ended (none does, but order is not promised) starts the pass over. */
 static void measure(const struct rank_steps_builder *b, struct rank_step *steps, size_t n) {
   struct timeline_activity *a = mfu_xmalloc(b->nacts, sizeof *a);
-  uint64_t longest = 0;
-  for (size_t i = 0; i < b->nacts; i++) {
+  for (size_t i = 0; i < b->nacts; i++)
     a[i] = (struct timeline_activity){b->acts[i].start_ns, b->acts[i].end_ns, b->acts[i].category, 0};
-    if (a[i].end_ns > a[i].start_ns && a[i].end_ns - a[i].start_ns > longest)
-      longest = a[i].end_ns - a[i].start_ns;
-  }
-  size_t lo = 0;
-  for (size_t s = 0; s < n; s++) { /* windows are in order: slide over the sorted starts */
-    uint64_t from = steps[s].start_ns > longest ? steps[s].start_ns - longest : 0;
-    while (lo < b->nacts && a[lo].start_ns < from) lo++;
-    size_t hi = lo;
-    while (hi < b->nacts && a[hi].start_ns < steps[s].end_ns) hi++;
-    timeline_measure(a + lo, hi - lo, steps[s].start_ns, steps[s].end_ns, &steps[s].tl);
+  struct timeline_activity *in = mfu_xmalloc(b->nacts, sizeof *in), *carry = mfu_xmalloc(b->nacts, sizeof *carry);
+  size_t next = 0, ncarry = 0;
+  uint64_t last_end = 0;
+  for (size_t s = 0; s < n; s++) {
+    uint64_t ws = steps[s].start_ns, we = steps[s].end_ns;
+    if (ws < last_end) next = ncarry = 0; /* out of order: from the first activity again */
+    size_t nin = 0;
+    for (size_t i = 0; i < ncarry; i++)
+      if (carry[i].end_ns > ws) in[nin++] = carry[i];
+    for (; next < b->nacts && a[next].start_ns < we; next++)
+      if (a[next].end_ns > ws || (a[next].end_ns < a[next].start_ns && a[next].start_ns >= ws))
+        in[nin++] = a[next];
+    timeline_measure(in, nin, ws, we, &steps[s].tl);
     steps[s].attention_kernels = steps[s].tl.category_ns[CAT_ATTENTION] > 0;
+    ncarry = 0;
+    for (size_t i = 0; i < nin; i++)
+      if (in[i].end_ns > we) carry[ncarry++] = in[i];
+    last_end = we;
   }
+  free(carry);
+  free(in);
   free(a);
 }
 
@@ -273,8 +287,8 @@ static bool marked_steps(const struct rank_steps_builder *b, const struct steps_
 void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   *out = (struct rank_steps){.timeline = b->nacts > 0, .activities = b->nacts};
   memcpy(out->device, b->device, sizeof out->device);
-  mfu_sort(b->calls, b->ncalls, sizeof *b->calls, by_time);
-  mfu_sort(b->acts, b->nacts, sizeof *b->acts, by_start);
+  mfu_sort_runs(b->calls, b->ncalls, sizeof *b->calls, by_time);
+  mfu_sort_runs(b->acts, b->nacts, sizeof *b->acts, by_start);
   struct steps_call *seq = mfu_xmalloc(b->ncalls, sizeof *seq);
   for (size_t i = 0; i < b->ncalls; i++) seq[i] = (struct steps_call){b->calls[i].key, b->calls[i].t_ns};
   struct steps_detection d;

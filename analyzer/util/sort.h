@@ -1,5 +1,6 @@
-/* sort: qsort for arrays that may be empty (and NULL, which qsort itself does not allow), and
- * the comparators several modules share. */
+/* sort: qsort for arrays that may be empty (and NULL, which qsort itself does not allow), a
+ * merge sort for arrays that are nearly sorted already, and the comparators several modules
+ * share. */
 #ifndef MFU_SORT_H
 #define MFU_SORT_H
 
@@ -13,6 +14,12 @@ static inline void mfu_sort(void *base, size_t n, size_t size,
                             int (*compare)(const void *, const void *)) {
   if (n > 1) qsort(base, n, size, compare);
 }
+
+/* A stable sort in O(n log r) for n elements in r sorted runs: O(n) for an array already in
+ * order, as records of one thread are, and little more for the few interleaved runs of a
+ * trace's threads or streams (sort.c). Equal elements keep their order, as with glibc's
+ * qsort, whose merge sort it replaces where the order is mostly there. */
+void mfu_sort_runs(void *base, size_t n, size_t size, int (*compare)(const void *, const void *));
 
 static inline int mfu_compare_size(const void *a, const void *b) {
   return MFU_COMPARE(*(const size_t *)a, *(const size_t *)b);

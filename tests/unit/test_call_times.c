@@ -216,6 +216,18 @@ static void test_correlation_index(void **state) {
   correlation_index_init(&ix, pairs, 4, NULL, 0, 0);
   assert_int_equal(correlation_find(&ix, 10), CORRELATION_NONE);
   correlation_index_free(&ix);
+  /* Ids far apart are not indexed by arrays (binary searches instead), with the same answers. */
+  struct correlation_pair sparse[] = {{30, 3}, {10, 1}, {1ull << 40, 2}, {40, 99}};
+  struct { int other; uint64_t external; } far[] = {{0, 2}, {0, 0}, {0, 1}, {0, 3}, {0, 1ull << 41}};
+  correlation_index_init(&ix, sparse, 4, &far[0].external, sizeof *far, 5);
+  assert_null(ix.pair_of);
+  assert_null(ix.call_of);
+  assert_int_equal(correlation_find(&ix, 10), 2);
+  assert_int_equal(correlation_find(&ix, 1ull << 40), 0);
+  assert_int_equal(correlation_find(&ix, 30), 3);
+  assert_int_equal(correlation_find(&ix, 40), CORRELATION_NONE);
+  assert_int_equal(correlation_find(&ix, 20), CORRELATION_NONE);
+  correlation_index_free(&ix);
 }
 
 static void test_kernel_short_name(void **state) {

@@ -70,6 +70,7 @@ struct rank_spec {
   const char *device;   /* a DEVICE record of this name; NULL none */
   bool copies;          /* a memcpy [85 000, 90 000) tied to call A, and an uncorrelated
                            memset [92 000, 93 000) in each step */
+  bool long_copy;       /* an uncorrelated memcpy over every step, [G(0), G(4) + 80 000) */
 };
 
 static uint64_t host(int s) { return HOST0 + (uint64_t)s * HOST_PERIOD; }
@@ -127,6 +128,7 @@ static void write_rank(const char *dir, const struct rank_spec *p) {
       r[n++] = fx_memop(MFU_REC_MEMSET, g + 92000, g + 93000, 4096, (uint32_t)(400 + s));
     }
   }
+  if (p->long_copy) r[n++] = fx_memop(MFU_REC_MEMCPY, gpu(p, 0), gpu(p, NSTEPS - 1) + 80000, 1, 999);
   assert_true(n <= 256);
   if (p->shuffled) fx_records_shuffled(&fx, r, n);
   else fx_records(&fx, r, n);
@@ -345,6 +347,27 @@ static void test_copies(void **state) {
     assert_int_equal(tl->category_ns[CAT_MEMCPY], 5000);
     assert_int_equal(tl->category_ns[CAT_MEMSET], last ? 0 : 1000);
     assert_int_equal(tl->category_ns[CAT_GEMM], 35000);
+  }
+  mfu_traces_free(&t);
+}
+
+/* An activity that spans every step counts in each, for the part inside its window. */
+static void test_long_activity(void **state) {
+  (void)state;
+  struct rank_spec p = {.rank = 0, .world = 1, .kernels = true, .correlations = true,
+                        .long_copy = true};
+  struct mfu_traces t;
+  const struct rank_steps *rs = load_one(&t, "long", &p, NULL);
+  assert_int_equal(rs->nsteps, NSTEPS);
+  assert_int_equal(rs->activities, NSTEPS * 6 + 1);
+  for (int s = 0; s < NSTEPS; s++) {
+    const struct timeline *tl = &rs->steps[s].tl;
+    uint64_t window = s == NSTEPS - 1 ? 80000 : 100000;
+    assert_int_equal(tl->window_ns, window);
+    assert_int_equal(tl->busy_ns, 70000);
+    assert_int_equal(tl->copy_ns, window);
+    assert_int_equal(tl->category_ns[CAT_MEMCPY], window);
+    assert_int_equal(tl->idle_ns, 0);
   }
   mfu_traces_free(&t);
 }
@@ -712,6 +735,7 @@ int main(void) {
       cmocka_unit_test(test_marker_steps_host),
       cmocka_unit_test(test_marker_steps_gpu),
       cmocka_unit_test(test_copies),
+      cmocka_unit_test(test_long_activity),
       cmocka_unit_test(test_rank_mfu),
       cmocka_unit_test(test_job_mfu),
       cmocka_unit_test(test_device_peak_without_model),
