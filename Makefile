@@ -3,6 +3,7 @@
 #   make test       every test (unit, integration, end to end)
 #   make demo       the example Transformer workload under the shim, then its report
 #   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
+#   make stress     the crash test at length: 500 kills -9 of a traced workload
 #   make install PREFIX=/usr/local
 
 CUDA_HOME ?= /usr/local/cuda
@@ -143,6 +144,13 @@ $(B)/bench/measure: tests/bench/measure.c | $(DEPS_STAMP)
 
 bench: all $(BENCH)
 	@bash tests/bench/run.sh
+
+# --- stress: tests/integration/crash_kills.sh with MFU_KILLS kills (500; make test runs 50).
+.PHONY: stress
+stress: all $(B)/tests/integration/host
+	@d=$$(mktemp -d) && cd $$d && MFU_KILLS=$${MFU_KILLS:-500} MFU_ROOT=$(CURDIR) \
+	  MFU=$(CURDIR)/$(B)/mfu SHIM=$(CURDIR)/$(B)/libmfushim.so DOUBLES=$(CURDIR)/$(B)/test-doubles \
+	  bash $(CURDIR)/tests/integration/crash_kills.sh; rc=$$?; rm -rf $$d; exit $$rc
 
 # --- calibrate: the GEMM TFLOP/s this machine's GPU achieves per precision, beside
 # its datasheet peak (mfu calibrate --help). It needs a GPU: without one it says so, exit 1.

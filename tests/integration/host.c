@@ -8,6 +8,8 @@
  *                           before and after; prints what it saw
  *   host hang N             N calls, prints "ready", then sleeps (for kill -9)
  *   host raise N SIG        N calls, then raise(SIG)
+ *   host raise-handled N SIG   a handler for SIG of its own (that counts), N calls, raise(SIG),
+ *                           N more calls; prints the count; exits 0. raise-ignored: SIG_IGN
  *   host segv N             N calls, then a write through a null pointer
  *   host abort N            N calls, then abort()
  *   host exit N CODE        N calls, then exit(CODE); likewise _exit, _Exit and quick_exit
@@ -15,8 +17,9 @@
  *                           the same with _exit
  *   host exec N             N calls, then execv of itself as `host exit 3 4`
  *   host exec-fail N        N calls, an execv of a file that does not exist, N more calls
- *   host handler-exit T CODE   T threads call without end; a SIGALRM 20 ms on runs a handler
- *                           that calls _exit(CODE), wherever the threads are
+ *   host handler-exit T CODE [PAUSE_US]   T threads call without end (PAUSE_US apart); a
+ *                           SIGALRM 20 ms on runs a handler that calls _exit(CODE), wherever
+ *                           the threads are
  *   host steady N FILE      N calls at a steady pace (~20,000/s); after each, the count and
  *                           the CLOCK_MONOTONIC time of every call so far are in FILE (shared
  *                           memory: they survive a kill -9)
@@ -56,9 +59,13 @@ static void *thread_main(void *n) {
   return NULL;
 }
 
+static long pause_us;
 static void *call_forever(void *unused) {
   (void)unused;
-  for (;;) gemm();
+  for (;;) {
+    gemm();
+    if (pause_us) usleep((useconds_t)pause_us);
+  }
   return NULL;
 }
 
@@ -71,6 +78,12 @@ static void *thread_then_exit(void *unused) {
   calls(thread_calls);
   if (thread_quick) _exit(thread_code);
   exit(thread_code);
+}
+
+static volatile sig_atomic_t handled;
+static void count_signal(int sig) {
+  (void)sig;
+  handled++;
 }
 
 static int handler_code;
@@ -131,8 +144,9 @@ int main(int argc, char **argv) {
     pthread_join(t, NULL);
     return 99; /* not reached: the thread ends the process */
   }
-  if (!strcmp(mode, "handler-exit") && argc == 4) {
+  if (!strcmp(mode, "handler-exit") && argc >= 4) {
     handler_code = code;
+    pause_us = argc > 4 ? atol(argv[4]) : 0;
     signal(SIGALRM, on_alarm);
     pthread_t t;
     for (long i = 0; i < n; i++) pthread_create(&t, NULL, call_forever, NULL);
@@ -148,6 +162,14 @@ int main(int argc, char **argv) {
     for (int status; wait(&status) > 0;) ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
     calls(per);
     printf("%ld of %ld workers made %ld calls\n", ok, n, per);
+    return 0;
+  }
+  if (!strncmp(mode, "raise-", 6) && argc == 4) {
+    signal(code, !strcmp(mode, "raise-ignored") ? SIG_IGN : count_signal);
+    calls(n);
+    raise(code);
+    calls(n);
+    printf("signal %d handled %d times\n", code, (int)handled);
     return 0;
   }
   calls(n);
