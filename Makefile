@@ -27,6 +27,7 @@ ANALYZER_LIB_OBJS := $(filter-out $(B)/analyzer/cli/main.o,$(ANALYZER_OBJS))
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+UNIT_LIBS  := $(B)/tests/unit/libstacks_dlopen.so
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
 
@@ -68,7 +69,7 @@ $(B)/libmfu_analyzer.a: $(ANALYZER_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/mfu: $(B)/analyzer/cli/main.o $(B)/libmfu_analyzer.a
-	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lm -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lm -lpthread -ldl
 
 # --- test doubles: real sonames and version nodes, from the same API spec as the shim
 $(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c
@@ -89,12 +90,17 @@ $(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
 # --- tests
 # Unit tests link the analyzer and shim archives; tests that call wrappers in-process reach
 # the cuBLAS doubles behind them (only those tests get the DT_NEEDED, by --as-needed).
-$(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DOUBLES) | $(DEPS_STAMP)
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DOUBLES) $(UNIT_LIBS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
 	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lz -lm -ldl -lpthread \
 	  -L$(B)/test-doubles -Wl,-rpath,$(abspath $(B)/test-doubles) -Wl,--as-needed \
 	  -l:libcublas.so.13 -l:libcublasLt.so.13 -l:libnccl.so.2 -l:libcudart.so.13
+
+# A library that a unit test loads with dlopen (test_stacks).
+$(UNIT_LIBS): $(B)/tests/unit/lib%.so: tests/unit/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $<
 
 # Integration programs are built against the real toolkit; they run on the doubles or the
 # real libraries by LD_LIBRARY_PATH.

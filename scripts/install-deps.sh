@@ -1,5 +1,5 @@
 #!/bin/sh
-# Checks the build dependencies and installs the missing ones with apt-get (Debian/Ubuntu).
+# Checks the build (and test) dependencies and installs the missing ones with apt-get (Debian/Ubuntu).
 # Called by `make` once per build tree; safe to run by hand.
 set -e
 CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
@@ -8,6 +8,9 @@ missing=""
 [ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
 [ -f /usr/include/zlib.h ]    || missing="$missing zlib1g-dev"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# For the tests: the call-site unwinder (loaded at run time) and an embeddable CPython.
+ldconfig -p 2>/dev/null | grep -q 'libunwind\.so\.8 ' || missing="$missing libunwind8"
+command -v python3-config >/dev/null 2>&1 || missing="$missing python3-dev"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "mfushim: missing build dependencies:$missing" >&2

@@ -70,6 +70,21 @@ void mfu_config_load(void) {
     mfu_config.cupti = MFU_CUPTI_NEVER;
   else if (v && *v && strcmp(v, "auto"))
     mfu_say("ignoring MFU_CUPTI=%s: expected auto, on or off; using auto", v);
+  mfu_config.stacks_every = MFU_STACKS_DEFAULT;
+  v = getenv("MFU_STACKS");
+  if (v && !strcmp(v, "off"))
+    mfu_config.stacks_every = 0;
+  else if (v && *v) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end == '\0' && n >= 1 && n <= 1000000000)
+      mfu_config.stacks_every = (unsigned)n;
+    else
+      mfu_say("ignoring MFU_STACKS=%s: expected off or a number N from 1 to 1000000000 (one "
+              "call in N per call site is unwound); using %u", v, MFU_STACKS_DEFAULT);
+  }
+  v = getenv("MFU_LIBUNWIND");
+  snprintf(mfu_config.libunwind, sizeof mfu_config.libunwind, "%s", v && *v ? v : "libunwind.so.8");
   v = getenv("MFU_TRACE_DIR");
   snprintf(mfu_config.trace_dir, sizeof mfu_config.trace_dir, "%s", v && *v ? v : "mfu-traces");
 }

@@ -9,12 +9,18 @@
 
 enum mfu_cupti_policy { MFU_CUPTI_AUTO, MFU_CUPTI_ON, MFU_CUPTI_NEVER };
 
+/* MFU_STACKS when unset: one call in this many per call site is unwound, after its first
+ * (chosen by `make bench`: the amortized cost stays within a fifth of the shim's per call). */
+#define MFU_STACKS_DEFAULT 1000u
+
 struct mfu_config {
   bool enabled;             /* MFU_DISABLE unset or 0 */
   enum mfu_cupti_policy cupti; /* MFU_CUPTI=auto|on|off */
   bool tf32_allowed;        /* NVIDIA_TF32_OVERRIDE != 0 */
   unsigned flush_ms;        /* MFU_FLUSH_MS, default 1000 */
   char trace_dir[1024];     /* MFU_TRACE_DIR, default ./mfu-traces */
+  unsigned stacks_every;    /* MFU_STACKS: a call site's first call is unwound, then one in N; 0 off */
+  char libunwind[512];      /* MFU_LIBUNWIND, default libunwind.so.8; "none": never load it */
 };
 extern struct mfu_config mfu_config;
 void mfu_config_load(void);

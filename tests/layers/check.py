@@ -23,18 +23,21 @@ MAX_LINES = 600
 ALLOWED = {
     "util": set(),
     "trace": {"util"},
+    "symbols": {"util"},
     "model": {"util"},
     "timeline": {"util"},
     "steps": {"timeline", "trace", "util"},
     "job": {"steps", "timeline", "trace", "util"},
     "metrics": {"job", "steps", "timeline", "model", "trace", "util"},
     "gpu": {"model", "util"},
+    "callsites": {"symbols", "trace", "util"},
     "report": {"metrics", "job", "steps", "timeline", "model", "trace", "util"},
     "cli": {"report", "metrics", "gpu", "job", "steps", "timeline", "model", "trace", "util"},
 }
 # The shim's modules, lowest first: a module may include only lower levels (and its own header).
 SHIM_LEVELS = {
-    "config": 0, "clock": 1, "resolve": 1, "ring": 2, "writer": 3,
+    "config": 0, "clock": 1, "resolve": 1, "libmap": 1, "unwind": 1, "pyframes": 1,
+    "ring": 2, "stacks": 2, "writer": 3,
     "device": 4, "gpu_timeline": 4, "capture": 4, "gemm_describe": 4,
     "lifecycle": 5, "call": 6,
     "cublas": 7, "cublaslt": 7, "nccl": 7, "graphs": 7, "markers": 7, "exits": 7,
