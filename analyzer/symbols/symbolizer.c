@@ -76,6 +76,9 @@ static void load(struct loaded *m) {
 }
 
 static struct loaded *find(struct symbolizer *z, const char *path, const uint8_t *build_id, size_t len) {
+  static const uint8_t none[1];
+  if (!len) build_id = none; /* memcmp and memcpy want a pointer even for no bytes */
+  if (len > 32) len = 32;
   uint64_t h = hash_text(path);
   for (size_t i = 0; i < z->n; i++)
     if (z->v[i].path_hash == h && z->v[i].build_id_len == len &&
@@ -83,8 +86,8 @@ static struct loaded *find(struct symbolizer *z, const char *path, const uint8_t
       return &z->v[i];
   MFU_GROW(z->v, z->n, z->cap);
   struct loaded *m = &z->v[z->n++];
-  *m = (struct loaded){.path = mfu_xstrdup(path), .build_id_len = len < 32 ? len : 32, .path_hash = h};
-  memcpy(m->build_id, build_id, m->build_id_len);
+  *m = (struct loaded){.path = mfu_xstrdup(path), .build_id_len = len, .path_hash = h};
+  memcpy(m->build_id, build_id, len);
   load(m);
   return m;
 }
