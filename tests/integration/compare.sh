@@ -4,8 +4,9 @@
 # factors' log-ratios add up to MFU's, and the GPU time per step moved where it was planted.
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
-# Steps of ~2.3 ms of GEMMs on the fake GPU, and plants of several ms: far above the host's
-# jitter on a loaded machine, which only ever adds idle time.
+# Steps of ~2.3 ms of GEMMs on the fake GPU, and plants of 20 ms and more: the host's jitter on
+# a loaded machine (which only ever adds idle time, up to ~10 ms a step here when every core is
+# busy) cannot move parallelism as much as the plant moves its factor.
 model=(--layers 2 --hidden 1024 --heads 16 --ffn 2816 --vocab 8000 --batch 4 --seq 256)
 run() { # DIR, planted options...
   local dir=$1
@@ -14,9 +15,9 @@ run() { # DIR, planted options...
     --allreduce-mb 1 --comm-stream side "$@" > /dev/null
 }
 run base
-run idle --idle-us 6000
-run memory --memory-bound-us 3000
-run comm --allreduce-mb 600 --comm-stream same
+run idle --idle-us 50000
+run memory --memory-bound-us 20000
+run comm --allreduce-mb 4000 --comm-stream same
 opts=("${model[@]}" --attention full --peak-tflops 100)
 for planted in idle:parallelism memory:memory comm:communication; do
   dir=${planted%%:*} factor=${planted#*:}
@@ -35,7 +36,7 @@ assert abs(f["mfu"]["change"] - (f["mfu"]["b"] / f["mfu"]["a"] - 1)) < 1e-12
 assert most["share"] > 0.75, most  # one change planted: it explains nearly all of MFU's
 t = c["gpu_time_per_step_s"]
 moved = {"parallelism": "idle", "memory": "other", "communication": "exposed_comm"}[factor]
-assert t[moved]["b"] > t[moved]["a"] * 1.5, (moved, t[moved])
+assert t[moved]["b"] - t[moved]["a"] > 0.015, (moved, t[moved])  # 20 ms or more planted
 assert abs(t["gemm"]["b"] - t["gemm"]["a"]) < 1e-9, t["gemm"]  # the same GEMMs ran
 for g in c["gemm_shapes"]:
     assert g["gpu_time_s"]["a"] == g["gpu_time_s"]["b"], g
