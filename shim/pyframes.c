@@ -26,22 +26,30 @@
 #include "mfu/callsites.h"
 #include "pyframes.h"
 
+/* 3.10 chains frame objects (PyFrameObject: f_back, f_code, f_lasti, the current instruction's
+ * index); 3.11 on, interpreter frames (_PyInterpreterFrame: previous, f_code or f_executable, a
+ * pointer to the current instruction, and an owner). */
 struct layout {
   uint16_t version;             /* PY_VERSION_HEX >> 16 */
   int16_t tstate_cframe;        /* PyThreadState.cframe; -1: current_frame is in the thread state */
-  uint16_t current_frame;       /* in _PyCFrame, or in PyThreadState */
-  uint16_t frame_code;          /* _PyInterpreterFrame.f_code / f_executable */
-  uint16_t frame_previous;
-  uint16_t frame_instr;         /* prev_instr (3.11, 3.12), instr_ptr (3.13) */
-  uint16_t frame_owner;
-  uint16_t code_filename, code_qualname, code_linetable, code_firstlineno;
-  uint16_t code_firsttraceable; /* _co_firsttraceable: instructions before it are the prologue */
-  uint16_t code_units;          /* co_code_adaptive */
+  uint16_t current_frame;       /* in _PyCFrame, or in PyThreadState (3.10: frame) */
+  uint16_t frame_code;          /* f_code / f_executable */
+  uint16_t frame_previous;      /* previous (3.10: f_back) */
+  uint16_t frame_instr;         /* prev_instr (3.11, 3.12), instr_ptr (3.13); 3.10: f_lasti */
+  uint16_t frame_owner;         /* 3.11 on */
+  uint16_t code_filename;
+  uint16_t code_qualname;       /* 3.10 has no co_qualname: co_name, the bare function name */
+  uint16_t code_linetable, code_firstlineno;
+  uint16_t code_firsttraceable; /* 3.11 on, _co_firsttraceable: instructions before it are the prologue */
+  uint16_t code_units;          /* 3.11 on, co_code_adaptive */
   uint16_t ascii_size;          /* sizeof(PyASCIIObject): the text of a compact ASCII str follows */
   uint16_t compact_size;        /* sizeof(PyCompactUnicodeObject): that of another compact str */
 };
 
+#define FRAME_OBJECTS 0x030a /* the last version whose frames are frame objects */
+
 static const struct layout layouts[] = {
+    {0x030a, -1, 24, 32, 24, 96, 0, 104, 112, 120, 40, 0, 0, 48, 72},
     {0x030b, 56, 8, 32, 48, 56, 69, 112, 128, 136, 72, 168, 184, 48, 72},
     {0x030c, 56, 0, 0, 8, 56, 70, 112, 128, 136, 68, 176, 192, 40, 56},
     {0x030d, -1, 72, 0, 8, 56, 70, 112, 128, 136, 68, 184, 200, 40, 56},
@@ -117,8 +125,8 @@ void mfu_py_probe(void) {
       atomic_store(&py.state, MFU_PY_READ);
     } else {
       atomic_store(&py.state, MFU_PY_UNSUPPORTED);
-      mfu_say("Python %u.%u: its frames are not read (supported: CPython 3.11, 3.12 and 3.13, "
-              "GIL builds); call sites show native frames only",
+      mfu_say("Python %u.%u: its frames are not read (supported: CPython 3.10 to 3.13, GIL "
+              "builds); call sites show native frames only",
               py.version >> 8, py.version & 0xff);
     }
   }
@@ -137,10 +145,15 @@ static uintptr_t current_frame(void) {
   return cframe ? word(cframe + py.l->current_frame) : 0;
 }
 
-/* Whether frame `f` is a complete Python frame (CPython's own test, _PyFrame_IsIncomplete),
- * and if so its code object and current instruction. */
+/* Whether frame `f` is a complete Python frame (CPython's own test, _PyFrame_IsIncomplete;
+ * 3.10: one that has started), and if so its code object and current instruction. */
 static bool complete(uintptr_t f, uintptr_t *code, int32_t *lasti) {
   const struct layout *l = py.l;
+  if (l->version <= FRAME_OBJECTS) {
+    *code = word(f + l->frame_code);
+    *lasti = int_at(f + l->frame_instr);
+    return is(*code, py.code_type) && *lasti >= 0;
+  }
   char owner = *(const char *)(f + l->frame_owner);
   if (owner == OWNED_BY_CSTACK) return false;
   uintptr_t c = word(f + l->frame_code);
@@ -206,11 +219,26 @@ int32_t mfu_py_line(const unsigned char *table, size_t size, int32_t first_line,
   return -1;
 }
 
+/* 3.10's line table (its Objects/lnotab_notes.txt): pairs of an unsigned byte, the bytecode
+ * bytes the entry covers, and a signed byte, the line delta (-128: no line). */
+int32_t mfu_py_line_310(const unsigned char *table, size_t size, int32_t first_line, int32_t lasti) {
+  int32_t line = first_line, end = 0, at = 2 * lasti; /* in bytes: code units of 2 */
+  for (size_t i = 0; i + 1 < size; i += 2) {
+    int delta = (signed char)table[i + 1];
+    end += table[i];
+    if (delta != -128) line += delta;
+    if (at < end) return delta == -128 ? -1 : line;
+  }
+  return -1;
+}
+
 static int32_t line_of(uintptr_t code, int32_t lasti) {
   uintptr_t table = word(code + py.l->code_linetable);
   if (!is(table, py.bytes_type)) return -1;
-  return mfu_py_line((const unsigned char *)(table + BYTES_DATA), (size_t)size_of(table),
-                     int_at(code + py.l->code_firstlineno), lasti);
+  int32_t (*decode)(const unsigned char *, size_t, int32_t, int32_t) =
+      py.l->version <= FRAME_OBJECTS ? mfu_py_line_310 : mfu_py_line;
+  return decode((const unsigned char *)(table + BYTES_DATA), (size_t)size_of(table),
+                int_at(code + py.l->code_firstlineno), lasti);
 }
 
 int mfu_py_stack(struct mfu_py_frame *out, int max, bool *more) {

@@ -30,8 +30,9 @@ int mfu_py_stack(struct mfu_py_frame *out, int max, bool *more);
 void mfu_py_describe(uintptr_t code, char *name, size_t name_size, char *file, size_t file_size,
                      int32_t *first_line);
 
-/* The line of code unit `lasti` in a CPython 3.11+ location table (co_linetable), counted from
- * `first_line`; -1 if the table has none for it. Exposed for its unit test. */
+/* The line of code unit `lasti` in a CPython location table (co_linetable: 3.11's format, and
+ * 3.10's), counted from `first_line`; -1 if the table has none for it. For the unit tests. */
 int32_t mfu_py_line(const unsigned char *table, size_t size, int32_t first_line, int32_t lasti);
+int32_t mfu_py_line_310(const unsigned char *table, size_t size, int32_t first_line, int32_t lasti);
 
 #endif

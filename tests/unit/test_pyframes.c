@@ -1,5 +1,6 @@
-/* Unit test of the shim's CPython location-table decoder (pyframes.c): a function's
- * co_linetable from CPython 3.11, with the line of every code unit as co_lines() gives it. */
+/* Unit tests of the shim's CPython line-table decoders (pyframes.c): one function's
+ * co_linetable from CPython 3.11 and from 3.10, with the line of every code unit as co_lines()
+ * gives it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +38,24 @@ static void line_of_every_code_unit(void **state) {
   assert_int_equal(mfu_py_line(junk, sizeof junk, 1, 0), -1);
 }
 
+/* The same function under 3.10: (bytes, line delta) pairs. */
+static const unsigned char table_310[] = {0x08, 0x01, 0x04, 0x01, 0x02, 0x01, 0x02, 0x01,
+                                          0x04, 0xff, 0x06, 0x02, 0x06, 0x01, 0x06, 0xff};
+static const int32_t lines_310[] = {2, 2, 2, 2, 3, 3, 4, 5, 4, 4, 6, 6, 6, 7, 7, 7, 6, 6, 6};
+
+static void line_of_every_code_unit_310(void **state) {
+  (void)state;
+  for (int32_t i = 0; i < (int32_t)(sizeof lines_310 / sizeof *lines_310); i++)
+    if (mfu_py_line_310(table_310, sizeof table_310, 1, i) != lines_310[i])
+      fail_msg("code unit %d: line %d, expected %d", i,
+               mfu_py_line_310(table_310, sizeof table_310, 1, i), lines_310[i]);
+  assert_int_equal(mfu_py_line_310(table_310, sizeof table_310, 1, 19), -1); /* past the end */
+  static const unsigned char none[] = {0x04, 0x80};                           /* -128: no line */
+  assert_int_equal(mfu_py_line_310(none, sizeof none, 1, 1), -1);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(line_of_every_code_unit)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(line_of_every_code_unit),
+                                     cmocka_unit_test(line_of_every_code_unit_310)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
