@@ -68,7 +68,8 @@ void mfu_clock_init(void) {
     mfu_clock_tsc = false;
   } else {
     if (v && *v && strcmp(v, "auto"))
-      mfu_say("ignoring MFU_CLOCK=%s: expected auto, tsc or monotonic; using auto", v);
+      mfu_say("ignoring MFU_CLOCK=%s: expected auto, tsc or monotonic; using auto",
+              mfu_shown(v, (char[MFU_SHOWN_SIZE]){0}));
     mfu_clock_tsc = trusted;
   }
   memset(&cal, 0, sizeof cal);

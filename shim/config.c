@@ -22,9 +22,25 @@ void mfu_say(const char *fmt, ...) {
   va_end(ap);
   n += m < 0 ? 0 : m;
   if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
+  for (int i = 0; i < n; i++) /* one line, and no control characters, whatever a value held */
+    if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) line[i] = '?';
   line[n++] = '\n';
   ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);
   (void)ignored;
+}
+
+const char *mfu_shown(const char *v, char buf[MFU_SHOWN_SIZE]) {
+  size_t len = strlen(v), at = 0, i = 0;
+  for (; v[i] && at + 8 < MFU_SHOWN_SIZE - 32; i++) {
+    unsigned char c = (unsigned char)v[i];
+    if (c >= 0x20 && c < 0x7f)
+      buf[at++] = (char)c;
+    else
+      at += (size_t)snprintf(buf + at, 5, "\\x%02x", c);
+  }
+  buf[at] = '\0';
+  if (i < len) snprintf(buf + at, MFU_SHOWN_SIZE - at, "... (%zu bytes)", len);
+  return buf;
 }
 
 static const char *first_env(const char *const *names) {
@@ -48,6 +64,7 @@ static int32_t env_int(const char *const *names) {
 }
 
 void mfu_config_load(void) {
+  char shown[MFU_SHOWN_SIZE];
   const char *v = getenv("MFU_DISABLE");
   mfu_config.enabled = !(v && *v && strcmp(v, "0") != 0);
   v = getenv("NVIDIA_TF32_OVERRIDE");
@@ -60,7 +77,8 @@ void mfu_config_load(void) {
     if (*end == '\0' && ms >= 10 && ms <= 3600000)
       mfu_config.flush_ms = (unsigned)ms;
     else
-      mfu_say("ignoring MFU_FLUSH_MS=%s: expected milliseconds between 10 and 3600000; using 1000", v);
+      mfu_say("ignoring MFU_FLUSH_MS=%s: expected milliseconds between 10 and 3600000; using 1000",
+              mfu_shown(v, shown));
   }
   v = getenv("MFU_CUPTI");
   mfu_config.cupti = MFU_CUPTI_AUTO;
@@ -69,7 +87,7 @@ void mfu_config_load(void) {
   else if (v && !strcmp(v, "off"))
     mfu_config.cupti = MFU_CUPTI_NEVER;
   else if (v && *v && strcmp(v, "auto"))
-    mfu_say("ignoring MFU_CUPTI=%s: expected auto, on or off; using auto", v);
+    mfu_say("ignoring MFU_CUPTI=%s: expected auto, on or off; using auto", mfu_shown(v, shown));
   mfu_config.stacks_every = MFU_STACKS_DEFAULT;
   v = getenv("MFU_STACKS");
   if (v && !strcmp(v, "off"))
@@ -81,11 +99,16 @@ void mfu_config_load(void) {
       mfu_config.stacks_every = (unsigned)n;
     else
       mfu_say("ignoring MFU_STACKS=%s: expected off or a number N from 1 to 1000000000 (one "
-              "call in N per call site is unwound); using %u", v, MFU_STACKS_DEFAULT);
+              "call in N per call site is unwound); using %u", mfu_shown(v, shown), MFU_STACKS_DEFAULT);
   }
   v = getenv("MFU_LIBUNWIND");
   snprintf(mfu_config.libunwind, sizeof mfu_config.libunwind, "%s", v && *v ? v : "libunwind.so.8");
   v = getenv("MFU_TRACE_DIR");
+  if (v && strlen(v) >= sizeof mfu_config.trace_dir) { /* cut short, it would name another */
+    mfu_say("MFU_TRACE_DIR is %zu bytes long, at most %zu are taken: this run is not traced; "
+            "set it to a shorter path", strlen(v), sizeof mfu_config.trace_dir - 1);
+    mfu_config.enabled = false;
+  }
   snprintf(mfu_config.trace_dir, sizeof mfu_config.trace_dir, "%s", v && *v ? v : "mfu-traces");
 }
 

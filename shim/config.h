@@ -30,5 +30,9 @@ void mfu_identity_fill(struct mfu_file_header *h);
 /* Writes "mfushim: <message>\n" to stderr with one write(2); used for the "say it once"
  * messages (callers keep their own once-flags). Not for signal handlers. */
 void mfu_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* `v` as a message shows it: bytes outside printable ASCII as \xNN, and no more than fits in
+ * a line, with its length when it was cut. Returns buf. */
+#define MFU_SHOWN_SIZE 160
+const char *mfu_shown(const char *v, char buf[MFU_SHOWN_SIZE]);
 
 #endif

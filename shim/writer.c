@@ -112,6 +112,27 @@ uint32_t mfu_writer_intern(const char *text) {
   return id; /* 0 (no name) if the table or memory ran out */
 }
 
+/* A write past RLIMIT_FSIZE fails with EFBIG and sends SIGXFSZ to the writing thread, whose
+ * default action would end the host: while a thread holds the lock (and writes) the signal is
+ * held off, and taken back when one of our writes raised it. */
+static struct {
+  sigset_t only, saved; /* SIGXFSZ; the holder's mask before */
+  bool was_pending;
+} fsize;
+
+static void hold_off_fsize(void) {
+  sigset_t pending;
+  pthread_sigmask(SIG_BLOCK, &fsize.only, &fsize.saved);
+  fsize.was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ);
+}
+
+static void let_fsize_through(void) {
+  sigset_t pending;
+  if (!fsize.was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ))
+    sigtimedwait(&fsize.only, NULL, &(struct timespec){0});
+  pthread_sigmask(SIG_SETMASK, &fsize.saved, NULL);
+}
+
 /* Takes the file lock, waiting at most `patience_ns` (0: as long as it takes); false if it
  * could not be had: held that long by another thread, or held by this one (a signal handler or
  * a way out that interrupted this thread's own flush). */
@@ -124,9 +145,13 @@ static bool lock_within(uint64_t patience_ns) {
     expected = 0;
     sched_yield();
   }
+  hold_off_fsize();
   return true;
 }
-static void unlock(void) { atomic_store_explicit(&w.lock, 0, memory_order_release); }
+static void unlock(void) {
+  let_fsize_through();
+  atomic_store_explicit(&w.lock, 0, memory_order_release);
+}
 
 /* Keeps file names to [A-Za-z0-9._-], so that host and job ids cannot make paths. */
 static void sanitize(char *s) {
@@ -175,6 +200,8 @@ static void wake(void) { sem_post(&w.wake); }
 void mfu_writer_init(void) {
   mfu_identity_fill(&w.header);
   w.owner = getpid();
+  sigemptyset(&fsize.only);
+  sigaddset(&fsize.only, SIGXFSZ);
   sem_init(&w.wake, 0, 0);
   sem_init(&w.job_done, 0, 0);
   format_path();
