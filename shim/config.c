@@ -99,7 +99,8 @@ void mfu_config_load(void) {
       mfu_config.stacks_every = (unsigned)n;
     else
       mfu_say("ignoring MFU_STACKS=%s: expected off or a number N from 1 to 1000000000 (one "
-              "call in N per call site is unwound); using %u", mfu_shown(v, shown), MFU_STACKS_DEFAULT);
+              "call in N per call site is unwound); using %u",
+              mfu_shown(v, shown), MFU_STACKS_DEFAULT);
   }
   v = getenv("MFU_LIBUNWIND");
   snprintf(mfu_config.libunwind, sizeof mfu_config.libunwind, "%s", v && *v ? v : "libunwind.so.8");
