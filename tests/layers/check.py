@@ -30,7 +30,6 @@ ALLOWED = {
     "job": {"steps", "timeline", "trace", "util"},
     "metrics": {"job", "steps", "timeline", "model", "trace", "util"},
     "gpu": {"model", "util"},
-    "callsites": {"symbols", "trace", "util"},
     "report": {"metrics", "job", "steps", "timeline", "model", "trace", "util"},
     "cli": {"report", "metrics", "gpu", "job", "steps", "timeline", "model", "trace", "util"},
 }

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "callsites/phase.h"
+#include "steps/phases.h"
 #include "config.h"
 #include "stacks_fixture.h"
 #include "unwind.h"
@@ -70,12 +70,12 @@ static void *autograd_thread(void *site) {
   return NULL;
 }
 
-static enum callsite_phase phase_of(uint32_t id, const char **why) {
+static enum phase phase_of(uint32_t id, const char **why) {
   const struct trace_cs_site *s = trace_callsites_site(&table, id);
   const char *names[MFU_STACKS_DEPTH];
   for (unsigned i = 0; i < s->depth; i++) names[i] = fx_frame_name(z, &table, id, i);
-  struct callsite_view v = {.thread = s->thread, .native = names, .nnative = s->depth};
-  return callsite_phase_of_site(&v, why);
+  struct phase_site v = {.thread = s->thread, .native = names, .nnative = s->depth};
+  return phase_of_site(&v, why);
 }
 
 static void autograd_thread_call(void **state) {
@@ -89,9 +89,9 @@ static void autograd_thread_call(void **state) {
   fx_take_sites(&table);
   assert_string_equal(trace_callsites_site(&table, site)->thread, "pt_autograd_0");
   const char *why;
-  assert_int_equal(phase_of(site, &why), CALLSITE_BACKWARD);
+  assert_int_equal(phase_of(site, &why), PHASE_BACKWARD);
   assert_string_equal(why, "pt_autograd_0");
-  assert_int_equal(phase_of(main_site, &why), CALLSITE_OTHER);
+  assert_int_equal(phase_of(main_site, &why), PHASE_OTHER);
   assert_null(why);
 }
 

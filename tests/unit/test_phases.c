@@ -1,4 +1,4 @@
-/* Unit tests of analyzer/callsites/phase: the names PyTorch's frames really have (as its stack
+/* Unit tests of analyzer/steps/phases: the names PyTorch's frames really have (as its stack
  * traces print them), which phase each says, and which evidence wins. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,18 +6,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "callsites/phase.h"
+#include "steps/phases.h"
 
-#define B CALLSITE_BACKWARD
-#define F CALLSITE_FORWARD
-#define O CALLSITE_OPTIMIZER
-#define X CALLSITE_OTHER
+#define B PHASE_BACKWARD
+#define F PHASE_FORWARD
+#define O PHASE_OPTIMIZER
+#define X PHASE_OTHER
 
 static void names_say_phases(void **state) {
   (void)state;
   static const struct {
     const char *name;
-    enum callsite_phase phase;
+    enum phase phase;
   } cases[] = {
       {"torch::autograd::generated::MmBackward0::apply(std::vector<at::Tensor, "
        "std::allocator<at::Tensor> >&&)", B},
@@ -49,11 +49,11 @@ static void names_say_phases(void **state) {
       {"", X},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    if (callsite_phase_of_name(cases[i].name) != cases[i].phase)
+    if (phase_of_name(cases[i].name) != cases[i].phase)
       fail_msg("%s: %s, expected %s", cases[i].name,
-               callsite_phase_name(callsite_phase_of_name(cases[i].name)),
-               callsite_phase_name(cases[i].phase));
-  assert_int_equal(callsite_phase_of_name(NULL), X);
+               phase_name(phase_of_name(cases[i].name)),
+               phase_name(cases[i].phase));
+  assert_int_equal(phase_of_name(NULL), X);
 }
 
 static void evidence_in_order(void **state) {
@@ -66,25 +66,25 @@ static void evidence_in_order(void **state) {
                          "/usr/lib/python3/dist-packages/torch/optim/optimizer.py", "/home/me/train.py"};
   const char *why;
   /* the thread first */
-  struct callsite_view v = {.thread = "pt_autograd_3", .native = forward_native, .nnative = 3};
-  assert_int_equal(callsite_phase_of_site(&v, &why), B);
+  struct phase_site v = {.thread = "pt_autograd_3", .native = forward_native, .nnative = 3};
+  assert_int_equal(phase_of_site(&v, &why), B);
   assert_string_equal(why, "pt_autograd_3");
   /* then native frames, innermost first, unknown ones skipped */
   v.thread = "python";
-  assert_int_equal(callsite_phase_of_site(&v, &why), F);
+  assert_int_equal(phase_of_site(&v, &why), F);
   assert_string_equal(why, forward_native[2]);
-  v = (struct callsite_view){.thread = "python", .native = engine, .nnative = 2};
-  assert_int_equal(callsite_phase_of_site(&v, &why), B);
+  v = (struct phase_site){.thread = "python", .native = engine, .nnative = 2};
+  assert_int_equal(phase_of_site(&v, &why), B);
   /* then Python frames, innermost first, function before file */
-  v = (struct callsite_view){.thread = "python", .native = forward_native, .nnative = 1,
+  v = (struct phase_site){.thread = "python", .native = forward_native, .nnative = 1,
                              .py_func = funcs, .py_file = files, .npy = 4};
-  assert_int_equal(callsite_phase_of_site(&v, &why), O);
+  assert_int_equal(phase_of_site(&v, &why), O);
   assert_string_equal(why, files[2]); /* its function says nothing, its file does */
   v.npy = 2;
-  assert_int_equal(callsite_phase_of_site(&v, &why), X);
+  assert_int_equal(phase_of_site(&v, &why), X);
   assert_null(why);
   v.thread = NULL;
-  assert_int_equal(callsite_phase_of_site(&v, NULL), X);
+  assert_int_equal(phase_of_site(&v, NULL), X);
 }
 
 static void ranges_hold_their_threads_calls(void **state) {

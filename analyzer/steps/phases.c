@@ -1,5 +1,5 @@
-/* phase: see phase.h. */
-#include "phase.h"
+/* phases: see phases.h. */
+#include "phases.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -8,23 +8,23 @@
 #include "util/alloc.h"
 #include "util/sort.h"
 
-const char *callsite_phase_name(enum callsite_phase p) {
+const char *phase_name(enum phase p) {
   static const char *const names[] = {
 #define NAME(name, key) key,
-      CALLSITE_PHASES(NAME)
+      PHASES(NAME)
 #undef NAME
   };
-  return p < CALLSITE_PHASE_COUNT ? names[p] : "other";
+  return p < PHASE_COUNT ? names[p] : "other";
 }
 
 static const struct {
   const char *word;
-  enum callsite_phase phase;
+  enum phase phase;
 } words[] = {
-    {"backward", CALLSITE_BACKWARD}, {"bwd", CALLSITE_BACKWARD},
-    {"autograd::engine", CALLSITE_BACKWARD}, {"optim", CALLSITE_OPTIMIZER},
-    {"adam", CALLSITE_OPTIMIZER},    {"sgd", CALLSITE_OPTIMIZER},
-    {"forward", CALLSITE_FORWARD},   {"fwd", CALLSITE_FORWARD},
+    {"backward", PHASE_BACKWARD}, {"bwd", PHASE_BACKWARD},
+    {"autograd::engine", PHASE_BACKWARD}, {"optim", PHASE_OPTIMIZER},
+    {"adam", PHASE_OPTIMIZER},    {"sgd", PHASE_OPTIMIZER},
+    {"forward", PHASE_FORWARD},   {"fwd", PHASE_FORWARD},
 };
 
 #define ANON "(anonymous namespace)"
@@ -45,28 +45,28 @@ static void own_name(const char *name, char *out, size_t size) {
   out[n] = '\0';
 }
 
-enum callsite_phase callsite_phase_of_name(const char *name) {
-  if (!name) return CALLSITE_OTHER;
+enum phase phase_of_name(const char *name) {
+  if (!name) return PHASE_OTHER;
   char own[512];
   own_name(name, own, sizeof own);
   for (size_t i = 0; i < sizeof words / sizeof *words; i++)
     if (strstr(own, words[i].word)) return words[i].phase;
-  return CALLSITE_OTHER;
+  return PHASE_OTHER;
 }
 
 #define AUTOGRAD_THREAD "pt_autograd_"
 
-enum callsite_phase callsite_phase_of_site(const struct callsite_view *v, const char **evidence) {
+enum phase phase_of_site(const struct phase_site *v, const char **evidence) {
   const char *why = NULL;
-  enum callsite_phase p = CALLSITE_OTHER;
+  enum phase p = PHASE_OTHER;
   if (v->thread && !strncmp(v->thread, AUTOGRAD_THREAD, strlen(AUTOGRAD_THREAD)))
-    p = CALLSITE_BACKWARD, why = v->thread;
-  for (size_t i = 0; p == CALLSITE_OTHER && i < v->nnative; i++)
-    if ((p = callsite_phase_of_name(v->native[i])) != CALLSITE_OTHER) why = v->native[i];
-  for (size_t i = 0; p == CALLSITE_OTHER && i < v->npy; i++) {
-    if ((p = callsite_phase_of_name(v->py_func[i])) != CALLSITE_OTHER)
+    p = PHASE_BACKWARD, why = v->thread;
+  for (size_t i = 0; p == PHASE_OTHER && i < v->nnative; i++)
+    if ((p = phase_of_name(v->native[i])) != PHASE_OTHER) why = v->native[i];
+  for (size_t i = 0; p == PHASE_OTHER && i < v->npy; i++) {
+    if ((p = phase_of_name(v->py_func[i])) != PHASE_OTHER)
       why = v->py_func[i];
-    else if ((p = callsite_phase_of_name(v->py_file[i])) != CALLSITE_OTHER)
+    else if ((p = phase_of_name(v->py_file[i])) != PHASE_OTHER)
       why = v->py_file[i];
   }
   if (evidence) *evidence = why;
@@ -83,8 +83,8 @@ void phase_ranges_build(struct phase_ranges *pr, const struct phase_range *r, si
   pr->v = mfu_xmalloc(n, sizeof *pr->v);
   pr->n = 0;
   for (size_t i = 0; i < n; i++) {
-    enum callsite_phase p = callsite_phase_of_name(r[i].name);
-    if (p == CALLSITE_OTHER) continue;
+    enum phase p = phase_of_name(r[i].name);
+    if (p == PHASE_OTHER) continue;
     pr->v[pr->n] = r[i];
     pr->v[pr->n++].phase = p;
   }
@@ -95,8 +95,8 @@ void phase_ranges_build(struct phase_ranges *pr, const struct phase_range *r, si
  * ranges are found at once; only ranges that overlap without nesting make it look further. */
 #define WALK_BACK 256
 
-enum callsite_phase phase_ranges_at(const struct phase_ranges *pr, uint64_t thread, uint64_t t,
-                                    const char **name) {
+enum phase phase_ranges_at(const struct phase_ranges *pr, uint64_t thread, uint64_t t,
+                           const char **name) {
   size_t lo = 0, hi = pr->n;
   while (lo < hi) { /* the first range that starts after t */
     size_t mid = lo + (hi - lo) / 2;
@@ -113,7 +113,7 @@ enum callsite_phase phase_ranges_at(const struct phase_ranges *pr, uint64_t thre
     }
   }
   if (name) *name = NULL;
-  return CALLSITE_OTHER;
+  return PHASE_OTHER;
 }
 
 void phase_ranges_free(struct phase_ranges *pr) {
