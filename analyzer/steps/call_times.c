@@ -244,5 +244,6 @@ void call_times_free(struct call_times *c) {
   free(c->gemm);
   free(c->nccl);
   free(c->kernels);
+  free(c->sites);
   *c = (struct call_times){0};
 }

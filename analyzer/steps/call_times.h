@@ -47,6 +47,18 @@ struct call_times_kernel {
   uint64_t count, ns;           /* activities, their durations summed */
 };
 
+/* What the calls from one call site did, by GEMM shape or NCCL size and by the phase that an
+ * NVTX range around them said (steps/phases.h). */
+struct call_times_site {
+  uint32_t site;       /* in the file's call-site table (trace/callsites.h); 0: none */
+  uint8_t kind;        /* MFU_REC_GEMM or MFU_REC_NCCL */
+  uint8_t range_phase; /* enum phase; PHASE_OTHER: no range said one */
+  uint32_t shape;      /* in gemm[] or nccl[], by kind */
+  uint64_t calls, timed_calls;
+  double flops;
+  uint64_t gpu_ns, host_ns;
+};
+
 struct call_times {
   struct call_times_gemm *gemm; /* in the order first seen */
   size_t ngemm;
@@ -54,6 +66,8 @@ struct call_times {
   size_t nnccl;
   struct call_times_kernel *kernels;
   size_t nkernels;
+  struct call_times_site *sites;
+  size_t nsites;
 };
 
 struct call_times_builder; /* private */

@@ -30,6 +30,7 @@ ALLOWED = {
     "job": {"steps", "timeline", "trace", "util"},
     "metrics": {"job", "steps", "timeline", "model", "trace", "util"},
     "gpu": {"model", "util"},
+    "callsites": {"steps", "symbols", "trace", "util"},
     "report": {"metrics", "job", "steps", "timeline", "model", "trace", "util"},
     "cli": {"report", "metrics", "gpu", "job", "steps", "timeline", "model", "trace", "util"},
 }
