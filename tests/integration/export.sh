@@ -1,12 +1,12 @@
 # mfu export --perfetto: the timeline of a 2-rank job of the example workload on the doubles is
-# valid Chrome trace-event JSON as Perfetto reads it (tests/integration/perfetto_check.py:
+# valid Chrome trace-event JSON as Perfetto reads it (tests/tools/perfetto_check.py:
 # phases, pids and tids, time order and nesting per track, flows, names), and it says what the
 # report says: the same steps with the same times and MFU, every call with its FLOPs and bytes,
 # every kernel, and a TFLOP/s counter whose integral over time is the FLOPs of the GEMMs that
 # ran. --ranks and --steps select; .gz is gzip; bad selections are refused with the choices.
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
-check=$MFU_ROOT/tests/integration/perfetto_check.py
+check=$MFU_ROOT/tests/tools/perfetto_check.py
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64)
 for rank in 0 1; do
   RANK=$rank WORLD_SIZE=2 MFU_JOB_ID=two traced "$example" "${model[@]}" --steps 5 \
