@@ -165,10 +165,12 @@ calibrate: all
 	$(B)/mfu calibrate
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mfu
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mfu \
+	  $(DESTDIR)$(PREFIX)/share/mfushim
 	install -m 0755 $(B)/mfu $(DESTDIR)$(PREFIX)/bin/mfu
 	install -m 0755 $(B)/libmfushim.so $(DESTDIR)$(PREFIX)/lib/libmfushim.so
 	install -m 0644 include/mfu/*.h $(DESTDIR)$(PREFIX)/include/mfu/
+	install -m 0755 scripts/mfu_plot.py $(DESTDIR)$(PREFIX)/share/mfushim/mfu_plot.py
 
 clean:
 	rm -rf $(B) build-asan

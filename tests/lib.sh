@@ -34,3 +34,22 @@ PY
 
 # expect_eq WHAT ACTUAL EXPECTED
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"; }
+
+# A python3 that has matplotlib, as mfu plot picks it ($MFU_PYTHON, python3, /usr/bin/python3);
+# empty if none.
+matplotlib_python() {
+  local py
+  for py in ${MFU_PYTHON:-python3} /usr/bin/python3; do
+    "$py" -c 'import matplotlib' 2>/dev/null && { echo "$py"; return; }
+  done
+}
+
+# png_size FILE: "WIDTHxHEIGHT" from the PNG's IHDR.
+png_size() {
+  python3 - "$1" <<'PY'
+import struct, sys
+head = open(sys.argv[1], "rb").read(24)
+assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", "not a PNG"
+print("%dx%d" % struct.unpack(">II", head[16:24]))
+PY
+}

@@ -20,15 +20,29 @@ int cmd_hw(int argc, char **argv);        /* hw.c        */
 int cmd_calibrate(int argc, char **argv); /* calibrate.c */
 int cmd_export(int argc, char **argv);    /* export.c    */
 int cmd_compare(int argc, char **argv);   /* compare.c   */
+int cmd_plot(int argc, char **argv);      /* plot.c      */
+int cmd_sweep(int argc, char **argv);     /* sweep.c     */
 
 /* Builds the report of one job of `t` (read from `path`): 0, or -1 after saying on stderr why
  * there is none (nothing to free then) (report.c). */
 int cli_report_build(struct report *r, const char *path, const struct mfu_traces *t,
                      const struct report_options *o);
 
+/* Has scripts/mfu_plot.py draw the figures of `kind` ("report": a report's JSON; "sweep": a
+ * sweep's CSV) from `input` into out_dir: 0, or 1 after saying why not (no python3, no
+ * matplotlib: how to install it) (plot.c). */
+int cli_plot(const char *cmd, const char *kind, const char *input, const char *out_dir);
+
 /* Checks --step-range's regular expression: 0 with *out = arg, or 2 after saying why
  * (report.c). */
 int cli_step_range(const char *cmd, const char *arg, const char **out);
+
+/* The spec's model into u (have_model) when one was given: 0, or 2 after saying why (report.c). */
+int cli_model_given(const struct model_spec *spec, struct utilization_options *u, const char *cmd);
+
+/* The traces' directory among the positional arguments argv[first..argc): the one given, else
+ * cli_trace_dir(); NULL after saying that there were more (report.c). */
+const char *cli_trace_dir_arg(int argc, char **argv, int first, const char *cmd);
 
 /* The traces' directory when none is given: $MFU_TRACE_DIR, else mfu-traces (report.c). */
 const char *cli_trace_dir(void);

@@ -94,10 +94,7 @@ int cmd_compare(int argc, char **argv) {
     fprintf(stderr, CMD ": --json or --csv, not both\n");
     return 2;
   }
-  if (model_spec_has_model(&spec)) {
-    if (cli_model(&spec, &a.u.model, CMD) != 0) return 2;
-    a.u.have_model = true;
-  }
+  if (cli_model_given(&spec, &a.u, CMD)) return 2;
   a.o.util = &a.u;
   struct mfu_traces t[2];
   struct report r[2];

@@ -235,16 +235,9 @@ int cmd_export(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  if (argc - first > 1) {
-    fprintf(stderr, CMD ": one directory at a time: got '%s' and '%s'\n", argv[first], argv[first + 1]);
-    return 2;
-  }
-  if (model_spec_has_model(&spec)) {
-    if (cli_model(&spec, &a.u.model, CMD) != 0) return 2;
-    a.u.have_model = true;
-  }
+  const char *path = cli_trace_dir_arg(argc, argv, first, CMD);
+  if (!path || cli_model_given(&spec, &a.u, CMD)) return 2;
   a.o.util = &a.u;
-  const char *path = first < argc ? argv[first] : cli_trace_dir();
   struct mfu_traces t;
   char err[1024];
   int status = 2;

@@ -15,6 +15,8 @@ static const struct {
     {"run", cmd_run, "run a command with the shim preloaded, then summarize its traces"},
     {"report", cmd_report, "analyze a directory of traces (--json for machine output)"},
     {"compare", cmd_compare, "two runs side by side: every figure's change, which factor moved MFU"},
+    {"plot", cmd_plot, "draw the report's figures (PNG, SVG) with matplotlib"},
+    {"sweep", cmd_sweep, "run a command over batch sizes and sequence lengths, measure each"},
     {"export", cmd_export, "write the job's timeline for ui.perfetto.dev (Chrome trace JSON)"},
     {"predict", cmd_predict, "model FLOPs per step and MFU from formulas"},
     {"models", cmd_models, "list the built-in model presets"},

@@ -52,6 +52,22 @@ int cli_step_range(const char *cmd, const char *arg, const char **out) {
   return 0;
 }
 
+int cli_model_given(const struct model_spec *spec, struct utilization_options *u, const char *cmd) {
+  if (!model_spec_has_model(spec)) return 0;
+  if (cli_model(spec, &u->model, cmd) != 0) return 2;
+  u->have_model = true;
+  return 0;
+}
+
+const char *cli_trace_dir_arg(int argc, char **argv, int first, const char *cmd) {
+  if (argc - first > 1) {
+    fprintf(stderr, "%s: one directory at a time: got '%s' and '%s'\n", cmd, argv[first],
+            argv[first + 1]);
+    return NULL;
+  }
+  return first < argc ? argv[first] : cli_trace_dir();
+}
+
 const char *cli_trace_dir(void) {
   const char *dir = getenv("MFU_TRACE_DIR");
   return dir && *dir ? dir : "mfu-traces";
@@ -171,18 +187,10 @@ int cmd_report(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  if (argc - first > 1) {
-    fprintf(stderr, "mfu report: one directory at a time: got '%s' and '%s'\n", argv[first],
-            argv[first + 1]);
-    return 2;
-  }
+  const char *path = cli_trace_dir_arg(argc, argv, first, "mfu report");
+  if (!path || cli_model_given(&spec, &a.u, "mfu report")) return 2;
   char err[1024];
-  if (model_spec_has_model(&spec)) {
-    if (cli_model(&spec, &a.u.model, "mfu report") != 0) return 2;
-    a.u.have_model = true;
-  }
   a.o.util = &a.u;
-  const char *path = first < argc ? argv[first] : cli_trace_dir();
   struct mfu_traces t;
   int status = 2;
   if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) == 0)

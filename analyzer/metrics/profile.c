@@ -101,6 +101,20 @@ static double precision_peak(const struct utilization_options *o, const char *de
 
 static double ratio(double num, double den) { return den > 0 ? num / den : NAN; }
 
+/* Bytes per element of a precision class; NaN for "other". */
+static double element_bytes(unsigned precision) {
+  static const double bytes[MFU_PREC_COUNT] = {
+      [MFU_PREC_FP64] = 8, [MFU_PREC_FP32] = 4, [MFU_PREC_TF32] = 4, [MFU_PREC_FP16] = 2,
+      [MFU_PREC_BF16] = 2, [MFU_PREC_FP8] = 1,  [MFU_PREC_INT8] = 1, [MFU_PREC_FP4] = 0.5};
+  return precision < MFU_PREC_COUNT && bytes[precision] > 0 ? bytes[precision] : NAN;
+}
+
+/* A roofline's x: 2mnk FLOPs over the bytes of op(A) (m×k), op(B) (k×n) and C (m×n). */
+static double intensity(const struct call_times_gemm *g) {
+  double m = (double)g->m, n = (double)g->n, k = (double)g->k;
+  return ratio(2 * m * n * k, (m * k + k * n + m * n) * element_bytes(g->precision));
+}
+
 void profile_compute(const struct mfu_job *j, const struct utilization_options *o,
                      struct job_profile *out) {
   *out = (struct job_profile){0};
@@ -140,6 +154,8 @@ void profile_compute(const struct mfu_job *j, const struct utilization_options *
     g->share = out->timeline ? ratio((double)g->c.gpu_ns, (double)out->gemm_ns) : NAN;
     g->peak = precision_peak(o, device, g->c.precision);
     g->of_peak = g->achieved / g->peak;
+    g->wasted_s = g->c.timed_calls ? (double)g->c.gpu_ns / 1e9 - g->c.timed_flops / g->peak : NAN;
+    g->intensity = intensity(&g->c);
   }
   for (size_t i = 0; i < out->nnccl; i++) {
     struct profile_nccl *n = &out->nccl[i];

@@ -22,6 +22,9 @@ struct profile_gemm {
   double share;             /* of all shapes' GPU time; NaN without a GPU timeline */
   double peak;              /* FLOP/s, the dense peak for its precision; NaN unknown */
   double of_peak;           /* achieved / peak */
+  double wasted_s;          /* GPU time beyond what the peak needs for its timed FLOPs */
+  double intensity;         /* FLOPs per byte of A, B and C read or written once, at the
+                               element size of its precision (a roofline's x); NaN unknown */
 };
 
 struct profile_nccl {

@@ -38,6 +38,8 @@ static void gemm_shapes(struct jw *j, const struct job_profile *p) {
     jw_key_double(j, "share", g->share);
     jw_key_double(j, "achieved_flops_per_s", g->achieved);
     jw_key_double(j, "peak_flops", g->peak);
+    jw_key_double(j, "wasted_gpu_time_s", g->wasted_s);
+    jw_key_double(j, "arithmetic_intensity", g->intensity);
     jw_object_end(j);
   }
   jw_array_end(j);

@@ -8,8 +8,8 @@
 void table_begin(struct table *t, FILE *out, bool csv, const char *title, const char *id,
                  const struct table_column *cols, size_t ncols) {
   *t = (struct table){out, csv, cols, ncols, 0};
-  if (csv) fprintf(out, "# %s\n", id);
-  else fprintf(out, "\n%s\n", title);
+  if (csv && id) fprintf(out, "# %s\n", id);
+  else if (!csv) fprintf(out, "\n%s\n", title);
   for (size_t i = 0; i < ncols; i++) table_str(t, csv ? cols[i].key : cols[i].title);
   table_end_row(t);
 }

@@ -29,6 +29,7 @@ struct table {
   size_t ncols, col;
 };
 
+/* `id` NULL: a CSV file of this one table, with no "# ID" line. */
 void table_begin(struct table *t, FILE *out, bool csv, const char *title, const char *id,
                  const struct table_column *cols, size_t ncols);
 void table_str(struct table *t, const char *s);  /* NULL: unknown */
