@@ -1,5 +1,6 @@
 /* Settings from the environment and the identity of this process (rank, job, host). */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,15 +127,41 @@ static void copy_cmdline(struct mfu_file_header *h) {
   h->cmdline[n > 0 ? n : 0] = '\0';
 }
 
+/* The job id: the user's, else the launcher's (a launch's processes share it), else the parent's
+ * pid. torchrun without --rdzv-id says "none", shared by every such job: its rendezvous
+ * endpoint, the same on every node of one launch, stands in. A process whose parent is init
+ * (reparented, or started by none) shares its parent with unrelated ones: its own pid then.
+ * Runs that still share an id are told apart by the analyzer (analyzer/job/runs.h). */
+static void job_id(struct mfu_file_header *h) {
+  static const char *const launcher[] = {"OMPI_MCA_orte_ess_jobid", "OMPI_MCA_ess_base_jobid",
+                                         "PMIX_NAMESPACE", NULL};
+  const size_t n = sizeof h->job_id;
+  const char *v = getenv("MFU_JOB_ID"), *torchrun = getenv("TORCHELASTIC_RUN_ID");
+  const char *slurm = getenv("SLURM_JOB_ID"), *step = getenv("SLURM_STEP_ID");
+  const char *addr = getenv("MASTER_ADDR"), *port = getenv("MASTER_PORT");
+  bool torchrun_none = torchrun && !strcmp(torchrun, "none");
+  if (v && *v)
+    snprintf(h->job_id, n, "%s", v);
+  else if (torchrun && *torchrun && !torchrun_none)
+    snprintf(h->job_id, n, "%s", torchrun);
+  else if (slurm && *slurm) /* each srun of an allocation is a step of its own */
+    snprintf(h->job_id, n, "%s%s%s", slurm, step && *step ? "." : "", step ? step : "");
+  else if ((v = first_env(launcher)))
+    snprintf(h->job_id, n, "%s", v);
+  else if (torchrun_none && addr && *addr && port && *port)
+    snprintf(h->job_id, n, "torchrun-%s-%s", addr, port);
+  else if (h->ppid > 1)
+    snprintf(h->job_id, n, "ppid%d", (int)h->ppid);
+  else
+    snprintf(h->job_id, n, "pid%d", (int)h->pid);
+}
+
 void mfu_identity_fill(struct mfu_file_header *h) {
   static const char *const rank[] = {"RANK", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID", NULL};
   static const char *const local[] = {"LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
                                       "SLURM_LOCALID", NULL};
   static const char *const world[] = {"WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
                                       "SLURM_NTASKS", NULL};
-  static const char *const job[] = {"MFU_JOB_ID", "TORCHELASTIC_RUN_ID", "SLURM_JOB_ID",
-                                    "OMPI_MCA_orte_ess_jobid", "OMPI_MCA_ess_base_jobid",
-                                    "PMIX_NAMESPACE", NULL};
   memcpy(h->magic, MFU_TRACE_MAGIC, sizeof h->magic);
   h->version = MFU_TRACE_VERSION;
   h->header_size = MFU_HEADER_SIZE;
@@ -146,11 +173,7 @@ void mfu_identity_fill(struct mfu_file_header *h) {
   h->rank = env_int(rank);
   h->local_rank = env_int(local);
   h->world_size = env_int(world);
-  const char *j = first_env(job);
-  if (j)
-    snprintf(h->job_id, sizeof h->job_id, "%s", j);
-  else /* the launcher that started us: processes of one launch share it */
-    snprintf(h->job_id, sizeof h->job_id, "ppid%d", (int)h->ppid);
+  job_id(h);
   if (gethostname(h->hostname, sizeof h->hostname - 1) != 0) strcpy(h->hostname, "unknown");
   copy_cmdline(h);
   struct timespec rt, mono;

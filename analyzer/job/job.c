@@ -11,6 +11,7 @@
 
 #include "trace/graphs.h"
 #include "trace/reader.h"
+#include "runs.h"
 #include "trace_files.h"
 #include "util/alloc.h"
 #include "util/grouped.h"
@@ -368,6 +369,55 @@ static int compare_jobs(const void *a, const void *b) {
   return strcmp(x->job_id, y->job_id);
 }
 
+static struct mfu_job *add_job(struct mfu_traces *t, size_t *cap, struct mfu_file **files,
+                               size_t n, const char *id) {
+  MFU_GROW(t->jobs, t->njobs, *cap);
+  struct mfu_job *j = &t->jobs[t->njobs++];
+  *j = (struct mfu_job){.nfiles = n};
+  snprintf(j->job_id, sizeof j->job_id, "%s", id);
+  j->files = memcpy(mfu_xrealloc(NULL, n * sizeof *j->files), files, n * sizeof *j->files);
+  finish_job(j);
+  return j;
+}
+
+static struct runs_file run_span(const struct mfu_file *f) {
+  uint64_t last = f->header.end_monotonic_ns > f->last_ns ? f->header.end_monotonic_ns : f->last_ns;
+  uint64_t start = f->header.start_realtime_ns, end = to_realtime(f, last);
+  return (struct runs_file){start, end > start ? end : start, f->header.rank, f->header.pid,
+                            f->header.hostname};
+}
+
+/* The files of one job id (sorted by rank, then path), as one job per run (runs.h): one run
+ * keeps the id, several are told apart as ID#1, ID#2, ... in the order they started. */
+static void add_runs(struct mfu_traces *t, size_t *cap, struct mfu_file **files, size_t n) {
+  struct runs_file *span = mfu_xmalloc(n, sizeof *span);
+  size_t *run_of = mfu_xmalloc(n, sizeof *run_of);
+  for (size_t i = 0; i < n; i++) span[i] = run_span(files[i]);
+  size_t runs = runs_split(span, n, run_of);
+  const char *id = files[0]->header.job_id;
+  if (runs == 1) {
+    add_job(t, cap, files, n, id);
+  } else {
+    struct mfu_file **mine = mfu_xmalloc(n, sizeof *mine);
+    for (size_t r = 0; r < runs; r++) {
+      size_t m = 0;
+      for (size_t i = 0; i < n; i++)
+        if (run_of[i] == r) mine[m++] = files[i];
+      char run_id[sizeof t->jobs->job_id + 24]; /* add_job keeps what fits */
+      snprintf(run_id, sizeof run_id, "%.40s#%zu", id, r + 1);
+      struct mfu_job *j = add_job(t, cap, mine, m, run_id);
+      mfu_strings_addf(&j->warnings, "job id '%s' is shared by %zu separate runs (files of "
+                       "unknown rank are programs of their own, and runs that do not overlap "
+                       "in time are separate launches): this is '%s', of %zu file%s; the runs "
+                       "are %s#1 to %s#%zu, in the order they started (set MFU_JOB_ID to name "
+                       "runs yourself)", id, runs, run_id, m, m == 1 ? "" : "s", id, id, runs);
+    }
+    free(mine);
+  }
+  free(span);
+  free(run_of);
+}
+
 static void group_jobs(struct mfu_traces *t) {
   struct mfu_file **readable = mfu_xrealloc(NULL, t->nfiles * sizeof *readable);
   size_t n = 0, cap = 0;
@@ -376,13 +426,7 @@ static void group_jobs(struct mfu_traces *t) {
   mfu_sort(readable, n, sizeof *readable, compare_files);
   for (size_t i = 0, k; i < n; i = k) {
     for (k = i; k < n && !strcmp(readable[k]->header.job_id, readable[i]->header.job_id); k++) {}
-    MFU_GROW(t->jobs, t->njobs, cap);
-    struct mfu_job *j = &t->jobs[t->njobs++];
-    *j = (struct mfu_job){.nfiles = k - i};
-    snprintf(j->job_id, sizeof j->job_id, "%s", readable[i]->header.job_id);
-    j->files = memcpy(mfu_xrealloc(NULL, j->nfiles * sizeof *j->files), readable + i,
-                      j->nfiles * sizeof *j->files);
-    finish_job(j);
+    add_runs(t, &cap, readable + i, k - i);
   }
   free(readable);
   mfu_sort(t->jobs, t->njobs, sizeof *t->jobs, compare_jobs);

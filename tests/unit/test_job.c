@@ -30,7 +30,9 @@ static const char *find_warning(const struct mfu_strings *w, const char *part) {
 static void write_rank(const char *name, const char *job, int rank, int world, int n, size_t cut) {
   struct fx fx;
   char path[600];
+  static int32_t unranked_pid = 5000; /* files of unknown rank: processes of their own */
   fx_begin(&fx, job, rank, world);
+  if (rank < 0) fx.h.pid = unranked_pid++;
   fx_api_names(&fx);
   struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
   for (int i = 0; i < n; i++) fx_records(&fx, &r, 1);
@@ -107,15 +109,64 @@ static void test_missing_ranges_and_unknown_ranks(void **state) {
   write_rank("u2.mfutrace", "solo", -1, -1, 1, 0);
   struct mfu_traces t;
   assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
-  assert_int_equal(t.njobs, 2);
-  const struct mfu_job *big = mfu_traces_find_job(&t, "big"), *solo = mfu_traces_find_job(&t, "solo");
+  assert_int_equal(t.njobs, 3);
+  const struct mfu_job *big = mfu_traces_find_job(&t, "big");
   assert_non_null(big);
-  assert_non_null(solo);
   assert_null(mfu_traces_find_job(&t, "nope"));
+  assert_null(mfu_traces_find_job(&t, "solo"));
   find_warning(&big->warnings, "7 ranks of 10 missing: 1-2, 5-9");
-  assert_int_equal(solo->ranks, 2); /* two processes of unknown rank */
-  assert_int_equal(solo->world_size, -1);
-  assert_int_equal(solo->warnings.n, 0);
+  /* Two processes of unknown rank: two programs, not two ranks of one. */
+  for (int i = 1; i <= 2; i++) {
+    char id[32];
+    snprintf(id, sizeof id, "solo#%d", i);
+    const struct mfu_job *solo = mfu_traces_find_job(&t, id);
+    assert_non_null(solo);
+    assert_int_equal(solo->ranks, 1);
+    assert_int_equal(solo->nfiles, 1);
+    assert_int_equal(solo->world_size, -1);
+    assert_int_equal(solo->warnings.n, 1);
+    assert_contains(solo->warnings.v[0], "job id 'solo' is shared by 2 separate runs (files of "
+                                         "unknown rank are programs of their own");
+  }
+  mfu_traces_free(&t);
+}
+
+/* Two runs of a 2-rank job by hand from one shell script, 10 s apart: the same job id (their
+ * parent's pid) and the same ranks twice, at times that do not overlap: two jobs, the later
+ * first, each with a warning that says so. */
+static void test_runs_apart(void **state) {
+  (void)state;
+  char path[600], err[512];
+  for (int run = 0; run < 2; run++)
+    for (int rank = 0; rank < 2; rank++) {
+      struct fx fx;
+      fx_begin(&fx, "ppid7", rank, 2);
+      fx.h.start_realtime_ns += (uint64_t)run * 10000000000u;
+      fx_api_names(&fx);
+      struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
+      fx_records(&fx, &r, 1);
+      fx_end(&fx);
+      fx.clock_ns += 2000000000u; /* each runs 2 s */
+      fx_header(&fx, MFU_FILE_COMPLETE);
+      snprintf(path, sizeof path, "%s/run%d-r%d.mfutrace", fx_dir, run, rank);
+      fx_save(&fx, path, fx.len);
+      fx_free(&fx);
+    }
+  struct mfu_traces t;
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
+  assert_int_equal(t.njobs, 2);
+  assert_string_equal(t.jobs[0].job_id, "ppid7#2");
+  assert_string_equal(t.jobs[1].job_id, "ppid7#1");
+  for (int i = 0; i < 2; i++) {
+    const struct mfu_job *j = &t.jobs[i];
+    assert_int_equal(j->nfiles, 2);
+    assert_int_equal(j->ranks, 2);
+    for (size_t w = 0; w < j->warnings.n; w++) assert_null(strstr(j->warnings.v[w], "trace files"));
+    assert_contains(find_warning(&j->warnings, "job id 'ppid7' is shared by 2 separate runs"),
+                    "runs that do not overlap in time are separate launches");
+  }
+  assert_contains(t.jobs[0].files[0]->path, "run1-r0");
+  assert_contains(t.jobs[1].files[1]->path, "run0-r1");
   mfu_traces_free(&t);
 }
 
@@ -481,6 +532,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_ranks_and_warnings, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_missing_ranges_and_unknown_ranks, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_latest_job_first, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_runs_apart, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_totals_beyond_64_bits, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_odd_records, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_no_traces, fx_setup, fx_teardown),

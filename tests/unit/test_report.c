@@ -276,13 +276,15 @@ static void test_nccl_human(void **state) {
   assert_null(strstr(o->out, "0 NCCL calls intercepted"));
 }
 
-/* Two programs of unknown rank started by one shell share a job id: no word of NCCL. */
+/* Two programs of unknown rank started by one shell share a job id: two jobs, and no word of
+ * NCCL. */
 static void test_no_nccl_without_ranks(void **state) {
   (void)state;
   char path[600];
   for (int i = 0; i < 2; i++) {
     struct fx fx;
     fx_begin(&fx, "ppid42", -1, -1);
+    fx.h.pid = 1000 + i;
     fx_api_names(&fx);
     struct mfu_record r = fx_gemm(&fx, MFU_API_cublasGemmEx, 8, 8, 8, MFU_PREC_BF16, 0);
     fx_records(&fx, &r, 1);
@@ -294,7 +296,10 @@ static void test_no_nccl_without_ranks(void **state) {
   }
   struct output *o = report(fx_dir, NULL);
   assert_int_equal(o->status, 0);
-  assert_contains(o->out, "ranks     2, 2 trace files");
+  assert_contains(o->out, "job       ppid42#1");
+  assert_contains(o->out, "ranks     1, 1 trace file");
+  assert_contains(o->out, "holds 2 jobs; this report is of the most recent, 'ppid42#1'; the "
+                          "others: 'ppid42#2'");
   assert_null(strstr(o->out, "NCCL calls intercepted"));
   assert_null(strstr(o->out, "NCCL by operation"));
 }
