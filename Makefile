@@ -69,7 +69,7 @@ $(B)/libmfu_analyzer.a: $(ANALYZER_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/mfu: $(B)/analyzer/cli/main.o $(B)/libmfu_analyzer.a
-	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lm -lpthread -ldl
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lzstd -lm -lpthread -ldl
 
 # --- test doubles: real sonames and version nodes, from the same API spec as the shim
 $(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c
@@ -93,7 +93,7 @@ $(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DOUBLES) $(UNIT_LIBS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
-	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lz -lm -ldl -lpthread \
+	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lz -lzstd -lm -ldl -lpthread \
 	  -L$(B)/test-doubles -Wl,-rpath,$(abspath $(B)/test-doubles) -Wl,--as-needed \
 	  -l:libcublas.so.13 -l:libcublasLt.so.13 -l:libnccl.so.2 -l:libcudart.so.13
 

@@ -102,7 +102,7 @@ find_in_wheels() { [ ${#PYCUDA[@]} -gt 0 ] && find "${PYCUDA[@]}" "$@" 2>/dev/nu
 bundle() {
   set -e
   local cuda=${CUDA_HOME:-/usr/local/cuda}
-  local static=("-Wl,-Bstatic" -ljansson "-Wl,-Bdynamic" -lm)
+  local static=("-Wl,-Bstatic" -ljansson -lzstd -lz "-Wl,-Bdynamic" -lm)
   make -j"$(nproc)" all build/examples/transformer_step
   rm -rf "$DEPS"
   mkdir -p "$DEPS/jansson/include" "$DEPS/jansson/lib" "$DEPS/nccl/include" "$DEPS/prebuilt"

@@ -7,6 +7,7 @@ missing=""
 [ -f /usr/include/cmocka.h ]  || missing="$missing libcmocka-dev"
 [ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
 [ -f /usr/include/zlib.h ]    || missing="$missing zlib1g-dev"
+[ -f /usr/include/zstd.h ]    || missing="$missing libzstd-dev"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 # For the tests: the call-site unwinder (loaded at run time) and an embeddable CPython.
 ldconfig -p 2>/dev/null | grep -q 'libunwind\.so\.8 ' || missing="$missing libunwind8"

@@ -69,6 +69,8 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
   rec->stream = 0;
   rec->correlation = c->correlation;
   rec->flops = 0;
+  rec->callsite = 0;
+  rec->reserved = 0;
   return rec;
 }
 

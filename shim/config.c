@@ -64,23 +64,29 @@ static int32_t env_int(const char *const *names) {
   return -1;
 }
 
+/* The integer in variable `name`, from min to max; `fallback` when it is unset, and, said
+ * once, when it is not such a number. */
+static long env_number(const char *name, long min, long max, long fallback, const char *expected) {
+  const char *v = getenv(name);
+  if (!v || !*v) return fallback;
+  char *end;
+  long x = strtol(v, &end, 10);
+  if (*end == '\0' && x >= min && x <= max) return x;
+  char shown[MFU_SHOWN_SIZE];
+  mfu_say("ignoring %s=%s: expected %s; using %ld", name, mfu_shown(v, shown), expected, fallback);
+  return fallback;
+}
+
 void mfu_config_load(void) {
   char shown[MFU_SHOWN_SIZE];
   const char *v = getenv("MFU_DISABLE");
   mfu_config.enabled = !(v && *v && strcmp(v, "0") != 0);
   v = getenv("NVIDIA_TF32_OVERRIDE");
   mfu_config.tf32_allowed = !(v && strcmp(v, "0") == 0);
-  mfu_config.flush_ms = 1000;
-  v = getenv("MFU_FLUSH_MS");
-  if (v && *v) {
-    char *end;
-    long ms = strtol(v, &end, 10);
-    if (*end == '\0' && ms >= 10 && ms <= 3600000)
-      mfu_config.flush_ms = (unsigned)ms;
-    else
-      mfu_say("ignoring MFU_FLUSH_MS=%s: expected milliseconds between 10 and 3600000; using 1000",
-              mfu_shown(v, shown));
-  }
+  mfu_config.flush_ms =
+      (unsigned)env_number("MFU_FLUSH_MS", 10, 3600000, 1000, "milliseconds between 10 and 3600000");
+  mfu_config.zstd_level =
+      (int)env_number("MFU_ZSTD", 0, 19, 0, "a zstd level from 1 to 19, or 0 for none");
   v = getenv("MFU_CUPTI");
   mfu_config.cupti = MFU_CUPTI_AUTO;
   if (v && !strcmp(v, "on"))
@@ -166,7 +172,7 @@ void mfu_identity_fill(struct mfu_file_header *h) {
   h->version = MFU_TRACE_VERSION;
   h->header_size = MFU_HEADER_SIZE;
   h->byte_order = MFU_BYTE_ORDER_MARK;
-  h->record_size = sizeof(struct mfu_record);
+  h->record_size = 0; /* v2: records are encoded, not of a fixed size */
   snprintf(h->shim_version, sizeof h->shim_version, "%s", MFU_VERSION);
   h->pid = (int32_t)getpid();
   h->ppid = (int32_t)getppid();

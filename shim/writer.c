@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "compress.h"
 #include "config.h"
+#include "encode.h"
 #include "mfu/api.h"
 #include "resolve.h"
 #include "ring.h"
@@ -53,7 +55,10 @@ static struct {
   unsigned char strings[8192];
   uint32_t strings_size, strings_count;
   bool said_write_error;
-  struct mfu_record block[MFU_RING_SLOTS]; /* the records block being written */
+  bool zstd;            /* RECORDS blocks are compressed (MFU_ZSTD, libzstd found) */
+  struct mfu_encoder encoder;          /* the RECORDS block being written */
+  unsigned char payload[512 << 10];    /* its payload */
+  unsigned char packed[(512 << 10) + 4096]; /* compressed (zstd's bound is 512 KiB + 2 KiB) */
 } w = {.fd = FD_UNOPENED, .end_at = -1, .image = 1};
 
 /* Strings made as the run goes (kernel names): id by content, and the ones not yet written.
@@ -236,11 +241,11 @@ static bool write_all(int fd, struct iovec *iov, int n) {
   return true;
 }
 
-/* Writes one block whose payload is the concatenation of `parts`. */
-static bool write_block(uint16_t type, uint32_t count, struct iovec *parts, int nparts,
-                        bool in_signal) {
-  struct mfu_block_header bh = {.magic = MFU_BLOCK_MAGIC, .type = type, .count = count,
-                                .seq = w.seq};
+/* Writes one block whose payload is the concatenation of `parts`, stored as `encoding`. */
+static bool write_block(uint16_t type, uint16_t encoding, uint32_t count, struct iovec *parts,
+                        int nparts, bool in_signal) {
+  struct mfu_block_header bh = {.magic = MFU_BLOCK_MAGIC, .type = type, .encoding = encoding,
+                                .count = count, .seq = w.seq};
   for (int i = 0; i < nparts; i++) bh.payload_size += (uint32_t)parts[i].iov_len;
   uint64_t sum = mfu_checksum(MFU_CHECKSUM_SEED, &bh, offsetof(struct mfu_block_header, checksum));
   for (int i = 0; i < nparts; i++) sum = mfu_checksum(sum, parts[i].iov_base, parts[i].iov_len);
@@ -318,7 +323,7 @@ static void open_file(bool in_signal) {
     return;
   }
   struct iovec strings = {w.strings, w.strings_size};
-  write_block(MFU_BLOCK_STRINGS, w.strings_count, &strings, 1, in_signal);
+  write_block(MFU_BLOCK_STRINGS, MFU_ENCODING_PLAIN, w.strings_count, &strings, 1, in_signal);
 }
 
 static void write_pending_strings(bool in_signal) {
@@ -329,11 +334,36 @@ static void write_pending_strings(bool in_signal) {
   }
   if (strings.pending_count > 0) {
     struct iovec payload = {strings.pending, strings.pending_size};
-    write_block(MFU_BLOCK_STRINGS, strings.pending_count, &payload, 1, in_signal);
+    write_block(MFU_BLOCK_STRINGS, MFU_ENCODING_PLAIN, strings.pending_count, &payload, 1,
+                in_signal);
     strings.pending_size = 0;
     strings.pending_count = 0;
   }
   atomic_flag_clear_explicit(&strings.lock, memory_order_release);
+}
+
+/* Writes the records encoded so far as one RECORDS block, compressed when MFU_ZSTD asks (and
+ * zstd shrinks it; never in a signal handler, zstd is not async-signal-safe), or counts them
+ * lost if there is no file. */
+static void write_records(bool in_signal) {
+  uint32_t count = mfu_encode_count(&w.encoder);
+  size_t size = mfu_encode_end(&w.encoder);
+  struct iovec payload = {w.payload, size};
+  uint16_t encoding = MFU_ENCODING_PLAIN;
+  size_t packed = w.zstd && !in_signal
+                      ? mfu_compress(w.payload, size, w.packed + sizeof(struct mfu_zstd_prefix),
+                                     sizeof w.packed - sizeof(struct mfu_zstd_prefix) - 8)
+                      : 0;
+  if (packed) {
+    struct mfu_zstd_prefix prefix = {.raw_size = (uint32_t)size, .size = (uint32_t)packed};
+    memcpy(w.packed, &prefix, sizeof prefix);
+    packed += sizeof prefix;
+    while (packed % 8) w.packed[packed++] = 0;
+    payload = (struct iovec){w.packed, packed};
+    encoding = MFU_ENCODING_ZSTD;
+  }
+  if (count && (w.fd < 0 || !write_block(MFU_BLOCK_RECORDS, encoding, count, &payload, 1, in_signal)))
+    w.header.records_lost += count;
 }
 
 /* Moves the published records of `r` into the file (or counts them lost if there is no file),
@@ -346,16 +376,19 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
   if (count > 0) {
     if (w.fd == FD_UNOPENED) open_file(in_signal);
     write_pending_strings(in_signal); /* those of records published before `head` was read */
-    for (uint32_t i = 0; i < count; i++) { /* the ring is only read: its owner may look */
-      struct mfu_record *rec = &w.block[i];
-      *rec = r->slots[(tail + i) & (MFU_RING_SLOTS - 1)];
-      if (mfu_ring_gpu_times(rec->kind)) continue;
-      rec->t_start_ns = mfu_clock_to_ns(rec->t_start_ns);
-      rec->t_end_ns = mfu_clock_to_ns(rec->t_end_ns);
+    mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
+    for (uint64_t i = tail; i != head; i++) { /* the ring is only read: its owner may look */
+      struct mfu_record rec = r->slots[i & (MFU_RING_SLOTS - 1)];
+      if (!mfu_ring_gpu_times(rec.kind)) {
+        rec.t_start_ns = mfu_clock_to_ns(rec.t_start_ns);
+        rec.t_end_ns = mfu_clock_to_ns(rec.t_end_ns);
+      }
+      if (mfu_encode_add(&w.encoder, &rec)) continue;
+      write_records(in_signal); /* the payload is full: a block, then the next */
+      mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
+      mfu_encode_add(&w.encoder, &rec);
     }
-    struct iovec payload = {w.block, count * sizeof(struct mfu_record)};
-    if (w.fd < 0 || !write_block(MFU_BLOCK_RECORDS, count, &payload, 1, in_signal))
-      w.header.records_lost += count;
+    write_records(in_signal);
     atomic_store_explicit(&r->tail, head, memory_order_release);
   }
   if (state == MFU_RING_RETIRED && atomic_load_explicit(&r->head, memory_order_acquire) == head)
@@ -421,6 +454,8 @@ static void *writer_main(void *arg) {
 }
 
 void mfu_writer_start(void) {
+  if (mfu_config.zstd_level > 0 && mfu_compress_start(mfu_config.zstd_level))
+    w.zstd = true, w.header.zstd_level = (uint32_t)mfu_config.zstd_level;
   if (lock_within(0)) { /* the file, with its header, before the first record */
     if (w.fd == FD_UNOPENED) open_file(false);
     unlock();
@@ -446,7 +481,7 @@ static void finish_locked(bool in_signal) {
   drain_locked(NULL, in_signal);
   if (w.fd < 0 || w.end_at >= 0) return;
   off_t at = lseek(w.fd, 0, SEEK_CUR);
-  if (at >= 0 && write_block(MFU_BLOCK_END, 0, NULL, 0, in_signal)) {
+  if (at >= 0 && write_block(MFU_BLOCK_END, MFU_ENCODING_PLAIN, 0, NULL, 0, in_signal)) {
     w.end_at = at;
     w.header.flags |= MFU_FILE_COMPLETE;
   }

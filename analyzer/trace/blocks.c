@@ -37,9 +37,10 @@ void trace_gaps_free(struct trace_gaps *gaps) {
 }
 
 void trace_blocks_start(struct trace_blocks *b, FILE *f, uint64_t offset, uint64_t size,
-                        int64_t (*records_in)(const struct mfu_block_header *bh)) {
-  *b = (struct trace_blocks){.f = f, .records_in = records_in, .pos = offset, .size = size,
-                             .at = UINT64_MAX};
+                        int64_t (*records_in)(const struct mfu_block_header *bh, const void *ctx),
+                        const void *ctx) {
+  *b = (struct trace_blocks){.f = f, .records_in = records_in, .ctx = ctx, .pos = offset,
+                             .size = size, .at = UINT64_MAX};
 }
 
 void trace_blocks_free(struct trace_blocks *b) {
@@ -144,7 +145,7 @@ static void count_lost(struct trace_blocks *b, uint64_t from, uint64_t to, bool 
     if (!read_at(b, at, &bh, sizeof bh, &ignored) || bh.magic != MFU_BLOCK_MAGIC ||
         bh.payload_size > MFU_BLOCK_MAX_PAYLOAD || bh.payload_size % 8 || bh.seq != b->seq + n)
       break;
-    int64_t in = b->records_in(&bh);
+    int64_t in = b->records_in(&bh, b->ctx);
     told = told && in >= 0;
     records += in > 0 ? (uint64_t)in : 0;
     n++;

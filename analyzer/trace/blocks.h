@@ -4,7 +4,7 @@
  * record encoding changes nothing here.
  *
  *     struct trace_blocks b;
- *     trace_blocks_start(&b, f, MFU_HEADER_SIZE, file_size, records_in);
+ *     trace_blocks_start(&b, f, MFU_HEADER_SIZE, file_size, records_in, ctx);
  *     struct trace_gap gap;
  *     while (trace_blocks_next(&b, &gap)) {
  *       if (gap.bytes || gap.blocks) ...damage read past before this block...
@@ -61,7 +61,8 @@ struct trace_blocks {
 
   /* private */
   FILE *f;
-  int64_t (*records_in)(const struct mfu_block_header *bh);
+  int64_t (*records_in)(const struct mfu_block_header *bh, const void *ctx);
+  const void *ctx;
   uint64_t at;   /* f's position */
   uint64_t seq;  /* the sequence number expected next */
   unsigned char *buf;
@@ -69,10 +70,11 @@ struct trace_blocks {
 };
 
 /* Reads blocks from `f` (opened for reading), from `offset` to `size`. `records_in` says how
- * many records a block with header bh holds: 0 for blocks of none, -1 if the header
- * contradicts itself (damage) or its type is unknown. */
+ * many records a block with header bh holds (`ctx` is passed on: the file's format, say): 0
+ * for blocks of none, -1 if the header contradicts itself (damage) or its type is unknown. */
 void trace_blocks_start(struct trace_blocks *b, FILE *f, uint64_t offset, uint64_t size,
-                        int64_t (*records_in)(const struct mfu_block_header *bh));
+                        int64_t (*records_in)(const struct mfu_block_header *bh, const void *ctx),
+                        const void *ctx);
 
 /* The next valid block (in b->header, b->payload, b->offset): true, with *gap the damage read
  * past just before it (bytes and blocks 0 if none). False at the end of the data, with *gap

@@ -57,11 +57,12 @@ static bool check_header(struct mfu_trace *t, const struct mfu_file_header *h, s
   if (h->header_size != MFU_HEADER_SIZE)
     return STOP(t, offsetof(struct mfu_file_header, header_size),
                 "header_size is %u, format version %u requires %u: corrupt header",
-                h->header_size, MFU_TRACE_VERSION, MFU_HEADER_SIZE);
-  if (h->record_size != sizeof(struct mfu_record))
+                h->header_size, h->version, MFU_HEADER_SIZE);
+  uint32_t record_size = h->version == 1 ? MFU_RECORD_V1_SIZE : 0; /* v2: encoded records */
+  if (h->record_size != record_size)
     return STOP(t, offsetof(struct mfu_file_header, record_size),
-                "record_size is %u, format version %u requires %zu: corrupt header",
-                h->record_size, MFU_TRACE_VERSION, sizeof(struct mfu_record));
+                "record_size is %u, format version %u requires %u: corrupt header",
+                h->record_size, h->version, record_size);
   uint64_t sum = mfu_header_checksum(h);
   if (sum != h->checksum)
     return STOP(t, offsetof(struct mfu_file_header, checksum),
@@ -70,15 +71,19 @@ static bool check_header(struct mfu_trace *t, const struct mfu_file_header *h, s
   return true;
 }
 
-/* How many records a block with header bh holds; -1 if the header contradicts itself or its
- * type is unknown (blocks.h). */
-static int64_t records_in(const struct mfu_block_header *bh) {
+/* How many records a block with header bh holds in a file of format *version; -1 if the header
+ * contradicts itself or its type is unknown (blocks.h). */
+static int64_t records_in(const struct mfu_block_header *bh, const void *version) {
   switch (bh->type) {
   case MFU_BLOCK_RECORDS:
-    return (uint64_t)bh->count * sizeof(struct mfu_record) == bh->payload_size
+    if (*(const uint32_t *)version == 1)
+      return (uint64_t)bh->count * MFU_RECORD_V1_SIZE == bh->payload_size ? (int64_t)bh->count : -1;
+    return bh->payload_size >= (bh->encoding == MFU_ENCODING_PLAIN ? sizeof(struct mfu_records_prefix)
+                                                                  : sizeof(struct mfu_zstd_prefix))
                ? (int64_t)bh->count
                : -1;
   case MFU_BLOCK_STRINGS:
+  case MFU_BLOCK_CALLSITES:
     return 0;
   case MFU_BLOCK_END:
     return bh->count || bh->payload_size ? -1 : 0;
@@ -121,7 +126,7 @@ int mfu_trace_open(struct mfu_trace *t, const char *path) {
   terminate(h->job_id, sizeof h->job_id);
   terminate(h->hostname, sizeof h->hostname);
   terminate(h->cmdline, sizeof h->cmdline);
-  trace_blocks_start(&t->in, t->f, MFU_HEADER_SIZE, t->file_size, records_in);
+  trace_blocks_start(&t->in, t->f, MFU_HEADER_SIZE, t->file_size, records_in, &h->version);
   t->ended = false;
   return 0;
 }
@@ -221,17 +226,22 @@ static bool read_block(struct mfu_trace *t) {
   t->blocks++;
   const struct mfu_block_header *bh = &b->header;
   switch (bh->type) {
-  case MFU_BLOCK_RECORDS:
-    if (records_in(bh) < 0) {
-      malformed(t, -1, "RECORDS block of %u records of %zu bytes has payload_size %u", bh->count,
-                sizeof(struct mfu_record), bh->payload_size);
+  case MFU_BLOCK_RECORDS: {
+    char why[192];
+    const struct mfu_record *r = trace_decode(&t->decoder, t->header.version, bh, b->payload, why,
+                                              sizeof why);
+    if (!r) {
+      malformed(t, bh->count, "%s", why);
       break;
     }
-    t->next_rec = (const struct mfu_record *)b->payload; /* malloc'd: aligned for records */
+    t->next_rec = r;
     t->recs_left = bh->count;
     break;
+  }
   case MFU_BLOCK_STRINGS:
     read_strings(t);
+    break;
+  case MFU_BLOCK_CALLSITES: /* for the records' callsite ids: nothing reads them yet */
     break;
   case MFU_BLOCK_END:
     if (bh->payload_size || bh->count) {
@@ -284,6 +294,7 @@ void mfu_trace_close(struct mfu_trace *t) {
   free(t->strings);
   trace_gaps_free(&t->gaps);
   trace_blocks_free(&t->in);
+  trace_decoder_free(&t->decoder);
   t->f = NULL;
   t->strings = NULL;
   t->nstrings = t->strings_cap = 0;

@@ -1,4 +1,4 @@
-/* reader: reads one trace file (format v1, include/mfu/trace.h) and hands out its
+/* reader: reads one trace file (format v2 or v1, include/mfu/trace.h) and hands out its
  * records one at a time, verifying everything on the way, so that the rest of the analyzer
  * only ever sees records from blocks whose checksum verified.
  *
@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "blocks.h"
+#include "decode.h"
 #include "mfu/trace.h"
 
 struct mfu_trace_string { /* a slot of the string table, indexed by id; text NULL: free */
@@ -56,6 +57,7 @@ struct mfu_trace {
   /* private */
   FILE *f;
   struct trace_blocks in; /* the blocks after the header */
+  struct trace_decoder decoder; /* their records */
   bool ended, saw_end;
   const struct mfu_record *next_rec;
   uint32_t recs_left;

@@ -1,4 +1,5 @@
-/* Trace format v1: the one definition both the shim (writer) and the analyzer (reader) use.
+/* Trace format v2 (and v1, which readers keep reading): the one definition both the shim
+ * (writer) and the analyzer (reader) use.
  *
  * A trace file is
  *
@@ -7,10 +8,45 @@
  *
  * and each block is a struct mfu_block_header followed by `payload_size` bytes:
  *
- *     MFU_BLOCK_RECORDS   `count` fixed-size struct mfu_record
+ *     MFU_BLOCK_RECORDS   `count` records: v2, encoded (below); v1, `count` fixed-size
+ *                         records of MFU_RECORD_V1_SIZE bytes (the first bytes of a
+ *                         struct mfu_record)
  *     MFU_BLOCK_STRINGS   `count` string-table entries: struct mfu_string + the bytes of the
  *                         string, NUL-terminated, padded with NULs to a multiple of 8
  *     MFU_BLOCK_END       no payload; written last by a clean exit
+ *     MFU_BLOCK_CALLSITES call-site table entries (include/mfu/callsites.h), which records'
+ *                         `callsite` ids name; a reader that does not use them skips it
+ *
+ * Every block is self-delimiting and decodable on its own: magic, sequence number and checksum
+ * let a reader find the next valid block after damage, and a v2 RECORDS block carries all it
+ * needs (its delta state starts afresh, its descriptors are its own); only string ids refer to
+ * STRINGS blocks, written before the first records that use them. v2 RECORDS blocks may be
+ * compressed with zstd (block header `encoding`; the header's `zstd_level` says at which
+ * level the writer compressed); the checksum covers the bytes as stored.
+ *
+ * v2 RECORDS payload: struct mfu_records_prefix (the thread, the size of the encoded records,
+ * a time base), then the records, then NULs to a multiple of 8. Each record is
+ *
+ *     tag            1 byte: MFU_V2_FORM (bits 0-1): MFU_V2_USE, a descriptor of the block's
+ *                    dictionary follows as a varint index, or MFU_V2_NEW, a new descriptor
+ *                    follows (MFU_V2_MASK_BYTES bytes whose bit i says that byte i of the
+ *                    descriptor is not zero, then those bytes in order), which is appended to
+ *                    the dictionary; MFU_V2_TID (bit 2): a varint thread id follows, else the
+ *                    prefix's; bits 3 + s: dynamic slot s is coded, else it is as predicted
+ *     start          zigzag varint: t_start_ns minus the previous t_start_ns of this kind in
+ *                    the block (the prefix's base_ns for the first)
+ *     duration       zigzag varint: t_end_ns - t_start_ns
+ *     slots          for each coded slot, in order, a zigzag varint: its value minus its
+ *                    prediction
+ *
+ * A descriptor is a struct mfu_record with tid, times and the kind's dynamic slots zeroed: what
+ * the calls of one shape (one API, one GEMM shape, one collective on one communicator, one
+ * kernel configuration) have in common, stored once per block. The dynamic slots of a kind
+ * (mfu_v2_slots) are the fields that change from call to call: the correlation ids, capture
+ * ids, NCCL group sequence, a graph node. A slot's prediction is its previous value in the
+ * block for records of the same kind (0 at the block's start), plus one for counters that are
+ * not 0 (correlation ids count up). Varints are LEB128, least significant 7 bits first;
+ * zigzag maps 0, -1, 1, -2... to 0, 1, 2, 3... A GEMM call then takes 4 to 8 bytes.
  *
  * The header is rewritten in place (pwrite at offset 0) at every flush, so its counters and
  * `hooks_resolved` are current up to the last flush. A file whose flags lack
@@ -29,7 +65,8 @@
 #include <string.h>
 
 #define MFU_TRACE_MAGIC "MFUTRACE"         /* 8 bytes, no NUL stored */
-#define MFU_TRACE_VERSION 1u
+#define MFU_TRACE_VERSION 2u
+#define MFU_RECORD_V1_SIZE 128u            /* a v1 record: struct mfu_record up to `callsite` */
 #define MFU_BYTE_ORDER_MARK 0x0102030405060708ull
 #define MFU_HEADER_SIZE 2048u
 #define MFU_BLOCK_MAGIC 0x4255464du        /* "MFUB" little-endian */
@@ -117,7 +154,9 @@ struct mfu_file_header {
   uint32_t clock_rebases;      /* times the rate was measured afresh: the TSC's rate changed */
   uint64_t tsc_hz;             /* TSC ticks per second; 0 when not timed by the TSC */
   uint64_t clock_max_error_ns; /* largest gap seen between the converted TSC and the clock */
-  uint8_t reserved[MFU_HEADER_SIZE - 1336]; /* zero; room for later fields */
+  uint32_t zstd_level;         /* v2: RECORDS blocks compressed at this zstd level; 0: none */
+  uint32_t reserved32;
+  uint8_t reserved[MFU_HEADER_SIZE - 1344]; /* zero; room for later fields */
   uint64_t checksum;           /* mfu_checksum of the header with this field zero */
 };
 static_assert(sizeof(struct mfu_file_header) == MFU_HEADER_SIZE, "header size is part of v1");
@@ -126,12 +165,19 @@ enum mfu_block_type {
   MFU_BLOCK_RECORDS = 1,
   MFU_BLOCK_STRINGS = 2,
   MFU_BLOCK_END = 3,
+  MFU_BLOCK_CALLSITES = 4, /* the call sites records' `callsite` ids name (callsites.h) */
+};
+
+/* block header `encoding`: how the payload is stored (v1: always plain) */
+enum mfu_block_encoding {
+  MFU_ENCODING_PLAIN = 0,
+  MFU_ENCODING_ZSTD = 1, /* struct mfu_zstd_prefix, then one zstd frame, then NULs to 8 */
 };
 
 struct mfu_block_header {
   uint32_t magic;        /* MFU_BLOCK_MAGIC */
   uint16_t type;         /* enum mfu_block_type */
-  uint16_t reserved;
+  uint16_t encoding;     /* enum mfu_block_encoding */
   uint32_t count;        /* records or strings in the payload */
   uint32_t payload_size; /* bytes that follow this header */
   uint64_t seq;          /* 0, 1, 2, ... within the file */
@@ -367,8 +413,84 @@ struct mfu_record {
     struct mfu_marker marker;
     uint8_t raw[72];
   } u;
+  /* From v2 on (v1 records end before it: read as 0). */
+  uint32_t callsite;    /* GEMM and NCCL: the call site (a CALLSITES block's id); 0 = none */
+  uint32_t reserved;
 };
-static_assert(sizeof(struct mfu_record) == 128, "record size is part of v1");
+static_assert(offsetof(struct mfu_record, callsite) == MFU_RECORD_V1_SIZE, "v1 records");
+static_assert(sizeof(struct mfu_record) == 136, "the record model of v2");
+
+/* --- v2 RECORDS blocks (see the top of this file) */
+
+/* A RECORDS payload after decompression starts with this. */
+struct mfu_records_prefix {
+  uint32_t tid;     /* the thread of the records whose tag has no MFU_V2_TID */
+  uint32_t size;    /* bytes of encoded records after the prefix (then NULs to a multiple of 8) */
+  uint64_t base_ns; /* the time the first record of each kind is coded from */
+};
+static_assert(sizeof(struct mfu_records_prefix) == 16, "records prefix");
+
+/* A zstd-compressed payload starts with this. */
+struct mfu_zstd_prefix {
+  uint32_t raw_size; /* bytes after decompression: the RECORDS payload, a multiple of 8 */
+  uint32_t size;     /* bytes of the zstd frame that follows */
+};
+
+enum {
+  MFU_V2_FORM = 3u,       /* tag bits 0-1: */
+  MFU_V2_USE = 0u,        /*   a descriptor index follows */
+  MFU_V2_NEW = 1u,        /*   a new descriptor follows */
+  MFU_V2_TID = 1u << 2,   /* the record's thread follows */
+  MFU_V2_SLOT_BIT = 3,    /* tag bit of slot 0; slot s is bit 3 + s */
+  MFU_V2_SLOTS = 5,       /* dynamic slots of a kind at most: correlation and 4 more */
+  MFU_V2_KINDS = 16,      /* kinds with their own predictions; larger kinds share kind 0's */
+  MFU_V2_MASK_BYTES = (sizeof(struct mfu_record) + 7) / 8,
+  MFU_V2_RECORD_MAX = 1 + 5 + MFU_V2_MASK_BYTES + sizeof(struct mfu_record) + 5 + 10 * (2 + MFU_V2_SLOTS),
+};
+
+/* A dynamic slot: a field coded with each record, at `offset` in struct mfu_record, `size`
+ * bytes, predicted as the previous value (`counter`: plus one unless 0). */
+struct mfu_v2_slot {
+  uint8_t offset, size, counter;
+};
+
+/* The dynamic slots of records of `kind` (the common correlation id first), and how many. */
+static inline unsigned mfu_v2_slots(unsigned kind, const struct mfu_v2_slot **slots) {
+#define MFU_V2_SLOT(field, counter) {(uint8_t)offsetof(struct mfu_record, field), \
+                                      (uint8_t)sizeof(((struct mfu_record *)0)->field), counter}
+  static const struct mfu_v2_slot common[] = {MFU_V2_SLOT(correlation, 1)};
+  static const struct mfu_v2_slot gemm[] = {MFU_V2_SLOT(correlation, 1), MFU_V2_SLOT(u.gemm.capture, 0)};
+  static const struct mfu_v2_slot nccl[] = {MFU_V2_SLOT(correlation, 1), MFU_V2_SLOT(u.nccl.group_seq, 0),
+                                            MFU_V2_SLOT(u.nccl.capture, 0)};
+  static const struct mfu_v2_slot kernel[] = {MFU_V2_SLOT(correlation, 1),
+                                              MFU_V2_SLOT(u.kernel.correlation, 1),
+                                              MFU_V2_SLOT(u.kernel.graph_node, 0)};
+  static const struct mfu_v2_slot memop[] = {MFU_V2_SLOT(correlation, 1), MFU_V2_SLOT(u.memop.correlation, 1)};
+  static const struct mfu_v2_slot corr[] = {MFU_V2_SLOT(correlation, 1),
+                                            MFU_V2_SLOT(u.correlation.correlation, 1),
+                                            MFU_V2_SLOT(u.correlation.external, 1)};
+#undef MFU_V2_SLOT
+#define MFU_V2_RETURN(v) return *slots = (v), (unsigned)(sizeof(v) / sizeof((v)[0]))
+  switch (kind) {
+  case MFU_REC_GEMM: MFU_V2_RETURN(gemm);
+  case MFU_REC_NCCL: MFU_V2_RETURN(nccl);
+  case MFU_REC_KERNEL: MFU_V2_RETURN(kernel);
+  case MFU_REC_MEMCPY: case MFU_REC_MEMSET: MFU_V2_RETURN(memop);
+  case MFU_REC_CORRELATION: MFU_V2_RETURN(corr);
+  default: MFU_V2_RETURN(common);
+  }
+#undef MFU_V2_RETURN
+}
+
+static inline uint64_t mfu_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int64_t mfu_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* Appends the LEB128 varint of v at p; returns the byte after it (at most 10 bytes). */
+static inline unsigned char *mfu_put_varint(unsigned char *p, uint64_t v) {
+  while (v >= 0x80) *p++ = (unsigned char)(v | 0x80), v >>= 7;
+  *p++ = (unsigned char)v;
+  return p;
+}
 
 /* FNV-1a over 64-bit little-endian words: each step is a bijection of the running value, so
  * any change confined to one word always changes the result. `n` must be a multiple of 8. */

@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 
-HEADER_SIZE, BLOCK_HEADER, RECORD_SIZE = 2048, 32, 128
+from mfutrace import BLOCK_HEADER, HEADER_SIZE, record_kinds
+
 RECORDS, END, GEMM, MAGIC = 1, 3, 1, 0x4255464D
 SEED64, PRIME, MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
 SLACK_MS = int(os.environ.get("SLACK_MS", "250"))  # the writer late on a loaded 2-core machine
@@ -52,8 +53,7 @@ def whole_blocks(path):
             torn = True
             break
         if btype == RECORDS:
-            gemms += sum(1 for i in range(count) if struct.unpack_from(
-                "<H", data, off + BLOCK_HEADER + i * RECORD_SIZE)[0] == GEMM)
+            gemms += sum(1 for k in record_kinds(data, off) if k == GEMM)
         off = end
     return gemms, torn
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The blocks of a trace file (include/mfu/trace.h, v1), for the shell tests.
+"""The blocks of a trace file (include/mfu/trace.h, v2 or v1), for the shell tests.
 
   trace_blocks.py FILE              one line per block: offset type count payload_size seq gemms
-                                    (gemms: GEMM records in a RECORDS block)
+                                    (gemms: GEMM records in a RECORDS block, -1 if compressed)
   trace_blocks.py FILE tear N       flips a byte in the payload of the N-th RECORDS block
                                     (0-based) and prints that block's line
   trace_blocks.py FILE zero N M     zeros from the N-th RECORDS block's start to the M-th's
@@ -13,7 +13,8 @@ It walks the blocks by their headers, so it is meant for undamaged files.
 import struct
 import sys
 
-HEADER_SIZE, BLOCK_HEADER, RECORD_SIZE = 2048, 32, 128
+from mfutrace import BLOCK_HEADER, HEADER_SIZE, record_kinds
+
 RECORDS, GEMM = 1, 1
 
 
@@ -21,11 +22,8 @@ def blocks(data):
     off = HEADER_SIZE
     while off + BLOCK_HEADER <= len(data):
         magic, btype, _, count, size, seq, _ = struct.unpack_from("<IHHIIQQ", data, off)
-        gemms = 0
-        if btype == RECORDS:
-            start = off + BLOCK_HEADER
-            gemms = sum(1 for i in range(count)
-                        if struct.unpack_from("<H", data, start + i * RECORD_SIZE)[0] == GEMM)
+        kinds = record_kinds(data, off) if btype == RECORDS else []
+        gemms = -1 if kinds is None else sum(1 for k in kinds if k == GEMM)
         yield off, btype, count, size, seq, gemms
         off += BLOCK_HEADER + size
 

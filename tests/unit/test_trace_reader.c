@@ -246,7 +246,7 @@ static struct result forged(void (*change)(struct mfu_file_header *)) {
   return r;
 }
 
-static void newer_version(struct mfu_file_header *h) { h->version = 2; }
+static void newer_version(struct mfu_file_header *h) { h->version = MFU_TRACE_VERSION + 1; }
 static void version_zero(struct mfu_file_header *h) { h->version = 0; }
 static void other_byte_order(struct mfu_file_header *h) {
   h->byte_order = __builtin_bswap64(MFU_BYTE_ORDER_MARK);
@@ -260,7 +260,9 @@ static void bad_record_size(struct mfu_file_header *h) { h->record_size = 64; }
 static void test_forged_headers(void **state) {
   (void)state;
   struct result r = forged(newer_version);
-  assert_contains(r.problem, "format version 2 is newer");
+  char newer[64];
+  snprintf(newer, sizeof newer, "format version %u is newer", MFU_TRACE_VERSION + 1);
+  assert_contains(r.problem, newer);
   assert_contains(r.problem, "upgrade mfu");
   assert_int_equal(r.offset, offsetof(struct mfu_file_header, version));
   assert_contains(forged(version_zero).problem, "invalid format version 0");
@@ -356,7 +358,7 @@ static void test_malformed_blocks(void **state) {
   for (int i = 0; i < 3; i++) recs[i] = fx_gemm(&fx, 1, 2, 2, 2, MFU_PREC_FP16, 0);
   fx_records(&fx, recs, 1);
   size_t bad = fx.len;
-  fx_block(&fx, MFU_BLOCK_RECORDS, 2, recs, 3 * sizeof *recs);
+  fx_block(&fx, MFU_BLOCK_RECORDS, 2, recs, 3 * MFU_RECORD_V1_SIZE);
   fx_end(&fx);
   fx_header(&fx, MFU_FILE_COMPLETE);
   struct result r = read_fx(&fx, fx.len);

@@ -112,20 +112,21 @@ static void copy_prefix(const char *dst, long size) {
   fclose(out);
 }
 
-/* Offset and record count of the last RECORDS block of this thread, by walking the block
- * headers (the writer thread may have flushed on its own, so block boundaries are not known in
- * advance). */
-static long last_records_block(uint32_t *count) {
+/* Offset, record count and payload size of the last RECORDS block of this thread (its
+ * prefix names it), by walking the block headers (the writer thread may have flushed on its
+ * own, so block boundaries are not known in advance). */
+static long last_records_block(uint32_t *count, uint32_t *size) {
   FILE *f = fopen(path, "rb");
   assert_non_null(f);
   long offset = MFU_HEADER_SIZE, last = -1;
   struct mfu_block_header bh;
-  struct mfu_record first;
+  struct mfu_records_prefix first;
   while (fseek(f, offset, SEEK_SET) == 0 && fread(&bh, sizeof bh, 1, f) == 1) {
     if (bh.type == MFU_BLOCK_RECORDS && fread(&first, sizeof first, 1, f) == 1 &&
         first.tid == sent[0].tid) {
       last = offset;
       *count = bh.count;
+      *size = bh.payload_size;
     }
     offset += (long)sizeof bh + bh.payload_size;
   }
@@ -136,9 +137,9 @@ static long last_records_block(uint32_t *count) {
 
 static void truncated_copy_keeps_complete_blocks(void **state) {
   (void)state;
-  uint32_t count = 0;
-  long last_block = last_records_block(&count);
-  copy_prefix("cut.mfutrace", last_block + (long)sizeof(struct mfu_block_header) + 100);
+  uint32_t count = 0, size = 0;
+  long last_block = last_records_block(&count, &size);
+  copy_prefix("cut.mfutrace", last_block + (long)sizeof(struct mfu_block_header) + size / 2);
   struct mfu_trace t;
   assert_int_equal(mfu_trace_open(&t, "cut.mfutrace"), 0);
   int i = 0;

@@ -1,6 +1,7 @@
 /* trace_fixture: builds trace files by hand from the structs of include/mfu/trace.h (header,
  * STRINGS, RECORDS and END blocks with correct checksums), so that the analyzer's tests do
- * not depend on the shim's writer.
+ * not depend on the shim's writer. They are version 1 files (fixed-size records), which
+ * readers keep reading; the shim writes version 2, which test_trace_v2 covers.
  *
  *     struct fx fx;
  *     fx_begin(&fx, "job", 0, 2);            // rank 0 of 2
@@ -59,10 +60,10 @@ static inline void fx_begin(struct fx *fx, const char *job_id, int rank, int wor
   *fx = (struct fx){.clock_ns = FX_START_MONOTONIC_NS + 1000};
   struct mfu_file_header *h = &fx->h;
   memcpy(h->magic, MFU_TRACE_MAGIC, sizeof h->magic);
-  h->version = MFU_TRACE_VERSION;
+  h->version = 1;
   h->header_size = MFU_HEADER_SIZE;
   h->byte_order = MFU_BYTE_ORDER_MARK;
-  h->record_size = sizeof(struct mfu_record);
+  h->record_size = MFU_RECORD_V1_SIZE;
   snprintf(h->shim_version, sizeof h->shim_version, "0.1.0");
   h->pid = 1000 + rank;
   h->ppid = 1;
@@ -236,8 +237,13 @@ static inline struct mfu_record fx_marker(unsigned kind, uint64_t t_ns, uint64_t
   return r;
 }
 
+/* A v1 RECORDS block: each record's first MFU_RECORD_V1_SIZE bytes. */
 static inline void fx_records(struct fx *fx, const struct mfu_record *r, size_t n) {
-  fx_block(fx, MFU_BLOCK_RECORDS, (uint32_t)n, r, (uint32_t)(n * sizeof *r));
+  unsigned char *v1 = malloc((n ? n : 1) * MFU_RECORD_V1_SIZE);
+  if (!v1) abort();
+  for (size_t i = 0; i < n; i++) memcpy(v1 + i * MFU_RECORD_V1_SIZE, &r[i], MFU_RECORD_V1_SIZE);
+  fx_block(fx, MFU_BLOCK_RECORDS, (uint32_t)n, v1, (uint32_t)(n * MFU_RECORD_V1_SIZE));
+  free(v1);
 }
 
 /* The records in a fixed pseudo-random order, in blocks of up to 3: out of time order, as

@@ -1,0 +1,281 @@
+/* Trace format v2 (include/mfu/trace.h): the shim's encoder (shim/encode.c) and the analyzer's
+ * reader agree on records of every kind, field for field; a block decodes on its own, so a
+ * torn block costs only its own records; zstd blocks read back the same; malformed payloads
+ * are reported, not guessed; and a GEMM stream takes the few bytes per call the format is
+ * for. (Version 1 files are what trace_fixture.h writes: the other analyzer tests read them.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <zstd.h>
+
+#include "compress.h"
+#include "encode.h"
+#include "trace/reader.h"
+#include "trace_fixture.h"
+
+#define TEST_RNG_SEED 12
+#include "test_rng.h"
+
+enum { N = 3000, PER_BLOCK = 1000 };
+
+static struct mfu_encoder enc;
+static unsigned char payload[1 << 20];
+static struct mfu_record sent[N];
+
+/* A record of kind `kind` with fields drawn at random, as the shim could fill them: a few
+ * shapes and streams, times that move on, ids that count up. */
+static struct mfu_record random_record(unsigned kind, uint64_t *clock, uint64_t *id) {
+  struct mfu_record r = {.kind = (uint16_t)kind, .api = (uint16_t)(1 + below(5)), .tid = 77,
+                         .stream = 0x7f0000001000ull * below(3)};
+  *clock += below(5000);
+  r.t_start_ns = *clock;
+  r.t_end_ns = *clock + below(3000);
+  if (below(4) == 0) r.tid = 78 + (uint32_t)below(2);
+  if (below(2)) r.correlation = ++*id;
+  r.callsite = (uint32_t)below(3);
+  switch (kind) {
+  case MFU_REC_GEMM:
+    r.u.gemm = (struct mfu_gemm){.m = 64 << below(4), .n = 128, .k = 64 << below(3), .batch = 1,
+                                 .groups = 1, .precision = 4, .a_type = 14, .b_type = 14,
+                                 .c_type = 14, .compute_type = 68, .scale_type = -1,
+                                 .handle = 0x55aa00};
+    r.u.gemm.capture = below(10) == 0 ? below(1000) : 0;
+    r.flops = (uint64_t)(2 * r.u.gemm.m * r.u.gemm.n * r.u.gemm.k);
+    break;
+  case MFU_REC_NCCL:
+    r.u.nccl = (struct mfu_nccl){.count = 1 << below(20), .comm_id = 0xc0ffee, .comm = 0x5000,
+                                 .group_seq = below(3), .datatype = 9, .redop = 0, .peer = -1,
+                                 .comm_rank = 1, .comm_size = 8, .op = (uint8_t)below(8)};
+    break;
+  case MFU_REC_KERNEL:
+    r.u.kernel = (struct mfu_kernel){.name = MFU_STRING_DYNAMIC + (uint32_t)below(4), .stream = 7,
+                                     .correlation = (uint32_t)(1000 + *id * 3),
+                                     .graph_node = below(3) ? 0 : below(1ull << 40),
+                                     .grid = {1, 2, 3}, .block = {128, 1, 1}, .registers = 64};
+    break;
+  case MFU_REC_MEMCPY:
+  case MFU_REC_MEMSET:
+    r.u.memop = (struct mfu_memop){.bytes = below(1 << 30), .stream = 7,
+                                   .correlation = (uint32_t)below(UINT32_MAX)};
+    break;
+  case MFU_REC_CORRELATION:
+    r.u.correlation = (struct mfu_correlation){.correlation = (uint32_t)(1000 + *id * 3),
+                                               .kind = 6, .external = *id};
+    break;
+  case MFU_REC_DEVICE:
+    snprintf(r.u.device.name, sizeof r.u.device.name, "NVIDIA H100 80GB HBM3");
+    break;
+  default: /* GRAPH, MARKER, and kinds no reader knows: bytes at random */
+    for (size_t i = 0; i < sizeof r.u.raw; i++) r.u.raw[i] = below(3) ? 0 : (uint8_t)below(256);
+  }
+  return r;
+}
+
+/* A v2 file of the records in blocks of `per`, each block compressed if `zstd`. */
+static void write_v2(struct fx *fx, const struct mfu_record *r, size_t n, size_t per, bool zstd) {
+  fx_begin(fx, "v2", 0, 1);
+  fx->h.version = 2;
+  fx->h.record_size = 0;
+  fx_api_names(fx);
+  for (size_t i = 0; i < n; i += per) {
+    mfu_encode_begin(&enc, payload, sizeof payload, 77);
+    for (size_t j = i; j < n && j < i + per; j++) assert_true(mfu_encode_add(&enc, &r[j]));
+    uint32_t count = mfu_encode_count(&enc);
+    size_t size = mfu_encode_end(&enc);
+    if (!zstd) {
+      fx_block(fx, MFU_BLOCK_RECORDS, count, payload, (uint32_t)size);
+      continue;
+    }
+    static unsigned char z[(1 << 20) + 4096];
+    size_t packed = ZSTD_compress(z + 8, sizeof z - 16, payload, size, 3);
+    assert_false(ZSTD_isError(packed));
+    struct mfu_zstd_prefix prefix = {(uint32_t)size, (uint32_t)packed};
+    memcpy(z, &prefix, sizeof prefix);
+    packed += 8;
+    while (packed % 8) z[packed++] = 0;
+    struct mfu_block_header bh = {.magic = MFU_BLOCK_MAGIC, .type = MFU_BLOCK_RECORDS,
+                                  .encoding = MFU_ENCODING_ZSTD, .count = count,
+                                  .payload_size = (uint32_t)packed, .seq = fx->seq++};
+    bh.checksum = mfu_block_checksum(&bh, z);
+    fx_append(fx, &bh, sizeof bh);
+    fx_append(fx, z, packed);
+    fx->records += count;
+  }
+  fx_end(fx);
+  fx_header(fx, MFU_FILE_COMPLETE);
+}
+
+/* Reads PATH; returns how many records it held, each checked against want[]. */
+static size_t read_back(const char *path, const struct mfu_record *want, struct mfu_trace *t) {
+  assert_int_equal(mfu_trace_open(t, path), 0);
+  size_t n = 0;
+  for (const struct mfu_record *r; (r = mfu_trace_next(t)); n++)
+    assert_memory_equal(r, &want[n], sizeof *r);
+  return n;
+}
+
+static void fill(void) {
+  static const unsigned kinds[] = {MFU_REC_GEMM, MFU_REC_GEMM, MFU_REC_GEMM, MFU_REC_NCCL,
+                                   MFU_REC_KERNEL, MFU_REC_KERNEL, MFU_REC_CORRELATION,
+                                   MFU_REC_MEMCPY, MFU_REC_MEMSET, MFU_REC_GRAPH, MFU_REC_MARKER,
+                                   MFU_REC_DEVICE, 41};
+  uint64_t clock = 5000000000ull, id = 0;
+  for (size_t i = 0; i < N; i++) sent[i] = random_record(kinds[below(13)], &clock, &id);
+  sent[17].t_end_ns = sent[17].t_start_ns - 5;     /* an activity that ends before it starts */
+  sent[18].t_start_ns = sent[17].t_start_ns - 999; /* and one out of order */
+}
+
+static void test_every_kind_reads_back(void **state) {
+  (void)state;
+  fill();
+  for (int zstd = 0; zstd <= 1; zstd++) {
+    struct fx fx;
+    char path[512];
+    snprintf(path, sizeof path, "%s/all%d.mfutrace", fx_dir, zstd);
+    write_v2(&fx, sent, N, PER_BLOCK, zstd);
+    fx_save(&fx, path, fx.len);
+    fx_free(&fx);
+    struct mfu_trace t;
+    assert_int_equal(read_back(path, sent, &t), N);
+    assert_true(t.complete);
+    assert_int_equal(t.header.version, 2);
+    mfu_trace_close(&t);
+  }
+}
+
+/* A torn block loses its records, no other's: each block's deltas and descriptors are its own. */
+static void test_blocks_decode_on_their_own(void **state) {
+  (void)state;
+  fill();
+  struct fx fx;
+  char path[512];
+  snprintf(path, sizeof path, "%s/torn.mfutrace", fx_dir);
+  write_v2(&fx, sent, N, PER_BLOCK, false);
+  size_t second = fx.block_start[2]; /* [0]: the API names, then the records blocks */
+  fx.buf[second + sizeof(struct mfu_block_header) + 40] ^= 0x5a;
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  struct mfu_trace t;
+  assert_int_equal(mfu_trace_open(&t, path), 0);
+  size_t n = 0;
+  for (const struct mfu_record *r; (r = mfu_trace_next(&t)); n++)
+    assert_memory_equal(r, &sent[n < PER_BLOCK ? n : n + PER_BLOCK], sizeof *r);
+  assert_int_equal(n, N - PER_BLOCK);
+  assert_int_equal(t.gaps.n, 1);
+  assert_int_equal(t.gaps.records, PER_BLOCK);
+  mfu_trace_close(&t);
+}
+
+/* One block holding `bytes` after the prefix, stated as `count` records. */
+static const char *malformed(uint32_t count, const unsigned char *bytes, uint32_t n) {
+  static char problem[256];
+  unsigned char p[256] = {0};
+  struct mfu_records_prefix prefix = {.tid = 1, .size = n, .base_ns = 1000};
+  memcpy(p, &prefix, sizeof prefix);
+  memcpy(p + sizeof prefix, bytes, n);
+  struct fx fx;
+  char path[512];
+  snprintf(path, sizeof path, "%s/bad.mfutrace", fx_dir);
+  fx_begin(&fx, "v2", 0, 1);
+  fx.h.version = 2;
+  fx.h.record_size = 0;
+  fx_block(&fx, MFU_BLOCK_RECORDS, count, p, (uint32_t)((sizeof prefix + n + 7) & ~7u));
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  struct mfu_trace t;
+  assert_int_equal(mfu_trace_open(&t, path), 0);
+  assert_null(mfu_trace_next(&t));
+  assert_int_equal(t.gaps.n, 1);
+  snprintf(problem, sizeof problem, "%s", t.gaps.list[0].reason);
+  mfu_trace_close(&t);
+  return problem;
+}
+
+static void test_malformed_payloads(void **state) {
+  (void)state;
+  /* a GEMM descriptor: the mask says byte 0 (the kind) is its only nonzero byte */
+  unsigned char gemm[MFU_V2_MASK_BYTES + 4] = {MFU_V2_NEW, 1, 0};
+  gemm[1 + MFU_V2_MASK_BYTES] = MFU_REC_GEMM;
+  gemm[2 + MFU_V2_MASK_BYTES] = 0, gemm[3 + MFU_V2_MASK_BYTES] = 0; /* start, duration */
+  assert_non_null(strstr(malformed(1, (const unsigned char[]){MFU_V2_USE, 0, 0, 0}, 4),
+                         "names descriptor 0 of 0"));
+  assert_non_null(strstr(malformed(1, (const unsigned char[]){3, 0, 0}, 3), "of no known form"));
+  assert_non_null(strstr(malformed(2, gemm, sizeof gemm), "ends after 1 of its 2 records"));
+  assert_non_null(strstr(malformed(1, gemm, sizeof gemm - 1), "times overrun"));
+  unsigned char extra[sizeof gemm + 1];
+  memcpy(extra, gemm, sizeof gemm);
+  extra[sizeof gemm] = 9;
+  assert_non_null(strstr(malformed(1, extra, sizeof extra), "1 bytes after its 1 records"));
+  gemm[0] |= 1u << (MFU_V2_SLOT_BIT + 2); /* GEMMs have slots 0 and 1 only */
+  assert_non_null(strstr(malformed(1, gemm, sizeof gemm), "codes slots its kind 1 does not have"));
+}
+
+/* What the format is for: a training step's GEMMs, a few shapes over and over, a few
+ * microseconds apart, with CUPTI's correlation ids counting up. */
+static void test_gemm_stream_is_compact(void **state) {
+  (void)state;
+  uint64_t clock = 1000000000ull, id = 0;
+  mfu_encode_begin(&enc, payload, sizeof payload, 77);
+  for (int i = 0; i < 4000; i++) {
+    struct mfu_record r = random_record(MFU_REC_GEMM, &clock, &id);
+    r.api = 1, r.stream = 0, r.tid = 77, r.callsite = 0, r.u.gemm.capture = 0;
+    r.correlation = ++id;
+    assert_true(mfu_encode_add(&enc, &r));
+  }
+  size_t size = mfu_encode_end(&enc);
+  assert_in_range(size, 4000 * 4, 4000 * 8);
+}
+
+/* A full dictionary or payload ends a block: the record is refused, nothing half-written. */
+static void test_limits(void **state) {
+  (void)state;
+  uint64_t clock = 0, id = 0;
+  mfu_encode_begin(&enc, payload, sizeof payload, 77);
+  struct mfu_record r = random_record(MFU_REC_GEMM, &clock, &id);
+  for (uint32_t i = 0; i < MFU_ENCODE_DESCRIPTORS; i++) {
+    r.u.gemm.m = i + 1; /* a new shape each time */
+    assert_true(mfu_encode_add(&enc, &r));
+  }
+  r.u.gemm.m = 0;
+  assert_false(mfu_encode_add(&enc, &r));
+  assert_int_equal(mfu_encode_count(&enc), MFU_ENCODE_DESCRIPTORS);
+  unsigned char small[MFU_V2_RECORD_MAX + 64];
+  mfu_encode_begin(&enc, small, sizeof small, 77);
+  assert_true(mfu_encode_add(&enc, &r));
+  assert_false(mfu_encode_add(&enc, &r));
+}
+
+/* The shim's zstd, through libzstd.so.1 loaded at run time; nothing compresses before it is
+ * started (so a host without libzstd gets plain blocks). */
+static void test_shim_zstd(void **state) {
+  (void)state;
+  static unsigned char out[1 << 20];
+  memset(payload, 'x', 65536);
+  assert_int_equal(mfu_compress(payload, 65536, out, sizeof out), 0);
+  assert_true(mfu_compress_start(3));
+  size_t n = mfu_compress(payload, 65536, out, sizeof out);
+  assert_in_range(n, 1, 1000);
+  static unsigned char back[65536];
+  assert_int_equal(ZSTD_decompress(back, sizeof back, out, n), 65536);
+  assert_memory_equal(back, payload, 65536);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_every_kind_reads_back),
+      cmocka_unit_test(test_blocks_decode_on_their_own),
+      cmocka_unit_test(test_malformed_payloads),
+      cmocka_unit_test(test_gemm_stream_is_compact),
+      cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_shim_zstd),
+  };
+  return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
+}
