@@ -30,6 +30,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 #include <nccl.h>
+#include <nvtx3/nvToolsExt.h>
 
 #include <dlfcn.h>
 #include <getopt.h>
@@ -393,16 +394,22 @@ static void run_op(struct run *r, const struct op *op, bool backward) {
 }
 
 /* The forward pass runs the ops in order, a memory-bound kernel closing each layer; the
- * backward pass runs them in reverse, the all-reduce issued after the LM head's. */
+ * backward pass runs them in reverse, the all-reduce issued after the LM head's. Each pass is
+ * an NVTX range named after it, as training frameworks mark them (a no-op unless a tool such
+ * as mfushim is attached through NVTX_INJECTION64_PATH). */
 static void step(struct run *r, const struct op *ops, size_t nops) {
+  nvtxRangePushA("forward");
   for (size_t i = 0; i < nops; i++) {
     run_op(r, &ops[i], false);
     if (ops[i].layer >= 0 && (i + 1 == nops || ops[i + 1].layer != ops[i].layer)) memory_bound(r);
   }
+  nvtxRangePop();
+  nvtxRangePushA("backward");
   for (size_t i = nops; i-- > 0;) {
     run_op(r, &ops[i], true);
     if (ops[i].part == LM_HEAD) allreduce(r);
   }
+  nvtxRangePop();
   end_of_step(r);
 }
 
@@ -471,7 +478,7 @@ enum {
   O_MLP,
   O_LT,
   O_COMM_STREAM,
-  O_SYNC
+  O_SYNC_STEPS
 };
 
 static const struct option options[] = {
@@ -491,7 +498,7 @@ static const struct option options[] = {
     [O_MLP] = {"mlp", required_argument, NULL, O_MLP},
     [O_LT] = {"lt", no_argument, NULL, O_LT},
     [O_COMM_STREAM] = {"comm-stream", required_argument, NULL, O_COMM_STREAM},
-    [O_SYNC] = {"sync", no_argument, NULL, O_SYNC},
+    [O_SYNC_STEPS] = {"sync", no_argument, NULL, O_SYNC_STEPS},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -574,7 +581,7 @@ static struct model parse(int argc, char **argv) {
       if (strcmp(optarg, "same") && strcmp(optarg, "side"))
         usage_error("unknown --comm-stream '%s': same or side", optarg);
       m.comm_side = !strcmp(optarg, "side");
-    } else if (opt == O_SYNC) {
+    } else if (opt == O_SYNC_STEPS) {
       m.sync = true;
     } else if (opt == 'h') {
       usage();

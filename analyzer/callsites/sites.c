@@ -278,6 +278,12 @@ void callsites_finish(struct callsites_builder *b, struct symbolizer *z, struct 
   free(b);
 }
 
+void callsites_of_job(const struct mfu_job *j, struct symbolizer *z, struct callsites *out) {
+  struct callsites_builder *b = callsites_builder_new();
+  for (size_t i = 0; i < j->nfiles; i++) callsites_add_file(b, &j->files[i]->callsites, &j->files[i]->call_times);
+  callsites_finish(b, z, out);
+}
+
 double callsites_backward_forward(const struct callsites *c) {
   double fwd = c->phase[PHASE_FORWARD].flops;
   return fwd > 0 ? c->phase[PHASE_BACKWARD].flops / fwd : -1;

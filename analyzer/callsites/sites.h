@@ -4,6 +4,10 @@
  * site), symbolized, with its phase (steps/phases.h) and what its calls did: calls, FLOPs, GPU
  * and host time, by GEMM shape or NCCL size; and the job's work per phase.
  *
+ *     callsites_of_job(job, symbolizer, &out);
+ *
+ * or, file by file:
+ *
  *     struct callsites_builder *b = callsites_builder_new();
  *     for each file: callsites_add_file(b, &table, &call_times);   // its sites and their rows
  *     callsites_finish(b, symbolizer, &out);                         // frees the builder
@@ -15,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "job/job.h"
 #include "steps/call_times.h"
 #include "steps/phases.h"
 #include "symbols/symbolizer.h"
@@ -86,6 +91,9 @@ void callsites_add_file(struct callsites_builder *b, const struct trace_callsite
 /* Symbolizes the job's sites (each distinct one once), classifies them, sums their work and
  * the phases'; frees the builder. Function names live as long as z. */
 void callsites_finish(struct callsites_builder *b, struct symbolizer *z, struct callsites *out);
+
+/* The call sites of a job's files (their tables and call times). */
+void callsites_of_job(const struct mfu_job *j, struct symbolizer *z, struct callsites *out);
 
 /* The measured backward/forward FLOP ratio (the formulas assume 2); negative when no forward
  * FLOPs were seen. */

@@ -87,7 +87,7 @@ int cli_model(const struct model_spec *spec, struct model_shape *m, const char *
 static void usage(FILE *out) {
   fprintf(out,
           "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [--top N]\n"
-          "                  [MODEL] [WORK] [PEAK]\n"
+          "                  [--by-phase] [--by-callsite] [MODEL] [WORK] [PEAK]\n"
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
           "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
@@ -114,7 +114,17 @@ static void usage(FILE *out) {
           "  --steps all  every step (by default the first, median, p90, slowest and last,\n"
           "             with a sparkline of the measured steps' times)\n"
           "  --top N    with --full, rows of the tables of GEMM shapes and of kernels per\n"
-          "             category (default %d; 0: all); --json lists every row\n"
+          "             category, and of --by-callsite's (default %d; 0: all); --json lists\n"
+          "             every row\n"
+          "  --by-phase FLOPs and time of the forward pass, the backward pass, the optimizer\n"
+          "             and the rest, and the measured backward/forward FLOP ratio: a phase is\n"
+          "             said by an NVTX range around the call (\"forward\", \"MmBackward0\"...),\n"
+          "             else by PyTorch's autograd threads (backward), else by the call\n"
+          "             site's frames\n"
+          "  --by-callsite\n"
+          "             the top call sites by FLOPs and by GPU time, with their shapes and\n"
+          "             where they are (Python function and line, native functions); --json\n"
+          "             has every frame\n"
           "\n"
           "MODEL, WORK and PEAK are the options of `mfu predict` (below), meaning the same:\n"
           "--batch is the global batch, the sequences of one step of all ranks together (each\n"
@@ -127,7 +137,8 @@ static void usage(FILE *out) {
   fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
 }
 
-enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP, OPT_FULL, OPT_STEPS };
+enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP, OPT_FULL, OPT_STEPS,
+       OPT_BY_PHASE, OPT_BY_CALLSITE };
 
 static const struct option report_options_table[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -137,6 +148,8 @@ static const struct option report_options_table[] = {
     {"top", required_argument, NULL, OPT_TOP},
     {"full", no_argument, NULL, OPT_FULL},
     {"steps", required_argument, NULL, OPT_STEPS},
+    {"by-phase", no_argument, NULL, OPT_BY_PHASE},
+    {"by-callsite", no_argument, NULL, OPT_BY_CALLSITE},
     {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
@@ -157,6 +170,8 @@ static int on_report_option(void *ctx, int id, const char *arg) {
   case OPT_HELP: a->help = true; return 0;
   case OPT_STEP_RANGE: return cli_step_range("mfu report", arg, &a->step_range);
   case OPT_FULL: a->o.full = true; return 0;
+  case OPT_BY_PHASE: a->o.by_phase = true; return 0;
+  case OPT_BY_CALLSITE: a->o.by_callsite = true; return 0;
   case OPT_STEPS:
     if (strcmp(arg, "all") != 0) {
       fprintf(stderr, "mfu report: --steps '%s': expected 'all' (every step; by default the "

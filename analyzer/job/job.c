@@ -472,6 +472,7 @@ void mfu_traces_free(struct mfu_traces *t) {
     counts_free(&t->files[i].counts);
     rank_steps_free(&t->files[i].steps);
     call_times_free(&t->files[i].call_times);
+    trace_callsites_free(&t->files[i].callsites);
   }
   for (size_t i = 0; i < t->njobs; i++) {
     free(t->jobs[i].files);

@@ -14,6 +14,7 @@
 #include "mfu/trace.h"
 #include "steps/call_times.h"
 #include "steps/rank_steps.h"
+#include "trace/callsites.h"
 #include "trace/blocks.h"
 #include "util/strings.h"
 
@@ -33,7 +34,8 @@ struct mfu_file {
                                  of the last */
   uint64_t skipped_blocks;    /* valid blocks of unknown types (newer shim) */
   struct rank_steps steps;    /* training steps, their work and GPU time */
-  struct call_times call_times; /* GPU time by GEMM shape, NCCL size and kernel */
+  struct call_times call_times; /* GPU time by GEMM shape, NCCL size, kernel and call site */
+  struct trace_callsites callsites; /* where the calls came from (traces from v2 on) */
 };
 
 struct mfu_job {

@@ -323,6 +323,7 @@ void report_json(FILE *out, const struct report *r) {
 
   json_utilization(j, r);
   report_profile_json(j, r);
+  report_callsites_json(j, r);
 
   jw_key(j, "per_rank");
   jw_array_begin(j);

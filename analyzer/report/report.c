@@ -16,12 +16,18 @@ int report_build(struct report *r, const char *path, const struct mfu_traces *t,
   r->top = o->top;
   r->convention = util->have_model ? convention_name(util->spec->convention) : NULL;
   r->full = o->full;
+  r->by_phase = o->by_phase;
+  r->by_callsite = o->by_callsite;
+  r->symbols = symbolizer_new();
+  callsites_of_job(r->j, r->symbols, &r->cs);
   findings_gather(&r->f, path, t, r->j, o->job_id != NULL, util, &r->u);
   if (r->f.shown) step_summary_of(r->f.shown, o->all_steps, &r->steps);
   return 0;
 }
 
 void report_free(struct report *r) {
+  callsites_free(&r->cs);
+  symbolizer_free(r->symbols);
   step_summary_free(&r->steps);
   profile_free(&r->p);
   findings_free(&r->f);

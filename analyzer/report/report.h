@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "callsites/sites.h"
 #include "job/job.h"
 #include "metrics/findings.h"
 #include "metrics/profile.h"
@@ -23,6 +24,8 @@ struct report_options {
   bool full;          /* text report: every table (by precision, API, operation, rank, GPU
                          time), not only the summary that fits one screen */
   bool all_steps;     /* text report: every step, not the first, median, p90, slowest, last */
+  bool by_phase;      /* text report: FLOPs and time per phase (forward, backward...) */
+  bool by_callsite;   /* text report: the top call sites by FLOPs and by GPU time */
   const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
@@ -34,8 +37,10 @@ struct report {
   struct findings f;
   struct job_profile p;
   struct step_summary steps; /* of f.shown */
+  struct symbolizer *symbols; /* names the call sites' frames */
+  struct callsites cs;
   size_t top;             /* the options' */
-  bool full;              /* the options' */
+  bool full, by_phase, by_callsite; /* the options' */
   const char *convention; /* the FLOP convention of the model; NULL without one */
 };
 

@@ -20,6 +20,13 @@ void report_pace_table(FILE *out, const struct report *r, bool csv);
 /* The same as the keys gemm_shapes, kernels and nccl_by_size, every row. */
 void report_profile_json(struct jw *j, const struct report *r);
 
+/* FLOPs and time per phase (callsites/sites.h), and the backward/forward FLOP ratio. */
+void report_phase_table(FILE *out, const struct report *r, bool csv);
+/* The top `top` call sites (0: all) by FLOPs and, with a GPU timeline, by GPU time. */
+void report_callsite_tables(FILE *out, const struct report *r, size_t top, bool csv);
+/* The keys phases, callsites and stacks. */
+void report_callsites_json(struct jw *j, const struct report *r);
+
 /* The columns that say what a GEMM shape is (m n k batch op precision), and what an NCCL
  * operation and size is (operation, size, communicator size), their cells and JSON keys, for
  * every table that lists them. */

@@ -237,6 +237,8 @@ void report_text(FILE *out, const struct report *r, size_t max_rows) {
   if (r->full) print_ranks(out, r, max_rows);
   print_utilization(out, r);
   if (r->full) report_profile_tables(out, r, r->top, false);
+  if (r->by_phase) report_phase_table(out, r, false);
+  if (r->by_callsite) report_callsite_tables(out, r, r->top, false);
   print_list(out, "notes", &r->f.notes);
   print_list(out, "warnings", &r->f.warnings);
 }

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "correlation.h"
+#include "markers.h"
 #include "mfu/nccl.h"
+#include "phases.h"
 #include "timeline/kernels.h"
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -17,9 +19,18 @@ enum call_kind { CALL_GEMM, CALL_NCCL };
 struct built_call {
   uint64_t external;
   double flops;
+  uint64_t start_ns, host_ns, gpu_ns;
   uint32_t slot; /* in gemm[] or nccl[], by kind */
+  uint32_t tid, site;
   uint8_t kind;
   bool timed;
+};
+
+/* An NVTX marker, for the phase a range around a call says. */
+struct built_marker {
+  uint64_t time_ns, id;
+  uint32_t name; /* string id */
+  uint8_t kind;
 };
 
 struct built_activity {
@@ -44,6 +55,10 @@ struct call_times_builder {
   uint32_t *names;
   uint8_t *name_cat;
   size_t nnames, names_cap;
+  struct built_marker *markers;
+  size_t nmarkers, markers_cap;
+  struct slots site_slots;
+  size_t sites_cap;
 };
 
 struct call_times_builder *call_times_builder_new(void) {
@@ -91,8 +106,11 @@ static size_t nccl_slot(struct call_times_builder *b, const struct mfu_nccl *n) 
 static void add_call(struct call_times_builder *b, const struct mfu_record *r, enum call_kind kind,
                      size_t slot) {
   MFU_GROW(b->calls, b->ncalls, b->calls_cap);
-  b->calls[b->ncalls++] = (struct built_call){r->correlation, (double)r->flops, (uint32_t)slot,
-                                              (uint8_t)kind, false};
+  b->calls[b->ncalls++] = (struct built_call){
+      .external = r->correlation, .flops = (double)r->flops, .start_ns = r->t_start_ns,
+      .host_ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0,
+      .slot = (uint32_t)slot, .tid = r->tid, .site = 0 /* v1 records name no call site */,
+      .kind = (uint8_t)kind};
 }
 
 static void add_activity(struct call_times_builder *b, const struct mfu_record *r,
@@ -129,6 +147,11 @@ void call_times_add(struct call_times_builder *b, const struct mfu_record *r) {
     return;
   case MFU_REC_MEMSET:
     add_activity(b, r, r->u.memop.correlation, 0, CAT_MEMSET);
+    return;
+  case MFU_REC_MARKER:
+    MFU_GROW(b->markers, b->nmarkers, b->markers_cap);
+    b->markers[b->nmarkers++] = (struct built_marker){r->t_start_ns, r->u.marker.id,
+                                                      r->u.marker.name, r->u.marker.kind};
     return;
   case MFU_REC_CORRELATION:
     MFU_GROW(b->corr, b->ncorr, b->corr_cap);
@@ -187,6 +210,59 @@ static enum activity_category name_category(struct call_times_builder *b, uint32
   return (enum activity_category)b->name_cat[i];
 }
 
+/* The NVTX ranges of the trace that say a phase (steps/phases.h). */
+static void phase_ranges_of(const struct call_times_builder *b, const struct mfu_trace *t,
+                            struct phase_ranges *pr) {
+  struct steps_marker *m = mfu_xmalloc(b->nmarkers, sizeof *m);
+  for (size_t i = 0; i < b->nmarkers; i++) {
+    const struct built_marker *x = &b->markers[i];
+    m[i] = (struct steps_marker){(enum mfu_marker_kind)x->kind, x->time_ns, x->id,
+                                 x->name ? mfu_trace_string(t, x->name) : NULL};
+  }
+  struct steps_range *r = mfu_xmalloc(b->nmarkers, sizeof *r);
+  size_t n = steps_pair_markers(m, b->nmarkers, r);
+  struct phase_range *p = mfu_xmalloc(n, sizeof *p);
+  for (size_t i = 0; i < n; i++)
+    p[i] = (struct phase_range){.thread = r[i].thread, .start_ns = r[i].start_ns,
+                                .end_ns = r[i].end_ns, .name = r[i].name};
+  phase_ranges_build(pr, p, n);
+  free(p);
+  free(r);
+  free(m);
+}
+
+static bool same_site(const void *entries, size_t i, const void *key) {
+  const struct call_times_site *a = (const struct call_times_site *)entries + i, *k = key;
+  return a->site == k->site && a->kind == k->kind && a->shape == k->shape &&
+         a->range_phase == k->range_phase;
+}
+
+/* The calls by call site, shape and the phase of the NVTX range around them. */
+static void add_sites(struct call_times_builder *b, const struct mfu_trace *t) {
+  struct phase_ranges pr;
+  phase_ranges_of(b, t, &pr);
+  for (size_t i = 0; i < b->ncalls; i++) {
+    const struct built_call *c = &b->calls[i];
+    struct call_times_site key = {
+        .site = c->site, .kind = c->kind == CALL_GEMM ? MFU_REC_GEMM : MFU_REC_NCCL,
+        .range_phase = (uint8_t)phase_ranges_at(&pr, c->tid, c->start_ns, NULL), .shape = c->slot};
+    uint64_t h = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(MFU_HASH_SEED, key.site), key.shape),
+                              (uint64_t)key.kind << 8 | key.range_phase);
+    size_t k = slots_find(&b->site_slots, h, same_site, b->out.sites, &key, b->out.nsites);
+    if (k == b->out.nsites) {
+      MFU_GROW(b->out.sites, b->out.nsites, b->sites_cap);
+      b->out.sites[b->out.nsites++] = key;
+    }
+    struct call_times_site *row = &b->out.sites[k];
+    row->calls++;
+    row->timed_calls += c->timed;
+    row->flops += c->flops;
+    row->gpu_ns += c->gpu_ns;
+    row->host_ns += c->host_ns;
+  }
+  phase_ranges_free(&pr);
+}
+
 void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
                        struct call_times *out) {
   struct correlation_index ix;
@@ -203,6 +279,7 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
       struct built_call *c = &b->calls[i];
       bool first = !c->timed;
       c->timed = true;
+      c->gpu_ns += act->ns;
       if (c->kind == CALL_GEMM) {
         struct call_times_gemm *g = &b->out.gemm[c->slot];
         g->gpu_ns += act->ns;
@@ -221,6 +298,7 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
     k->ns += act->ns;
   }
   correlation_index_free(&ix);
+  add_sites(b, t);
   for (size_t i = 0; i < b->out.nkernels; i++) {
     const char *text = b->kernel_name[i] ? mfu_trace_string(t, b->kernel_name[i]) : NULL;
     b->out.kernels[i].name = text ? mfu_xstrdup(text) : NULL;
@@ -233,6 +311,8 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
   free(b->names);
   free(b->name_cat);
   free(b->kernel_name);
+  slots_free(&b->site_slots);
+  free(b->markers);
   free(b->calls);
   free(b->acts);
   free(b->corr);

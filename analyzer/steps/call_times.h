@@ -11,7 +11,8 @@
  *     for each record r: call_times_add(b, r);           // any order
  *     call_times_finish(b, &trace, &fs->call_times);     // names kernels; frees the builder
  *
- * Memory while building: ~24 bytes per call and per GPU activity, 16 per correlation. */
+ * Memory while building: ~56 bytes per call, ~24 per GPU activity and NVTX marker, 16 per
+ * correlation. */
 #ifndef MFU_CALL_TIMES_H
 #define MFU_CALL_TIMES_H
 
@@ -48,7 +49,8 @@ struct call_times_kernel {
 };
 
 /* What the calls from one call site did, by GEMM shape or NCCL size and by the phase that an
- * NVTX range around them said (steps/phases.h). */
+ * NVTX range around them said (steps/phases.h; a push/pop range holds its own thread's calls,
+ * a start/end range every thread's). */
 struct call_times_site {
   uint32_t site;       /* in the file's call-site table (trace/callsites.h); 0: none */
   uint8_t kind;        /* MFU_REC_GEMM or MFU_REC_NCCL */

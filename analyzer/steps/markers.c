@@ -43,7 +43,8 @@ size_t steps_pair_markers(const struct steps_marker *m, size_t n, struct steps_r
       while (j > 0 && !(m[open[j - 1]].kind == opener && m[open[j - 1]].id == x->id)) j--;
       if (j == 0) break;
       const struct steps_marker *o = &m[open[j - 1]];
-      out[nout++] = (struct steps_range){o->name, o->time_ns, x->time_ns};
+      out[nout++] = (struct steps_range){o->name, o->time_ns, x->time_ns,
+                                         o->kind == MFU_MARKER_PUSH ? o->id : 0};
       memmove(&open[j - 1], &open[j], (nopen - j) * sizeof *open);
       nopen--;
       break;
@@ -53,7 +54,7 @@ size_t steps_pair_markers(const struct steps_marker *m, size_t n, struct steps_r
       break;
     case MFU_MARKER_PROFILER_STOP:
       if (profiler == SIZE_MAX) break;
-      out[nout++] = (struct steps_range){STEPS_PROFILER_RANGE, m[profiler].time_ns, x->time_ns};
+      out[nout++] = (struct steps_range){STEPS_PROFILER_RANGE, m[profiler].time_ns, x->time_ns, 0};
       profiler = SIZE_MAX;
       break;
     }

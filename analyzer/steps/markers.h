@@ -21,6 +21,7 @@ struct steps_marker {
 struct steps_range {
   const char *name; /* borrowed from the marker */
   uint64_t start_ns, end_ns;
+  uint64_t thread;  /* a push/pop range's thread; 0: start/end and profiler ranges (any thread) */
 };
 
 /* The name of the ranges between cudaProfilerStart and the next cudaProfilerStop. */

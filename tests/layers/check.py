@@ -30,9 +30,9 @@ ALLOWED = {
     "job": {"steps", "timeline", "trace", "util"},
     "metrics": {"job", "steps", "timeline", "model", "trace", "util"},
     "gpu": {"model", "util"},
-    "callsites": {"steps", "symbols", "trace", "util"},
-    "report": {"metrics", "job", "steps", "timeline", "model", "trace", "util"},
-    "cli": {"report", "metrics", "gpu", "job", "steps", "timeline", "model", "trace", "util"},
+    "callsites": {"job", "steps", "symbols", "trace", "util"},
+    "report": {"metrics", "callsites", "symbols", "job", "steps", "timeline", "model", "trace", "util"},
+    "cli": {"report", "metrics", "callsites", "symbols", "gpu", "job", "steps", "timeline", "model", "trace", "util"},
 }
 # The shim's modules, lowest first: a module may include only lower levels (and its own header).
 SHIM_LEVELS = {

@@ -118,8 +118,8 @@ static void test_steps_from_ranges(void **state) {
  * inside the earlier and is part of it. */
 static void test_overlapping_ranges(void **state) {
   (void)state;
-  struct steps_range r[] = {{"step 2", 150, 300}, {"step 1", 100, 200}, {"step 3", 300, 400},
-                      {NULL, 0, 1000}};
+  struct steps_range r[] = {{"step 2", 150, 300, 0}, {"step 1", 100, 200, 0}, {"step 3", 300, 400, 0},
+                            {NULL, 0, 1000, 0}};
   struct steps_span s[N(r)];
   size_t ns;
   char err[64];

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Phases from NVTX ranges, end to end: the example workload marks its forward and backward
+# passes with NVTX ranges; run under the shim on the doubles (mfu run attaches NVTX), the report
+# splits the counted FLOPs between them exactly: backward is twice forward (a projection's dX
+# and dW, the attention core's four backward GEMMs to two), the phases add up to the total, and
+# the measured backward/forward ratio is 2.
+source "$MFU_ROOT/tests/lib.sh"
+"$MFU" run --trace-dir traces -- env LD_LIBRARY_PATH="$DOUBLES" "$MFU_ROOT/build/examples/transformer_step" \
+  --layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64 --steps 4 >run.txt 2>&1 \
+  || { cat run.txt; fail "the example failed under mfu run"; }
+"$MFU" report traces --json >report.json || fail "mfu report --json failed"
+total=$(json report.json totals.gemm_flops)
+fwd=$(json report.json phases.forward.flops)
+bwd=$(json report.json phases.backward.flops)
+python3 - "$total" "$fwd" "$bwd" <<'PY' || fail "forward $fwd + backward $bwd FLOPs: not a third and two thirds of $total"
+import sys
+total, fwd, bwd = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+assert total > 0 and fwd * 3 == total and bwd == 2 * fwd, (total, fwd, bwd)
+PY
+expect_eq "optimizer calls" "$(json report.json phases.optimizer.calls)" 0
+expect_eq "other calls" "$(json report.json phases.other.calls)" 0
+expect_eq "forward calls" "$(json report.json phases.forward.calls)" 60
+expect_eq "backward calls" "$(json report.json phases.backward.calls)" 120
+expect_eq "ratio" "$(json report.json phases.backward_forward_flops)" 2
+expect_eq "callsites" "$(json report.json callsites)" "[]"
+expect 0 'backward/forward FLOPs 2\.00 \(the formulas assume 2\.00\)' "$MFU" report traces --by-phase
+grep -qE '^  backward +120 ' out.txt || { cat out.txt; fail "no backward row of 120 calls"; }
+expect 0 'none in these traces: their shim recorded no call sites' "$MFU" report traces --by-callsite
+echo "ok: forward $fwd, backward $bwd of $total FLOPs"
