@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # device-check.sh — proves mfushim on a real NVIDIA GPU: builds everything there,
 # measures the GPU, runs the example workload and a PyTorch Llama training loop
-# (scripts/train_llama.py) with and without the shim, and prints one PASS/FAIL/SKIP row per
-# check with its numbers. ≤ 8 minutes on one H200: every check has its own time limit, cut to
+# (scripts/train_llama.py) with and without the shim, checks what the traces hold (size, phases,
+# call sites, Perfetto export), and prints one PASS/FAIL/SKIP row per check with its numbers. ≤ 8 minutes on one H200: every check has its own time limit, cut to
 # what is left of the budget, and a failed check never stops the others.
 #
 #   bash scripts/device-check.sh            on the device machine, from the repository root
@@ -18,7 +18,7 @@
 #
 # build/device-deps holds jansson's headers and static library (the device has no network and
 # may lack libjansson-dev, which `mfu` needs), nccl.h (in case its toolkit lacks it), and a
-# prebuilt mfu (jansson linked in), mfu-calibrate, libmfushim.so and transformer_step, used
+# prebuilt mfu (jansson, zstd and zlib linked in), libmfushim.so and transformer_step, used
 # only if the build fails there. The script always builds from source on the device first.
 #
 # Output: the table at the end. With $OUT set (the device tool sets it; at most 8 files come
@@ -44,8 +44,6 @@ case $MODE in
   device | --doubles | --bundle) ;;
   *) echo "usage: bash scripts/device-check.sh [--doubles | --bundle]" >&2; exit 2 ;;
 esac
-CALIBRATE_MAIN='int cmd_calibrate(int, char **);
-int main(int c, char **v) { return cmd_calibrate(c - 1, v + 1); }'
 
 # ---- helpers ---------------------------------------------------------------------------------
 
@@ -109,9 +107,7 @@ bundle() {
   cp /usr/include/jansson.h /usr/include/jansson_config.h "$DEPS/jansson/include/"
   cp "$(gcc -print-file-name=libjansson.a)" "$DEPS/jansson/lib/" # static: nothing to install
   cp "$cuda/include/nccl.h" "$DEPS/nccl/include/"
-  cc -o "$DEPS/prebuilt/mfu" build/analyzer/main.o build/libmfu_analyzer.a "${static[@]}"
-  echo "$CALIBRATE_MAIN" >"$DEPS/calibrate_main.c"
-  cc -o "$DEPS/prebuilt/mfu-calibrate" "$DEPS/calibrate_main.c" build/libmfu_analyzer.a "${static[@]}"
+  cc -o "$DEPS/prebuilt/mfu" build/analyzer/cli/main.o build/libmfu_analyzer.a "${static[@]}" -lpthread -ldl
   cp build/libmfushim.so build/examples/transformer_step "$DEPS/prebuilt/"
   du -sh "$DEPS"
   echo "now: run(command=\"bash scripts/device-check.sh\", carry=[\"build/device-deps\"], timeout_s=600)"
@@ -199,21 +195,14 @@ check_gpu() {
   fi
 }
 
-# Achievable GEMM TFLOP/s per precision from `mfu calibrate` (or a stand-in built from the
-# analyzer library while analyzer/main.c does not dispatch it yet).
+# Achievable GEMM TFLOP/s per precision from `mfu calibrate`.
 check_calibrate() {
   if [ -z "$GPU_NAME" ] && [ "$MODE" != --doubles ]; then row calibrate SKIP "no device"; return; fi
   have_time 60 calibrate || return
-  local cmd=("$MFU" calibrate) size=8192 rc summary
-  if ! "$MFU" calibrate --help >/dev/null 2>&1; then
-    echo "$CALIBRATE_MAIN" >"$W/calibrate_main.c"
-    cc -o "$W/mfu-calibrate" "$W/calibrate_main.c" build/libmfu_analyzer.a -L"$DEPS/jansson/lib" -ljansson -lm \
-      2>"$W/calibrate.log" || cp "$DEPS/prebuilt/mfu-calibrate" "$W/" 2>/dev/null
-    cmd=("$W/mfu-calibrate" calibrate)
-  fi
+  local size=8192 rc summary
   [ "$MODE" = --doubles ] && size=512
-  LD_LIBRARY_PATH=$EXAMPLE_LIBS timeout -k 5 "$(limit 120)" "${cmd[@]}" --size $size --json \
-    >"$W/calibrate.json" 2>>"$W/calibrate.log"
+  LD_LIBRARY_PATH=$EXAMPLE_LIBS timeout -k 5 "$(limit 120)" "$MFU" calibrate --size $size --json \
+    >"$W/calibrate.json" 2>"$W/calibrate.log"
   rc=$?
   summary=$(python3 - "$W/calibrate.json" <<'PY'
 import json, sys
@@ -446,6 +435,58 @@ check_compile() {
   else row compile FAIL "$detail"; fi
 }
 
+# ---- what the traces hold beyond the counts ---------------------------------------------------
+
+# check_traces NAME: four rows on run NAME: the trace's bytes per GEMM call (targets: 32 B
+# host-only, 64 B with the GPU timeline); the FLOPs by phase (in a Transformer's GEMMs backward
+# is twice forward: dX and dW per projection); the top call site (with the script's Python
+# function where the host is CPython); and `mfu export --perfetto`, validated.
+check_traces() {
+  local name=$1 rows
+  if [ ! -f "$W/$name.json" ]; then
+    for r in "trace bytes" phases "call sites" perfetto; do row "$r" SKIP "no run $name"; done
+    return
+  fi
+  "$MFU" report "$W/$name.traces" --json --by-callsite >"$W/$name.sites.json" 2>>"$W/$name.log"
+  "$MFU" export "$W/$name.traces" --perfetto -o "$W/$name.perfetto.json.gz" >>"$W/$name.log" 2>&1
+  rows=$(python3 - "$name" "$W/$name.sites.json" "$W/$name.traces" "$W/$name.perfetto.json.gz" \
+    "$ROOT/tests/tools/perfetto_check.py" 2>&1 <<'PY'
+import glob, json, os, subprocess, sys
+name, report, traces, perfetto, checker = sys.argv[1:]
+d = json.load(open(report))
+calls = d["totals"]["gemm_calls"]
+size = sum(os.path.getsize(f) for f in glob.glob(os.path.join(traces, "**", "*.mfutrace"), recursive=True))
+timeline = any(r.get("gpu_timeline") == "active" for r in d["per_rank"])
+target = 64 if timeline else 32
+per_call = size / calls if calls else float("inf")
+print(f"trace bytes|{'PASS' if per_call <= target else 'FAIL'}|{name}: {size} B for {calls} GEMM calls: "
+      f"{per_call:.1f} B per call ({'with' if timeline else 'without'} the GPU timeline; target <= {target})")
+ph = d.get("phases") or {}
+ratio = ph.get("backward_forward_flops")
+total = d["totals"]["gemm_flops"] or 1
+shares = ", ".join(f"{p} {100 * (ph.get(p) or {}).get('flops', 0) / total:.1f}%"
+                   for p in ("forward", "backward", "optimizer", "other"))
+ok = ratio is not None and 1.9 <= ratio <= 2.1 and (ph.get("other") or {}).get("flops", 0) <= 0.05 * total
+print(f"phases|{'PASS' if ok else 'FAIL'}|{name}: backward/forward FLOPs {ratio} (2 expected); {shares}")
+sites = d.get("callsites") or []
+if sites:
+    top = sites[0]
+    frame = next((f.get("function") for f in top.get("frames") or [] if f.get("function")), None)
+    py = top.get("python")
+    print(f"call sites|PASS|{name}: {len(sites)} sites, unwinder {(d.get('stacks') or {}).get('unwinder')}; "
+          f"top {100 * top['flops'] / total:.1f}% of FLOPs: python {json.dumps(py)[:60]}, native {frame}")
+else:
+    print(f"call sites|FAIL|{name}: no call sites in the traces (stacks: {json.dumps(d.get('stacks'))})")
+check = subprocess.run([sys.executable, checker, perfetto], capture_output=True, text=True)
+said = (check.stdout + check.stderr).strip().splitlines()
+print(f"perfetto|{'PASS' if check.returncode == 0 else 'FAIL'}|{name}: {said[0][:120] if said else 'no output'}")
+PY
+)
+  while IFS='|' read -r check status numbers; do
+    case $status in PASS | FAIL) row "$check" "$status" "$numbers" ;; *) row traces FAIL "$check" ;; esac
+  done <<<"$rows"
+}
+
 # ---- the run ---------------------------------------------------------------------------------
 
 main() {
@@ -484,6 +525,8 @@ main() {
       row "$r" SKIP "no device (no CUDA in $PY's PyTorch)"
     done
   fi
+  echo && echo "== what the traces hold: size, phases, call sites, Perfetto export"
+  if [ -f "$W/shim1.json" ]; then check_traces shim1; else check_traces example-bf16; fi
 
   local fails=0 name status numbers r
   echo
@@ -520,7 +563,7 @@ save_outputs() {
     done
   done
   cp "$W/device-check.log" "$W/results.json" "$OUT/"
-  tar -czf "$OUT/logs.tar.gz" -C "$W" --exclude='*.traces' --exclude=cuda-lib --exclude=mfu-calibrate --exclude=device-check.log .
+  tar -czf "$OUT/logs.tar.gz" -C "$W" --exclude='*.traces' --exclude=cuda-lib --exclude=device-check.log .
 }
 
 rm -rf "$W"
