@@ -29,9 +29,9 @@ int cli_report_build(struct report *r, const char *path, const struct mfu_traces
                      const struct report_options *o);
 
 /* Has scripts/mfu_plot.py draw the figures of `kind` ("report": a report's JSON; "sweep": a
- * sweep's CSV) from `input` into out_dir: 0, or 1 after saying why not (no python3, no
- * matplotlib: how to install it) (plot.c). */
-int cli_plot(const char *cmd, const char *kind, const char *input, const char *out_dir);
+ * sweep's CSV) from `input` into out_dir, the figures' paths on out_fd (-1: stdout): 0, or 1
+ * after saying why not (no python3, no matplotlib: how to install it) (plot.c). */
+int cli_plot(const char *cmd, const char *kind, const char *input, const char *out_dir, int out_fd);
 
 /* Checks --step-range's regular expression: 0 with *out = arg, or 2 after saying why
  * (report.c). */

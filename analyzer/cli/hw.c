@@ -1,6 +1,7 @@
-/* hw: `mfu hw [--json] [NAME]`: the accelerator table, or the row a name selects. */
+/* hw: `mfu hw [--json | --csv] [NAME]`: the accelerator table, or the row a name selects. */
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "commands.h"
 #include "model/hardware.h"
 #include "model_view.h"
+#include "report/table.h"
 
 /* The precisions the table shows, in the order of its columns. */
 static const enum mfu_precision shown[] = {MFU_PREC_FP64, MFU_PREC_FP32, MFU_PREC_TF32,
@@ -60,6 +62,46 @@ static void print_table(void) {
   printf(".\n`mfu hw NAME` shows one device; NAME is a short name or a device-name string.\n");
 }
 
+/* The table for spreadsheets: a peak is empty where the device has none or none is published
+ * (`unpublished` lists those). */
+static void print_csv(const struct accelerator *rows, size_t n) {
+  struct table_column cols[5 + N_SHOWN + 2];
+  char keys[N_SHOWN][24];
+  size_t nc = 0;
+  cols[nc++] = (struct table_column){"", "device", 0};
+  cols[nc++] = (struct table_column){"", "vendor", 0};
+  cols[nc++] = (struct table_column){"", "product", 0};
+  for (size_t i = 0; i < N_SHOWN; i++) {
+    snprintf(keys[i], sizeof keys[i], "%s_tflops", mfu_precision_name(shown[i]));
+    cols[nc++] = (struct table_column){"", keys[i], 0};
+  }
+  cols[nc++] = (struct table_column){"", "unpublished", 0};
+  cols[nc++] = (struct table_column){"", "memory_gb", 0};
+  cols[nc++] = (struct table_column){"", "bandwidth_tbs", 0};
+  cols[nc++] = (struct table_column){"", "sources", 0};
+  struct table t;
+  table_begin(&t, stdout, true, NULL, NULL, cols, nc);
+  for (size_t r = 0; r < n; r++) {
+    const struct accelerator *a = &rows[r];
+    char unpublished[64] = "";
+    table_str(&t, a->id);
+    table_str(&t, a->vendor);
+    table_str(&t, a->product);
+    for (size_t i = 0; i < N_SHOWN; i++) {
+      double v = a->tflops[shown[i]];
+      table_num(&t, v > 0 ? v : NAN, 0);
+      if (v == HW_UNPUBLISHED)
+        snprintf(unpublished + strlen(unpublished), sizeof unpublished - strlen(unpublished), "%s%s",
+                 unpublished[0] ? " " : "", mfu_precision_name(shown[i]));
+    }
+    table_str(&t, unpublished);
+    table_num(&t, a->memory_gb, 0);
+    table_num(&t, a->bandwidth_tbs, 0);
+    table_str(&t, a->sources);
+    table_end_row(&t);
+  }
+}
+
 static void print_one(const struct accelerator *a, const char *asked) {
   char buf[32];
   printf("%s: %s %s", a->id, a->vendor, a->product);
@@ -76,30 +118,55 @@ static void print_one(const struct accelerator *a, const char *asked) {
     if (cites(a, &hw_sources[i])) printf("    %s: %s\n", hw_sources[i].key, hw_sources[i].what);
 }
 
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: mfu hw [--json | --csv] [NAME]\n\n"
+          "Without NAME, lists the accelerator table: dense peak TFLOP/s per precision, memory,\n"
+          "bandwidth and sources. With NAME (a short name such as h100-sxm, a100, mi300x, tpu-v5p,\n"
+          "or a device-name string such as \"NVIDIA H100 80GB HBM3\"), shows the row it selects.\n"
+          "\n"
+          "  --json     one JSON object\n"
+          "  --csv      the table (or the row) as CSV\n"
+          "\n"
+          "Examples:\n"
+          "  mfu hw\n"
+          "  mfu hw \"NVIDIA H100 80GB HBM3\"\n"
+          "  mfu hw --csv > accelerators.csv\n"
+          "\nExit status: 0, 2 for bad usage or an unknown NAME.\n");
+}
+
 int cmd_hw(int argc, char **argv) {
-  static const struct option options[] = {
-      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-  bool json = false;
+  static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                          {"csv", no_argument, NULL, 'c'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {0}};
+  bool json = false, csv = false;
   int c;
   optind = 0;  /* a full reset of glibc's getopt */
   while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
     if (c == 'j') json = true;
+    else if (c == 'c') csv = true;
     else if (c == 'h') {
-      printf("usage: mfu hw [--json] [NAME]\n\nWithout NAME, lists the accelerator table: dense "
-             "peak TFLOP/s per precision, memory,\nbandwidth and sources. With NAME (a short name "
-             "such as h100-sxm, a100, mi300x, tpu-v5p,\nor a device-name string such as \"NVIDIA "
-             "H100 80GB HBM3\"), shows the row it selects.\n");
+      usage(stdout);
       return 0;
     } else {
-      fprintf(stderr, "usage: mfu hw [--json] [NAME]\n");
+      usage(stderr);
       return 2;
     }
+  }
+  if (json && csv) {
+    fprintf(stderr, "mfu hw: --json or --csv, not both\n");
+    return 2;
   }
   if (argc - optind > 1) {
     fprintf(stderr, "mfu hw: one NAME at a time (got %d); quote names with spaces\n", argc - optind);
     return 2;
   }
   if (optind == argc) {
+    if (csv) {
+      print_csv(hw_table, hw_count);
+      return 0;
+    }
     if (!json) {
       print_table();
       return 0;
@@ -115,6 +182,7 @@ int cmd_hw(int argc, char **argv) {
     return 2;
   }
   if (json) return cli_json_print("mfu hw", hw_json(a));
-  print_one(a, argv[optind]);
+  if (csv) print_csv(a, 1);
+  else print_one(a, argv[optind]);
   return 0;
 }

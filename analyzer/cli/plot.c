@@ -53,7 +53,7 @@ static const char *python_with_matplotlib(const char *cmd) {
   return found;
 }
 
-int cli_plot(const char *cmd, const char *kind, const char *input, const char *out_dir) {
+int cli_plot(const char *cmd, const char *kind, const char *input, const char *out_dir, int out_fd) {
   char script[PATH_MAX];
   if (find_script(cmd, script)) return 1;
   const char *python = python_with_matplotlib(cmd);
@@ -65,7 +65,7 @@ int cli_plot(const char *cmd, const char *kind, const char *input, const char *o
   }
   char *argv[] = {(char *)python, script, (char *)kind, (char *)input, "-o", (char *)out_dir, NULL};
   bool started = false;
-  int status = launch_run(cmd, argv, -1, 0, &started);
+  int status = launch_run(cmd, argv, out_fd, 0, &started);
   if (status) fprintf(stderr, "%s: " SCRIPT " failed (exit status %d) on %s\n", cmd, status, input);
   return status ? 1 : 0;
 }
@@ -175,7 +175,7 @@ int cmd_plot(int argc, char **argv) {
   if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) != 0)
     fprintf(stderr, CMD ": %s\n", err);
   else if ((status = write_report(&a, path, &t, json)) == 0)
-    status = cli_plot(CMD, "report", json, a.out_dir);
+    status = cli_plot(CMD, "report", json, a.out_dir, -1);
   mfu_traces_free(&t);
   return status;
 }

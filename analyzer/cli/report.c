@@ -32,6 +32,8 @@ int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
   if (cli_report_build(&r, path, t, o) != 0) return -1;
   if (json)
     report_json(out, &r);
+  else if (o->csv)
+    report_csv(out, &r);
   else
     report_text(out, &r, o->max_rows);
   report_free(&r);
@@ -86,8 +88,8 @@ int cli_model(const struct model_spec *spec, struct model_shape *m, const char *
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [--top N]\n"
-          "                  [--by-phase] [--by-callsite] [MODEL] [WORK] [PEAK]\n"
+          "usage: mfu report [DIR] [--json | --csv] [--job ID] [--skip N] [--step-range REGEX]\n"
+          "                  [--top N] [--by-phase] [--by-callsite] [MODEL] [WORK] [PEAK]\n"
           "\n"
           "Reads the trace files (*%s) in DIR and its subdirectories and reports the GEMM\n"
           "calls and FLOPs the shim counted, by precision, by API and by rank, and the NCCL\n"
@@ -100,6 +102,8 @@ static void usage(FILE *out) {
           "  DIR        the traces' directory: MFU_TRACE_DIR of the traced run (default\n"
           "             $MFU_TRACE_DIR, else ./mfu-traces), or one trace file\n"
           "  --json     one JSON object on stdout instead of the tables\n"
+          "  --csv      every table as CSV, each after a '# NAME' line, every row and step\n"
+          "             (with --by-phase, --by-callsite: theirs too)\n"
           "  --job ID   the job to report when DIR holds several (default: the latest)\n"
           "  --skip N   leave out the first N steps as warm-up (default: detected)\n"
           "  --step-range REGEX\n"
@@ -138,10 +142,11 @@ static void usage(FILE *out) {
 }
 
 enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP, OPT_FULL, OPT_STEPS,
-       OPT_BY_PHASE, OPT_BY_CALLSITE };
+       OPT_BY_PHASE, OPT_BY_CALLSITE, OPT_CSV };
 
 static const struct option report_options_table[] = {
     {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
     {"job", required_argument, NULL, OPT_JOB},
     {"skip", required_argument, NULL, OPT_SKIP},
     {"step-range", required_argument, NULL, OPT_STEP_RANGE},
@@ -166,6 +171,7 @@ static int on_report_option(void *ctx, int id, const char *arg) {
   int64_t n;
   switch (id) {
   case OPT_JSON: a->json = true; return 0;
+  case OPT_CSV: a->o.csv = a->o.all_steps = true; return 0;
   case OPT_JOB: a->o.job_id = arg; return 0;
   case OPT_HELP: a->help = true; return 0;
   case OPT_STEP_RANGE: return cli_step_range("mfu report", arg, &a->step_range);
@@ -201,6 +207,10 @@ int cmd_report(int argc, char **argv) {
   if (a.help) {
     usage(stdout);
     return 0;
+  }
+  if (a.json && a.o.csv) {
+    fprintf(stderr, "mfu report: --json or --csv, not both\n");
+    return 2;
   }
   const char *path = cli_trace_dir_arg(argc, argv, first, "mfu report");
   if (!path || cli_model_given(&spec, &a.u, "mfu report")) return 2;

@@ -29,13 +29,13 @@ struct sweep_args {
   size_t nbatch, nseq;
   const char *out_dir, *step_range;
   double timeout_s;
-  bool no_plot, help;
+  bool no_plot, csv, help;
   struct utilization_options u;
 };
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mfu sweep --batch LIST --seq LIST [-o DIR] [--timeout S] [--no-plot]\n"
+          "usage: mfu sweep --batch LIST --seq LIST [-o DIR] [--timeout S] [--no-plot] [--csv]\n"
           "                 [--skip N] [--step-range REGEX] [MODEL] [PEAK] -- CMD [ARGS...]\n"
           "\n"
           "Runs CMD under the shim once for every batch size and sequence length, with {batch}\n"
@@ -54,6 +54,8 @@ static void usage(FILE *out) {
           "                 directory must not hold traces yet)\n"
           "  --timeout S    stop a run after S seconds (SIGTERM, then SIGKILL): 'timeout'\n"
           "  --no-plot      the CSV only\n"
+          "  --csv          the table on stdout as CSV too, as in sweep.csv (the summary and\n"
+          "                 the figures' names then go to stderr)\n"
           "  --skip N, --step-range REGEX\n"
           "                 as for mfu report\n"
           "\n"
@@ -72,7 +74,7 @@ static void usage(FILE *out) {
 }
 
 enum { OPT_BATCH = 1, OPT_SEQ, OPT_TIMEOUT, OPT_NO_PLOT, OPT_SKIP, OPT_STEP_RANGE, OPT_HELP,
-       OPT_OUTPUT = 'o' };
+       OPT_CSV, OPT_OUTPUT = 'o' };
 
 /* Before the shared options: --batch and --seq are lists here. */
 static const struct option sweep_options[] = {
@@ -81,6 +83,7 @@ static const struct option sweep_options[] = {
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"no-plot", no_argument, NULL, OPT_NO_PLOT},
+    {"csv", no_argument, NULL, OPT_CSV},
     {"skip", required_argument, NULL, OPT_SKIP},
     {"step-range", required_argument, NULL, OPT_STEP_RANGE},
     {"help", no_argument, NULL, OPT_HELP},
@@ -112,6 +115,7 @@ static int on_option(void *ctx, int id, const char *arg) {
   case OPT_OUTPUT: a->out_dir = arg; return 0;
   case OPT_TIMEOUT: return options_positive(CMD, "timeout", arg, "seconds", &a->timeout_s);
   case OPT_NO_PLOT: a->no_plot = true; return 0;
+  case OPT_CSV: a->csv = true; return 0;
   case OPT_STEP_RANGE: return cli_step_range(CMD, arg, &a->step_range);
   case OPT_HELP: a->help = true; return 0;
   default:
@@ -328,10 +332,11 @@ int cmd_sweep(int argc, char **argv) {
     }
   char csv[4096];
   int status = write_csv(a.out_dir, points, n, csv);
-  sweep_table(stdout, points, n, false);
-  printf("\n%zu of %zu points measured in %.1f s; every figure in %s\n", measured, n,
-         now_s() - started_at, csv);
+  sweep_table(stdout, points, n, a.csv);
+  fprintf(a.csv ? stderr : stdout, "%s%zu of %zu points measured in %.1f s; every figure in %s\n",
+          a.csv ? "" : "\n", measured, n, now_s() - started_at, csv);
   free(points);
-  if (!status && !a.no_plot) cli_plot(CMD, "sweep", csv, a.out_dir);
+  fflush(stdout);
+  if (!status && !a.no_plot) cli_plot(CMD, "sweep", csv, a.out_dir, a.csv ? STDERR_FILENO : -1);
   return status ? status : measured ? 0 : 1;
 }

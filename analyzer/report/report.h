@@ -26,6 +26,7 @@ struct report_options {
   bool all_steps;     /* text report: every step, not the first, median, p90, slowest, last */
   bool by_phase;      /* text report: FLOPs and time per phase (forward, backward...) */
   bool by_callsite;   /* text report: the top call sites by FLOPs and by GPU time */
+  bool csv;           /* cli_report: every table as CSV (report_csv) instead of the text */
   const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
@@ -58,5 +59,8 @@ void report_free(struct report *r);
 
 void report_text(FILE *out, const struct report *r, size_t max_rows);
 void report_json(FILE *out, const struct report *r);
+/* Every table, each after a "# NAME" line, every row (report_options.all_steps for every
+ * step); the phase and call-site tables with by_phase, by_callsite. */
+void report_csv(FILE *out, const struct report *r);
 
 #endif

@@ -75,7 +75,7 @@ void report_pace_table(FILE *out, const struct report *r, bool csv) {
   if (!u->straggler_known) return;
   struct table t;
   table_begin(&t, out, csv, "ranks by time per step outside NCCL kernels, the slowest first",
-              "ranks", cols, N(cols));
+              "pace", cols, N(cols));
   size_t n = u->measured;
   bool cut = !csv && n > 2 * PACE_SHOWN + 1;
   for (size_t k = 0; k < n; k++) {
@@ -98,5 +98,45 @@ void report_pace_table(FILE *out, const struct report *r, bool csv) {
   else
     table_note(&t, "no straggler: the %zu ranks' step times and time outside NCCL are within "
                "%.0f%% of each other", n, 100 * STRAGGLER_TOLERANCE);
+  table_end(&t);
+}
+
+/* From the peak down to MFU, one factor at a time: each row's running product is what is left
+ * of the peak after it. */
+void report_waterfall_table(FILE *out, const struct efficiency *e, bool csv) {
+  static const struct table_column cols[] = {{"factor", "factor", -14},
+                                             {"value", "value", 9},
+                                             {"running", "running_pct", 9},
+                                             {"what it measures", "what", -1}};
+  struct table t;
+  table_begin(&t, out, csv, "from peak to MFU", "waterfall", cols, N(cols));
+  table_str(&t, "peak");
+  table_str(&t, "");
+  table_pct(&t, 1, 2);
+  table_str(&t, "");
+  table_end_row(&t);
+  double running = 1;
+  for (int f = EFF_COVERAGE; f < EFF_COUNT; f++) {
+    char what[256];
+    running *= e->value[f];
+    snprintf(what, sizeof what, "%s%s%s%s", efficiency_meaning[f], e->why[f] ? " (" : "",
+             e->why[f] ? e->why[f] : "", e->why[f] ? ")" : "");
+    table_str(&t, efficiency_name[f]);
+    table_num(&t, e->value[f], 4);
+    table_pct(&t, running, 2); /* NaN from an unknown factor on: unknown */
+    table_str(&t, what);
+    table_end_row(&t);
+  }
+  if (csv) {
+    table_str(&t, "MFU");
+    table_num(&t, e->value[EFF_MFU], 4);
+    table_pct(&t, e->value[EFF_MFU], 2);
+    table_str(&t, efficiency_meaning[EFF_MFU]);
+    table_end_row(&t);
+  } else if (isnan(e->value[EFF_MFU])) {
+    table_note(&t, "= MFU           -");
+  } else {
+    table_note(&t, "= MFU          %6.2f%%", 100 * e->value[EFF_MFU]);
+  }
   table_end(&t);
 }

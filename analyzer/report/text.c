@@ -7,7 +7,6 @@
 #include "report.h"
 #include "sections.h"
 #include "trace/names.h"
-#include "util/u128.h"
 
 static double tflop(unsigned __int128 flops) { return (double)flops / 1e12; }
 static double gigabytes(unsigned __int128 bytes) { return (double)bytes / 1e9; }
@@ -41,71 +40,6 @@ static void print_header(FILE *out, const struct report *r) {
   fputc('\n', out);
 }
 
-static void print_api_row(FILE *out, const struct mfu_api_stats *a) {
-  char dec[U128_DEC_SIZE];
-  fprintf(out, "  %-32s %12" PRIu64 " %8" PRIu64 " %26s %14.3f\n", a->name, a->calls, a->failed,
-          u128_to_dec(dec, a->flops), tflop(a->flops));
-}
-
-/* Rows of a table of n shown when at most max_rows fit (0: no limit). */
-static size_t rows_shown(size_t n, size_t max_rows) {
-  return max_rows && n > max_rows ? max_rows : n;
-}
-
-static void print_tables(FILE *out, const struct report *r, size_t max_rows) {
-  const struct mfu_counts *c = &r->j->totals;
-  char dec[U128_DEC_SIZE];
-  fprintf(out, "\nGEMM FLOPs by precision\n  %-10s %12s %26s %14s %7s\n", "precision", "calls",
-          "FLOPs", "TFLOP", "share");
-  for (unsigned p = 0; p < MFU_PREC_COUNT; p++)
-    if (c->calls_by_precision[p])
-      fprintf(out, "  %-10s %12" PRIu64 " %26s %14.3f %6.1f%%\n", mfu_precision_name(p),
-              c->calls_by_precision[p], u128_to_dec(dec, c->flops_by_precision[p]),
-              tflop(c->flops_by_precision[p]),
-              c->gemm_flops ? 100 * (double)c->flops_by_precision[p] / (double)c->gemm_flops : 0);
-  if (!c->gemm_calls) fprintf(out, "  (no successful GEMM call)\n");
-
-  fprintf(out, "\nGEMM calls by API\n  %-32s %12s %8s %26s %14s\n", "API", "calls", "failed",
-          "FLOPs", "TFLOP");
-  size_t shown = rows_shown(c->napis, max_rows);
-  struct mfu_api_stats rest = {0}, total = {"total", c->gemm_calls, c->gemm_failed, c->gemm_flops};
-  snprintf(rest.name, sizeof rest.name, "(%zu more APIs)", c->napis - shown);
-  for (size_t i = shown; i < c->napis; i++) {
-    rest.calls += c->apis[i].calls;
-    rest.failed += c->apis[i].failed;
-    rest.flops += c->apis[i].flops;
-  }
-  for (size_t i = 0; i < shown; i++) print_api_row(out, &c->apis[i]);
-  if (shown < c->napis) print_api_row(out, &rest);
-  print_api_row(out, &total);
-}
-
-static void print_nccl_row(FILE *out, const char *name, const struct mfu_nccl_stats *s) {
-  char dec[U128_DEC_SIZE];
-  fprintf(out, "  %-14s %12" PRIu64 " %8" PRIu64 " %22s %12.3f %12.3f\n", name, s->calls,
-          s->failed, u128_to_dec(dec, s->bytes), gigabytes(s->bytes), (double)s->host_ns / 1e6);
-}
-
-/* Data movements by operation (ncclBcast counts as Broadcast), then their total. */
-static void print_nccl(FILE *out, const struct report *r) {
-  const struct mfu_counts *c = &r->j->totals;
-  struct mfu_nccl_stats total = {c->nccl_calls, c->nccl_failed, c->nccl_bytes, 0};
-  fprintf(out, "\nNCCL by operation\n  %-14s %12s %8s %22s %12s %12s\n", "operation", "calls",
-          "failed", "bytes", "GB", "host ms");
-  for (unsigned op = 0; op < MFU_NCCL_OP_COUNT; op++) {
-    const struct mfu_nccl_stats *s = &c->nccl_ops[op];
-    if (!mfu_nccl_op_moves_data(op) || (!s->calls && !s->failed)) continue;
-    print_nccl_row(out, mfu_nccl_op_name(op), s);
-    total.host_ns += s->host_ns;
-  }
-  if (!c->nccl_calls && !c->nccl_failed) fprintf(out, "  (no NCCL data movement)\n");
-  else print_nccl_row(out, "total", &total);
-  if (c->nccl_groups && c->nccl_calls)
-    fprintf(out, "  %" PRIu64 " of the %" PRIu64 " calls ran inside %" PRIu64
-            " ncclGroupStart/End group%s\n", c->nccl_grouped, c->nccl_calls, c->nccl_groups,
-            c->nccl_groups == 1 ? "" : "s");
-}
-
 /* One line when the job used CUDA graphs: what their launches added to the tables above. */
 static void print_graphs(FILE *out, const struct report *r) {
   const struct mfu_graph_counts *g = &r->j->graphs;
@@ -122,54 +56,9 @@ static void print_graphs(FILE *out, const struct report *r) {
           mfu_plural(g->captures, "capture", "captures"));
 }
 
-/* NCCL columns only for jobs that made NCCL calls: a one-GPU job's table stays narrow. */
-static void print_ranks(FILE *out, const struct report *r, size_t max_rows) {
-  const struct mfu_job *j = r->j;
-  fprintf(out, "\nper rank\n  %5s  %-20s %8s %12s %8s %14s", "rank", "host", "pid", "GEMM calls",
-          "failed", "TFLOP");
-  if (r->f.nccl) fprintf(out, " %12s %8s %12s", "NCCL calls", "failed", "NCCL GB");
-  fprintf(out, " %10s  %s\n", "span s", "file");
-  size_t shown = rows_shown(j->nfiles, max_rows);
-  for (size_t i = 0; i < shown; i++) {
-    const struct mfu_file *f = j->files[i];
-    const struct mfu_counts *c = &f->counts;
-    char rank[16];
-    fprintf(out, "  %5s  %-20s %8d %12" PRIu64 " %8" PRIu64 " %14.3f", format_rank(f, rank),
-            f->header.hostname,
-            (int)f->header.pid, c->gemm_calls, c->gemm_failed, tflop(c->gemm_flops));
-    if (r->f.nccl)
-      fprintf(out, " %12" PRIu64 " %8" PRIu64 " %12.3f", c->nccl_calls, c->nccl_failed,
-              gigabytes(c->nccl_bytes));
-    fprintf(out, " %10.3f  %s%s\n", span_s(f->first_ns, f->last_ns), format_within(r->path, f->path),
-            f->complete ? "" : "  (incomplete)");
-  }
-  if (shown < j->nfiles)
-    fprintf(out, "  ... %zu more: mfu report %s\n", j->nfiles - shown, r->path);
-}
-
 static void print_percent(FILE *out, const char *label, double v) {
   if (isnan(v)) fprintf(out, "%s  -", label);
   else fprintf(out, "%s %6.2f%%", label, 100 * v);
-}
-
-/* From the peak down to MFU, one factor at a time. */
-static void print_waterfall(FILE *out, const struct efficiency *e) {
-  const char *const *what = efficiency_meaning;
-  fprintf(out, "\nfrom peak to MFU\n  %-14s %9s %9s  %s\n  %-14s %9s %8.2f%%\n", "factor", "value",
-          "running", "what it measures", "peak", "", 100.0);
-  double running = 1;
-  for (int f = EFF_COVERAGE; f < EFF_COUNT; f++) {
-    running *= e->value[f];
-    if (isnan(e->value[f]))
-      fprintf(out, "  %-14s %9s %9s  %s (%s)\n", efficiency_name[f], "-", "-", what[f], e->why[f]);
-    else if (isnan(running)) /* a factor above is unknown: so is the running product */
-      fprintf(out, "  %-14s %9.4f %9s  %s\n", efficiency_name[f], e->value[f], "-", what[f]);
-    else
-      fprintf(out, "  %-14s %9.4f %8.2f%%  %s\n", efficiency_name[f], e->value[f], 100 * running,
-              what[f]);
-  }
-  print_percent(out, "  = MFU         ", e->value[EFF_MFU]);
-  fprintf(out, "\n");
 }
 
 static void print_utilization(FILE *out, const struct report *r) {
@@ -194,7 +83,7 @@ static void print_utilization(FILE *out, const struct report *r) {
   print_percent(out, "    HFU", u->hfu);
   fputc('\n', out);
   report_step_table(out, r, false);
-  if (u->timeline) print_waterfall(out, &u->eff);
+  if (u->timeline) report_waterfall_table(out, &u->eff, false);
   report_pace_table(out, r, false);
 }
 
@@ -226,15 +115,14 @@ static void print_counts(FILE *out, const struct report *r) {
 void report_text(FILE *out, const struct report *r, size_t max_rows) {
   print_header(out, r);
   if (r->full) {
-    print_tables(out, r, max_rows);
-    if (r->f.nccl) print_nccl(out, r);
+    report_count_tables(out, r, max_rows, false);
   } else {
     print_counts(out, r);
     fprintf(out, "  more      --full: calls by precision, API, NCCL operation and rank, and "
                  "where the GPU time went\n");
   }
   print_graphs(out, r);
-  if (r->full) print_ranks(out, r, max_rows);
+  if (r->full) report_rank_table(out, r, max_rows, false);
   print_utilization(out, r);
   if (r->full) report_profile_tables(out, r, r->top, false);
   if (r->by_phase) report_phase_table(out, r, false);
