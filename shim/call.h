@@ -4,12 +4,14 @@
  *     if (!mfu_call_begin(&call)) return real args;       // tracing off, or nested call
  *     status = real args;
  *     struct mfu_record *rec = mfu_call_end(&call, kind, api, status);
- *     if (rec) ...fill rec->u...;
+ *     if (rec) ...fill rec->u..., and for a GEMM or collective its call site...;
  *     mfu_call_finish(&call);                              // publish, restore errno
  *
  * The hot path takes no lock, calls no malloc and no stdio: two clock stamps (clock.h: rdtsc
- * where the TSC is trusted) and a store into this thread's ring (ring.c), which the writer
- * thread drains (writer.c). */
+ * where the TSC is trusted), a store into this thread's ring (ring.c), which the writer
+ * thread drains (writer.c), and for GEMMs and collectives the call site (stacks.h: mostly a
+ * lookup, a stack unwound now and then), taken after the call so that its time is not the
+ * call's. */
 #ifndef MFU_SHIM_CALL_H
 #define MFU_SHIM_CALL_H
 
@@ -24,6 +26,7 @@
 #include "mfu/trace.h"
 #include "resolve.h"
 #include "ring.h"
+#include "stacks.h"
 
 #define MFU_EXPORT __attribute__((visibility("default")))
 
@@ -97,6 +100,8 @@ static inline void mfu_call_finish(struct mfu_call *c) {
     if (rec) {                                                                                  \
       describe;                                                                                 \
       mfu_capture_note(rec);                                                                    \
+      if (kind == MFU_REC_GEMM || kind == MFU_REC_NCCL)                                         \
+        rec->callsite = mfu_stacks_site(__builtin_return_address(0), &call, rec->tid);          \
     }                                                                                           \
     mfu_call_finish(&call);                                                                     \
     return status;                                                                              \

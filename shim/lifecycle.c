@@ -19,6 +19,7 @@
 #include "gpu_timeline.h"
 #include "lifecycle.h"
 #include "ring.h"
+#include "stacks.h"
 #include "writer.h"
 
 atomic_int mfu_tracing;
@@ -49,6 +50,9 @@ static void flush_cupti_elsewhere(void);
 static const struct mfu_module modules[] = {
     /* the clock of host records (clock.c) */
     {.load = mfu_clock_init},
+    /* call sites (stacks.c): the unwinder chosen and the libraries mapped before any call's
+     * stack is taken */
+    {.start = mfu_stacks_start},
     /* the trace file (writer.c) */
     {.load = mfu_writer_init, .start = mfu_writer_start, .stop = mfu_writer_final_flush,
      .fork_child = mfu_writer_forget, .signal_flush = mfu_writer_signal_flush,

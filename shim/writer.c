@@ -29,6 +29,7 @@
 #include "mfu/api.h"
 #include "resolve.h"
 #include "ring.h"
+#include "stacks.h"
 #include "writer.h"
 
 enum { FD_UNOPENED = -1, FD_FAILED = -2, FD_CLOSED = -3 };
@@ -59,6 +60,7 @@ static struct {
   struct mfu_encoder encoder;          /* the RECORDS block being written */
   unsigned char payload[512 << 10];    /* its payload */
   unsigned char packed[(512 << 10) + 4096]; /* compressed (zstd's bound is 512 KiB + 2 KiB) */
+  unsigned char callsites[64 << 10];   /* a CALLSITES block's payload */
 } w = {.fd = FD_UNOPENED, .end_at = -1, .image = 1};
 
 /* Strings made as the run goes (kernel names): id by content, and the ones not yet written.
@@ -342,6 +344,14 @@ static void write_pending_strings(bool in_signal) {
   atomic_flag_clear_explicit(&strings.lock, memory_order_release);
 }
 
+/* The call sites made since the last block (stacks.h), before the records that name them. */
+static void write_pending_callsites(bool in_signal) {
+  for (size_t n; w.fd >= 0 && (n = mfu_stacks_take(w.callsites, sizeof w.callsites)) > 0;) {
+    struct iovec payload = {w.callsites, n};
+    write_block(MFU_BLOCK_CALLSITES, MFU_ENCODING_PLAIN, 0, &payload, 1, in_signal);
+  }
+}
+
 /* Writes the records encoded so far as one RECORDS block, compressed when MFU_ZSTD asks (and
  * zstd shrinks it; never in a signal handler, zstd is not async-signal-safe), or counts them
  * lost if there is no file. */
@@ -376,6 +386,7 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
   if (count > 0) {
     if (w.fd == FD_UNOPENED) open_file(in_signal);
     write_pending_strings(in_signal); /* those of records published before `head` was read */
+    write_pending_callsites(in_signal);
     mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
     for (uint64_t i = tail; i != head; i++) { /* the ring is only read: its owner may look */
       struct mfu_record rec = r->slots[i & (MFU_RING_SLOTS - 1)];

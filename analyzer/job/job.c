@@ -111,6 +111,8 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   fs->problem_offset = t.problem_offset;
   fs->gaps = t.gaps;
   t.gaps = (struct trace_gaps){0}; /* now the file's */
+  fs->callsites = t.callsites;
+  t.callsites = (struct trace_callsites){0};
   fs->tail = t.tail;
   mfu_trace_close(&t);
 }

@@ -109,7 +109,7 @@ static void add_call(struct call_times_builder *b, const struct mfu_record *r, e
   b->calls[b->ncalls++] = (struct built_call){
       .external = r->correlation, .flops = (double)r->flops, .start_ns = r->t_start_ns,
       .host_ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0,
-      .slot = (uint32_t)slot, .tid = r->tid, .site = 0 /* v1 records name no call site */,
+      .slot = (uint32_t)slot, .tid = r->tid, .site = r->callsite,
       .kind = (uint8_t)kind};
 }
 

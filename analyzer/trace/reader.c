@@ -241,8 +241,12 @@ static bool read_block(struct mfu_trace *t) {
   case MFU_BLOCK_STRINGS:
     read_strings(t);
     break;
-  case MFU_BLOCK_CALLSITES: /* for the records' callsite ids: nothing reads them yet */
+  case MFU_BLOCK_CALLSITES: {
+    char why[192];
+    if (trace_callsites_add(&t->callsites, b->payload, bh->payload_size, why, sizeof why) != 0)
+      malformed(t, 0, "malformed CALLSITES block: %s", why);
     break;
+  }
   case MFU_BLOCK_END:
     if (bh->payload_size || bh->count) {
       malformed(t, 0, "END block with a payload (%u bytes, count %u)", bh->payload_size,
@@ -295,6 +299,7 @@ void mfu_trace_close(struct mfu_trace *t) {
   trace_gaps_free(&t->gaps);
   trace_blocks_free(&t->in);
   trace_decoder_free(&t->decoder);
+  trace_callsites_free(&t->callsites);
   t->f = NULL;
   t->strings = NULL;
   t->nstrings = t->strings_cap = 0;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "blocks.h"
+#include "callsites.h"
 #include "decode.h"
 #include "mfu/trace.h"
 
@@ -53,6 +54,9 @@ struct mfu_trace {
   uint64_t blocks;         /* valid blocks read so far */
   uint64_t records;        /* records handed out so far */
   uint64_t skipped_blocks; /* valid blocks of types this reader does not know (newer shim) */
+  /* The call sites read so far (CALLSITES blocks precede the records naming them); the
+   * caller may move them out once the records are read. */
+  struct trace_callsites callsites;
 
   /* private */
   FILE *f;
