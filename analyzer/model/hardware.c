@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/errmsg.h"
+#include "util/strings.h"
 
 #define NO HW_UNSUPPORTED
 #define NP HW_UNPUBLISHED
@@ -37,10 +38,14 @@ const struct accelerator hw_table[] = {
      {"Tesla T4"}, {0}, "t4", "L,C"},
     {"a10", "NVIDIA", "A10", P(NP, 31.2, 62.5, 125, 125, NO, 250, NO), 24, 0.60,
      {"NVIDIA A10"}, {0}, "a10", "C,G"},
+    {"a10g", "NVIDIA", "A10G (AWS)", P(NP, 35, 35, 70, 70, NO, 140, NO), 24, 0.60,
+     {"NVIDIA A10G"}, {0}, "a10g", "AW"},
     {"a30", "NVIDIA", "A30", P(NP, 10.3, 82, 165, 165, NO, 330, NO), 24, 0.933,
      {"NVIDIA A30"}, {0}, "a30", "AC,G"},
     {"a40", "NVIDIA", "A40", P(NP, 37.4, 74.8, 149.7, 149.7, NO, 299.3, NO), 48, 0.696,
      {"NVIDIA A40"}, {0}, "a40", "L"},
+    {"rtx-a6000", "NVIDIA", "RTX A6000", P(NP, 38.7, 77.4, 154.8, 154.8, NO, 309.7, NO), 48, 0.768,
+     {"NVIDIA RTX A6000"}, {"a6000"}, "rtx a6000", "GA,RA"},
     {"a100-sxm4-80gb", "NVIDIA", "A100 SXM4 80GB", P(19.5, 19.5, 156, 312, 312, NO, 624, NO), 80, 2.039,
      {"NVIDIA A100-SXM4-80GB"}, {"a100", "a100-sxm", "a100-80gb"}, "a100", "L,AC,M"},
     {"a100-sxm4-40gb", "NVIDIA", "A100 SXM4 40GB", P(19.5, 19.5, 156, 312, 312, NO, 624, NO), 40, 1.555,
@@ -156,6 +161,8 @@ const struct hw_source hw_sources[] = {
     {"BW", "NVIDIA Blackwell datasheet table"},
     {"G", "community copy of NVIDIA datasheets"},
     {"GA", "NVIDIA GA102 (Ampere) whitepaper"},
+    {"AW", "NVIDIA A10G datasheet for AWS EC2 G5 (NVIDIA_AWS_A10G_DataSheet_FINAL_02_17_2022)"},
+    {"RA", "NVIDIA RTX A6000 datasheet (proviz-print-nvidia-rtx-a6000-datasheet)"},
     {"AD", "NVIDIA Ada Lovelace architecture whitepaper"},
     {"GT", "Google Cloud TPU documentation"},
     {"J", "JAX tpu_info.py"},
@@ -168,14 +175,6 @@ const struct hw_source hw_sources[] = {
 const size_t hw_source_count = sizeof hw_sources / sizeof hw_sources[0];
 
 /* ------------------------------------------------------------------ name matching */
-
-/* Lower-case letters and digits only: "NVIDIA A100-SXM4-80GB" -> "nvidiaa100sxm480gb". */
-static void squash(const char *s, char *out, size_t n) {
-  size_t j = 0;
-  for (; *s && j + 1 < n; s++)
-    if (isalnum((unsigned char)*s)) out[j++] = (char)tolower((unsigned char)*s);
-  out[j] = '\0';
-}
 
 #define WORDS_MAX 12
 #define WORD_LEN 24
@@ -232,27 +231,9 @@ static int match_score(const struct accelerator *a, const struct words *name) {
 
 bool hw_same_name(const char *a, const char *b) {
   char x[96], y[96];
-  squash(a, x, sizeof x);
-  squash(b, y, sizeof y);
+  mfu_squash(a, x, sizeof x);
+  mfu_squash(b, y, sizeof y);
   return x[0] && !strcmp(x, y);
-}
-
-static size_t edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), row[64];
-  if (la >= 63 || lb >= 63) return 99;
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
 }
 
 /* Rows whose short name or match words are within an edit or two of the name (vendor words
@@ -266,11 +247,11 @@ static void close_names(const struct words *name, char *out, size_t n) {
   for (size_t r = 0, shown = 0; r < hw_count && shown < 6; r++) {
     const struct accelerator *a = &hw_table[r];
     char id[32], match[32];
-    squash(a->id, id, sizeof id);
-    squash(a->match, match, sizeof match);
+    mfu_squash(a->id, id, sizeof id);
+    mfu_squash(a->match, match, sizeof match);
     struct words need;
     split_words(a->match, &need);
-    if (edit_distance(key, id) <= edits || edit_distance(key, match) <= edits ||
+    if (mfu_edit_distance(key, id) <= edits || mfu_edit_distance(key, match) <= edits ||
         has_word(name, need.w[0]))
       snprintf(out + strlen(out), n - strlen(out), "%s%s", shown++ ? ", " : "", a->id);
   }

@@ -225,17 +225,26 @@ static int complete(struct model_shape *m, const struct model_overrides *o, char
   return 0;
 }
 
-/* The preset sharing the longest prefix (3 letters at least) with a name, as a hint. */
-static const char *closest_preset(const char *name) {
-  const char *best = NULL;
-  size_t best_len = 2;
-  for (size_t i = 0; i < model_preset_count; i++) {
-    const char *p = model_presets[i].name;
-    size_t n = 0;
-    while (name[n] && tolower((unsigned char)name[n]) == p[n]) n++;
-    if (n > best_len) best = p, best_len = n;
-  }
-  return best;
+/* The presets nearest to a mistyped name, as "a" or "a, b or c": by edit distance between
+ * their letters and digits ("llama3-8b" is llama-3-8b, "gpt-2" gpt2), within a quarter of the
+ * name (2 edits at least). Empty when nothing is that close. */
+static void closest_presets(const char *name, char *out, size_t n) {
+  char key[64], cand[64];
+  mfu_squash(name, key, sizeof key);
+  size_t limit = strlen(key) / 4 > 2 ? strlen(key) / 4 : 2, best = limit + 1, count = 0;
+  out[0] = '\0';
+  for (int pass = 0; pass < 2; pass++)  /* the best distance and its names, then them */
+    for (size_t i = 0, shown = 0; i < model_preset_count; i++) {
+      mfu_squash(model_presets[i].name, cand, sizeof cand);
+      size_t d = mfu_edit_distance(key, cand);
+      if (pass == 0 && d < best) best = d, count = 0;
+      if (pass == 0 && d == best) count++;
+      if (pass == 1 && d == best) {
+        const char *sep = !shown ? "" : shown + 1 == count ? " or " : ", ";
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", sep, model_presets[i].name);
+        shown++;
+      }
+    }
 }
 
 int model_resolve(const char *config_path, const char *preset, const struct model_overrides *o,
@@ -247,9 +256,10 @@ int model_resolve(const char *config_path, const char *preset, const struct mode
   if (preset) {
     const struct model_preset *p = model_preset_find(preset);
     if (!p) {
-      const char *near = closest_preset(preset);
+      char near[160];
+      closest_presets(preset, near, sizeof near);
       return errmsg(err, errsz, "unknown preset '%s'%s%s%s; `mfu models` lists them", preset,
-                  near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+                  near[0] ? " (did you mean " : "", near, near[0] ? "?)" : "");
     }
     *m = p->m;
     snprintf(m->name, sizeof m->name, "%s", p->name);

@@ -129,6 +129,13 @@ struct model_preset {
 };
 extern const struct model_preset model_presets[];
 extern const size_t model_preset_count;
+/* Other names that select a preset: models of the same shape (Llama-3.1-8B is Llama-3-8B's). */
+struct model_preset_alias {
+  const char *alias, *preset;
+};
+extern const struct model_preset_alias model_preset_aliases[];
+extern const size_t model_preset_alias_count;
+/* A preset by its name or an alias, in any letter case; NULL if none. */
 const struct model_preset *model_preset_find(const char *name);
 
 /* The model from a config.json path, a preset name, or neither (flags only), with the

@@ -149,7 +149,15 @@ const size_t model_preset_count = sizeof model_presets / sizeof model_presets[0]
 #undef GPT_STYLE
 #undef MLA
 
+const struct model_preset_alias model_preset_aliases[] = {
+    {"llama-3.1-8b", "llama-3-8b"},  {"llama-3.1-70b", "llama-3-70b"},
+    {"llama-3.3-70b", "llama-3-70b"}, {"deepseek-r1", "deepseek-v3"},
+};
+const size_t model_preset_alias_count = sizeof model_preset_aliases / sizeof model_preset_aliases[0];
+
 const struct model_preset *model_preset_find(const char *name) {
+  for (size_t i = 0; i < model_preset_alias_count; i++)
+    if (!strcasecmp(name, model_preset_aliases[i].alias)) name = model_preset_aliases[i].preset;
   for (size_t i = 0; i < model_preset_count; i++)
     if (!strcasecmp(name, model_presets[i].name)) return &model_presets[i];
   return NULL;

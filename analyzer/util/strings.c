@@ -1,6 +1,7 @@
 /* strings: see strings.h. */
 #include "strings.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,4 +41,29 @@ char *mfu_xasprintf(const char *fmt, ...) {
   if (vasprintf(&s, fmt, ap) < 0) mfu_out_of_memory();
   va_end(ap);
   return s;
+}
+
+void mfu_squash(const char *s, char *out, size_t n) {
+  size_t j = 0;
+  for (; *s && j + 1 < n; s++)
+    if (isalnum((unsigned char)*s)) out[j++] = (char)tolower((unsigned char)*s);
+  out[j] = '\0';
+}
+
+size_t mfu_edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), row[64];
+  if (la >= 63 || lb >= 63) return 99;
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
 }

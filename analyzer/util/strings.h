@@ -24,6 +24,14 @@ static inline const char *mfu_plural(unsigned long long n, const char *one, cons
   return n == 1 ? one : many;
 }
 
+/* The letters and digits of s, lower-cased, into out (n bytes): "NVIDIA A100-SXM4" ->
+ * "nvidiaa100sxm4", "Llama-3.1-8B" -> "llama318b". For names that users spell loosely. */
+void mfu_squash(const char *s, char *out, size_t n);
+
+/* Levenshtein distance between a and b (insertions, deletions, substitutions); strings of
+ * 63 bytes or more are "far" (99). For "did you mean" hints. */
+size_t mfu_edit_distance(const char *a, const char *b);
+
 /* A formatted, malloc'ed string. */
 __attribute__((format(printf, 1, 2))) char *mfu_xasprintf(const char *fmt, ...);
 

@@ -48,7 +48,9 @@ expect 2 "--step-time '0': expected a positive number" "$MFU" predict "${P[@]}" 
 expect 2 "--tokens-per-sec 'fast'" "$MFU" predict "${P[@]}" --tokens-per-sec fast
 expect 2 "--peak-tflops '-1'" "$MFU" predict "${P[@]}" --peak-tflops -1
 expect 2 "give one time" "$MFU" predict "${P[@]}" --step-time 1 --tokens-per-sec 5
-expect 2 "unknown device 'NVIDIA A10G' \(close: a10.*--peak-tflops" \
+expect 2 "unknown device 'NVIDIA RTX A5000' \(close: rtx-a6000, .*--peak-tflops" \
+  "$MFU" predict "${P[@]}" --device "NVIDIA RTX A5000" --step-time 1
+expect 0 "peak        70 TFLOP/s bf16 per device \(a10g, NVIDIA A10G \(AWS\)\)" \
   "$MFU" predict "${P[@]}" --device "NVIDIA A10G" --step-time 1
 expect 2 "v100-sxm2-32gb has no bf16 arithmetic; pick another --dtype or pass --peak-tflops" \
   "$MFU" predict "${P[@]}" --device v100 --step-time 1
@@ -56,6 +58,10 @@ expect 2 "unknown option '--frobnicate'" "$MFU" predict "${P[@]}" --frobnicate
 expect 2 "--seq needs a value" "$MFU" predict "${P[@]}" --seq
 expect 2 "unexpected argument 'llama'" "$MFU" predict llama
 expect 2 "unknown preset 'llama-3-9b' \(did you mean llama-3" "$MFU" predict --preset llama-3-9b
+expect 2 "unknown preset 'llama3-8b' \(did you mean llama-3-8b\?\)" "$MFU" predict --preset llama3-8b
+expect 2 "unknown preset 'deepseekv3' \(did you mean deepseek-v3\?\)" "$MFU" predict --preset deepseekv3
+expect 2 "unknown preset 'gpt-2' \(did you mean gpt2\?\)" "$MFU" predict --preset gpt-2
+expect 0 "model       llama-3-8b \(preset" "$MFU" predict --preset llama-3.1-8b
 expect 2 "no model given: pass --preset NAME" "$MFU" predict
 expect 2 "give one" "$MFU" predict "${P[@]}" --config "$configs/llama.json"
 expect 2 "cannot read nope.json" "$MFU" predict --config nope.json

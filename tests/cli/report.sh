@@ -32,6 +32,11 @@ expect 2 "--batch and --batch-per-rank both give the batch: pass one" \
   "$MFU" report --batch 4 --batch-per-rank 2
 expect 2 "cannot open '$tmp/nope': No such file or directory: .*MFU_TRACE_DIR" "$MFU" report "$tmp/nope"
 expect 2 "unknown option '--bogus'" "$MFU" report --bogus
+# A bad option fails at once, before any trace is read, with the status predict gives it.
+expect 2 "mfu report: --device 'nosuch': unknown device 'nosuch'.*--peak-tflops" \
+  "$MFU" report "$tmp/nope" --device nosuch
+expect 2 "mfu report: unknown preset 'llama3-8b' \(did you mean llama-3-8b\?\)" \
+  "$MFU" report "$tmp/nope" --preset llama3-8b
 expect 2 "one directory at a time" "$MFU" report a b
 mkdir empty
 expect 2 "no trace files \(\*\.mfutrace\) in 'empty'.*mfu run -- CMD" "$MFU" report empty

@@ -94,6 +94,10 @@ static void test_names_in_other_spellings(void **state) {
       {"MI300X", "mi300x"},                 {"AMD Instinct MI300X VF", "mi300x"},
       {"  NVIDIA  L40S ", "l40s"},          {"rtx 4090", "rtx-4090"},
       {"NVIDIA GeForce RTX 4090", "rtx-4090"}, {"trn2", "trainium2"},
+      /* the names CUDA and ROCm report for devices users rent */
+      {"NVIDIA A10G", "a10g"},              {"NVIDIA RTX A6000", "rtx-a6000"},
+      {"NVIDIA L40S", "l40s"},              {"NVIDIA L4", "l4"},
+      {"AMD Instinct MI250X", "mi250x"},    {"AMD Instinct MI250", "mi250"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     assert_string_equal(find_id(cases[i][0]), cases[i][1]);
@@ -106,7 +110,7 @@ static void test_unknown_devices_are_refused(void **state) {
     const char *name;
     const char *says[2];
   } cases[] = {
-      {"NVIDIA A10G", {"close: a10", "--peak-tflops"}},  /* AWS's A10G is not an A10 */
+      {"NVIDIA A10X", {"close: a10, a10g", "--peak-tflops"}},
       {"Tesla V100S-PCIE-32GB", {"v100-pcie-32gb", "--peak-tflops"}},
       {"NVIDIA GeForce RTX 3090 Ti", {"rtx-3090", "--peak-tflops"}},
       {"AMD Instinct MI350X", {"mi355x", "--peak-tflops"}},
@@ -145,6 +149,10 @@ static void test_dense_peaks(void **state) {
   assert_true(peak("tpu-v4", MFU_PREC_BF16) == 275);
   assert_true(peak("tpu-v5p", MFU_PREC_BF16) == 459);
   assert_true(peak("rtx-4090", MFU_PREC_BF16) == 165.2);     /* tensor cores, FP32 accumulate */
+  assert_true(peak("NVIDIA A10G", MFU_PREC_BF16) == 70);      /* not the A10's 125 */
+  assert_true(peak("NVIDIA RTX A6000", MFU_PREC_BF16) == 154.8);
+  assert_true(peak("NVIDIA L40S", MFU_PREC_BF16) == 362);
+  assert_true(peak("AMD Instinct MI250X", MFU_PREC_BF16) == 383);
   char err[512];
   assert_true(hw_tflops(hw_find("v100", err, sizeof err), MFU_PREC_BF16, err, sizeof err) == 0);
   assert_contains(err, "has no bf16 arithmetic");

@@ -472,6 +472,31 @@ static void test_bad_names(void **state) {
   assert_non_null(model_preset_find("LLAMA-3-8B")); /* names are not case-sensitive */
 }
 
+/* A mistyped preset gets the nearest names by edit distance; a model of a preset's shape
+ * selects it by its own name. */
+static void test_preset_hints_and_aliases(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"llama3-8b", "(did you mean llama-3-8b?)"},  {"deepseekv3", "(did you mean deepseek-v3?)"},
+      {"gpt-2", "(did you mean gpt2?)"},            {"Qwen3_8B", "(did you mean qwen3-8b?)"},
+      {"mixtral-7x8b", "(did you mean mixtral-8x7b?)"},    {"gemma-2-2b", "(did you mean gemma-2b, gemma-2-9b or gemma-2-27b?)"},
+      {"llama-3-7b", "(did you mean llama-2-7b, llama-3-8b or llama-3-70b?)"},
+  };
+  struct model_shape m;
+  char err[512];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    assert_int_equal(model_resolve(NULL, cases[i][0], &no_overrides, &m, NULL, err, sizeof err), -1);
+    assert_contains(err, cases[i][1]);
+  }
+  assert_int_equal(model_resolve(NULL, "nothing-like-it", &no_overrides, &m, NULL, err, sizeof err), -1);
+  assert_null(strstr(err, "did you mean"));
+  assert_ptr_equal(model_preset_find("llama-3.1-8b"), model_preset_find("llama-3-8b"));
+  assert_ptr_equal(model_preset_find("Llama-3.3-70B"), model_preset_find("llama-3-70b"));
+  assert_ptr_equal(model_preset_find("deepseek-r1"), model_preset_find("deepseek-v3"));
+  for (size_t i = 0; i < model_preset_alias_count; i++)
+    assert_non_null(model_preset_find(model_preset_aliases[i].preset));
+}
+
 static void test_describe(void **state) {
   (void)state;
   char buf[512];
@@ -497,6 +522,7 @@ int main(void) {
       cmocka_unit_test(test_flag_fills_missing_field),
       cmocka_unit_test(test_every_preset_parses),
       cmocka_unit_test(test_preset_published_sizes),
+      cmocka_unit_test(test_preset_hints_and_aliases),
       cmocka_unit_test(test_overrides),
       cmocka_unit_test(test_flags_only_model),
       cmocka_unit_test(test_bad_flag_values),
