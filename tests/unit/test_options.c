@@ -99,14 +99,14 @@ static void test_peak_sources(void **state) {
   /* --peak-tflops wins, and stands in for a device the table lacks ... */
   mo.device = NULL;
   mo.peak_tflops = 70;
-  assert_int_equal(model_spec_peak(&mo, "NVIDIA A10G", &p, err, sizeof err), 1);
+  assert_int_equal(model_spec_peak(&mo, "NVIDIA RTX A5000", &p, err, sizeof err), 1);
   assert_true(p.tflops == 70 && p.from_flag && !p.hw);
   /* ... but not for a mistyped --device, nor without it for an unknown one. */
   mo.device = "h1000";
   assert_int_equal(model_spec_peak(&mo, NULL, &p, err, sizeof err), -1);
   mo.device = NULL;
   mo.peak_tflops = 0;
-  assert_int_equal(model_spec_peak(&mo, "NVIDIA A10G", &p, err, sizeof err), -1);
+  assert_int_equal(model_spec_peak(&mo, "NVIDIA RTX A5000", &p, err, sizeof err), -1);
   assert_non_null(strstr(err, "--peak-tflops"));
   /* A precision the device lacks. */
   mo.device = "v100";
