@@ -4,6 +4,7 @@
 #   make demo       the example Transformer workload under the shim, then its report
 #   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
 #   make stress     the crash test at length: 500 kills -9 of a traced workload
+#   make fuzz       each fuzz target under libFuzzer (clang) for FUZZ_SECONDS (60) seconds
 #   make install PREFIX=/usr/local
 
 CUDA_HOME ?= /usr/local/cuda
@@ -35,6 +36,8 @@ DOUBLES := $(B)/test-doubles/libcublas.so.13 $(B)/test-doubles/libcublasLt.so.13
            $(B)/test-doubles/libcudart.so.13 $(B)/test-doubles/libnccl.so.2 \
            $(B)/test-doubles/libcupti.so.13
 EXAMPLE := $(B)/examples/transformer_step
+FUZZ_TARGETS := $(basename $(notdir $(filter-out %/replay.c,$(wildcard tests/fuzz/*.c))))
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
 
 DEPS_STAMP := $(B)/.deps-ok
 
@@ -114,7 +117,14 @@ $(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
 	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lm
 
-test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE)
+# The fuzz targets (tests/fuzz) with a driver that replays their seed corpora, no libFuzzer.
+FUZZ_LIBS := -ljansson -lz -lzstd -lm -ldl -lpthread
+$(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(FUZZ_LIBS)
+
+test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE) $(FUZZ_REPLAY)
 	@CUDA_HOME=$(CUDA_HOME) bash tests/run.sh
 
 # The unit tests (which link the shim's and the analyzer's objects) under ASan and UBSan.
@@ -151,12 +161,37 @@ $(B)/bench/measure: tests/bench/measure.c | $(DEPS_STAMP)
 bench: all $(BENCH)
 	@bash tests/bench/run.sh
 
-# --- stress: tests/integration/crash_kills.sh with MFU_KILLS kills (500; make test runs 50).
+# --- stress: tests/integration/crash_kills.sh with MFU_KILLS kills (500; make test runs 50),
+# then host_safety.sh with 64 threads x MFU_SAFETY_CALLS calls (1,000,000; make test: 20,000).
 .PHONY: stress
 stress: all $(B)/tests/integration/host
-	@d=$$(mktemp -d) && cd $$d && MFU_KILLS=$${MFU_KILLS:-500} MFU_ROOT=$(CURDIR) \
-	  MFU=$(CURDIR)/$(B)/mfu SHIM=$(CURDIR)/$(B)/libmfushim.so DOUBLES=$(CURDIR)/$(B)/test-doubles \
-	  bash $(CURDIR)/tests/integration/crash_kills.sh; rc=$$?; rm -rf $$d; exit $$rc
+	@for t in crash_kills host_safety; do \
+	  d=$$(mktemp -d) && cd $$d && MFU_KILLS=$${MFU_KILLS:-500} \
+	  MFU_SAFETY_CALLS=$${MFU_SAFETY_CALLS:-1000000} MFU_ROOT=$(CURDIR) MFU=$(CURDIR)/$(B)/mfu \
+	  SHIM=$(CURDIR)/$(B)/libmfushim.so DOUBLES=$(CURDIR)/$(B)/test-doubles \
+	  bash $(CURDIR)/tests/integration/$$t.sh; rc=$$?; cd $(CURDIR); rm -rf $$d; \
+	  [ $$rc = 0 ] || exit $$rc; done
+
+# --- fuzz: each target (tests/fuzz/NAME.c) built with libFuzzer, ASan and UBSan by clang
+# into build-fuzz/, run for FUZZ_SECONDS on its seeds (tests/fuzz/corpus/NAME, never written)
+# and what earlier runs found (build-fuzz/corpus/NAME). A crash, hang (FUZZ_TIMEOUT s), leak
+# or out-of-memory stops it, with the input in build-fuzz/; replay it with
+# build-fuzz/NAME FILE. tests/fuzz/run.sh prints each target's executions.
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 10
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+.PHONY: fuzz
+fuzz:
+	@command -v clang > /dev/null || { echo "make fuzz: clang (with libFuzzer) is needed: apt-get install -y clang"; exit 1; }
+	$(MAKE) B=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmfu_analyzer.a build-fuzz/libmfu_shim.a
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "clang ... -o build-fuzz/$$t tests/fuzz/$$t.c"; \
+	  clang $(WARN) -O1 -g -D_GNU_SOURCE -Iinclude -Ianalyzer -Ishim $(FUZZ_SAN) -fsanitize=fuzzer \
+	    -o build-fuzz/$$t tests/fuzz/$$t.c build-fuzz/libmfu_analyzer.a build-fuzz/libmfu_shim.a \
+	    $(FUZZ_LIBS) || exit 1; \
+	done
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) bash tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # --- calibrate: the GEMM TFLOP/s this machine's GPU achieves per precision, beside
 # its datasheet peak (mfu calibrate --help). It needs a GPU: without one it says so, exit 1.
@@ -173,6 +208,6 @@ install: all
 	install -m 0755 scripts/mfu_plot.py $(DESTDIR)$(PREFIX)/share/mfushim/mfu_plot.py
 
 clean:
-	rm -rf $(B) build-asan
+	rm -rf $(B) build-asan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 # Helpers for the shell tests; sourced. run.sh exports MFU, SHIM, DOUBLES, CUDA_LIB, MFU_ROOT
 # and runs each test in its own scratch directory ($TEST_TMP).
 set -euo pipefail
-BIN=$MFU_ROOT/build/tests/integration
+BIN=$MFU_ROOT/${MFU_BUILD:-build}/tests/integration
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -8,7 +8,8 @@
 #   tests/run.sh --unit     the unit tests only (make test-sanitize: MFU_BUILD=build-asan)
 set -u
 cd "$(dirname "$0")/.."
-build=${MFU_BUILD:-build}
+export MFU_BUILD=${MFU_BUILD:-build}
+build=$MFU_BUILD
 export MFU_ROOT=$PWD
 export MFU=$PWD/$build/mfu
 export SHIM=$PWD/$build/libmfushim.so

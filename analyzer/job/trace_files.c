@@ -58,6 +58,6 @@ int trace_files_find(const char *path, struct mfu_strings *out, struct mfu_strin
   } else {
     mfu_strings_add(out, path); /* a file named explicitly is read whatever its name */
   }
-  mfu_sort(out->v + first, out->n - first, sizeof *out->v, mfu_compare_strings);
+  if (out->n > first) mfu_sort(out->v + first, out->n - first, sizeof *out->v, mfu_compare_strings);
   return 0;
 }

@@ -146,7 +146,7 @@ void utilization_compute(const struct mfu_job *j, const struct utilization_optio
   out->have_model = o->have_model;
   struct flops f;
   if (o->have_model) share_flops(o, &out->work, out->world, &f);
-  double model = 0, hw = 0, counted = 0, peak = 0;
+  double model = 0, hw = 0, peak = 0;
   size_t measured = 0;
   out->timeline = true;
   for (size_t i = 0; i < j->nfiles; i++) {
@@ -159,7 +159,6 @@ void utilization_compute(const struct mfu_job *j, const struct utilization_optio
     measured++;
     model += r->model_flops;
     hw += o->have_model ? r->hw_flops : r->counted_flops;
-    counted += r->counted_flops;
     peak += r->peak;
     out->timeline &= r->timeline;
   }

@@ -68,6 +68,10 @@ static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigne
   memcpy(&prefix, payload, sizeof prefix);
   if (prefix.size > size - sizeof prefix)
     return BAD("RECORDS block claims %u bytes of records in a payload of %zu", prefix.size, size);
+  /* Each record takes a tag and two times, 3 bytes at least: a count beyond that is damage,
+   * and must not size the arrays below. */
+  if (count > prefix.size / 3)
+    return BAD("RECORDS block claims %u records in %u bytes of records", count, prefix.size);
   const unsigned char *p = payload + sizeof prefix, *end = p + prefix.size;
   struct mfu_record *out = room(&d->records, &d->records_cap, count);
   struct mfu_record *dict = room(&d->descriptors, &d->descriptors_cap, count);
