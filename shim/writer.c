@@ -289,6 +289,26 @@ static int mkdirs(char *dir) {
   return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Gives the file its name: never through a link, never into a file that exists (both
+ * EEXIST). One that is our own pid's (a file of the image before an execve) makes this one
+ * the next image's. `unnamed` >= 0: links that file there (as /proc/self/fd/N: no privilege
+ * needed), returning 0; else creates the file, returning its descriptor. -1 with errno. */
+static int name_file(int unnamed) {
+  char proc[32] = "/proc/self/fd/", *d = proc + 14;
+  for (int n = unnamed, div = 1000000000; div; div /= 10) /* no stdio: signal handlers */
+    if (n >= div || d > proc + 14 || div == 1) *d++ = (char)('0' + n / div % 10);
+  struct stat st;
+  int r;
+  while ((r = unnamed >= 0
+                  ? linkat(AT_FDCWD, proc, AT_FDCWD, w.path, AT_SYMLINK_FOLLOW)
+                  : open(w.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 &&
+         errno == EEXIST && w.image < IMAGES && lstat(w.path, &st) == 0 && S_ISREG(st.st_mode)) {
+    w.image++;
+    format_path();
+  }
+  return r;
+}
+
 static void open_file(bool in_signal) {
   char dir[PATH_MAX];
   memcpy(dir, w.path, sizeof dir);
@@ -299,16 +319,26 @@ static void open_file(bool in_signal) {
     w.fd = FD_FAILED;
     return;
   }
-  /* Never through a link, never into a file that exists. One that is our own pid's (a file
-   * of the image before an execve) makes this one the next image's. */
-  struct stat st;
-  while ((w.fd = open(w.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 &&
-         errno == EEXIST && w.image < IMAGES && lstat(w.path, &st) == 0 && S_ISREG(st.st_mode)) {
-    w.image++;
-    format_path();
+  /* The file appears with its header or not at all (a kill in between would leave it
+   * empty): written unnamed (O_TMPFILE), then linked at its name. Where the filesystem or a
+   * missing /proc cannot, it is created by name, then written. */
+  int unnamed = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644), err = 0;
+  if (unnamed >= 0) {
+    w.fd = unnamed;
+    write_header();
+    if (name_file(unnamed) != 0) {
+      err = errno;
+      close(unnamed);
+      w.fd = -1;
+      w.header.flags &= ~(uint32_t)MFU_FILE_WRITE_ERROR;
+    }
   }
+  if (unnamed < 0 || (err && err != EEXIST)) {
+    w.fd = name_file(-1);
+    err = errno;
+  }
+  struct stat st;
   if (w.fd < 0) {
-    int err = errno;
     say_unless_signal(in_signal,
                       err == EEXIST && lstat(w.path, &st) == 0 && S_ISLNK(st.st_mode)
                           ? "a symbolic link is in the way (never followed), cannot create"
