@@ -33,10 +33,11 @@ uint64_t mfu_capture_of(uint64_t stream, uint64_t *graph_out) {
 }
 
 void mfu_capture_query(struct mfu_record *rec) {
-  if (rec->kind != MFU_REC_GEMM && rec->kind != MFU_REC_NCCL) return;
+  bool gemm = rec->kind == MFU_REC_GEMM || rec->kind == MFU_REC_BLAS3;
+  if (!gemm && rec->kind != MFU_REC_NCCL) return;
   uint64_t id = mfu_capture_of(rec->stream, NULL);
   if (!id) return;
   rec->flags |= MFU_RF_CAPTURED;
-  if (rec->kind == MFU_REC_GEMM) rec->u.gemm.capture = id;
-  if (rec->kind == MFU_REC_NCCL) rec->u.nccl.capture = id;
+  if (gemm) rec->u.gemm.capture = id;
+  else rec->u.nccl.capture = id;
 }

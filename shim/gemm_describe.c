@@ -22,6 +22,8 @@ static_assert(SAME(MFU_COMPUTE_32F, CUBLAS_COMPUTE_32F) &&
 static_assert(SAME(MFU_MATH_TF32_TENSOR_OP, CUBLAS_TF32_TENSOR_OP_MATH) &&
                   SAME(MFU_MATH_TENSOR_OP, CUBLAS_TENSOR_OP_MATH),
               "cublasMath_t values");
+static_assert(SAME(MFU_BLAS3_SIDE_RIGHT, CUBLAS_SIDE_RIGHT) && MFU_BLAS3_NA > CUBLAS_FILL_MODE_FULL,
+              "cublasSideMode_t values");
 
 /* The handle's math mode, and its stream into rec->stream (uncounted calls into cuBLAS). */
 unsigned mfu_gemm_read_handle(struct mfu_record *rec, cublasHandle_t handle) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "mfu/blas3.h"
 #include "mfu/gemm.h"
 #include "mfu/trace.h"
 
@@ -52,6 +53,28 @@ static inline void mfu_describe_gemm(struct mfu_record *rec, cublasHandle_t hand
   if (rec->status != CUBLAS_STATUS_SUCCESS) return;
   bool saturated = false;
   rec->flops = mfu_gemm_flops(m, n, k, batch, mfu_dtype_is_complex(atype), &saturated);
+  if (saturated) rec->flags |= MFU_RF_FLOPS_SATURATED;
+}
+
+/* The other Level-3 routines (BLAS3 records): the GEMM payload with the routine's arguments,
+ * FLOPs by include/mfu/blas3.h. `side`, `uplo`, `trans`, `diag`: MFU_BLAS3_NA where absent. */
+static inline void mfu_describe_blas3(struct mfu_record *rec, cublasHandle_t handle,
+                                      unsigned routine, int side, int uplo, int trans, int diag,
+                                      int64_t m, int64_t n, int64_t k, int64_t batch, int atype,
+                                      int ctype, int compute) {
+  struct mfu_gemm *g = &rec->u.gemm;
+  unsigned math_mode = mfu_gemm_read_handle(rec, handle);
+  compute = mfu_gemm_resolved_compute(atype, compute, math_mode);
+  *g = (struct mfu_gemm){.m = m, .n = n, .k = k, .batch = batch, .groups = 1,
+                         .transa = (uint8_t)trans, .transb = MFU_BLAS3_NA,
+                         .routine = (uint8_t)routine, .side = (uint8_t)side,
+                         .uplo = (uint8_t)uplo, .diag = (uint8_t)diag,
+                         .handle = (uint64_t)(uintptr_t)handle};
+  mfu_gemm_fill_types(g, atype, atype, ctype, compute, math_mode);
+  if (rec->status != CUBLAS_STATUS_SUCCESS) return;
+  bool saturated = false;
+  rec->flops = mfu_blas3_flops(routine, (unsigned)side, m, n, k, batch,
+                               mfu_dtype_is_complex(atype), &saturated);
   if (saturated) rec->flags |= MFU_RF_FLOPS_SATURATED;
 }
 

@@ -50,6 +50,26 @@ static void count_gemm(struct mfu_counts *c, struct mfu_api_stats *api,
   api->flops += r->flops;
 }
 
+/* A routine this mfu does not know comes from a newer shim: skipped, and said. */
+static void count_blas3(struct mfu_counts *c, const struct mfu_record *r) {
+  unsigned routine = r->u.gemm.routine;
+  if (routine == 0 || routine >= MFU_BLAS3_COUNT) {
+    c->unknown_records++;
+    return;
+  }
+  struct mfu_blas3_stats *s = &c->blas3[routine];
+  if (r->status != 0) {
+    s->failed++;
+    c->blas3_failed++;
+    return;
+  }
+  s->calls++;
+  s->flops += r->flops;
+  c->blas3_calls++;
+  c->blas3_flops += r->flops;
+  c->flops_saturated += (r->flags & MFU_RF_FLOPS_SATURATED) != 0;
+}
+
 /* Data movements count in the totals; group and communicator calls only by operation. An
  * operation this mfu does not know comes from a newer shim: skipped, and said. */
 static void count_nccl(struct mfu_counts *c, const struct mfu_record *r) {
@@ -89,6 +109,14 @@ static void counts_add_times(struct mfu_counts *dst, const struct mfu_counts *sr
     dst->calls_by_precision[p] += src->calls_by_precision[p] * times;
     dst->flops_by_precision[p] += src->flops_by_precision[p] * times;
   }
+  for (unsigned b = 0; b < MFU_BLAS3_COUNT; b++) {
+    dst->blas3[b].calls += src->blas3[b].calls * times;
+    dst->blas3[b].failed += src->blas3[b].failed * times;
+    dst->blas3[b].flops += src->blas3[b].flops * times;
+  }
+  dst->blas3_calls += src->blas3_calls * times;
+  dst->blas3_failed += src->blas3_failed * times;
+  dst->blas3_flops += src->blas3_flops * times;
   dst->flops_saturated += src->flops_saturated * times;
   dst->shape_unknown += src->shape_unknown * times;
   dst->unknown_records += src->unknown_records * times;
@@ -120,6 +148,8 @@ static struct mfu_api_stats *tally_entry(struct counts_tally *t, uint32_t id) {
 void counts_tally_record(struct counts_tally *t, const struct mfu_record *r) {
   if (r->kind == MFU_REC_GEMM)
     count_gemm(&t->c, tally_entry(t, r->api), r);
+  else if (r->kind == MFU_REC_BLAS3)
+    count_blas3(&t->c, r);
   else
     count_nccl(&t->c, r);
 }

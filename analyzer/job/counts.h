@@ -1,4 +1,4 @@
-/* counts: what the GEMM and NCCL calls of a file, or of a whole job, did: calls, FLOPs by
+/* counts: what the GEMM, other Level-3 BLAS and NCCL calls of a file, or of a whole job, did: calls, FLOPs by
  * precision and by API, bytes by NCCL operation. Calls that returned an error count as failed
  * only: they performed no FLOPs and moved no bytes. */
 #ifndef MFU_COUNTS_H
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mfu/blas3.h"
 #include "mfu/nccl.h"
 #include "mfu/precision.h"
 #include "mfu/trace.h"
@@ -14,6 +15,13 @@
 
 struct mfu_api_stats {
   char name[64]; /* from the trace's string table */
+  uint64_t calls, failed;
+  unsigned __int128 flops;
+};
+
+/* Calls of one non-GEMM Level-3 routine (enum mfu_blas3_routine): a class of their own, never
+ * in the GEMM counts. */
+struct mfu_blas3_stats {
   uint64_t calls, failed;
   unsigned __int128 flops;
 };
@@ -33,6 +41,9 @@ struct mfu_counts {
   uint64_t flops_saturated; /* FLOPs overflowed 64 bits: counted as UINT64_MAX, a lower bound */
   uint64_t shape_unknown;   /* shape could not be decoded: counted with 0 FLOPs */
   uint64_t unknown_records; /* records of kinds this mfu does not know (newer shim): skipped */
+  struct mfu_blas3_stats blas3[MFU_BLAS3_COUNT]; /* syrk, trsm...: by routine */
+  uint64_t blas3_calls, blas3_failed;
+  unsigned __int128 blas3_flops;
   struct mfu_nccl_stats nccl_ops[MFU_NCCL_OP_COUNT]; /* every NCCL call, by operation */
   uint64_t nccl_calls, nccl_failed; /* data movements only (collectives, send, recv) */
   unsigned __int128 nccl_bytes;
@@ -76,7 +87,7 @@ struct counts_tally {
   size_t napis;
 };
 
-/* Counts one GEMM or NCCL record. */
+/* Counts one GEMM, BLAS3 or NCCL record. */
 void counts_tally_record(struct counts_tally *t, const struct mfu_record *r);
 /* Adds `times` the calls of src (0: its host time only). */
 void counts_tally_add(struct counts_tally *dst, const struct counts_tally *src, uint64_t times);

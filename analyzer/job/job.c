@@ -21,17 +21,21 @@
  * 4096 ranks killed by its time limit must not print 4096 lines. */
 #define MAX_LISTED 10
 
-/* Whether a GEMM or NCCL call was captured into a CUDA graph: it ran at each launch of the
+static bool is_gemm_payload(const struct mfu_record *r) {
+  return r->kind == MFU_REC_GEMM || r->kind == MFU_REC_BLAS3;
+}
+
+/* Whether a GEMM, BLAS3 or NCCL call was captured into a CUDA graph: it ran at each launch of the
  * graph, not when it was made. A failed call did nothing (it counts once, as failed), and a
  * record of an NCCL operation this mfu does not know is skipped once. */
 static bool ran_in_graph(const struct mfu_record *r) {
   if (!(r->flags & MFU_RF_CAPTURED)) return false;
-  if (r->kind == MFU_REC_GEMM) return r->status == 0;
+  if (is_gemm_payload(r)) return r->status == 0;
   return mfu_nccl_accepted(r->status) && r->u.nccl.op < MFU_NCCL_OP_COUNT;
 }
 
 static uint64_t capture_id(const struct mfu_record *r) {
-  return r->kind == MFU_REC_GEMM ? r->u.gemm.capture : r->u.nccl.capture;
+  return is_gemm_payload(r) ? r->u.gemm.capture : r->u.nccl.capture;
 }
 
 /* Room for n tallies, the new ones empty. */
@@ -79,7 +83,7 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
     } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_MARKER) {
       /* the device, the GPU timeline and the markers: read by the step analysis */
-    } else if (r->kind != MFU_REC_GEMM && r->kind != MFU_REC_NCCL) {
+    } else if (!is_gemm_payload(r) && r->kind != MFU_REC_NCCL) {
       direct.c.unknown_records++;
     } else if (ran_in_graph(r)) {
       size_t i = mfu_graphs_capture(&graphs, capture_id(r));

@@ -295,6 +295,20 @@ void report_json(FILE *out, const struct report *r) {
   jw_key_u128(j, "nccl_bytes", c->nccl_bytes);
   jw_key_u128(j, "nccl_groups", c->nccl_groups);
   jw_key_u128(j, "nccl_grouped_calls", c->nccl_grouped);
+  jw_key_u128(j, "blas3_calls", c->blas3_calls);
+  jw_key_u128(j, "blas3_failed", c->blas3_failed);
+  jw_key_u128(j, "blas3_flops", c->blas3_flops);
+  jw_object_end(j);
+  jw_key(j, "blas3_by_routine"); /* the other Level-3 BLAS: never in the GEMM counts */
+  jw_object_begin(j);
+  for (unsigned b = 1; b < MFU_BLAS3_COUNT; b++) {
+    jw_key(j, mfu_blas3_routine_name(b));
+    jw_object_begin(j);
+    jw_key_u128(j, "calls", c->blas3[b].calls);
+    jw_key_u128(j, "failed", c->blas3[b].failed);
+    jw_key_u128(j, "flops", c->blas3[b].flops);
+    jw_object_end(j);
+  }
   jw_object_end(j);
   jw_key(j, "gemm_flops_by_dtype");
   jw_object_begin(j);

@@ -103,6 +103,14 @@ static void print_counts(FILE *out, const struct report *r) {
       fprintf(out, "%s %s %.1f%%", n++ ? "," : ":", mfu_precision_name(p),
               100 * (double)c->flops_by_precision[p] / (double)c->gemm_flops);
   fputc('\n', out);
+  if (c->blas3_calls || c->blas3_failed) {
+    fprintf(out, "  BLAS-3    %" PRIu64 " %s (%" PRIu64 " failed), %.3f TFLOP", c->blas3_calls,
+            mfu_plural(c->blas3_calls, "call", "calls"), c->blas3_failed, tflop(c->blas3_flops));
+    for (unsigned b = 1, n = 0; b < MFU_BLAS3_COUNT; b++)
+      if (c->blas3[b].calls)
+        fprintf(out, "%s %s %" PRIu64, n++ ? "," : ":", mfu_blas3_routine_name(b), c->blas3[b].calls);
+    fputs(" (not GEMMs: in no MFU or HFU)\n", out);
+  }
   if (!r->f.nccl) return;
   fprintf(out, "  NCCL      %" PRIu64 " %s (%" PRIu64 " failed), %.3f GB", c->nccl_calls,
           mfu_plural(c->nccl_calls, "call", "calls"), c->nccl_failed, gigabytes(c->nccl_bytes));

@@ -367,6 +367,9 @@ typedef struct __half __half;
   X(cudaProfilerStart, (void), (), MARKER(MFU_MARKER_PROFILER_START)) \
   X(cudaProfilerStop, (void), (), MARKER(MFU_MARKER_PROFILER_STOP))
 
+/* The non-GEMM Level-3 routines (symm, syrk, trsm...), generated from cublas_api.h. */
+#include "mfu/api_spec_blas3.h"
+
 /* NVTX: not interposed but reached through NVTX's injection interface (shim/markers.c fills
  * these slots of NVTX's CORE callback table), so listed by name alone, for their API ids. */
 #define MFU_NVTX_APIS(X) \

@@ -207,7 +207,8 @@ struct mfu_string {
   X(MEMCPY, 6, "memcpy")                                                                       \
   X(MEMSET, 7, "memset")                                                                       \
   X(CORRELATION, 8, "correlation") /* ties a CUPTI correlation id to the record of the call */  \
-  X(MARKER, 9, "marker")           /* an explicit step marker: NVTX range, cudaProfilerStart/Stop */
+  X(MARKER, 9, "marker")           /* an explicit step marker: NVTX range, cudaProfilerStart/Stop */ \
+  X(BLAS3, 10, "blas3")            /* a non-GEMM Level-3 BLAS call (syrk, trsm...): payload gemm */
 enum mfu_record_kind {
 #define MFU_RECORD_KIND_ENUM(name, value, key) MFU_REC_##name = value,
   MFU_RECORD_KINDS(MFU_RECORD_KIND_ENUM)
@@ -225,7 +226,10 @@ enum {
   MFU_RF_CAPTURED = 1u << 6,        /* made during stream capture: payload.capture says which */
 };
 
-/* GEMM payload. Shapes follow BLAS: op(A) is m x k, op(B) is k x n. */
+/* GEMM payload. Shapes follow BLAS: op(A) is m x k, op(B) is k x n. BLAS3 records use it too:
+ * m x n is C's shape (B's for trmm and trsm), k the inner dimension of rank-k updates (else 0),
+ * transa the routine's trans, and routine, side, uplo, diag say the rest (include/mfu/blas3.h;
+ * MFU_BLAS3_NA where the routine has no such argument; all 0 in GEMM records). */
 struct mfu_gemm {
   int64_t m, n, k;
   int64_t batch;        /* matrix products in this call (batchCount, sum of group sizes) */
@@ -240,7 +244,10 @@ struct mfu_gemm {
   int16_t compute_type; /* cublasComputeType_t (-1: n/a) */
   int16_t scale_type;   /* cudaDataType of alpha/beta (-1: n/a) */
   uint16_t epilogue;    /* cublasLtEpilogue_t, 0 for classic cuBLAS */
-  uint32_t reserved;
+  uint8_t routine;      /* BLAS3: enum mfu_blas3_routine */
+  uint8_t side;         /* BLAS3: cublasSideMode_t */
+  uint8_t uplo;         /* BLAS3: cublasFillMode_t */
+  uint8_t diag;         /* BLAS3: cublasDiagType_t */
   uint64_t handle;      /* cublasHandle_t / cublasLtHandle_t */
   uint64_t capture;     /* CUDA stream-capture id if the call was captured into a graph (it ran
                            at each launch of the graph, not now); 0 otherwise */
@@ -472,7 +479,7 @@ static inline unsigned mfu_v2_slots(unsigned kind, const struct mfu_v2_slot **sl
 #undef MFU_V2_SLOT
 #define MFU_V2_RETURN(v) return *slots = (v), (unsigned)(sizeof(v) / sizeof((v)[0]))
   switch (kind) {
-  case MFU_REC_GEMM: MFU_V2_RETURN(gemm);
+  case MFU_REC_GEMM: case MFU_REC_BLAS3: MFU_V2_RETURN(gemm);
   case MFU_REC_NCCL: MFU_V2_RETURN(nccl);
   case MFU_REC_KERNEL: MFU_V2_RETURN(kernel);
   case MFU_REC_MEMCPY: case MFU_REC_MEMSET: MFU_V2_RETURN(memop);

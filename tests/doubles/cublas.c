@@ -1,5 +1,5 @@
-/* Test double for libcublas.so.13: the handle calls a program needs, every GEMM of the
- * shim's API spec, returning success (or MFU_DOUBLE_STATUS) without doing any work, and two
+/* Test double for libcublas.so.13: the handle calls a program needs, every GEMM and other
+ * Level-3 routine (syrk, trsm...) of the shim's API spec, returning success (or MFU_DOUBLE_STATUS) without doing any work, and two
  * memory-bound BLAS-1 routines (cublasSaxpy, cublasSscal, not in the spec: they are not GEMMs).
  * Built with the real soname and version node, so programs linked against the real toolkit run
  * on it through LD_LIBRARY_PATH. When the fake GPU is there (fake_gpu.h), each successful call
@@ -9,6 +9,7 @@
 
 #include "doubles.h"
 #include "mfu/api_spec.h"
+#include "mfu/blas3.h"
 #include "mfu/gemm.h"
 
 struct cublasContext {
@@ -102,6 +103,26 @@ static void launch_gemm(cublasHandle_t handle, cublasOperation_t transa, cublasO
 #define DOUBLE_GEMM(name, params, args, describe)                                              \
   DOUBLE_SPEC_FUNCTION(cublasStatus_t, CUBLAS_STATUS_SUCCESS, name, params, describe)
 MFU_CUBLAS_GEMM_APIS(DOUBLE_GEMM)
+#pragma GCC diagnostic pop
+
+/* The other Level-3 routines: one kernel each, named after the routine (not a GEMM kernel by
+ * its name), timed by its FLOPs under include/mfu/blas3.h's rules. */
+static void launch_blas3(cublasHandle_t handle, unsigned routine, int side,
+                         int64_t m, int64_t n, int64_t k, int64_t batch, int atype) {
+  if (!fake_gpu()) return;
+  bool saturated = false;
+  uint64_t flops = mfu_blas3_flops(routine, (unsigned)side, m, n, k, batch,
+                                   mfu_dtype_is_complex(atype), &saturated);
+  char name[64];
+  snprintf(name, sizeof name, "void %s_kernel<%d>(void)", mfu_blas3_routine_name(routine), atype);
+  fake_launch_kernel(name, handle ? handle->stream : NULL, fake_gemm_ns(flops));
+}
+
+#define BLAS3(routine, side, uplo, trans, diag, m, n, k, batch, Atype, Ctype, compute)          \
+  launch_blas3(handle, routine, (int)(side), m, n, k, batch, Atype)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+MFU_CUBLAS_BLAS3_APIS(DOUBLE_GEMM)
 #pragma GCC diagnostic pop
 
 /* Memory-bound kernels, named as cuBLAS 13's: y = a*x + y reads x and y and writes y; x = a*x

@@ -1,0 +1,30 @@
+# syrk, herk and trsm are counted exactly, by routine, in their own class: never in the GEMM
+# counts. The numbers are LAPACK Working Note 41's, written out in blas3.c beside each call.
+# Then on the REAL cuBLAS without a GPU: every call fails, is still seen, and counts nothing.
+. "$MFU_ROOT/tests/lib.sh"
+
+expect_eq program "$(traced "$BIN/blas3")" "calls=8 succeeded=8"
+"$MFU" report traces --json > report.json
+expect_eq "syrk calls" "$(json report.json blas3_by_routine.syrk.calls)" 2
+expect_eq "syrk flops" "$(json report.json blas3_by_routine.syrk.flops)" 266240
+expect_eq "herk flops" "$(json report.json blas3_by_routine.herk.flops)" 8704
+expect_eq "trsm calls" "$(json report.json blas3_by_routine.trsm.calls)" 4
+expect_eq "trsm flops" "$(json report.json blas3_by_routine.trsm.flops)" 209152
+expect_eq "symm calls" "$(json report.json blas3_by_routine.symm.calls)" 0
+expect_eq "blas3 calls" "$(json report.json totals.blas3_calls)" 7
+expect_eq "blas3 flops" "$(json report.json totals.blas3_flops)" 484096
+expect_eq "gemm calls" "$(json report.json totals.gemm_calls)" 1
+expect_eq "gemm flops" "$(json report.json totals.gemm_flops)" 65536
+expect_eq "fp64 gemm flops" "$(json report.json gemm_flops_by_dtype.fp64)" 65536
+"$MFU" report traces > report.txt
+grep -qE '^  BLAS-3    7 calls \(0 failed\), 0\.000 TFLOP: syrk 2, herk 1, trsm 4 \(not GEMMs: in no MFU or HFU\)$' report.txt ||
+  { cat report.txt; fail "no BLAS-3 line in the report"; }
+
+rm -rf traces
+expect_eq "real program" "$(LIBS=$CUDA_LIB traced "$BIN/blas3" 2>/dev/null)" "calls=8 succeeded=0"
+"$MFU" report traces --json > real.json
+expect_eq "real: blas3 failed" "$(json real.json totals.blas3_failed)" 7
+expect_eq "real: blas3 calls" "$(json real.json totals.blas3_calls)" 0
+expect_eq "real: blas3 flops" "$(json real.json totals.blas3_flops)" 0
+expect_eq "real: trsm failed" "$(json real.json blas3_by_routine.trsm.failed)" 4
+echo "ok: 7 BLAS-3 calls, 484096 FLOPs by routine, apart from 1 GEMM of 65536; 7 failed calls on the real cuBLAS"
