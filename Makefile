@@ -158,7 +158,7 @@ $(B)/bench/measure: tests/bench/measure.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-bench: all $(BENCH)
+bench: all $(BENCH) $(EXAMPLE)
 	@bash tests/bench/run.sh
 
 # --- stress: tests/integration/crash_kills.sh with MFU_KILLS kills (500; make test runs 50),

@@ -419,15 +419,14 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
     write_pending_callsites(in_signal);
     mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
     for (uint64_t i = tail; i != head; i++) { /* the ring is only read: its owner may look */
-      struct mfu_record rec = r->slots[i & (MFU_RING_SLOTS - 1)];
-      if (!mfu_ring_gpu_times(rec.kind)) {
-        rec.t_start_ns = mfu_clock_to_ns(rec.t_start_ns);
-        rec.t_end_ns = mfu_clock_to_ns(rec.t_end_ns);
-      }
-      if (mfu_encode_add(&w.encoder, &rec)) continue;
+      const struct mfu_record *rec = &r->slots[i & (MFU_RING_SLOTS - 1)];
+      uint64_t start = rec->t_start_ns, end = rec->t_end_ns;
+      if (!mfu_ring_gpu_times(rec->kind))
+        start = mfu_clock_to_ns(start), end = mfu_clock_to_ns(end);
+      if (mfu_encode_add(&w.encoder, rec, start, end)) continue;
       write_records(in_signal); /* the payload is full: a block, then the next */
       mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
-      mfu_encode_add(&w.encoder, &rec);
+      mfu_encode_add(&w.encoder, rec, start, end);
     }
     write_records(in_signal);
     atomic_store_explicit(&r->tail, head, memory_order_release);

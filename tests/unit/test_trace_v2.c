@@ -85,7 +85,8 @@ static void write_v2(struct fx *fx, const struct mfu_record *r, size_t n, size_t
   fx_api_names(fx);
   for (size_t i = 0; i < n; i += per) {
     mfu_encode_begin(&enc, payload, sizeof payload, 77);
-    for (size_t j = i; j < n && j < i + per; j++) assert_true(mfu_encode_add(&enc, &r[j]));
+    for (size_t j = i; j < n && j < i + per; j++)
+      assert_true(mfu_encode_add(&enc, &r[j], r[j].t_start_ns, r[j].t_end_ns));
     uint32_t count = mfu_encode_count(&enc);
     size_t size = mfu_encode_end(&enc);
     if (!zstd) {
@@ -228,7 +229,7 @@ static void test_gemm_stream_is_compact(void **state) {
     struct mfu_record r = random_record(MFU_REC_GEMM, &clock, &id);
     r.api = 1, r.stream = 0, r.tid = 77, r.callsite = 0, r.u.gemm.capture = 0;
     r.correlation = ++id;
-    assert_true(mfu_encode_add(&enc, &r));
+    assert_true(mfu_encode_add(&enc, &r, r.t_start_ns, r.t_end_ns));
   }
   size_t size = mfu_encode_end(&enc);
   assert_in_range(size, 4000 * 4, 4000 * 8);
@@ -242,15 +243,15 @@ static void test_limits(void **state) {
   struct mfu_record r = random_record(MFU_REC_GEMM, &clock, &id);
   for (uint32_t i = 0; i < MFU_ENCODE_DESCRIPTORS; i++) {
     r.u.gemm.m = i + 1; /* a new shape each time */
-    assert_true(mfu_encode_add(&enc, &r));
+    assert_true(mfu_encode_add(&enc, &r, r.t_start_ns, r.t_end_ns));
   }
   r.u.gemm.m = 0;
-  assert_false(mfu_encode_add(&enc, &r));
+  assert_false(mfu_encode_add(&enc, &r, r.t_start_ns, r.t_end_ns));
   assert_int_equal(mfu_encode_count(&enc), MFU_ENCODE_DESCRIPTORS);
   unsigned char small[MFU_V2_RECORD_MAX + 64];
   mfu_encode_begin(&enc, small, sizeof small, 77);
-  assert_true(mfu_encode_add(&enc, &r));
-  assert_false(mfu_encode_add(&enc, &r));
+  assert_true(mfu_encode_add(&enc, &r, r.t_start_ns, r.t_end_ns));
+  assert_false(mfu_encode_add(&enc, &r, r.t_start_ns, r.t_end_ns));
 }
 
 /* The shim's zstd, through libzstd.so.1 loaded at run time; nothing compresses before it is
