@@ -1,7 +1,7 @@
 /* Per-thread record rings (ring.c). Each thread that makes a recorded call gets one ring, of
  * which it is the only producer; the writer drains them all. Host records carry clock stamps
  * (clock.h), which the writer converts to CLOCK_MONOTONIC ns as it drains them; GPU activity
- * records (KERNEL, MEMCPY, MEMSET) carry CLOCK_MONOTONIC ns already (mfu_ring_gpu_times). */
+ * records (KERNEL, MEMCPY, MEMSET) carry CLOCK_MONOTONIC ns already (mfu_ring_ns). */
 #ifndef MFU_SHIM_RING_H
 #define MFU_SHIM_RING_H
 
@@ -42,9 +42,11 @@ struct mfu_ring *mfu_ring_attach(void);                 /* this thread's ring, c
 /* Room for the next record: `limit` renewed from `tail`, else the ring drained synchronously. */
 bool mfu_ring_make_room(struct mfu_ring *r);
 
-/* Whether a record of this kind carries GPU times (converted by gpu_timeline.c), not stamps. */
-static inline bool mfu_ring_gpu_times(unsigned kind) {
-  return kind == MFU_REC_KERNEL || kind == MFU_REC_MEMCPY || kind == MFU_REC_MEMSET;
+/* Time t (one of record r's two) in CLOCK_MONOTONIC ns: a clock stamp converted; GPU activity
+ * records' times (KERNEL, MEMCPY, MEMSET: converted by gpu_timeline.c) as they are. */
+static inline uint64_t mfu_ring_ns(const struct mfu_record *r, uint64_t t) {
+  bool gpu = r->kind == MFU_REC_KERNEL || r->kind == MFU_REC_MEMCPY || r->kind == MFU_REC_MEMSET;
+  return gpu ? t : mfu_clock_to_ns(t);
 }
 
 /* The next free slot of `r` (not yet published), draining the ring first if it is full; NULL

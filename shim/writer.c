@@ -420,9 +420,7 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
     mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
     for (uint64_t i = tail; i != head; i++) { /* the ring is only read: its owner may look */
       const struct mfu_record *rec = &r->slots[i & (MFU_RING_SLOTS - 1)];
-      uint64_t start = rec->t_start_ns, end = rec->t_end_ns;
-      if (!mfu_ring_gpu_times(rec->kind))
-        start = mfu_clock_to_ns(start), end = mfu_clock_to_ns(end);
+      uint64_t start = mfu_ring_ns(rec, rec->t_start_ns), end = mfu_ring_ns(rec, rec->t_end_ns);
       if (mfu_encode_add(&w.encoder, rec, start, end)) continue;
       write_records(in_signal); /* the payload is full: a block, then the next */
       mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "job/job.h"
 #include "mfu/version.h"
+#include "util/alloc.h"
 
 static const struct {
   const char *name;
@@ -47,6 +48,7 @@ static int read_threads(void) {
 }
 
 int main(int argc, char **argv) {
+  mfu_alloc_keep_freed();
   if (read_threads() != 0) return 2;
   if (argc < 2) {
     usage(stderr);

@@ -9,33 +9,25 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 _Noreturn static inline void mfu_out_of_memory(void) {
   fputs("mfu: out of memory\n", stderr);
   exit(1);
 }
 
-/* Large arrays (a rank's calls: hundreds of MB) ask for transparent huge pages before they are
- * first touched, so that they fault in 2 MB at a time: in 4 KB pages, the faults alone took a
- * fifth of the analyzer's time. (realloc would copy into, or move, pages faulted already.) */
-#define MFU_HUGE_ARRAY (8u << 20)
 static inline void *mfu_xrealloc(void *p, size_t n) {
-  if (n < MFU_HUGE_ARRAY) {
-    p = realloc(p, n ? n : 1);
-    if (!p) mfu_out_of_memory();
-    return p;
-  }
-  const uintptr_t huge = 2u << 20;
-  char *q = malloc(n); /* this large, a fresh mapping of its own */
-  if (!q) mfu_out_of_memory();
-  uintptr_t from = ((uintptr_t)q + huge - 1) & ~(huge - 1), to = ((uintptr_t)q + n) & ~(huge - 1);
-  if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE); /* a hint: failure is fine */
-  if (p) {
-    memcpy(q, p, malloc_usable_size(p) < n ? malloc_usable_size(p) : n);
-    free(p);
-  }
-  return q;
+  p = realloc(p, n ? n : 1);
+  if (!p) mfu_out_of_memory();
+  return p;
+}
+
+/* For a process that reads trace files one after another (mfu): memory freed stays with it,
+ * so that the next file's arrays reuse pages already faulted in. Fresh pages cost more than
+ * the analysis itself where the kernel must zero them (on a VM, 1 to 2 s a GB); arrays past
+ * 32 MB stay mappings of their own, which realloc grows by moving pages, never copying. */
+static inline void mfu_alloc_keep_freed(void) {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20); /* fixed: glibc would raise it as large blocks are freed */
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 /* Room for n elements of `size` bytes (at least one, so never NULL). */

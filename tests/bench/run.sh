@@ -15,9 +15,10 @@
 #   trace    bytes per GEMM call of the example workload (the demo's), host only and with the
 #            GPU timeline of the test doubles' simulated GPU
 #   analyzer `mfu report` over synthetic jobs (job_rank.c under the shim on the test doubles,
-#            generated once into build/bench/jobs/): records per second on one core, a
-#            1,024-rank job's time and peak memory, and how its time grows with 4x the steps,
-#            the calls per step and the ranks
+#            generated once into build/bench/jobs/): records per second per core (over CPU
+#            time, which other load on the machine does not inflate), a 1,024-rank job's time,
+#            peak memory and records per second per core, and how its time grows with 4x the
+#            steps, the calls per step and the ranks
 #
 # MFU_BENCH_ONLY=shim|trace|analyzer runs one part.
 set -eu
@@ -179,14 +180,14 @@ analyzer_part() {
   local dir wall cpu rss records t1 t4
   dir=$(job rank-host 1 83 2500 off)
   records=$(records_of "$dir")
-  report "$dir" && wall=$(for i in $(seq "$repeat"); do report "$dir"; echo "$wall"; done | median)
-  figure analyzer_records_per_s "$(calc "$records / $wall" 0)" records/s \
-    "one rank, host records only, $records records"
+  report "$dir" && cpu=$(for i in $(seq "$repeat"); do report "$dir"; echo "$cpu"; done | median)
+  figure analyzer_records_per_s "$(calc "$records / $cpu" 0)" records/s \
+    "per core (CPU time): one rank, host records only, $records records"
   dir=$(job rank-timeline 1 83 500 auto)
   records=$(records_of "$dir")
-  wall=$(for i in $(seq "$repeat"); do report "$dir"; echo "$wall"; done | median)
-  figure analyzer_records_per_s_timeline "$(calc "$records / $wall" 0)" records/s \
-    "one rank with its GPU timeline, $records records"
+  cpu=$(for i in $(seq "$repeat"); do report "$dir"; echo "$cpu"; done | median)
+  figure analyzer_records_per_s_timeline "$(calc "$records / $cpu" 0)" records/s \
+    "per core: one rank with its GPU timeline, $records records"
 
   # Growth: 4x the steps, 4x the calls per step.
   t1=$(for i in $(seq "$repeat"); do report "$(job steps-1x 1 83 250 off)"; echo "$wall"; done | median)
@@ -210,6 +211,7 @@ analyzer_part() {
       "$ranks ranks x $steps steps x 1,996 calls: $records records, $(du -sm "$dir" | cut -f1) MB of traces"
     figure analyzer_ranks_1024_rss_mb "$rss" MB "peak resident memory"
     figure analyzer_ranks_1024_cores_busy "$(calc "$cpu / $wall")" cores "CPU time over wall time"
+    figure analyzer_ranks_1024_records_per_s "$(calc "$records / $cpu" 0)" records/s "per core"
     local quarter=$jobs/ranks-quarter
     rm -rf "$quarter" && mkdir -p "$quarter"
     ls "$dir"/*.mfutrace | head -n $((ranks / 4)) | xargs -I{} ln {} "$quarter/"
@@ -242,7 +244,7 @@ while read -r name val unit; do
     ltrace_ratio) target=">= 1000"; ok=$(calc "$val >= 1000" 0) ;;
     trace_bytes_per_gemm_host) target="<= 32"; ok=$(calc "$val <= 32" 0) ;;
     trace_bytes_per_gemm_timeline) target="<= 64"; ok=$(calc "$val <= 64" 0) ;;
-    analyzer_records_per_s) target=">= 20000000"; ok=$(calc "$val >= 20000000" 0) ;;
+    analyzer_records_per_s|analyzer_ranks_1024_records_per_s) target=">= 20000000"; ok=$(calc "$val >= 20000000" 0) ;;
     analyzer_ranks_1024_s) target="<= 60"; ok=$(calc "$val <= 60" 0) ;;
     analyzer_ranks_1024_rss_mb) target="<= 4096"; ok=$(calc "$val <= 4096" 0) ;;
     analyzer_ranks_1024_cores_busy) target=">= 1.8 of $(nproc)"; ok=$(calc "$val >= 1.8" 0) ;;
