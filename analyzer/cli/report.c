@@ -78,8 +78,9 @@ const char *cli_trace_dir(void) {
 int cli_model(const struct model_spec *spec, struct model_shape *m, const char *cmd) {
   struct mfu_strings warnings = {0};
   char err[1024];
-  int rc = model_resolve(spec->config, spec->preset, &spec->overrides, m, &warnings, err,
-                         sizeof err);
+  struct model_overrides o = spec->overrides;
+  if (spec->convention == CONV_SEED && !spec->config && !spec->preset) model_overrides_seed(&o);
+  int rc = model_resolve(spec->config, spec->preset, &o, m, &warnings, err, sizeof err);
   for (size_t i = 0; i < warnings.n; i++) fprintf(stderr, "mfu: warning: %s\n", warnings.v[i]);
   mfu_strings_free(&warnings);
   if (rc) fprintf(stderr, "%s: %s\n", cmd, err);

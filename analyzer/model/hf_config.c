@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/errmsg.h"
 
@@ -28,36 +29,41 @@ struct model_type {
   bool experts_use_ffn;  /* intermediate_size is one expert's (no moe_intermediate_size) */
   bool shared_gate;
   enum window_rule window;
+  bool llama4;  /* dense layers of intermediate_size_mlp, one shared expert beside the routed */
 };
 
 static const struct model_type model_types[] = {
-    {"llama", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE},
-    {"mistral", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_ALL},
-    {"mixtral", true, false, NORM_RMS, BIAS_NONE, false, true, false, WINDOW_ALL},
-    {"qwen2", true, false, NORM_RMS, BIAS_QKV, false, false, false, WINDOW_QWEN},
-    {"qwen2_moe", true, false, NORM_RMS, BIAS_QKV, false, false, true, WINDOW_QWEN},
-    {"qwen3", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_QWEN},
-    {"qwen3_moe", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_QWEN},
-    {"deepseek_v2", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE},
-    {"deepseek_v3", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE},
-    {"gemma", true, true, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE},
-    {"gemma2", true, true, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_EVEN},
-    {"gemma3_text", true, true, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_PATTERN},
-    {"phi3", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_ALL},
-    {"gpt2", false, true, NORM_LAYER, BIAS_ALL, true, false, false, WINDOW_NONE},
-    {"gpt_neox", false, false, NORM_LAYER, BIAS_ALL, false, false, false, WINDOW_NONE},
-    {"olmo2", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE},
-    {"olmoe", true, false, NORM_RMS, BIAS_NONE, false, true, false, WINDOW_NONE},
-    {"gpt_oss", true, false, NORM_RMS, BIAS_ALL, false, true, false, WINDOW_EVEN},
+    {"llama", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE, false},
+    {"mistral", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_ALL, false},
+    {"mixtral", true, false, NORM_RMS, BIAS_NONE, false, true, false, WINDOW_ALL, false},
+    {"qwen2", true, false, NORM_RMS, BIAS_QKV, false, false, false, WINDOW_QWEN, false},
+    {"qwen2_moe", true, false, NORM_RMS, BIAS_QKV, false, false, true, WINDOW_QWEN, false},
+    {"qwen2_vl", true, false, NORM_RMS, BIAS_QKV, false, false, false, WINDOW_QWEN, false},
+    {"qwen2_5_vl", true, false, NORM_RMS, BIAS_QKV, false, false, false, WINDOW_QWEN, false},
+    {"qwen3", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_QWEN, false},
+    {"qwen3_moe", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_QWEN, false},
+    {"deepseek_v2", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE, false},
+    {"deepseek_v3", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE, false},
+    {"gemma", true, true, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE, false},
+    {"gemma2", true, true, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_EVEN, false},
+    {"gemma3_text", true, true, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_PATTERN, false},
+    {"phi3", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_ALL, false},
+    {"gpt2", false, true, NORM_LAYER, BIAS_ALL, true, false, false, WINDOW_NONE, false},
+    {"gpt_neox", false, false, NORM_LAYER, BIAS_ALL, false, false, false, WINDOW_NONE, false},
+    {"olmo2", true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_NONE, false},
+    {"olmoe", true, false, NORM_RMS, BIAS_NONE, false, true, false, WINDOW_NONE, false},
+    {"gpt_oss", true, false, NORM_RMS, BIAS_ALL, false, true, false, WINDOW_EVEN, false},
+    {"llama4_text", true, false, NORM_RMS, BIAS_NONE, false, true, false, WINDOW_NONE, true},
 };
 /* An unknown model_type is read with the standard field names and these assumptions. */
 static const struct model_type unknown_type = {
-    NULL, true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_ALL};
+    NULL, true, false, NORM_RMS, BIAS_NONE, false, false, false, WINDOW_ALL, false};
 
-/* A config being read: its JSON, its path for messages, and the flags that may stand in
- * for missing fields. */
+/* A config being read: its JSON (a multimodal model's text_config, whose keys come first,
+ * and the whole file), its path for messages, and the flags that may stand in for missing
+ * fields. */
 struct config {
-  json_t *root;
+  json_t *root, *outer;
   const char *path;
   const struct model_overrides *o;
   struct mfu_strings *warnings; /* may be NULL */
@@ -65,11 +71,17 @@ struct config {
   size_t errsz;
 };
 
+/* A key of the text model, else of the whole file (NULL if in neither). */
+static json_t *get(const struct config *c, const char *key) {
+  json_t *v = json_object_get(c->root, key);
+  return v || c->outer == c->root ? v : json_object_get(c->outer, key);
+}
+
 /* Reads the first present, non-null key of a NULL-terminated list as an integer >= min.
  * 1: found, 0: absent, -1: wrong type or range (message in c->err). */
 static int get_int(struct config *c, int64_t *out, int64_t min, const char *const *keys) {
   for (; *keys; keys++) {
-    json_t *v = json_object_get(c->root, *keys);
+    json_t *v = get(c, *keys);
     if (!v || json_is_null(v)) continue;
     /* Some exporters write integral sizes as reals (4096.0). */
     double d = json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
@@ -100,7 +112,7 @@ static int need_int(struct config *c, int64_t *out, enum model_flag f, const cha
 }
 
 static int get_bool(struct config *c, bool *out, const char *key) {
-  json_t *v = json_object_get(c->root, key);
+  json_t *v = get(c, key);
   if (!v || json_is_null(v)) return 0;
   if (!json_is_boolean(v))
     return errmsg(c->err, c->errsz, "%s: \"%s\" must be true or false", c->path, key);
@@ -117,9 +129,9 @@ static int64_t count_moe_layers(struct config *c, int64_t layers) {
   int64_t first_dense = 0, freq = 1, step = 1;
   if (get_int(c, &first_dense, 0, KEYS("first_k_dense_replace")) < 0 ||
       get_int(c, &freq, 1, KEYS("moe_layer_freq")) < 0 ||
-      get_int(c, &step, 1, KEYS("decoder_sparse_step")) < 0)
+      get_int(c, &step, 1, KEYS("decoder_sparse_step", "interleave_moe_layer_step")) < 0)
     return -1;
-  json_t *only_mlp = json_object_get(c->root, "mlp_only_layers");
+  json_t *only_mlp = get(c, "mlp_only_layers");
   if (only_mlp && !json_is_null(only_mlp) && !json_is_array(only_mlp))
     return errmsg(c->err, c->errsz, "%s: \"mlp_only_layers\" must be a list of layer indices",
                 c->path);
@@ -137,7 +149,7 @@ static int64_t count_moe_layers(struct config *c, int64_t layers) {
 /* How many layers use the sliding window: layer_types when the config lists them (newer
  * transformers write it for every model), else the model type's rule. -1 on error. */
 static int64_t count_window_layers(struct config *c, const struct model_type *t, int64_t layers) {
-  json_t *types = json_object_get(c->root, "layer_types");
+  json_t *types = get(c, "layer_types");
   if (json_is_array(types)) {
     size_t i;
     json_t *v;
@@ -171,10 +183,14 @@ static int64_t count_window_layers(struct config *c, const struct model_type *t,
 }
 
 static int read_config(struct config *c, struct model_shape *m) {
-  const char *type_name = json_string_value(json_object_get(c->root, "model_type"));
+  /* The text model's type, else the whole model's (qwen2_5_vl_text is built as qwen2_5_vl). */
+  const char *type_name = json_string_value(get(c, "model_type"));
+  const char *outer_type = json_string_value(json_object_get(c->outer, "model_type"));
   const struct model_type *t = &unknown_type;
   for (size_t i = 0; i < sizeof model_types / sizeof model_types[0]; i++)
     if (type_name && !strcmp(type_name, model_types[i].name)) t = &model_types[i];
+  for (size_t i = 0; t == &unknown_type && i < sizeof model_types / sizeof model_types[0]; i++)
+    if (outer_type && !strcmp(outer_type, model_types[i].name)) t = &model_types[i];
   if (t == &unknown_type && c->warnings)
     mfu_strings_addf(c->warnings, "%s: model_type %s%s%s is not one mfu knows; reading the "
                      "standard fields and assuming a gated MLP, RMSNorm, no biases and untied "
@@ -186,6 +202,13 @@ static int read_config(struct config *c, struct model_shape *m) {
   m->tied_embeddings = t->tied;
   m->norm = t->norm;
   m->bias = t->bias;
+  /* Llama's flags for biases, which other types (Qwen3, OLMo 2, gpt-oss) share. */
+  bool attention_bias = m->bias & BIAS_ATTENTION, mlp_bias = m->bias & BIAS_MLP;
+  if (get_bool(c, &attention_bias, "attention_bias") < 0 || get_bool(c, &mlp_bias, "mlp_bias") < 0)
+    return -1;
+  if (get(c, "attention_bias"))
+    m->bias = attention_bias ? m->bias | BIAS_ATTENTION : m->bias & ~(unsigned)BIAS_ATTENTION;
+  if (get(c, "mlp_bias")) m->bias = mlp_bias ? m->bias | BIAS_MLP : m->bias & ~(unsigned)BIAS_MLP;
 
   if (need_int(c, &m->layers, MODEL_FLAG_layers, KEYS("num_hidden_layers", "n_layer", "num_layers")) ||
       need_int(c, &m->hidden, MODEL_FLAG_hidden, KEYS("hidden_size", "n_embd", "d_model")) ||
@@ -218,6 +241,10 @@ static int read_config(struct config *c, struct model_shape *m) {
       return errmsg(c->err, c->errsz, "%s: %" PRId64 " experts but no \"num_experts_per_tok\"; "
                   "add it or pass --top-k", c->path, m->experts);
     if (t->experts_use_ffn && !m->moe_ffn) m->moe_ffn = m->ffn;
+    if (t->llama4) {  /* intermediate_size is an expert's; the dense layers' is its own */
+      m->shared_experts = 1;
+      if (get_int(c, &m->ffn, 1, KEYS("intermediate_size_mlp")) < 0) return -1;
+    }
     if (shared_size) {  /* Qwen2-MoE: one shared expert of this size, behind a gate */
       m->shared_experts = 1;
       m->shared_ffn = shared_size;
@@ -243,7 +270,7 @@ static int read_config(struct config *c, struct model_shape *m) {
   }
 
   /* Sliding window */
-  if (t->window != WINDOW_NONE || json_is_array(json_object_get(c->root, "layer_types"))) {
+  if (t->window != WINDOW_NONE || json_is_array(get(c, "layer_types"))) {
     if (get_int(c, &m->window, 0, KEYS("sliding_window")) < 0) return -1;
     int64_t n = m->window ? count_window_layers(c, t, m->layers) : 0;
     if (n < 0) return -1;
@@ -255,6 +282,13 @@ static int read_config(struct config *c, struct model_shape *m) {
 
 int hf_config_load(const char *path, const struct model_overrides *o, struct model_shape *m,
                    struct mfu_strings *warnings, char *err, size_t errsz) {
+  /* A model's directory (a checkpoint, a Hugging Face snapshot) holds its config.json. */
+  struct stat st;
+  char file[4096];
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    snprintf(file, sizeof file, "%s%sconfig.json", path, path[strlen(path) - 1] == '/' ? "" : "/");
+    path = file;
+  }
   json_error_t je;
   json_t *root = json_load_file(path, 0, &je);
   if (!root) {
@@ -262,7 +296,9 @@ int hf_config_load(const char *path, const struct model_overrides *o, struct mod
       return errmsg(err, errsz, "cannot read %s: %s", path, je.text);
     return errmsg(err, errsz, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
   }
-  struct config c = {root, path, o, warnings, err, errsz};
+  /* A multimodal model (Gemma 3, Llama 4, Qwen-VL) trains its text model: text_config. */
+  json_t *text = json_is_object(root) ? json_object_get(root, "text_config") : NULL;
+  struct config c = {json_is_object(text) ? text : root, root, path, o, warnings, err, errsz};
   int rc = json_is_object(root) ? read_config(&c, m)
                                 : errmsg(err, errsz, "%s: expected a JSON object (a Hugging Face "
                                        "config.json), found something else", path);

@@ -32,7 +32,6 @@ void model_params(const struct model_shape *m, struct model_params *p) {
   const uint64_t L = (uint64_t)m->layers, h = (uint64_t)m->hidden;
   const uint64_t moe = (uint64_t)model_moe_layers(m), dense = L - moe;
   const uint64_t mats = m->gated_mlp ? 3 : 2, a = (uint64_t)m->heads;
-  const bool all_bias = m->bias == BIAS_ALL;
 
   /* Attention matmuls and biases, per layer. */
   uint64_t qkv_w, qkv_b = 0, out_w;
@@ -45,20 +44,21 @@ void model_params(const struct model_shape *m, struct model_params *p) {
   } else {
     const uint64_t q = a * (uint64_t)m->head_dim, kv = (uint64_t)(m->kv_heads * m->head_dim);
     qkv_w = h * (q + 2 * kv);
-    if (m->bias != BIAS_NONE) qkv_b = q + 2 * kv;
+    if (m->bias & BIAS_QKV) qkv_b = q + 2 * kv;
     out_w = q * h;
   }
   /* An MLP of intermediate size f: its matmul weights, and its biases if it has any. */
 #define MLP_W(f) (mats * h * (uint64_t)(f))
-#define MLP_B(f) (all_bias ? (mats - 1) * (uint64_t)(f) + h : 0)
+#define MLP_B(f) (m->bias & BIAS_MLP ? (mats - 1) * (uint64_t)(f) + h : 0)
   const uint64_t E = (uint64_t)m->experts, k = (uint64_t)m->top_k;
-  const uint64_t router_w = h * E + (m->shared_gate ? h : 0), router_b = all_bias ? E : 0;
+  const uint64_t router_w = h * E + (m->shared_gate ? h : 0);
+  const uint64_t router_b = m->bias & BIAS_ROUTER ? E : 0;
   const uint64_t V = (uint64_t)m->vocab;
 
   uint64_t *part = p->part, *mm = p->matmul;
   part[PART_EMBEDDING] = (m->tied_embeddings ? 0 : V * h) + (uint64_t)m->positions * h;
   part[PART_QKV] = L * (qkv_w + qkv_b);
-  part[PART_OUT_PROJ] = L * (out_w + (all_bias ? h : 0));
+  part[PART_OUT_PROJ] = L * (out_w + (m->bias & BIAS_OUT ? h : 0));
   part[PART_MLP] = dense * (MLP_W(m->ffn) + MLP_B(m->ffn));
   part[PART_ROUTER] = moe * (router_w + router_b);
   part[PART_EXPERTS] = moe * E * (MLP_W(m->moe_ffn) + MLP_B(m->moe_ffn));
@@ -145,6 +145,18 @@ int model_override_parse(struct model_overrides *o, enum model_flag f, const cha
   o->set[f] = true;
   o->value[f] = v;
   return 0;
+}
+
+void model_overrides_seed(struct model_overrides *o) {
+  if (!o->set[MODEL_FLAG_hidden]) return;  /* the usual message names what is missing */
+  const int64_t h = o->value[MODEL_FLAG_hidden];
+  const struct { enum model_flag f; int64_t v; } assumed[] = {
+      {MODEL_FLAG_heads, h % 128 ? 1 : h / 128},  /* any count: multi-head, h/a each */
+      {MODEL_FLAG_ffn, 4 * h},
+      {MODEL_FLAG_gated_mlp, 0},  /* plain */
+  };
+  for (size_t i = 0; i < sizeof assumed / sizeof assumed[0]; i++)
+    if (!o->set[assumed[i].f]) o->set[assumed[i].f] = true, o->value[assumed[i].f] = assumed[i].v;
 }
 
 bool model_overrides_any(const struct model_overrides *o) {

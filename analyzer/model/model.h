@@ -14,7 +14,16 @@
 #define MODEL_DIM_MAX INT64_C(2147483647)
 
 enum model_norm { NORM_RMS, NORM_LAYER };          /* LayerNorm also has a bias vector */
-enum model_bias { BIAS_NONE, BIAS_QKV, BIAS_ALL };  /* which linear layers carry biases */
+/* Which linear layers carry biases, a set of bits. */
+enum model_bias {
+  BIAS_NONE = 0,
+  BIAS_QKV = 1,     /* the query, key and value projections (Qwen2: these alone) */
+  BIAS_OUT = 2,     /* the attention's output projection */
+  BIAS_MLP = 4,     /* every MLP and expert matrix */
+  BIAS_ROUTER = 8,  /* the MoE router */
+  BIAS_ATTENTION = BIAS_QKV | BIAS_OUT, /* Llama's attention_bias */
+  BIAS_ALL = BIAS_ATTENTION | BIAS_MLP | BIAS_ROUTER,
+};
 
 struct model_shape {
   char name[64];       /* preset name, or the config's model_type */
@@ -23,7 +32,7 @@ struct model_shape {
   bool tied_embeddings;  /* the LM head is the input embedding matrix */
   int64_t positions;     /* learned absolute position embeddings (GPT-2/3); 0 with rotary */
   enum model_norm norm;
-  enum model_bias bias;
+  unsigned bias;        /* enum model_bias bits */
   /* Mixture of experts; experts == 0 is a dense model. */
   int64_t experts, top_k, moe_ffn;
   int64_t shared_experts;  /* experts every token runs */
@@ -120,6 +129,10 @@ struct model_overrides {
 int model_override_parse(struct model_overrides *o, enum model_flag f, const char *arg,
                          char *err, size_t errsz);
 bool model_overrides_any(const struct model_overrides *o);
+/* The seed convention's own inputs are layers, hidden and vocab (experts and top-k for an
+ * MoE): for a model given by those alone, this fills in what the seed assumes of the rest
+ * (multi-head attention, plain MLPs and experts of 4·hidden), where no flag says otherwise. */
+void model_overrides_seed(struct model_overrides *o);
 
 /* --- presets: published configs, built in. */
 struct model_preset {

@@ -85,6 +85,17 @@ expect 0 "FLOPs/step  80.144 TFLOP" "$MFU" predict --preset deepseek-llm-7b "${S
 expect 0 "FLOPs/step  165.466 TFLOP" "$MFU" predict --preset seed-qwen3-7b "${S[@]}"
 expect 0 "FLOPs/step  84.271 TFLOP" "$MFU" predict --preset deepseek-llm-7b --experts 8 --top-k 2 "${S[@]}"
 expect 0 "FLOPs/step  174.063 TFLOP" "$MFU" predict --preset seed-qwen3-7b --experts 8 --top-k 2 "${S[@]}"
+# ... and from the seed's own inputs alone: layers, hidden, vocab (experts and top-k for MoE)
+D=(--layers 30 --hidden 4096 --vocab 102400)
+expect 0 "FLOPs/step  80.144 TFLOP" "$MFU" predict "${D[@]}" "${S[@]}"
+expect 0 "FLOPs/step  84.271 TFLOP" "$MFU" predict "${D[@]}" --experts 8 --top-k 2 "${S[@]}"
+expect 0 "FLOPs/step  174.063 TFLOP" "$MFU" predict --layers 40 --hidden 5120 --vocab 151936 \
+  --experts 8 --top-k 2 "${S[@]}"
+expect 2 "--heads is missing" "$MFU" predict "${D[@]}" --batch 4 --seq 512
+# --config DIR reads DIR/config.json; a multimodal config's text model is its text_config
+expect 0 "^model       llama \(config $configs/model_dir\)" "$MFU" predict --config "$configs/model_dir"
+expect 2 "cannot read $configs/config.json" "$MFU" predict --config "$configs"
+expect 0 "^params      27.01B total" "$MFU" predict --config "$configs/gemma3.json"
 expect 0 "MFU         51.37%" "$MFU" predict --preset deepseek-llm-7b "${S[@]}" --step-time 0.5 --device a100
 expect 0 "MFU         90.03%" "$MFU" predict --preset deepseek-llm-7b --experts 8 --top-k 2 "${S[@]}" \
   --step-time 0.3 --peak-tflops 312

@@ -161,6 +161,46 @@ static void test_config_details(void **state) {
   assert_int_equal(active(&a), active(&b));
 }
 
+/* A multimodal config trains its text model (text_config); a model's directory holds its
+ * config.json; Llama's attention_bias and mlp_bias add exactly their vectors. */
+static void test_text_config_dirs_and_biases(void **state) {
+  (void)state;
+  struct model_shape a = load("gemma3.json"), b = preset("gemma-3-27b");
+  assert_string_equal(a.name, "gemma3_text");
+  assert_int_equal(a.window_layers, 52);  /* the text model's type rule: 5 of every 6 */
+  assert_true(a.tied_embeddings);
+  assert_int_equal(total(&a), total(&b));
+  a = load("qwen2_5_vl.json"), b = preset("qwen2.5-7b");  /* qwen2_5_vl_text: built as qwen2_5_vl */
+  assert_int_equal(a.bias, BIAS_QKV);
+  assert_int_equal(total(&a), total(&b));
+  a = load("llama4.json");  /* Llama-4-Scout: 16 experts of 8192 and one shared, every layer */
+  assert_int_equal(a.experts, 16);
+  assert_int_equal(a.top_k, 1);
+  assert_int_equal(a.dense_layers, 0);
+  assert_int_equal(a.moe_ffn, 8192);
+  assert_int_equal(a.shared_ffn, 8192);
+  assert_int_equal(a.ffn, 16384);
+  assert_int_equal(total(&a), 107769861120);  /* published: 109B with the vision model */
+  assert_int_equal(active(&a), 17172894720);  /* published: 17B */
+
+  a = load("llama.json"), b = load("llama_bias.json");
+  assert_int_equal(a.bias, BIAS_NONE);
+  assert_int_equal(b.bias, BIAS_ATTENTION | BIAS_MLP);
+  /* per layer: q, k, v (4096 + 2 * 1024) and o (4096); gate and up (2 * 14336) and down (4096) */
+  assert_int_equal(total(&b) - total(&a), 32 * (4096 + 2 * 1024 + 4096 + 2 * 14336 + 4096));
+  assert_int_equal(total(&b) - total(&a), 1376256);
+
+  char err[512];
+  const char *dir = fixture("model_dir");
+  assert_int_equal(model_resolve(dir, NULL, &no_overrides, &a, NULL, err, sizeof err), 0);
+  assert_int_equal(total(&a), total(&b) - 1376256);
+  char slash[1100];
+  snprintf(slash, sizeof slash, "%s/", dir);
+  assert_int_equal(model_resolve(slash, NULL, &no_overrides, &a, NULL, err, sizeof err), 0);
+  assert_int_equal(model_resolve(fixture(""), NULL, &no_overrides, &a, NULL, err, sizeof err), -1);
+  assert_contains(err, "configs/config.json");
+}
+
 /* Writes a config to a temporary file; the caller unlinks it. */
 static const char *temp_config(const char *json) {
   static char path[] = "/tmp/mfu-test-config-XXXXXX";
@@ -523,6 +563,7 @@ int main(void) {
       cmocka_unit_test(test_every_preset_parses),
       cmocka_unit_test(test_preset_published_sizes),
       cmocka_unit_test(test_preset_hints_and_aliases),
+      cmocka_unit_test(test_text_config_dirs_and_biases),
       cmocka_unit_test(test_overrides),
       cmocka_unit_test(test_flags_only_model),
       cmocka_unit_test(test_bad_flag_values),
