@@ -145,8 +145,8 @@ static int apply_shared(struct model_spec *o, const char *cmd, int id, const cha
   return 0;
 }
 
-int options_parse(int argc, char **argv, const char *cmd, const struct option *extra,
-                  options_fn on_extra, void *ctx, struct model_spec *o) {
+static int parse(int argc, char **argv, const char *cmd, const struct option *extra,
+                 options_fn on_extra, void *ctx, struct model_spec *o, bool until_operand) {
   struct option table[TABLE_MAX];
   size_t n = 0;
   for (size_t i = 0; extra && extra[i].name && i < EXTRA_MAX; i++) table[n++] = extra[i];
@@ -160,7 +160,10 @@ int options_parse(int argc, char **argv, const char *cmd, const struct option *e
   table[n] = (struct option){0};
 
   /* A command's option whose id is a letter has that short form too (-o FILE). */
-  char shorts[2 + 2 * EXTRA_MAX + 1] = ":", *sp = shorts + 1;
+  /* "+": stop at the first operand (a command to run keeps its own options). */
+  char shorts[3 + 2 * EXTRA_MAX + 1], *sp = shorts;
+  if (until_operand) *sp++ = '+';
+  *sp++ = ':';
   for (size_t i = 0; extra && extra[i].name && i < EXTRA_MAX; i++)
     if (isalpha(extra[i].val)) {
       *sp++ = (char)extra[i].val;
@@ -182,6 +185,16 @@ int options_parse(int argc, char **argv, const char *cmd, const struct option *e
     if (rc) return -rc;
   }
   return optind;
+}
+
+int options_parse(int argc, char **argv, const char *cmd, const struct option *extra,
+                  options_fn on_extra, void *ctx, struct model_spec *o) {
+  return parse(argc, argv, cmd, extra, on_extra, ctx, o, false);
+}
+
+int options_parse_command(int argc, char **argv, const char *cmd, const struct option *extra,
+                          options_fn on_extra, void *ctx, struct model_spec *o) {
+  return parse(argc, argv, cmd, extra, on_extra, ctx, o, true);
 }
 
 void options_help_line(FILE *out, const char *flag, const char *text) {

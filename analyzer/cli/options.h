@@ -35,6 +35,11 @@ typedef int (*options_fn)(void *ctx, int id, const char *arg);
 int options_parse(int argc, char **argv, const char *cmd, const struct option *extra,
                   options_fn on_extra, void *ctx, struct model_spec *o);
 
+/* The same for a command that runs another (`mfu run [OPTIONS] [--] CMD ARGS`): the options
+ * end at "--" or at the first operand, CMD, whose own options are left alone. */
+int options_parse_command(int argc, char **argv, const char *cmd, const struct option *extra,
+                          options_fn on_extra, void *ctx, struct model_spec *o);
+
 /* The help text for the shared options, and one line of a command's own. */
 void options_help(FILE *out);
 void options_help_line(FILE *out, const char *flag, const char *text);

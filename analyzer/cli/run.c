@@ -1,6 +1,7 @@
-/* run: `mfu run [--trace-dir D] [--json] -- CMD [ARGS...]` runs CMD with the shim preloaded and
- * its traces directed to D, passes CMD's exit status through, then summarizes the traces this
- * run wrote. */
+/* run: `mfu run [--trace-dir D] [--json FILE] [MODEL] [WORK] [PEAK] [--] CMD [ARGS...]` runs
+ * CMD with the shim preloaded and its traces directed to D, passes CMD's exit status through,
+ * then summarizes the traces this run wrote, with MFU when a model is given. */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,92 +9,142 @@
 #include "commands.h"
 #include "job/trace_files.h"
 #include "launch.h"
+#include "options.h"
+#include "report/report.h"
 
 #define SUMMARY_ROWS 8 /* per table: the summary fits one screen */
 
-static void summarize(const char *dir, const struct mfu_strings *before, bool json) {
+struct run_args {
+  const char *dir;
+  const char *json; /* a file for the JSON object, "-" for stdout, NULL for none */
+  struct utilization_options u;
+  bool help;
+};
+
+/* Writes the JSON object to a.json; 0, or -1 after saying why. */
+static int write_json(const char *path, const struct report *r) {
+  if (!strcmp(path, "-")) {
+    report_json(stdout, r);
+    return 0;
+  }
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "mfu run: cannot write the JSON summary to '%s': %s\n", path, strerror(errno));
+    return -1;
+  }
+  report_json(f, r);
+  if (fclose(f) != 0) {
+    fprintf(stderr, "mfu run: writing the JSON summary to '%s' failed: %s\n", path, strerror(errno));
+    return -1;
+  }
+  fprintf(stderr, "mfu run: the summary as JSON is in %s\n", path);
+  return 0;
+}
+
+static void summarize(const struct run_args *a, const struct mfu_strings *before) {
   struct mfu_traces t;
   char err[1024];
-  int found = mfu_traces_load(&t, dir, before, NULL, err, sizeof err);
+  int found = mfu_traces_load(&t, a->dir, before, NULL, err, sizeof err);
   if (found == 1) {
     fprintf(stderr,
             "mfu run: the command wrote no trace to %s. Possible reasons: it made no cuBLAS, "
             "cuBLASLt or NCCL call; it links them statically or loads them with RTLD_DEEPBIND, "
             "which a preloaded library cannot interpose; it cleared LD_PRELOAD or MFU_TRACE_DIR "
             "for the processes doing the work; or the shim could not write there (see the "
-            "mfushim: messages above).\n", dir);
+            "mfushim: messages above).\n", a->dir);
   } else if (found < 0) {
     fprintf(stderr, "mfu run: %s\n", err);
   } else {
-    struct report_options o = {.max_rows = SUMMARY_ROWS, .top = REPORT_TOP_ROWS};
-    fprintf(stderr, "\nmfu run: the traces of this run are in %s\n", dir);
-    if (cli_report(json ? stdout : stderr, dir, &t, &o, json) == 0)
-      fprintf(stderr, "\nfull report: mfu report %s%s\n", dir, t.njobs > 1 ? " --job ID" : "");
+    struct report_options o = {.max_rows = SUMMARY_ROWS, .top = REPORT_TOP_ROWS, .util = &a->u};
+    struct report r;
+    fprintf(stderr, "\nmfu run: the traces of this run are in %s\n", a->dir);
+    if (cli_report_build(&r, a->dir, &t, &o) == 0) {
+      report_text(stderr, &r, o.max_rows);
+      if (a->json) write_json(a->json, &r);
+      report_free(&r);
+      fprintf(stderr, "\nfull report: mfu report %s%s\n", a->dir, t.njobs > 1 ? " --job ID" : "");
+    }
   }
   mfu_traces_free(&t);
 }
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mfu run [--trace-dir DIR] [--json] [--] CMD [ARGS...]\n"
+          "usage: mfu run [--trace-dir DIR] [--json FILE] [MODEL] [WORK] [PEAK] [--] CMD [ARGS...]\n"
           "\n"
           "Runs CMD with the shim (" LAUNCH_SHIM ", found next to mfu or in ../lib) preloaded, so\n"
           "that every cuBLAS/cuBLASLt GEMM and NCCL call of CMD and of its child processes is\n"
           "traced, then prints where the traces are and a summary of this run's traces on\n"
-          "stderr.\n"
+          "stderr: with a model, its MFU. CMD's own output is left as it is.\n"
           "\n"
           "  --trace-dir DIR  where the traces go (default: $MFU_TRACE_DIR, else ./mfu-traces);\n"
           "                   created if needed\n"
-          "  --json           the summary as JSON on stdout (after CMD's own output)\n"
+          "  --json FILE      the summary as JSON in FILE too ('-': on stdout, after CMD's own\n"
+          "                   output)\n"
+          "\n"
+          "MODEL, WORK and PEAK are the options of `mfu report` and `mfu predict`, meaning the\n"
+          "same (--batch is the global batch):\n\n");
+  options_help(out);
+  fprintf(out,
           "\n"
           "Exit status: CMD's (128 + N if signal N killed it; 127 if it cannot be found), or 1\n"
           "or 2 when mfu could not start it. SIGINT and SIGTERM are forwarded to CMD.\n");
 }
 
-int cmd_run(int argc, char **argv) {
-  const char *dir = getenv("MFU_TRACE_DIR");
-  bool json = false;
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--")) {
-      i++;
-      break;
-    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      usage(stdout);
-      return 0;
-    } else if (!strcmp(a, "--json")) {
-      json = true;
-    } else if (!strcmp(a, "--trace-dir")) {
-      if (++i == argc) {
-        fprintf(stderr, "mfu run: --trace-dir needs a directory\n");
-        return 2;
-      }
-      dir = argv[i];
-    } else if (!strncmp(a, "--trace-dir=", 12)) {
-      dir = a + 12;
-    } else {
-      fprintf(stderr, "mfu run: unknown option '%s' (options go before --, see mfu run --help)\n",
-              a);
+enum { OPT_TRACE_DIR = 1, OPT_JSON, OPT_HELP = 'h' };
+
+static const struct option run_options_table[] = {
+    {"trace-dir", required_argument, NULL, OPT_TRACE_DIR},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0}};
+
+static int on_run_option(void *ctx, int id, const char *arg) {
+  struct run_args *a = ctx;
+  switch (id) {
+  case OPT_TRACE_DIR: a->dir = arg; return 0;
+  case OPT_HELP: a->help = true; return 0;
+  default:
+    /* `--json -- CMD` (the old form, without a file) would write over a file named "--". */
+    if (arg[0] == '-' && arg[1]) {
+      fprintf(stderr, "mfu run: --json needs a file for the JSON summary ('-' for stdout), "
+              "got '%s'\n", arg);
       return 2;
     }
+    a->json = arg;
+    return 0;
+  }
+}
+
+int cmd_run(int argc, char **argv) {
+  struct model_spec spec;
+  model_spec_init(&spec);
+  struct run_args a = {.dir = getenv("MFU_TRACE_DIR"), .u = {.spec = &spec, .skip = -1}};
+  int i = options_parse_command(argc, argv, "mfu run", run_options_table, on_run_option, &a,
+                                &spec);
+  if (i < 0) return -i;
+  if (a.help) {
+    usage(stdout);
+    return 0;
   }
   if (i == argc) {
     fprintf(stderr, "mfu run: no command given: mfu run [--trace-dir DIR] -- CMD [ARGS...]\n");
     return 2;
   }
-  if (!dir || !*dir) dir = "mfu-traces";
+  if (cli_model_given(&spec, &a.u, "mfu run")) return 2;
+  if (!a.dir || !*a.dir) a.dir = "mfu-traces";
 
   char abs_dir[PATH_MAX], err[1024];
-  int failed = launch_environment("mfu run", dir, abs_dir);
+  int failed = launch_environment("mfu run", a.dir, abs_dir);
   if (failed) return failed;
+  a.dir = abs_dir;
   /* Files already there belong to earlier runs: the summary leaves them out. */
   struct mfu_strings before = {0};
   if (trace_files_find(abs_dir, &before, NULL, err, sizeof err) != 0)
     fprintf(stderr, "mfu run: %s\n", err);
   bool started = false;
   int status = launch_run("mfu run", argv + i, -1, 0, &started);
-  if (started) summarize(abs_dir, &before, json);
+  if (started) summarize(&a, &before);
   mfu_strings_free(&before);
   return status;
 }

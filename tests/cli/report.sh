@@ -77,12 +77,16 @@ expect 0 '^usage: mfu run' bin/mfu run --help
 expect 2 "no command given" bin/mfu run
 expect 2 "no command given" bin/mfu run --trace-dir x --
 expect 2 "unknown option '--bogus'" bin/mfu run --bogus -- true
-expect 2 "--trace-dir needs a directory" bin/mfu run --trace-dir
+expect 2 "--trace-dir needs a value" bin/mfu run --trace-dir
+expect 2 "--json needs a file for the JSON summary \('-' for stdout\), got '--'" bin/mfu run --json -- true
+expect 2 "mfu run: unknown preset 'llama3-8b' \(did you mean llama-3-8b\?\)" \
+  bin/mfu run --preset llama3-8b -- true
+expect 2 "mfu run: --device 'nosuch': unknown device" bin/mfu run --device nosuch -- true
 
 expect 7 "traces of this run are in $tmp/traces" bin/mfu run --trace-dir traces -- sh -c 'exit 7'
 grep -qE "^  GEMMs     1 call \(0 failed\), 0.000 TFLOP: bf16 100.0%$" out.txt || { cat out.txt; fail "no summary"; }
 # A second run in the same directory: the summary covers this run's trace only.
-bin/mfu run --trace-dir traces --json -- true >run.json 2>run.err || fail "mfu run -- true failed"
+bin/mfu run --trace-dir traces --json - -- true >run.json 2>run.err || fail "mfu run -- true failed"
 [ "$(ls traces | wc -l)" = 2 ] || fail "expected 2 traces in traces/"
 grep -q '"files": 1,' run.json || { cat run.json run.err; fail "the summary counted older traces"; }
 grep -q '"gemm_calls": 1,' run.json || { cat run.json; fail "wrong JSON summary"; }

@@ -1,0 +1,37 @@
+# mfu run with the model options of mfu report: the summary after the job has MFU, the
+# command's own stdout is left untouched (it can be piped on), --json FILE holds the summary,
+# and mfu report finds traces in a directory tree of any depth, as a shared trace directory
+# of a multi-node job has them.
+. "$MFU_ROOT/tests/lib.sh"
+example=$MFU_ROOT/build/examples/transformer_step
+model=(--layers 2 --hidden 512 --heads 8 --ffn 1024 --vocab 2000)
+work=(--batch 4 --seq 128)
+
+LD_LIBRARY_PATH=$DOUBLES "$MFU" run --trace-dir traces --json summary.json "${model[@]}" "${work[@]}" \
+  --attention full --peak-tflops 100 "$example" "${model[@]}" "${work[@]}" --steps 6 \
+  >stdout.txt 2>stderr.txt || fail "mfu run exited $?: $(cat stderr.txt)"
+# stdout is the command's alone: its lines, none of mfu's
+grep -q '^issued_gemm_flops=120342970368$' stdout.txt || fail "the command's output is gone: $(cat stdout.txt)"
+grep -qE '^(mfu[ :]|steps$|  MFU )' stdout.txt && fail "mfu wrote to the command's stdout: $(cat stdout.txt)"
+mfu=$(json summary.json mfu)
+[ "$mfu" != null ] || fail "no MFU in the JSON summary"
+pct=$(python3 -c "print('%.2f%%' % (100 * $mfu))")
+grep -qE "^  MFU +$pct +HFU +$pct$" stderr.txt || fail "the summary has no 'MFU $pct': $(cat stderr.txt)"
+grep -q "^  model      0.020 TFLOP per step per rank (formula: global batch 4 x seq 128 over 1 rank)$" \
+  stderr.txt || fail "the summary has no model line: $(cat stderr.txt)"
+grep -q "^mfu run: the summary as JSON is in summary.json$" stderr.txt || fail "where the JSON is, unsaid"
+expect_eq "work.batch" "$(json summary.json work.batch)" 4
+expect_eq "counted FLOPs" "$(json summary.json totals.gemm_flops)" 120342970368
+
+# The same run without a model: no MFU, and no error
+LD_LIBRARY_PATH=$DOUBLES "$MFU" run --trace-dir plain "$example" "${model[@]}" --steps 3 \
+  >/dev/null 2>plain.txt || fail "mfu run without a model exited $?"
+grep -qE "^  GEMMs +135 calls" plain.txt || fail "no summary without a model: $(cat plain.txt)"
+
+# A tree: traces three levels down are read with those at the top
+mkdir -p tree/node0/job/r0 tree/node1
+cp traces/*.mfutrace tree/node0/job/r0/
+ln -s .. tree/node1/loop  # a link back up is not followed
+expect 0 '"gemm_calls": 270,' "$MFU" report tree --json
+expect 0 '"files": 1,' "$MFU" report tree --json
+echo "run_summary.sh: all passed"
