@@ -87,6 +87,9 @@ void mfu_config_load(void) {
       (unsigned)env_number("MFU_FLUSH_MS", 10, 3600000, 1000, "milliseconds between 10 and 3600000");
   mfu_config.zstd_level =
       (int)env_number("MFU_ZSTD", 0, 19, 0, "a zstd level from 1 to 19, or 0 for none");
+  mfu_config.max_bytes = (unsigned long long)env_number("MFU_MAX_MB", 0, 1L << 30, 0,
+                                                        "megabytes (MiB) from 1, or 0 for no limit")
+                         << 20;
   v = getenv("MFU_CUPTI");
   mfu_config.cupti = MFU_CUPTI_AUTO;
   if (v && !strcmp(v, "on"))

@@ -19,6 +19,7 @@ struct mfu_config {
   bool tf32_allowed;        /* NVIDIA_TF32_OVERRIDE != 0 */
   unsigned flush_ms;        /* MFU_FLUSH_MS, default 1000 */
   int zstd_level;           /* MFU_ZSTD: 1..19 compresses RECORDS blocks; 0 (default) not */
+  unsigned long long max_bytes; /* MFU_MAX_MB in bytes: the trace file stops there; 0 no limit */
   char trace_dir[1024];     /* MFU_TRACE_DIR, default ./mfu-traces */
   unsigned stacks_every;    /* MFU_STACKS: a call site's first call is unwound, then one in N; 0 off */
   char libunwind[512];      /* MFU_LIBUNWIND, default libunwind.so.8; "none": never load it */

@@ -26,6 +26,7 @@
 #include "compress.h"
 #include "config.h"
 #include "encode.h"
+#include "files.h"
 #include "mfu/api.h"
 #include "resolve.h"
 #include "ring.h"
@@ -223,23 +224,18 @@ static void say_unless_signal(bool in_signal, const char *what, const char *path
             what, path, strerror(err));
 }
 
-static bool write_all(int fd, struct iovec *iov, int n) {
-  while (n > 0) {
-    ssize_t done = writev(fd, iov, n);
-    if (done < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    while (n > 0 && (size_t)done >= iov->iov_len) {
-      done -= (ssize_t)iov->iov_len;
-      iov++;
-      n--;
-    }
-    if (n > 0) {
-      iov->iov_base = (char *)iov->iov_base + done;
-      iov->iov_len -= (size_t)done;
-    }
-  }
+/* MFU_MAX_MB: a block that would take the file past it is not written, nor any after it but
+ * the END block; said once, and in the header. The program runs on, untraced from there. */
+static bool over_limit(uint32_t type, uint32_t payload_size, bool in_signal) {
+  if (!mfu_config.max_bytes || type == MFU_BLOCK_END) return false;
+  if (w.header.flags & MFU_FILE_SIZE_LIMIT) return true;
+  off_t at = lseek(w.fd, 0, SEEK_CUR);
+  if (at < 0 || (uint64_t)at + sizeof(struct mfu_block_header) + payload_size <= mfu_config.max_bytes)
+    return false;
+  w.header.flags |= MFU_FILE_SIZE_LIMIT;
+  if (!in_signal)
+    mfu_say("%s reached MFU_MAX_MB=%llu: recording stops here; the program runs on", w.path,
+            mfu_config.max_bytes >> 20);
   return true;
 }
 
@@ -249,12 +245,13 @@ static bool write_block(uint16_t type, uint16_t encoding, uint32_t count, struct
   struct mfu_block_header bh = {.magic = MFU_BLOCK_MAGIC, .type = type, .encoding = encoding,
                                 .count = count, .seq = w.seq};
   for (int i = 0; i < nparts; i++) bh.payload_size += (uint32_t)parts[i].iov_len;
+  if (over_limit(type, bh.payload_size, in_signal)) return false; /* records: counted lost */
   uint64_t sum = mfu_checksum(MFU_CHECKSUM_SEED, &bh, offsetof(struct mfu_block_header, checksum));
   for (int i = 0; i < nparts; i++) sum = mfu_checksum(sum, parts[i].iov_base, parts[i].iov_len);
   bh.checksum = sum;
   struct iovec iov[3] = {{&bh, sizeof bh}};
   for (int i = 0; i < nparts; i++) iov[i + 1] = parts[i];
-  if (!write_all(w.fd, iov, nparts + 1)) {
+  if (!mfu_files_write_all(w.fd, iov, nparts + 1)) {
     int err = errno;
     w.header.flags |= MFU_FILE_WRITE_ERROR;
     if (!w.said_write_error) say_unless_signal(in_signal, "cannot write", w.path, err);
@@ -276,17 +273,6 @@ static void write_header(void) {
   w.header.checksum = mfu_header_checksum(&w.header);
   if (w.fd >= 0 && pwrite(w.fd, &w.header, sizeof w.header, 0) != (ssize_t)sizeof w.header)
     w.header.flags |= MFU_FILE_WRITE_ERROR;
-}
-
-static int mkdirs(char *dir) {
-  for (char *p = dir + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    int r = mkdir(dir, 0755);
-    *p = '/';
-    if (r != 0 && errno != EEXIST) return -1;
-  }
-  return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* Gives the file its name: never through a link, never into a file that exists (both
@@ -314,7 +300,7 @@ static void open_file(bool in_signal) {
   memcpy(dir, w.path, sizeof dir);
   char *slash = strrchr(dir, '/');
   if (slash) *slash = '\0';
-  if (mkdirs(dir) != 0) {
+  if (mfu_files_mkdirs(dir) != 0) {
     say_unless_signal(in_signal, "cannot create the trace directory", dir, errno);
     w.fd = FD_FAILED;
     return;

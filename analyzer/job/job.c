@@ -303,7 +303,14 @@ static void file_warnings(struct mfu_job *j) {
     if (f->gaps.n)
       mfu_grouped_add(&g, "damaged", "were read past damaged regions (all in --json "
                       "incomplete_files)", r, gap_warning(f), true);
-    if (f->header.records_lost || (f->header.flags & MFU_FILE_WRITE_ERROR))
+    if (f->header.flags & MFU_FILE_SIZE_LIMIT)
+      mfu_grouped_add(&g, "limited", "stopped recording at MFU_MAX_MB: their counts cover the "
+                      "run up to there", r,
+                      mfu_xasprintf("rank %s (%s) stopped recording at MFU_MAX_MB (%llu records "
+                                    "after it not kept): its counts cover the run up to there",
+                                    rank_text(f, rank), f->path,
+                                    (unsigned long long)f->header.records_lost), true);
+    else if (f->header.records_lost || (f->header.flags & MFU_FILE_WRITE_ERROR))
       mfu_grouped_add(&g, "lossy", "lost records to write errors (disk full?): their counts are "
                       "low", r,
                       mfu_xasprintf("rank %s (%s) lost %llu records to write errors (disk "

@@ -114,6 +114,8 @@ enum {
   MFU_FILE_CMDLINE_TRUNCATED = 1u << 1, /* command line longer than the field */
   MFU_FILE_WRITE_ERROR = 1u << 2,       /* a write failed (disk full...): records were lost */
   MFU_FILE_SIGNAL_FLUSH = 1u << 3,      /* last flush happened in a fatal-signal handler */
+  MFU_FILE_SIZE_LIMIT = 1u << 4,        /* MFU_MAX_MB reached: recording stopped there; the
+                                           records after it are in records_lost */
 };
 
 struct mfu_file_header {
