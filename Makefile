@@ -35,6 +35,8 @@ INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
 DOUBLES := $(B)/test-doubles/libcublas.so.13 $(B)/test-doubles/libcublasLt.so.13 \
            $(B)/test-doubles/libcudart.so.13 $(B)/test-doubles/libnccl.so.2 \
            $(B)/test-doubles/libcupti.so.13
+# The CUPTI double as CUPTI 12.x hands records out (libcupti.so.12: CUPTI 12.4's layouts).
+CUPTI12 := $(B)/test-doubles-cupti12/libcupti.so.12
 EXAMPLE := $(B)/examples/transformer_step
 FUZZ_TARGETS := $(basename $(notdir $(filter-out %/replay.c,$(wildcard tests/fuzz/*.c))))
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
@@ -42,7 +44,7 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all deps test test-sanitize demo bench install clean
-all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES)
+all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES) $(CUPTI12)
 
 # Build dependencies (cmocka, jansson, the CUDA headers) are checked, and installed with
 # apt-get where missing, so that `make demo` and `make test` work on a fresh machine.
@@ -80,11 +82,13 @@ $(B)/test-doubles/libcublasLt.so.13: tests/doubles/cublaslt.c
 $(B)/test-doubles/libcudart.so.13:   tests/doubles/cudart.c
 $(B)/test-doubles/libnccl.so.2:      tests/doubles/nccl.c
 $(B)/test-doubles/libcupti.so.13:    tests/doubles/cupti.c
+$(CUPTI12):                          tests/doubles/cupti.c
+$(CUPTI12): CFLAGS += -DMFU_DOUBLE_CUPTI_MAJOR=12
 
 # Like the real libraries: CUDA's carry a version node named after the soname, NCCL's none.
 version_script = $(if $(filter libnccl%,$(notdir $(1))),,-Wl,--version-script,$(1).map)
 
-$(DOUBLES): tests/doubles/version.map.in | $(DEPS_STAMP)
+$(DOUBLES) $(CUPTI12): tests/doubles/version.map.in | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
 	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -MMD -MP -MF $@.d -shared -Wl,-soname,$(notdir $@) \

@@ -3,8 +3,10 @@
  * correlation id is pushed around every intercepted call).
  *
  * CUPTI is optional and shared. libcupti is found at run time (never linked): the copy the
- * program already loaded (PyTorch's), else libcupti.so.13 on the library path, else
- * $MFU_CUPTI_PATH. Policy MFU_CUPTI: `auto` (default) uses it unless another tool holds it
+ * program already loaded (PyTorch's), else the one of the CUDA runtime's major version on the
+ * library path (libcupti.so.12 when the runtime says 12.x, else libcupti.so.13, then .12),
+ * else $MFU_CUPTI_PATH. CUPTI 12.x (API versions 19 to 28) and 13.x (13xxyy) are read;
+ * another version is refused rather than read with a guessed layout. Policy MFU_CUPTI: `auto` (default) uses it unless another tool holds it
  * (Nsight's injection, or a CUPTI subscriber such as torch.profiler already active), `on`
  * uses it even then, `off` never. A CUPTI tool started after the shim (torch.profiler later
  * in the run) takes the activity buffers over: the timeline then stops, the tool works, and
@@ -32,7 +34,54 @@ atomic_bool mfu_cupti_active;
 static atomic_uint_fast64_t next_correlation;
 static int64_t clock_offset; /* CUPTI timestamp minus CLOCK_MONOTONIC, ns */
 
+/* The activity records each major version hands out: CUPTI 12.x CUpti_ActivityKernel9 and
+ * CUpti_ActivityMemcpy5, CUPTI 13.x Kernel10 and
+ * Memcpy6; Memset4 and ExternalCorrelation in both. The newer versions only append fields, so
+ * every field read here lies at the same offset in both: checked below against CUDA 13's
+ * headers (which keep the 12.x structures in cupti_activity_deprecated.h) and against the
+ * offsets of CUPTI 12.4's cupti_activity.h (nvidia-cuda-cupti-cu12 12.4.127), written out. */
+#define AT(type, field, offset) (offsetof(type, field) == (offset))
+#define KERNEL_AT(field, offset)                                                               \
+  static_assert(AT(CUpti_ActivityKernel10, field, offset) && AT(CUpti_ActivityKernel9, field, offset),     \
+                "kernel record: " #field)
+#define MEMCPY_AT(field, offset)                                                               \
+  static_assert(AT(CUpti_ActivityMemcpy6, field, offset) && AT(CUpti_ActivityMemcpy5, field, offset), \
+                "memcpy record: " #field)
+KERNEL_AT(kind, 0); KERNEL_AT(registersPerThread, 6); KERNEL_AT(start, 16); KERNEL_AT(end, 24);
+KERNEL_AT(deviceId, 40); KERNEL_AT(contextId, 44); KERNEL_AT(streamId, 48); KERNEL_AT(gridX, 52);
+KERNEL_AT(gridY, 56); KERNEL_AT(gridZ, 60); KERNEL_AT(blockX, 64); KERNEL_AT(blockY, 68);
+KERNEL_AT(blockZ, 72); KERNEL_AT(staticSharedMemory, 76); KERNEL_AT(dynamicSharedMemory, 80);
+KERNEL_AT(correlationId, 92); KERNEL_AT(name, 104); KERNEL_AT(graphNodeId, 144);
+KERNEL_AT(graphId, 156);
+MEMCPY_AT(copyKind, 4); MEMCPY_AT(srcKind, 5); MEMCPY_AT(dstKind, 6); MEMCPY_AT(bytes, 8);
+MEMCPY_AT(start, 16); MEMCPY_AT(end, 24); MEMCPY_AT(deviceId, 32); MEMCPY_AT(contextId, 36);
+MEMCPY_AT(streamId, 40); MEMCPY_AT(correlationId, 44); MEMCPY_AT(graphId, 72);
+static_assert(AT(CUpti_ActivityMemset4, value, 4) && AT(CUpti_ActivityMemset4, bytes, 8) &&
+                  AT(CUpti_ActivityMemset4, start, 16) && AT(CUpti_ActivityMemset4, end, 24) &&
+                  AT(CUpti_ActivityMemset4, deviceId, 32) && AT(CUpti_ActivityMemset4, contextId, 36) &&
+                  AT(CUpti_ActivityMemset4, streamId, 40) &&
+                  AT(CUpti_ActivityMemset4, correlationId, 44) && AT(CUpti_ActivityMemset4, graphId, 72),
+              "memset record");
+static_assert(AT(CUpti_ActivityExternalCorrelation, externalKind, 4) &&
+                  AT(CUpti_ActivityExternalCorrelation, externalId, 8) &&
+                  AT(CUpti_ActivityExternalCorrelation, correlationId, 16),
+              "external correlation record");
+static_assert(CUPTI_ACTIVITY_KIND_MEMCPY == 1 && CUPTI_ACTIVITY_KIND_MEMSET == 2 &&
+                  CUPTI_ACTIVITY_KIND_DRIVER == 4 && CUPTI_ACTIVITY_KIND_RUNTIME == 5 &&
+                  CUPTI_ACTIVITY_KIND_KERNEL == 3 && CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL == 10 &&
+                  CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION == 39 &&
+                  CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM2 == 5,
+              "activity kinds of CUPTI 12.4");
+#undef MEMCPY_AT
+#undef KERNEL_AT
+#undef AT
+
+/* Whether records of CUPTI API version v can be read (cupti_version.h: v19 is CUDA 12.0, v28
+ * 12.9 Update 1; from 13.0 on, 13yyzz). */
+static bool version_supported(uint32_t v) { return (v >= 19 && v < 100) || (v >= 130000 && v < 140000); }
+
 static struct {
+  CUptiResult (*get_version)(uint32_t *);
   CUptiResult (*get_result_string)(CUptiResult, const char **);
   CUptiResult (*subscribe)(CUpti_SubscriberHandle *, CUpti_CallbackFunc, void *);
   CUptiResult (*unsubscribe)(CUpti_SubscriberHandle);
@@ -47,9 +96,27 @@ static struct {
   CUptiResult (*dropped)(CUcontext, uint32_t, size_t *);
 } api;
 
+/* The major version of the CUDA runtime the program runs (cudaRuntimeGetVersion, which
+ * starts nothing), 0 if none is loaded. */
+static int runtime_major(void) {
+  int (*get)(int *) = (int (*)(int *))dlsym(RTLD_DEFAULT, "cudaRuntimeGetVersion");
+  void *lib = get ? NULL : dlopen("libcudart.so.12", RTLD_NOLOAD | RTLD_LAZY);
+  if (lib) get = (int (*)(int *))dlsym(lib, "cudaRuntimeGetVersion");
+  int version = 0;
+  if (!get || get(&version) != 0) version = 0;
+  if (lib) dlclose(lib);
+  dlerror();
+  return version / 1000;
+}
+
 static void *open_library(void) {
   void *lib = dlopen("libcupti.so.13", RTLD_NOLOAD | RTLD_LAZY);
-  if (!lib) lib = dlopen("libcupti.so.13", RTLD_LAZY | RTLD_LOCAL);
+  if (!lib) lib = dlopen("libcupti.so.12", RTLD_NOLOAD | RTLD_LAZY);
+  /* CUPTI of the runtime's major version first: a CUDA 12 program (PyTorch cu12x) gets 12. */
+  bool runtime12 = !lib && runtime_major() == 12;
+  const char *order[] = {runtime12 ? "libcupti.so.12" : "libcupti.so.13",
+                         runtime12 ? "libcupti.so.13" : "libcupti.so.12"};
+  for (size_t i = 0; !lib && i < 2; i++) lib = dlopen(order[i], RTLD_LAZY | RTLD_LOCAL);
   const char *path = getenv("MFU_CUPTI_PATH");
   if (!lib && path && *path) lib = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
   dlerror();
@@ -58,6 +125,7 @@ static void *open_library(void) {
 
 static bool resolve(void *lib) {
   struct { void **slot; const char *name; } table[] = {
+      {(void **)&api.get_version, "cuptiGetVersion"},
       {(void **)&api.get_result_string, "cuptiGetResultString"},
       {(void **)&api.subscribe, "cuptiSubscribe"},
       {(void **)&api.unsubscribe, "cuptiUnsubscribe"},
@@ -220,7 +288,16 @@ void mfu_cupti_start(void) {
   void *lib = open_library();
   if (!lib || !resolve(lib)) {
     give_up(MFU_CUPTI_UNAVAILABLE, CUPTI_SUCCESS,
-            "libcupti.so.13 not found: set MFU_CUPTI_PATH to its path, or MFU_CUPTI=off");
+            "neither libcupti.so.13 nor libcupti.so.12 found: set MFU_CUPTI_PATH to its path, "
+            "or MFU_CUPTI=off");
+    return;
+  }
+  uint32_t version = 0;
+  if (api.get_version(&version) != CUPTI_SUCCESS || !version_supported(version)) {
+    char why[160];
+    snprintf(why, sizeof why, "CUPTI API version %u is not supported (CUDA 12.x and 13.x are)",
+             (unsigned)version);
+    give_up(MFU_CUPTI_UNSUPPORTED, CUPTI_SUCCESS, why);
     return;
   }
   CUptiResult probe = mfu_config.cupti == MFU_CUPTI_AUTO ? probe_cupti() : CUPTI_SUCCESS;

@@ -93,9 +93,10 @@ enum {
 #define MFU_CUPTI_STATES(X)                                                                   \
   X(OFF, 0, "off (MFU_CUPTI=off, or never started)")                                          \
   X(ACTIVE, 1, "active")                         /* activity records were collected */         \
-  X(UNAVAILABLE, 2, "unavailable (libcupti.so.13 not found)")                                  \
+  X(UNAVAILABLE, 2, "unavailable (neither libcupti.so.13 nor .12 found)")                       \
   X(STEPPED_ASIDE, 3, "stepped aside (another tool held CUPTI)") /* torch.profiler, Nsight */  \
-  X(FAILED, 4, "failed")                         /* a CUPTI call failed: cupti_error says which */
+  X(FAILED, 4, "failed")                         /* a CUPTI call failed: cupti_error says which */ \
+  X(UNSUPPORTED, 5, "unsupported (a CUPTI older than CUDA 12.0, or newer than 13.x)")
 enum mfu_cupti_state {
 #define MFU_CUPTI_STATE_ENUM(name, value, description) MFU_CUPTI_##name = value,
   MFU_CUPTI_STATES(MFU_CUPTI_STATE_ENUM)

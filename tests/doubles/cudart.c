@@ -13,6 +13,8 @@
  * cudaEventElapsedTime measures it), stream and event queries answer cudaErrorNotReady while
  * its work is pending, captures keep the work launched on a capturing stream, and a graph
  * launch launches that work again. Without it, events time the host clock and nothing waits.
+ * MFU_DOUBLE_CUDART_VERSION=12040 makes cudaRuntimeGetVersion and cudaDriverGetVersion say
+ * 12.4, as a CUDA 12 runtime would (default: this toolkit's CUDART_VERSION).
  * Thread-safe: allocation and capture state are atomic, errors and the device are per thread. */
 #include <cuda_runtime_api.h>
 
@@ -252,15 +254,20 @@ cudaError_t cudaDeviceSynchronize(void) {
   return cudaSuccess;
 }
 
+static int version_said(void) {
+  const char *v = getenv("MFU_DOUBLE_CUDART_VERSION");
+  return v && atoi(v) > 0 ? atoi(v) : CUDART_VERSION;
+}
+
 cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {
   if (!runtimeVersion) return fail(cudaErrorInvalidValue);
-  *runtimeVersion = CUDART_VERSION;
+  *runtimeVersion = version_said();
   return cudaSuccess;
 }
 
 cudaError_t cudaDriverGetVersion(int *driverVersion) {
   if (!driverVersion) return fail(cudaErrorInvalidValue);
-  *driverVersion = CUDART_VERSION;
+  *driverVersion = version_said();
   return cudaSuccess;
 }
 

@@ -1,9 +1,12 @@
-/* Test double of CUPTI (libcupti.so.13): the Activity API as a tracer uses it, over the fake
- * GPU (fake_gpu.h) on which the other doubles launch their work.
+/* Test double of CUPTI (libcupti.so.13; built with MFU_DOUBLE_CUPTI_MAJOR=12, libcupti.so.12):
+ * the Activity API as a tracer uses it, over the fake GPU (fake_gpu.h) on which the other
+ * doubles launch their work.
  *
  * Each launch gets a correlation id. For the kinds enabled with cuptiActivityEnable
  * (CONCURRENT_KERNEL or KERNEL, MEMCPY, MEMSET) its record is queued, in CUDA 13.0's layout
- * (CUpti_ActivityKernel10, CUpti_ActivityMemcpy6, CUpti_ActivityMemset4); with
+ * (CUpti_ActivityKernel10, CUpti_ActivityMemcpy6, CUpti_ActivityMemset4), or as CUPTI 12.4
+ * (API version 22) hands them out, CUpti_ActivityKernel9 and CUpti_ActivityMemcpy5 (CUDA 13
+ * keeps their definitions in cupti_activity_deprecated.h); with
  * EXTERNAL_CORRELATION enabled it is preceded, as with the real library, by one
  * CUpti_ActivityExternalCorrelation per external kind whose stack (per thread, Push/Pop) is not
  * empty, carrying the top id. RUNTIME and DRIVER can be enabled but yield no records; other
@@ -29,6 +32,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#if defined(MFU_DOUBLE_CUPTI_MAJOR) && MFU_DOUBLE_CUPTI_MAJOR == 12
+typedef CUpti_ActivityKernel9 double_kernel_record;
+typedef CUpti_ActivityMemcpy5 double_memcpy_record;
+#define DOUBLE_CUPTI_VERSION 22u /* CUDA 12.4 */
+#else
+typedef CUpti_ActivityKernel10 double_kernel_record;
+typedef CUpti_ActivityMemcpy6 double_memcpy_record;
+#define DOUBLE_CUPTI_VERSION ((uint32_t)CUPTI_API_VERSION)
+#endif
 
 #include "doubles.h"
 
@@ -73,7 +86,7 @@ CUptiResult cuptiGetResultString(CUptiResult result, const char **str) {
 
 CUptiResult cuptiGetVersion(uint32_t *version) {
   if (!version) return CUPTI_ERROR_INVALID_PARAMETER;
-  *version = CUPTI_API_VERSION;
+  *version = DOUBLE_CUPTI_VERSION;
   return CUPTI_SUCCESS;
 }
 
@@ -126,8 +139,8 @@ static uint64_t enabled; /* bit per CUpti_ActivityKind */
 static size_t record_size(CUpti_ActivityKind kind) {
   switch (kind) {
   case CUPTI_ACTIVITY_KIND_KERNEL:
-  case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: return sizeof(CUpti_ActivityKernel10);
-  case CUPTI_ACTIVITY_KIND_MEMCPY: return sizeof(CUpti_ActivityMemcpy6);
+  case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: return sizeof(double_kernel_record);
+  case CUPTI_ACTIVITY_KIND_MEMCPY: return sizeof(double_memcpy_record);
   case CUPTI_ACTIVITY_KIND_MEMSET: return sizeof(CUpti_ActivityMemset4);
   case CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION: return sizeof(CUpti_ActivityExternalCorrelation);
   default: return 0; /* not modelled */
@@ -471,7 +484,7 @@ static void run(struct stream *s, const struct fake_work *work, uint32_t correla
                                   ? CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL
                                   : CUPTI_ACTIVITY_KIND_KERNEL;
     if (!is_enabled(kind)) return;
-    CUpti_ActivityKernel10 r = {
+    double_kernel_record r = {
         .kind = kind, .registersPerThread = 128, .start = start, .end = end, .completed = end,
         .deviceId = DEVICE_ID, .contextId = CONTEXT_ID, .streamId = s->id,
         .gridX = 132, .gridY = 1, .gridZ = 1, .blockX = 256, .blockY = 1, .blockZ = 1,
@@ -489,14 +502,16 @@ static void run(struct stream *s, const struct fake_work *work, uint32_t correla
         {CUPTI_ACTIVITY_MEMCPY_KIND_DTOH, CUPTI_ACTIVITY_MEMCPY_KIND_DTOD}}; /* [src][dst] */
     static const uint8_t memory_kind[2] = {CUPTI_ACTIVITY_MEMORY_KIND_PAGEABLE,
                                            CUPTI_ACTIVITY_MEMORY_KIND_DEVICE}; /* [on device] */
-    CUpti_ActivityMemcpy6 r = {
+    double_memcpy_record r = {
         .kind = CUPTI_ACTIVITY_KIND_MEMCPY,
         .copyKind = copy_kind[work->src_device][work->dst_device],
         .srcKind = memory_kind[work->src_device], .dstKind = memory_kind[work->dst_device],
         .bytes = work->bytes, .start = start, .end = end, .deviceId = DEVICE_ID,
         .contextId = CONTEXT_ID, .streamId = s->id, .correlationId = correlation,
-        .runtimeCorrelationId = correlation, .graphNodeId = graph_node, .graphId = graph,
-        .copyCount = 1};
+        .runtimeCorrelationId = correlation, .graphNodeId = graph_node, .graphId = graph};
+#if !defined(MFU_DOUBLE_CUPTI_MAJOR) || MFU_DOUBLE_CUPTI_MAJOR != 12
+    r.copyCount = 1; /* from Memcpy6 on */
+#endif
     enqueue(&r, sizeof r);
     return;
   }

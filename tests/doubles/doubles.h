@@ -71,6 +71,7 @@ static inline const struct fake_gpu *fake_gpu(void) {
   dl_iterate_phdr(count_loads, &loads);
   if (loads == atomic_load_explicit(&looked_at_loads, memory_order_relaxed)) return NULL;
   void *lib = dlopen("libcupti.so.13", RTLD_NOLOAD | RTLD_LAZY | RTLD_NODELETE);
+  if (!lib) lib = dlopen("libcupti.so.12", RTLD_NOLOAD | RTLD_LAZY | RTLD_NODELETE);
   if (!lib) {
     atomic_store_explicit(&looked_at_loads, loads, memory_order_relaxed);
     return NULL;
