@@ -5,7 +5,7 @@
 #   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
 #   make stress     the crash test at length: 500 kills -9 of a traced workload
 #   make fuzz       each fuzz target under libFuzzer (clang) for FUZZ_SECONDS (60) seconds
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (and make uninstall): mfu, the shim, headers, man pages, completion
 
 CUDA_HOME ?= /usr/local/cuda
 PREFIX    ?= /usr/local
@@ -43,7 +43,7 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all deps test test-sanitize demo bench install clean
+.PHONY: all deps test test-sanitize demo bench install uninstall clean
 all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES) $(CUPTI12)
 
 # Build dependencies (cmocka, jansson, the CUDA headers) are checked, and installed with
@@ -203,13 +203,27 @@ fuzz:
 calibrate: all
 	$(B)/mfu calibrate
 
+MAN1 := $(DESTDIR)$(PREFIX)/share/man/man1
+MAN7 := $(DESTDIR)$(PREFIX)/share/man/man7
+COMPLETIONS := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mfu \
-	  $(DESTDIR)$(PREFIX)/share/mfushim
+	  $(DESTDIR)$(PREFIX)/share/mfushim $(MAN1) $(MAN7) $(COMPLETIONS)
 	install -m 0755 $(B)/mfu $(DESTDIR)$(PREFIX)/bin/mfu
 	install -m 0755 $(B)/libmfushim.so $(DESTDIR)$(PREFIX)/lib/libmfushim.so
 	install -m 0644 include/mfu/*.h $(DESTDIR)$(PREFIX)/include/mfu/
 	install -m 0755 scripts/mfu_plot.py $(DESTDIR)$(PREFIX)/share/mfushim/mfu_plot.py
+	install -m 0644 docs/man/mfu.1 $(MAN1)/mfu.1
+	install -m 0644 docs/man/libmfushim.7 $(MAN7)/libmfushim.7
+	install -m 0644 scripts/mfu.bash-completion $(COMPLETIONS)/mfu
+
+# What install put there, and the directories of mfushim's own.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mfu $(DESTDIR)$(PREFIX)/lib/libmfushim.so \
+	  $(DESTDIR)$(PREFIX)/share/mfushim/mfu_plot.py $(MAN1)/mfu.1 $(MAN7)/libmfushim.7 \
+	  $(COMPLETIONS)/mfu $(patsubst include/mfu/%,$(DESTDIR)$(PREFIX)/include/mfu/%,$(wildcard include/mfu/*.h))
+	rmdir $(DESTDIR)$(PREFIX)/include/mfu $(DESTDIR)$(PREFIX)/share/mfushim 2>/dev/null || true
 
 clean:
 	rm -rf $(B) build-asan build-fuzz

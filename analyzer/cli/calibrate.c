@@ -34,7 +34,10 @@ static void usage(FILE *out) {
       ";\n"
       "                   fp8 by default only where the device has it, compute capability 8.9+)\n"
       "  --json           one JSON object\n\n"
-      "CUDA is loaded at run time (libcudart.so.13 or .12 and the matching libcublasLt).\n"
+      "CUDA is loaded at run time (libcudart.so.13 or .12 and the matching libcublasLt).\n\n"
+      "Examples:\n"
+      "  mfu calibrate\n"
+      "  mfu calibrate --precision bf16,fp8 --size 16384 --json > achieved.json\n\n"
       "Exit status: 0 measured, 1 no CUDA device or a CUDA failure, 2 bad usage.\n",
       CALIBRATE_MAX_SIZE);
 }

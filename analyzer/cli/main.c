@@ -14,7 +14,7 @@ static const struct {
   const char *summary;
 } commands[] = {
     {"run", cmd_run, "run a command with the shim preloaded, then summarize its traces"},
-    {"report", cmd_report, "analyze a directory of traces (--json for machine output)"},
+    {"report", cmd_report, "analyze a directory of traces (--json, --csv for machines)"},
     {"compare", cmd_compare, "two runs side by side: every figure's change, which factor moved MFU"},
     {"plot", cmd_plot, "draw the report's figures (PNG, SVG) with matplotlib"},
     {"sweep", cmd_sweep, "run a command over batch sizes and sequence lengths, measure each"},
@@ -29,7 +29,13 @@ static void usage(FILE *out) {
   fprintf(out, "usage: mfu COMMAND [ARGS...]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\n'mfu COMMAND --help' describes each command.\n");
+  fprintf(out, "\n'mfu COMMAND --help' describes each command; man mfu, man libmfushim: all of them,\n"
+               "the environment and the files.\n\n"
+               "Examples:\n"
+               "  mfu run -- python train.py                      # trace a job, summarize it\n"
+               "  mfu report mfu-traces --preset llama-3-8b --batch 32 --seq 4096\n"
+               "  mfu compare before/ after/ --preset llama-3-8b --batch 32 --seq 4096\n"
+               "  mfu export mfu-traces -o trace.json.gz          # for ui.perfetto.dev\n");
 }
 
 /* MFU_THREADS: how many trace files are read at once (default: one per CPU). */

@@ -139,7 +139,12 @@ static void usage(FILE *out) {
           "otherwise.\n\n",
           MFU_TRACE_SUFFIX, REPORT_TOP_ROWS);
   options_help(out);
-  fprintf(out, "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
+  fprintf(out,
+          "\nExamples:\n"
+          "  mfu report mfu-traces --preset llama-3-8b --batch 32 --seq 4096\n"
+          "  mfu report mfu-traces --full --by-phase --device h100-sxm\n"
+          "  mfu report mfu-traces --preset llama-3-8b --batch 32 --seq 4096 --csv > report.csv\n"
+          "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
 }
 
 enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP, OPT_FULL, OPT_STEPS,

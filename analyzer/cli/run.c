@@ -87,6 +87,10 @@ static void usage(FILE *out) {
   options_help(out);
   fprintf(out,
           "\n"
+          "Examples:\n"
+          "  mfu run -- python train.py --epochs 1\n"
+          "  mfu run --trace-dir traces/run1 -- torchrun --nproc-per-node 8 train.py\n"
+          "\n"
           "Exit status: CMD's (128 + N if signal N killed it; 127 if it cannot be found), or 1\n"
           "or 2 when mfu could not start it. SIGINT and SIGTERM are forwarded to CMD.\n");
 }
