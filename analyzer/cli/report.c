@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "options.h"
@@ -26,10 +27,20 @@ int cli_report_build(struct report *r, const char *path, const struct mfu_traces
   return 0;
 }
 
+/* Colour only for people at a terminal: never into a file or a pipe, never with NO_COLOR
+ * (no-color.org) set and not empty, never on TERM=dumb. */
+static bool colour_wanted(FILE *out) {
+  const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+  if ((no && *no) || (term && !strcmp(term, "dumb"))) return false;
+  return isatty(fileno(out));
+}
+
 int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
                const struct report_options *o, bool json) {
   struct report r;
-  if (cli_report_build(&r, path, t, o) != 0) return -1;
+  struct report_options painted = *o;
+  painted.colour = !json && !o->csv && colour_wanted(out);
+  if (cli_report_build(&r, path, t, &painted) != 0) return -1;
   if (json)
     report_json(out, &r);
   else if (o->csv)

@@ -49,7 +49,7 @@ void report_csv(FILE *out, const struct report *r) {
   report_count_tables(out, r, 0, true);
   report_rank_table(out, r, 0, true);
   if (r->f.shown) report_step_table(out, r, true);
-  if (r->u.timeline) report_waterfall_table(out, &r->u.eff, true);
+  if (r->u.timeline) report_waterfall_table(out, r, true);
   if (r->f.shown) report_pace_table(out, r, true);
   report_profile_tables(out, r, 0, true);
   if (r->by_phase) report_phase_table(out, r, true);

@@ -18,6 +18,7 @@ int report_build(struct report *r, const char *path, const struct mfu_traces *t,
   r->full = o->full;
   r->by_phase = o->by_phase;
   r->by_callsite = o->by_callsite;
+  r->colour = o->colour;
   r->symbols = symbolizer_new();
   callsites_of_job(r->j, r->symbols, &r->cs);
   findings_gather(&r->f, path, t, r->j, o->job_id != NULL, util, &r->u);

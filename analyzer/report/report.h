@@ -27,6 +27,8 @@ struct report_options {
   bool by_phase;      /* text report: FLOPs and time per phase (forward, backward...) */
   bool by_callsite;   /* text report: the top call sites by FLOPs and by GPU time */
   bool csv;           /* cli_report: every table as CSV (report_csv) instead of the text */
+  bool colour;        /* text report: warnings, the waterfall's low factors and MFU in colour
+                         (cli_report: on a terminal, without NO_COLOR) */
   const struct utilization_options *util; /* model, peak, skip; NULL: none given */
 };
 
@@ -41,7 +43,7 @@ struct report {
   struct symbolizer *symbols; /* names the call sites' frames */
   struct callsites cs;
   size_t top;             /* the options' */
-  bool full, by_phase, by_callsite; /* the options' */
+  bool full, by_phase, by_callsite, colour; /* the options' */
   const char *convention; /* the FLOP convention of the model; NULL without one */
 };
 

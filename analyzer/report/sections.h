@@ -17,8 +17,12 @@ void report_step_table(FILE *out, const struct report *r, bool csv);
 /* The measured ranks by their work per step outside NCCL, the slowest and the fastest few
  * when there are many, and the likely straggler. */
 void report_pace_table(FILE *out, const struct report *r, bool csv);
-/* The factors from the peak down to MFU (timeline/efficiency.h), each with its running product. */
-void report_waterfall_table(FILE *out, const struct efficiency *e, bool csv);
+/* The job's factors from the peak down to MFU (timeline/efficiency.h), each with its running
+ * product; with r->colour, the factors below WATERFALL_LOW in yellow, below WATERFALL_BAD in
+ * red, and MFU in bold. */
+#define WATERFALL_LOW 0.9
+#define WATERFALL_BAD 0.7
+void report_waterfall_table(FILE *out, const struct report *r, bool csv);
 /* What the shim counted: GEMM FLOPs by precision, GEMM calls by API (at most max_rows in text;
  * 0: all), NCCL data movements by operation when there were any (in CSV always). */
 void report_count_tables(FILE *out, const struct report *r, size_t max_rows, bool csv);

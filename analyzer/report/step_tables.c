@@ -103,7 +103,8 @@ void report_pace_table(FILE *out, const struct report *r, bool csv) {
 
 /* From the peak down to MFU, one factor at a time: each row's running product is what is left
  * of the peak after it. */
-void report_waterfall_table(FILE *out, const struct efficiency *e, bool csv) {
+void report_waterfall_table(FILE *out, const struct report *r, bool csv) {
+  const struct efficiency *e = &r->u.eff;
   static const struct table_column cols[] = {{"factor", "factor", -14},
                                              {"value", "value", 9},
                                              {"running", "running_pct", 9},
@@ -122,6 +123,8 @@ void report_waterfall_table(FILE *out, const struct efficiency *e, bool csv) {
     snprintf(what, sizeof what, "%s%s%s%s", efficiency_meaning[f], e->why[f] ? " (" : "",
              e->why[f] ? e->why[f] : "", e->why[f] ? ")" : "");
     table_str(&t, efficiency_name[f]);
+    if (r->colour && e->value[f] < WATERFALL_LOW)
+      table_paint(&t, e->value[f] < WATERFALL_BAD ? TABLE_RED : TABLE_YELLOW);
     table_num(&t, e->value[f], 4);
     table_pct(&t, running, 2); /* NaN from an unknown factor on: unknown */
     table_str(&t, what);
@@ -136,7 +139,8 @@ void report_waterfall_table(FILE *out, const struct efficiency *e, bool csv) {
   } else if (isnan(e->value[EFF_MFU])) {
     table_note(&t, "= MFU           -");
   } else {
-    table_note(&t, "= MFU          %6.2f%%", 100 * e->value[EFF_MFU]);
+    table_note(&t, "= MFU          %s%6.2f%%%s", r->colour ? TABLE_BOLD : "",
+               100 * e->value[EFF_MFU], r->colour ? TABLE_RESET : "");
   }
   table_end(&t);
 }

@@ -7,18 +7,28 @@
 
 void table_begin(struct table *t, FILE *out, bool csv, const char *title, const char *id,
                  const struct table_column *cols, size_t ncols) {
-  *t = (struct table){out, csv, cols, ncols, 0};
+  *t = (struct table){.out = out, .csv = csv, .cols = cols, .ncols = ncols};
   if (csv && id) fprintf(out, "# %s\n", id);
   else if (!csv) fprintf(out, "\n%s\n", title);
   for (size_t i = 0; i < ncols; i++) table_str(t, csv ? cols[i].key : cols[i].title);
   table_end_row(t);
 }
 
-/* What comes before the next cell: the separator, or the text form's indentation. */
+/* What comes before the next cell: the separator, or the text form's indentation; then its
+ * colour, if painted. */
 static void next_cell(struct table *t) {
   if (t->col++) fputs(t->csv ? "," : " ", t->out);
   else if (!t->csv) fputs("  ", t->out);
+  if (t->paint && !t->csv) fputs(t->paint, t->out);
 }
+
+/* After a cell: the colour's end. */
+static void end_cell(struct table *t) {
+  if (t->paint && !t->csv) fputs(TABLE_RESET, t->out);
+  t->paint = NULL;
+}
+
+void table_paint(struct table *t, const char *sgr) { t->paint = sgr; }
 
 static int width(const struct table *t) { return t->cols[t->col - 1].width; }
 
@@ -38,6 +48,7 @@ static void csv_quoted(FILE *out, const char *s) {
 void table_str(struct table *t, const char *s) {
   if (!t->csv && s && !*s && t->col + 1 == t->ncols && t->cols[t->col].width < 0) {
     t->col++; /* an empty last column: no trailing blank */
+    t->paint = NULL;
     return;
   }
   next_cell(t);
@@ -55,6 +66,7 @@ void table_str(struct table *t, const char *s) {
     fputs(s, t->out); /* the last column runs on */
   else
     fprintf(t->out, "%*s", w, s);
+  end_cell(t);
 }
 
 void table_num(struct table *t, double v, int decimals) {
@@ -65,6 +77,7 @@ void table_num(struct table *t, double v, int decimals) {
   next_cell(t);
   if (t->csv) fprintf(t->out, "%.15g", v);
   else fprintf(t->out, "%*.*f", width(t), decimals, v);
+  end_cell(t);
 }
 
 static void percent(struct table *t, double fraction, int decimals, const char *format) {
@@ -74,6 +87,7 @@ static void percent(struct table *t, double fraction, int decimals, const char *
   }
   next_cell(t);
   fprintf(t->out, format, width(t) - 1, decimals, 100 * fraction);
+  end_cell(t);
 }
 
 void table_pct(struct table *t, double fraction, int decimals) {
@@ -88,6 +102,7 @@ void table_uint(struct table *t, unsigned long long v) {
   next_cell(t);
   if (t->csv) fprintf(t->out, "%llu", v);
   else fprintf(t->out, "%*llu", width(t), v);
+  end_cell(t);
 }
 
 void table_end_row(struct table *t) {

@@ -27,6 +27,7 @@ struct table {
   bool csv;
   const struct table_column *cols;
   size_t ncols, col;
+  const char *paint; /* the next cell's colour (table_paint) */
 };
 
 /* `id` NULL: a CSV file of this one table, with no "# ID" line. */
@@ -39,6 +40,13 @@ void table_uint(struct table *t, unsigned long long v);
  * with its sign: "+12.5%". */
 void table_pct(struct table *t, double fraction, int decimals);
 void table_change(struct table *t, double fraction, int decimals);
+/* The next cell in a colour: an SGR sequence such as TABLE_RED, or NULL; text only, outside
+ * the cell's width (CSV has none). */
+#define TABLE_RED "\033[31m"
+#define TABLE_YELLOW "\033[33m"
+#define TABLE_BOLD "\033[1m"
+#define TABLE_RESET "\033[0m"
+void table_paint(struct table *t, const char *sgr);
 void table_end_row(struct table *t);
 /* A line under the table for people (what was left out, how to see it); CSV leaves it out. */
 __attribute__((format(printf, 2, 3))) void table_note(struct table *t, const char *fmt, ...);

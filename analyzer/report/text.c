@@ -83,14 +83,16 @@ static void print_utilization(FILE *out, const struct report *r) {
   print_percent(out, "    HFU", u->hfu);
   fputc('\n', out);
   report_step_table(out, r, false);
-  if (u->timeline) report_waterfall_table(out, &u->eff, false);
+  if (u->timeline) report_waterfall_table(out, r, false);
   report_pace_table(out, r, false);
 }
 
-static void print_list(FILE *out, const char *title, const struct mfu_strings *l) {
+/* `sgr`: the title's and the dashes' colour (NULL: none), so that warnings stand out. */
+static void print_list(FILE *out, const char *title, const struct mfu_strings *l, const char *sgr) {
   if (!l->n) return;
-  fprintf(out, "\n%s\n", title);
-  for (size_t i = 0; i < l->n; i++) fprintf(out, "  - %s\n", l->v[i]);
+  const char *on = sgr ? sgr : "", *off = sgr ? TABLE_RESET : "";
+  fprintf(out, "\n%s%s%s\n", on, title, off);
+  for (size_t i = 0; i < l->n; i++) fprintf(out, "  %s-%s %s\n", on, off, l->v[i]);
 }
 
 /* The counts in two lines, for the summary that fits one screen (--full has the tables). */
@@ -135,6 +137,6 @@ void report_text(FILE *out, const struct report *r, size_t max_rows) {
   if (r->full) report_profile_tables(out, r, r->top, false);
   if (r->by_phase) report_phase_table(out, r, false);
   if (r->by_callsite) report_callsite_tables(out, r, r->top, false);
-  print_list(out, "notes", &r->f.notes);
-  print_list(out, "warnings", &r->f.warnings);
+  print_list(out, "notes", &r->f.notes, NULL);
+  print_list(out, "warnings", &r->f.warnings, r->colour ? TABLE_BOLD TABLE_YELLOW : NULL);
 }
