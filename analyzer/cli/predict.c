@@ -13,6 +13,7 @@
 #include "model/model.h"
 #include "model_view.h"
 #include "options.h"
+#include "report/table.h"
 
 /* ------------------------------------------------------------------ formatting */
 
@@ -45,6 +46,12 @@ static json_t *json_flops(double v) {
 
 static json_t *json_ratio(bool known, double v) { return known ? json_real(v) : json_null(); }
 
+/* FLOPs (or a change of FLOPs) in CSV: every digit while it is a whole number. */
+static void csv_flops(struct table *t, double v) {
+  if (v == floor(v) && fabs(v) < 9.2e18) table_int(t, (long long)v);
+  else table_num(t, v, 0);
+}
+
 /* ------------------------------------------------------------------ options */
 
 struct predict_args {
@@ -52,10 +59,11 @@ struct predict_args {
   int64_t gpus;
   double step_time, tokens_per_sec, tokens_per_sec_per_gpu;
   int times;  /* how many of the three were given */
-  bool json, compare, help;
+  bool json, csv, compare, help;
 };
 
-enum { OPT_GPUS = 256, OPT_STEP_TIME, OPT_TPS, OPT_TPS_GPU, OPT_JSON, OPT_COMPARE, OPT_HELP };
+enum { OPT_GPUS = 256, OPT_STEP_TIME, OPT_TPS, OPT_TPS_GPU, OPT_JSON, OPT_COMPARE, OPT_HELP,
+       OPT_CSV };
 
 static const struct option predict_options[] = {
     {"gpus", required_argument, NULL, OPT_GPUS},
@@ -63,6 +71,7 @@ static const struct option predict_options[] = {
     {"tokens-per-sec", required_argument, NULL, OPT_TPS},
     {"tokens-per-sec-per-gpu", required_argument, NULL, OPT_TPS_GPU},
     {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
     {"compare", no_argument, NULL, OPT_COMPARE},
     {"help", no_argument, NULL, OPT_HELP},
     {0}};
@@ -83,6 +92,7 @@ static int on_option(void *ctx, int id, const char *arg) {
     return options_positive(cmd, "tokens-per-sec-per-gpu", arg, "tokens/s per device",
                            &a->tokens_per_sec_per_gpu);
   case OPT_JSON: a->json = true; return 0;
+  case OPT_CSV: a->csv = true; return 0;
   case OPT_COMPARE: a->compare = true; return 0;
   case OPT_HELP: a->help = true; return 0;
   }
@@ -103,6 +113,7 @@ static void predict_help(void) {
   printf("output:\n");
   options_help_line(stdout, "--compare", "every convention side by side, and the seed's errors");
   options_help_line(stdout, "--json", "one JSON object");
+  options_help_line(stdout, "--csv", "the tables as CSV, each after a '# NAME' line, FLOPs exact");
   printf("\nexample: mfu predict --preset llama-3-8b --batch 512 --seq 8192 --gpus 64 \\\n"
          "           --step-time 9.8 --device h100-sxm\n");
 }
@@ -275,9 +286,47 @@ static void print_breakdown(const struct estimate *e) {
          pass[2] / scale, f->hardware / scale);
 }
 
+/* The estimate's figures in one row, then its FLOPs part by part. */
+static void csv_one(const struct estimate *e) {
+  static const struct table_column figures[] = {
+      {"", "convention", 0}, {"", "flops_per_step", 0}, {"", "hardware_flops_per_step", 0},
+      {"", "flops_per_token", 0}, {"", "tflops_per_device", 0}, {"", "mfu_pct", 0},
+      {"", "hfu_pct", 0}};
+  static const struct table_column parts[] = {
+      {"", "part", 0}, {"", "forward_flops", 0}, {"", "backward_flops", 0},
+      {"", "recompute_flops", 0}, {"", "total_flops", 0}, {"", "share_pct", 0}};
+  struct table t;
+  table_begin(&t, stdout, true, NULL, "summary", figures, sizeof figures / sizeof *figures);
+  table_str(&t, convention_name(e->convention));
+  csv_flops(&t, e->f.model);
+  csv_flops(&t, e->f.hardware);
+  csv_flops(&t, e->f.per_token);
+  table_num(&t, e->tflops_per_gpu > 0 ? e->tflops_per_gpu : NAN, 2);
+  table_pct(&t, e->rated ? e->mfu : NAN, 2);
+  table_pct(&t, e->rated ? e->hfu : NAN, 2);
+  table_end_row(&t);
+  table_end(&t);
+  table_begin(&t, stdout, true, NULL, "breakdown", parts, sizeof parts / sizeof *parts);
+  for (int i = 0; i < PART_COUNT; i++) {
+    const double *r = e->f.part[i];
+    double sum = r[PASS_FORWARD] + r[PASS_BACKWARD] + r[PASS_RECOMPUTE];
+    if (sum == 0) continue;
+    table_str(&t, model_part_name((enum model_part)i));
+    for (int p = 0; p < PASS_COUNT; p++) csv_flops(&t, r[p]);
+    csv_flops(&t, sum);
+    table_pct(&t, sum / e->f.hardware, 2);
+    table_end_row(&t);
+  }
+  table_end(&t);
+}
+
 static int predict_one(const struct model_shape *m, const struct predict_args *a, const struct hw_peak *pk) {
   struct estimate e;
   estimate(m, a, pk, a->spec.convention, &e);
+  if (a->csv) {
+    csv_one(&e);
+    return 0;
+  }
   if (a->json) {
     json_t *j = common_json(m, a, pk), *est = estimate_json(&e);
     json_object_update(j, est);
@@ -324,6 +373,37 @@ static void seed_notes(const struct model_shape *m, const struct formula_work *w
              "8 KV heads) is --preset qwen3-8b");
 }
 
+/* Every convention in a row, then the walk from the seed's number to exact's. */
+static void csv_compare(const struct estimate *e, const struct seed_step *steps, size_t n) {
+  static const struct table_column conventions[] = {
+      {"", "convention", 0}, {"", "flops_per_step", 0}, {"", "flops_per_token", 0},
+      {"", "vs_exact_pct", 0}, {"", "mfu_pct", 0}, {"", "hfu_pct", 0}, {"", "what", 0}};
+  static const struct table_column walk[] = {{"", "step", 0}, {"", "flops", 0}};
+  struct table t;
+  table_begin(&t, stdout, true, NULL, "conventions", conventions, sizeof conventions / sizeof *conventions);
+  for (int c = 0; c < CONV_COUNT; c++) {
+    table_str(&t, convention_name((enum convention)c));
+    csv_flops(&t, e[c].f.model);
+    csv_flops(&t, e[c].f.per_token);
+    table_change(&t, e[c].f.model / e[CONV_EXACT].f.model - 1, 2);
+    table_pct(&t, e[c].rated ? e[c].mfu : NAN, 2);
+    table_pct(&t, e[c].rated ? e[c].hfu : NAN, 2);
+    table_str(&t, convention_summary((enum convention)c));
+    table_end_row(&t);
+  }
+  table_end(&t);
+  table_begin(&t, stdout, true, NULL, "seed_walk", walk, 2);
+  table_str(&t, "seed, as written");
+  csv_flops(&t, e[CONV_SEED].f.model);
+  table_end_row(&t);
+  for (size_t i = 0; i < n; i++) {
+    table_str(&t, steps[i].what);
+    csv_flops(&t, steps[i].delta);
+    table_end_row(&t);
+  }
+  table_end(&t);
+}
+
 static int predict_compare(const struct model_shape *m, const struct predict_args *a, const struct hw_peak *pk) {
   struct estimate e[CONV_COUNT];
   for (int c = 0; c < CONV_COUNT; c++) estimate(m, a, pk, (enum convention)c, &e[c]);
@@ -332,6 +412,10 @@ static int predict_compare(const struct model_shape *m, const struct predict_arg
   struct seed_notes notes;
   seed_notes(m, &a->spec.work, &notes);
 
+  if (a->csv) {
+    csv_compare(e, steps, n);
+    return 0;
+  }
   if (a->json) {
     json_t *j = common_json(m, a, pk), *all = json_array(), *walk = json_array(), *nt = json_array();
     for (int c = 0; c < CONV_COUNT; c++) json_array_append_new(all, estimate_json(&e[c]));
@@ -392,6 +476,10 @@ int cmd_predict(int argc, char **argv) {
   if (first < argc) {
     fprintf(stderr, "mfu predict: unexpected argument '%s'; everything is given by options "
             "(`mfu predict --help`)\n", argv[first]);
+    return 2;
+  }
+  if (a.json && a.csv) {
+    fprintf(stderr, "mfu predict: --json or --csv, not both\n");
     return 2;
   }
   if (a.times > 1) {

@@ -105,6 +105,13 @@ void table_uint(struct table *t, unsigned long long v) {
   end_cell(t);
 }
 
+void table_int(struct table *t, long long v) {
+  next_cell(t);
+  if (t->csv) fprintf(t->out, "%lld", v);
+  else fprintf(t->out, "%*lld", width(t), v);
+  end_cell(t);
+}
+
 void table_end_row(struct table *t) {
   fputc('\n', t->out);
   t->col = 0;

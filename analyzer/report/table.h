@@ -36,6 +36,7 @@ void table_begin(struct table *t, FILE *out, bool csv, const char *title, const 
 void table_str(struct table *t, const char *s);  /* NULL: unknown */
 void table_num(struct table *t, double v, int decimals); /* NaN: unknown */
 void table_uint(struct table *t, unsigned long long v);
+void table_int(struct table *t, long long v);
 /* A fraction as a percentage: "12.5%" in text, 12.5 in CSV (its key ends in _pct); a change
  * with its sign: "+12.5%". */
 void table_pct(struct table *t, double fraction, int decimals);

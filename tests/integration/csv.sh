@@ -1,7 +1,7 @@
 # --csv: every table for spreadsheets. mfu report --csv on a 2-rank job of the example
 # workload on the doubles has every table, each after its "# NAME" line, with the numbers of
 # --json (FLOPs exact, every step, the factors and MFU); mfu hw --csv and mfu models --csv are
-# --json's rows; --json with --csv is refused.
+# --json's rows, mfu predict --csv its figures; --json with --csv is refused.
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 4 --seq 64)
@@ -77,4 +77,35 @@ for r, m in zip(rows, j):
     assert int(r["params"]) == m["params_total"] and int(r["params_active"]) == m["params_active"], (r, m)
 PY
 expect_eq "llama-2-7b" "$(grep '^llama-2-7b,' models.csv | cut -d, -f3,4,12)" "32,4096,6738415616"
+# mfu predict --csv: the figures and the breakdown of --json, FLOPs exact; --compare's tables.
+P=(--preset llama-3-8b --batch 512 --seq 8192 --gpus 64 --step-time 9.8 --device h100-sxm)
+"$MFU" predict "${P[@]}" --json > predict.json
+"$MFU" predict "${P[@]}" --csv > predict.csv
+"$MFU" predict "${P[@]}" --csv --compare > compare.csv
+python3 - <<'PY' || fail "mfu predict --csv: $(cat predict.csv)"
+import csv, json
+def tables(path):
+    out = {}
+    for block in open(path).read().split("\n\n"):
+        if block.strip():
+            head, _, body = block.strip("\n").partition("\n")
+            out[head[2:]] = list(csv.DictReader(body.splitlines()))
+    return out
+j, t, c = json.load(open("predict.json")), tables("predict.csv"), tables("compare.csv")
+assert list(t) == ["summary", "breakdown"] and list(c) == ["conventions", "seed_walk"], (list(t), list(c))
+s = t["summary"][0]
+close = lambda a, b: abs(float(a) / b - 1) < 1e-14  # JSON has 15 digits of reals
+assert int(s["flops_per_step"]) == 215885809578934272 and close(s["flops_per_step"], j["flops_per_step"]), s
+assert abs(float(s["mfu_pct"]) - 100 * j["mfu"]) < 1e-9, s
+for row in t["breakdown"]:
+    want = j["breakdown"][row["part"]]
+    for k in ("forward", "backward", "recompute"):
+        assert int(row[k + "_flops"]) == want[k] if isinstance(want[k], int) else close(row[k + "_flops"], want[k]), (row, want)
+assert abs(sum(int(r["total_flops"]) for r in t["breakdown"]) / j["hardware_flops_per_step"] - 1) < 1e-12
+conv = {r["convention"]: r for r in c["conventions"]}
+assert close(conv["exact"]["flops_per_step"], j["flops_per_step"]) and conv["exact"]["vs_exact_pct"] == "0"
+walk = c["seed_walk"]
+assert abs((int(walk[0]["flops"]) + sum(int(r["flops"]) for r in walk[1:])) / j["flops_per_step"] - 1) < 1e-12, walk
+PY
+expect 2 "--json or --csv, not both" "$MFU" predict "${P[@]}" --json --csv
 echo "ok: --csv"
