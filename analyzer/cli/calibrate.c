@@ -1,7 +1,8 @@
-/* calibrate: `mfu calibrate [--size N] [--warmup N] [--iters N] [--precision LIST] [--json]`:
+/* calibrate: `mfu calibrate [--size N] [--warmup N] [--iters N] [--precision LIST] [--json | --csv]`:
  * the GEMM TFLOP/s this machine's GPU achieves per precision (gpu/calibrate.h), beside the
  * datasheet peak of `mfu hw`. */
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +11,22 @@
 #include "commands.h"
 #include "gpu/calibrate.h"
 #include "model/hardware.h"
+#include "report/table.h"
 #include "util/json_writer.h"
 
 #define PROG "mfu calibrate"
 
 struct options {
   int size, warmup, iters;
-  bool json, explicit_list;
+  bool json, csv, explicit_list;
   bool want[CALIBRATE_PRECISIONS];
 };
 
 static void usage(FILE *out) {
   fprintf(
       out,
-      "usage: mfu calibrate [--size N] [--warmup N] [--iters N] [--precision LIST] [--json]\n\n"
+      "usage: mfu calibrate [--size N] [--warmup N] [--iters N] [--precision LIST]\n"
+      "                     [--json | --csv]\n\n"
       "Measures the GEMM throughput this machine's GPU achieves: N x N x N cuBLASLt matmuls\n"
       "on random data per precision, timed with CUDA events, beside the datasheet peak that\n"
       "`mfu hw` gives for the device.\n\n"
@@ -33,7 +36,8 @@ static void usage(FILE *out) {
       "  --precision L    comma-separated: bf16 fp16 tf32 fp8 fp32 (" CALIBRATE_DEFAULT_PRECISIONS
       ";\n"
       "                   fp8 by default only where the device has it, compute capability 8.9+)\n"
-      "  --json           one JSON object\n\n"
+      "  --json           one JSON object\n"
+      "  --csv            the table as CSV\n\n"
       "CUDA is loaded at run time (libcudart.so.13 or .12 and the matching libcublasLt).\n\n"
       "Examples:\n"
       "  mfu calibrate\n"
@@ -85,6 +89,7 @@ static int parse(int argc, char **argv, struct options *o) {
                                                {"iters", required_argument, NULL, 'i'},
                                                {"precision", required_argument, NULL, 'p'},
                                                {"json", no_argument, NULL, 'j'},
+                                               {"csv", no_argument, NULL, 'c'},
                                                {"help", no_argument, NULL, 'h'},
                                                {0}};
   *o = (struct options){.size = 8192, .warmup = 3, .iters = 10};
@@ -105,6 +110,8 @@ static int parse(int argc, char **argv, struct options *o) {
       o->explicit_list = true;
     } else if (ch == 'j')
       o->json = true;
+    else if (ch == 'c')
+      o->csv = true;
     else if (ch == 'h') {
       usage(stdout);
       return 0;
@@ -119,6 +126,10 @@ static int parse(int argc, char **argv, struct options *o) {
   }
   if (optind < argc) {
     fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
+    return 2;
+  }
+  if (o->json && o->csv) {
+    fprintf(stderr, PROG ": --json or --csv, not both\n");
     return 2;
   }
   if (o->size % 16) {
@@ -207,6 +218,29 @@ static void print_json(const struct calibrate_gpu *g, const struct accelerator *
   jw_object_end(&j);
 }
 
+static void print_csv(const struct accelerator *hw, const struct options *o,
+                      const struct calibrate_result res[]) {
+  static const struct table_column cols[] = {
+      {"", "precision", 0},        {"", "status", 0}, {"", "tflops", 0}, {"", "ms_per_gemm", 0},
+      {"", "datasheet_tflops", 0}, {"", "of_datasheet_pct", 0}, {"", "reason", 0}};
+  struct table t;
+  table_begin(&t, stdout, true, NULL, NULL, cols, sizeof cols / sizeof *cols);
+  for (size_t i = 0; i < CALIBRATE_PRECISIONS; i++) {
+    if (!o->want[i]) continue;
+    const struct calibrate_result *r = &res[i];
+    const double peak = datasheet(hw, &calibrate_precisions[i]);
+    const bool ok = r->outcome == CALIBRATE_OK;
+    table_str(&t, calibrate_precisions[i].name);
+    table_str(&t, outcome_name(r->outcome));
+    table_num(&t, ok ? r->tflops : NAN, 3);
+    table_num(&t, ok ? r->ms_per_gemm : NAN, 3);
+    table_num(&t, peak > 0 ? peak : NAN, 1);
+    table_pct(&t, ok && peak > 0 ? r->tflops / peak : NAN, 1);
+    table_str(&t, ok ? NULL : r->why);
+    table_end_row(&t);
+  }
+}
+
 static void print_text(const struct calibrate_gpu *g, const struct accelerator *hw,
                        const struct options *o, const struct calibrate_result res[]) {
   printf(PROG ": %s (compute capability %d.%d), cuBLASLt %zu from %s\n", g->device, g->cc_major,
@@ -259,6 +293,8 @@ int cmd_calibrate(int argc, char **argv) {
   calibrate_close(&g);
   if (o.json)
     print_json(&g, hw, &o, res);
+  else if (o.csv)
+    print_csv(hw, &o, res);
   else
     print_text(&g, hw, &o, res);
   for (size_t i = 0; i < CALIBRATE_PRECISIONS; i++)

@@ -1,7 +1,8 @@
 # --csv: every table for spreadsheets. mfu report --csv on a 2-rank job of the example
 # workload on the doubles has every table, each after its "# NAME" line, with the numbers of
 # --json (FLOPs exact, every step, the factors and MFU); mfu hw --csv and mfu models --csv are
-# --json's rows, mfu predict --csv its figures; --json with --csv is refused.
+# --json's rows, mfu predict --csv its figures, mfu calibrate --csv its measurements; --json
+# with --csv is refused.
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 4 --seq 64)
@@ -108,4 +109,14 @@ walk = c["seed_walk"]
 assert abs((int(walk[0]["flops"]) + sum(int(r["flops"]) for r in walk[1:])) / j["flops_per_step"] - 1) < 1e-12, walk
 PY
 expect 2 "--json or --csv, not both" "$MFU" predict "${P[@]}" --json --csv
+
+# mfu calibrate --csv on the doubles: a row per precision measured, as in --json.
+LD_LIBRARY_PATH=$DOUBLES "$MFU" calibrate --size 256 --iters 2 --csv > calibrate.csv
+python3 - <<'PY' || fail "mfu calibrate --csv: $(cat calibrate.csv)"
+import csv
+rows = list(csv.DictReader(open("calibrate.csv")))
+assert [r["precision"] for r in rows] == ["bf16", "fp16", "tf32", "fp8"], rows
+assert all(r["status"] == "ok" and float(r["tflops"]) > 0 and r["reason"] == "" for r in rows), rows
+PY
+expect 2 "--json or --csv, not both" "$MFU" calibrate --json --csv
 echo "ok: --csv"
