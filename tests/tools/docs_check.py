@@ -12,7 +12,7 @@ where, and exits 1 if there is any.
   of a .TP paragraph, and in its README section (an option of both kinds, sweep's --batch,
   in both places). Options the man page documents that the help
   does not have are reported too (removed or renamed ones);
-- the environment: every MFU_* variable that shim/ reads (getenv) is in libmfushim.7's
+- the environment: every MFU_* variable that shim/ reads (a string literal of its name) is in libmfushim.7's
   ENVIRONMENT and README.md, every one that analyzer/ reads in mfu.1's ENVIRONMENT.
 """
 import re
@@ -109,7 +109,9 @@ def readme_sections(path):
 
 
 def getenv_names(root, tree):
-    out = subprocess.run(["grep", "-rhoE", r'getenv\("MFU_[A-Z0-9_]+"', f"{root}/{tree}"],
+    """The variables a tree reads: its string literals that are a whole MFU_* name, as getenv
+    and the shim's env_number take them."""
+    out = subprocess.run(["grep", "-rhoE", '"MFU_[A-Z0-9_]+"', f"{root}/{tree}"],
                          capture_output=True, text=True).stdout
     return sorted(set(re.findall(r"MFU_[A-Z0-9_]+", out)))
 
