@@ -143,7 +143,8 @@ demo: all $(EXAMPLE)
 
 # --- bench: the benchmark's lock-free double, the timed loop, the synthetic job's ranks, and
 # a runner that reports what a command cost (tests/bench/run.sh says what each figure is).
-BENCH := $(B)/bench/libbench_double.so $(B)/bench/overhead $(B)/bench/job_rank $(B)/bench/measure
+BENCH := $(B)/bench/libbench_double.so $(B)/bench/overhead $(B)/bench/job_rank $(B)/bench/measure \
+         $(B)/bench/stacks
 
 $(B)/bench/libbench_double.so: tests/bench/double.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -153,6 +154,10 @@ $(B)/bench/libbench_double.so: tests/bench/double.c | $(DEPS_STAMP)
 $(B)/bench/overhead: tests/bench/overhead.c $(B)/bench/libbench_double.so
 	$(CC) $(CFLAGS) -I$(CUDA_INC) $(LDFLAGS) -o $@ $< -L$(B)/bench -l:libbench_double.so \
 	  -Wl,-rpath,$(abspath $(B)/bench) -ldl -lpthread
+
+$(B)/bench/stacks: tests/bench/stacks.c $(B)/libmfu_shim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ishim $(LDFLAGS) -o $@ $< $(B)/libmfu_shim.a -ldl -lpthread
 
 $(B)/bench/job_rank: tests/bench/job_rank.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -78,6 +78,12 @@ static struct table sites = {.max = MAX_SITES, .entry_size = sizeof(struct site)
 static struct table codes = {.max = MAX_CODES, .entry_size = sizeof(struct code), .next_id = 1,
                              .taken_upto = 1, .what = "Python functions"};
 static atomic_bool active;
+static atomic_bool python; /* CPython's frames are read: every other host skips asking */
+
+static void probe_python(void) {
+  mfu_py_probe();
+  atomic_store_explicit(&python, mfu_py_state() == MFU_PY_READ, memory_order_relaxed);
+}
 
 static bool table_alloc(struct table *t) {
   size_t slots = 2 * (size_t)t->max;
@@ -128,7 +134,7 @@ void mfu_stacks_start(void) {
   if (!mfu_config.stacks_every || !table_alloc(&sites) || !table_alloc(&codes)) return;
   mfu_unwind_start();
   mfu_libmap_refresh();
-  mfu_py_probe();
+  probe_python();
   atomic_store(&active, mfu_unwind_method() != MFU_UNWINDER_NONE);
 }
 
@@ -146,7 +152,7 @@ static uint32_t code_id(uintptr_t code) { return intern(&codes, mix(SEED, code),
 
 /* Unwinds this thread's stack from the caller of the intercepted function and interns it. */
 static uint32_t capture(const void *caller) {
-  if (mfu_libmap_refresh()) mfu_py_probe(); /* new libraries: perhaps libpython now */
+  if (mfu_libmap_refresh()) probe_python(); /* new libraries: perhaps libpython now */
   void *raw[MFU_STACKS_DEPTH + SHIM_FRAMES];
   int n = mfu_unwind(raw, MFU_STACKS_DEPTH + SHIM_FRAMES), first = 0;
   for (int i = 0; i < n && i < SHIM_FRAMES; i++)
@@ -178,26 +184,40 @@ static uint32_t capture(const void *caller) {
   return intern(&sites, key, fill_site, &s);
 }
 
-uint32_t mfu_stacks_site(const void *caller, const void *where, uint32_t tid) {
-  if (!atomic_load_explicit(&active, memory_order_relaxed)) return 0;
-  uint64_t key = mix(mix(mix(SEED, (uintptr_t)caller), (uintptr_t)where), tid);
-  uintptr_t code;
-  int32_t lasti;
-  if (mfu_py_innermost(&code, &lasti)) key = mix(mix(key, code), (uint64_t)(uint32_t)lasti);
-  struct cache_slot *slot = &cache[key & (CACHE_SLOTS - 1)];
-  uint64_t tag = key & ~(uint64_t)SITE_MASK;
-  uint64_t seen = atomic_load_explicit(&slot->tagged, memory_order_relaxed);
-  if (seen && (seen & ~(uint64_t)SITE_MASK) == tag) {
-    unsigned left = atomic_load_explicit(&slot->left, memory_order_relaxed);
-    if (left > 1) {
-      atomic_store_explicit(&slot->left, left - 1, memory_order_relaxed);
-      return (uint32_t)(seen & SITE_MASK);
-    }
-  }
+/* The recognizer's key: products by distinct odd constants, summed (they do not wait on each
+ * other, as chained mixes would: this runs on every call), folded so that the slot's low bits
+ * depend on every bit. */
+static inline uint64_t recognizer_key(uintptr_t caller, uintptr_t where, uint32_t tid,
+                                      uintptr_t code, int32_t lasti) {
+  uint64_t k = caller * 0x9e3779b97f4a7c15ull + where * 0xc2b2ae3d27d4eb4full +
+               tid * 0x165667b19e3779f9ull + code * 0xd6e8feb86659fd93ull +
+               (uint32_t)lasti * 0xff51afd7ed558ccdull;
+  return k ^ k >> 29;
+}
+
+/* A key's first call, or its Nth since the last unwind: the stack is unwound again. */
+__attribute__((noinline)) static uint32_t unwind_for(struct cache_slot *slot, uint64_t tag,
+                                                     const void *caller) {
   uint32_t site = capture(caller);
   atomic_store_explicit(&slot->tagged, tag | site, memory_order_relaxed);
   atomic_store_explicit(&slot->left, mfu_config.stacks_every, memory_order_relaxed);
   return site;
+}
+
+uint32_t mfu_stacks_site(const void *caller, const void *where, uint32_t tid) {
+  if (!atomic_load_explicit(&active, memory_order_relaxed)) return 0;
+  uintptr_t code = 0;
+  int32_t lasti = 0;
+  if (atomic_load_explicit(&python, memory_order_relaxed) && !mfu_py_innermost(&code, &lasti))
+    code = 0, lasti = 0;
+  uint64_t key = recognizer_key((uintptr_t)caller, (uintptr_t)where, tid, code, lasti);
+  struct cache_slot *slot = &cache[key & (CACHE_SLOTS - 1)];
+  uint64_t tag = key & ~(uint64_t)SITE_MASK;
+  uint64_t seen = atomic_load_explicit(&slot->tagged, memory_order_relaxed);
+  unsigned left = atomic_load_explicit(&slot->left, memory_order_relaxed);
+  if (!seen || (seen & ~(uint64_t)SITE_MASK) != tag || left <= 1) return unwind_for(slot, tag, caller);
+  atomic_store_explicit(&slot->left, left - 1, memory_order_relaxed);
+  return (uint32_t)(seen & SITE_MASK);
 }
 
 /* --- the writer's side */

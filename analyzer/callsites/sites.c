@@ -2,6 +2,7 @@
 #include "sites.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,8 @@ struct callsites_builder {
   size_t nmodules, modules_cap;
   struct slots module_slots;
   struct callsite_work unattributed_by_range[PHASE_COUNT];
-  size_t files, files_with_sites;
+  struct callsites_file *by_file; /* index: the site's index in `sites` + 1, until finished */
+  size_t files, files_with_sites, by_file_cap;
   bool has_info, mixed_info;
   struct mfu_cs_info info;
 };
@@ -184,6 +186,10 @@ static void shape_add(struct built_site *x, const struct call_times_site *r, con
 void callsites_add_file(struct callsites_builder *b, const struct trace_callsites *table,
                         const struct call_times *times) {
   size_t file = b->files++;
+  MFU_GROW(b->by_file, file, b->by_file_cap);
+  struct callsites_file *map = &b->by_file[file];
+  *map = (struct callsites_file){.table = table, .n = table->nsites};
+  map->index = mfu_xcalloc(map->n ? map->n : 1, sizeof *map->index);
   if (table->nsites || table->has_info) b->files_with_sites++;
   if (table->has_info) {
     if (!b->has_info) b->info = table->info, b->has_info = true;
@@ -198,6 +204,7 @@ void callsites_add_file(struct callsites_builder *b, const struct trace_callsite
       continue;
     }
     struct built_site *x = site_of(b, table, s);
+    map->index[r->site] = (uint32_t)(x - b->sites) + 1;
     if (x->last_file != file) x->ranks++, x->last_file = file;
     work_add(&x->by_range[range], r);
     shape_add(x, r, times);
@@ -251,8 +258,8 @@ void callsites_finish(struct callsites_builder *b, struct symbolizer *z, struct 
     struct built_site *x = &b->sites[i];
     struct callsite *c = &out->v[out->n++];
     *c = (struct callsite){.nframes = x->nframes, .py = x->py, .npy = x->npy,
-                           .truncated = x->truncated, .ranks = x->ranks, .shapes = x->shapes,
-                           .nshapes = x->nshapes};
+                           .truncated = x->truncated, .ranks = x->ranks, .first_seen = i,
+                           .shapes = x->shapes, .nshapes = x->nshapes};
     memcpy(c->thread, x->thread, sizeof c->thread);
     name_site(b, x, z, c);
     for (enum phase p = 0; p < PHASE_COUNT; p++) {
@@ -267,6 +274,13 @@ void callsites_finish(struct callsites_builder *b, struct symbolizer *z, struct 
     work_sum(&out->phase[p], &b->unattributed_by_range[p]);
   }
   mfu_sort(out->v, out->n, sizeof *out->v, sites_by_work);
+  uint32_t *sorted = mfu_xmalloc(out->n ? out->n : 1, sizeof *sorted); /* by first_seen */
+  for (size_t i = 0; i < out->n; i++) sorted[out->v[i].first_seen] = (uint32_t)i + 1;
+  for (size_t f = 0; f < b->files; f++)
+    for (size_t k = 0; k < b->by_file[f].n; k++)
+      if (b->by_file[f].index[k]) b->by_file[f].index[k] = sorted[b->by_file[f].index[k] - 1];
+  free(sorted);
+  out->by_file = b->by_file;
   /* module paths now belong to the frames that name them */
   out->module_paths = mfu_xmalloc(b->nmodules, sizeof *out->module_paths);
   for (size_t i = 0; i < b->nmodules; i++) out->module_paths[i] = b->modules[i].path;
@@ -284,6 +298,39 @@ void callsites_of_job(const struct mfu_job *j, struct symbolizer *z, struct call
   callsites_finish(b, z, out);
 }
 
+const uint32_t *callsites_of_file(const struct callsites *c, const struct trace_callsites *table,
+                                  size_t *n) {
+  for (size_t f = 0; f < c->files; f++)
+    if (c->by_file[f].table == table) {
+      *n = c->by_file[f].n;
+      return c->by_file[f].index;
+    }
+  *n = 0;
+  return NULL;
+}
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+void callsites_where(const struct callsite *s, char *buf, size_t size) {
+  size_t n = 0;
+  buf[0] = '\0';
+  if (s->npy)
+    n += (size_t)snprintf(buf, size, "%s (%s:%d)", s->py[0].function, base_name(s->py[0].file), s->py[0].line);
+  for (size_t i = 0, shown = 0; i < s->nframes && shown < 3 && n + 4 < size; i++) {
+    if (!s->frames[i].function) continue;
+    char name[96];
+    snprintf(name, sizeof name, "%s", s->frames[i].function);
+    char *paren = strchr(name, '(');
+    if (paren && paren != name) *paren = '\0'; /* C++ parameters: no room for them */
+    n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " < " : "", name);
+    shown++;
+  }
+  if (!n) snprintf(buf, size, "(no frame could be named)");
+}
+
 double callsites_backward_forward(const struct callsites *c) {
   double fwd = c->phase[PHASE_FORWARD].flops;
   return fwd > 0 ? c->phase[PHASE_BACKWARD].flops / fwd : -1;
@@ -297,6 +344,8 @@ void callsites_free(struct callsites *c) {
     free(c->v[i].frames);
     free(c->v[i].shapes);
   }
+  for (size_t f = 0; f < c->files; f++) free(c->by_file[f].index);
+  free(c->by_file);
   for (size_t i = 0; i < c->nmodule_paths; i++) free(c->module_paths[i]);
   free(c->module_paths);
   free(c->v);

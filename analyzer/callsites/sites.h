@@ -11,6 +11,9 @@
  *     struct callsites_builder *b = callsites_builder_new();
  *     for each file: callsites_add_file(b, &table, &call_times);   // its sites and their rows
  *     callsites_finish(b, symbolizer, &out);                         // frees the builder
+ *
+ * and then, for a file's records: callsites_of_file(&out, &table) maps their `callsite` ids
+ * to the job's sites.
  */
 #ifndef MFU_CALLSITES_SITES_H
 #define MFU_CALLSITES_SITES_H
@@ -62,6 +65,7 @@ struct callsite {
   enum phase phase;    /* by its thread and frames (the calls' NVTX ranges may say otherwise) */
   char *evidence;      /* the thread or frame name that said it (owned); NULL for other */
   size_t ranks;        /* files it appears in */
+  size_t first_seen;   /* its order of appearance in the files added */
   struct callsite_work work;
   struct callsite_shape *shapes; /* by FLOPs, then GPU time */
   size_t nshapes;
@@ -79,6 +83,12 @@ struct callsites {
   struct mfu_cs_info info;
   char **module_paths; /* what the frames' `module` point to (owned) */
   size_t nmodule_paths;
+  /* By file added: its table and, by the table's site id, the index in v + 1 (0: none). */
+  struct callsites_file {
+    const struct trace_callsites *table;
+    uint32_t *index;
+    size_t n;
+  } *by_file;
 };
 
 struct callsites_builder;
@@ -94,6 +104,15 @@ void callsites_finish(struct callsites_builder *b, struct symbolizer *z, struct 
 
 /* The call sites of a job's files (their tables and call times). */
 void callsites_of_job(const struct mfu_job *j, struct symbolizer *z, struct callsites *out);
+
+/* The map of a file's call-site ids to `v` (index + 1; 0: no site), n ids long; NULL for a
+ * table that was not added. */
+const uint32_t *callsites_of_file(const struct callsites *c, const struct trace_callsites *table,
+                                  size_t *n);
+
+/* Where a site is, briefly: its innermost Python frame, then its three innermost named native
+ * frames without C++ parameters: "attention (model.py:4) < at::native::mm < gemm". */
+void callsites_where(const struct callsite *s, char *buf, size_t size);
 
 /* The measured backward/forward FLOP ratio (the formulas assume 2); negative when no forward
  * FLOPs were seen. */

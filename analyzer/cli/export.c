@@ -160,7 +160,7 @@ static FILE *open_output(const char *path) {
 static int write_ranks(FILE *out, const struct report *r, const struct export_args *a,
                        size_t *nevents, size_t *nranks) {
   struct perfetto p;
-  perfetto_begin(&p, out);
+  perfetto_begin(&p, out, r);
   for (size_t i = 0; i < r->j->nfiles; i++) {
     const struct mfu_file *f = r->j->files[i];
     if (!rank_wanted(a, f)) continue;

@@ -59,30 +59,6 @@ static void shape_text(const struct callsite_shape *s, char *buf, size_t size) {
            s->gemm.transb < 3 ? op[s->gemm.transb] : '?', mfu_precision_name(s->gemm.precision));
 }
 
-static const char *base_name(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
-/* Where a site is, briefly: its innermost Python frame, then its innermost named native
- * frames: "attention (model.py:4) < at::native::mm < gemm". */
-static void where_text(const struct callsite *s, char *buf, size_t size) {
-  size_t n = 0;
-  buf[0] = '\0';
-  if (s->npy)
-    n += (size_t)snprintf(buf, size, "%s (%s:%d)", s->py[0].function, base_name(s->py[0].file), s->py[0].line);
-  for (size_t i = 0, shown = 0; i < s->nframes && shown < 3 && n + 4 < size; i++) {
-    if (!s->frames[i].function) continue;
-    char name[96];
-    snprintf(name, sizeof name, "%s", s->frames[i].function);
-    char *paren = strchr(name, '(');
-    if (paren && paren != name) *paren = '\0'; /* C++ parameters: the table has no room */
-    n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " < " : "", name);
-    shown++;
-  }
-  if (!n) snprintf(buf, size, "(no frame could be named)");
-}
-
 static int by_gpu(const void *a, const void *b) {
   const struct callsite *x = *(const struct callsite *const *)a, *y = *(const struct callsite *const *)b;
   return (x->work.gpu_ns < y->work.gpu_ns) - (x->work.gpu_ns > y->work.gpu_ns);
@@ -104,7 +80,7 @@ static void site_table(FILE *out, const struct report *r, const struct callsite 
     char shape[64] = "", where[256];
     if (s->nshapes) shape_text(&s->shapes[0], shape, sizeof shape);
     if (s->nshapes > 1) snprintf(shape + strlen(shape), sizeof shape - strlen(shape), " +%zu", s->nshapes - 1);
-    where_text(s, where, sizeof where);
+    callsites_where(s, where, sizeof where);
     table_uint(&t, i + 1);
     table_str(&t, phase_name(s->phase));
     table_uint(&t, s->work.calls);

@@ -16,8 +16,8 @@
 #define STEPS_TID 1
 #define STREAM_TID0 (1 << 30) /* GPU streams' tids: above any host thread's */
 
-void perfetto_begin(struct perfetto *p, FILE *out) {
-  *p = (struct perfetto){.next_pid = 1, .next_flow = 1};
+void perfetto_begin(struct perfetto *p, FILE *out, const struct report *r) {
+  *p = (struct perfetto){.cs = &r->cs, .next_pid = 1, .next_flow = 1};
   jw_init(&p->j, out);
   p->j.line_depth = 2; /* one event per line */
   jw_object_begin(&p->j);
@@ -80,7 +80,18 @@ static void names(struct perfetto *p, const struct rank_events *e, const struct 
   }
 }
 
-/* What the call did, as the shim recorded it (the place for more: where it was called from). */
+/* Where the call came from: its site as `mfu report --by-callsite` names it, and the site's
+ * index in --json's `callsites`. `sites` maps the file's call-site ids to them (n ids). */
+static void callsite_args(struct jw *j, const struct callsites *cs, const uint32_t *sites, size_t n,
+                          uint32_t id) {
+  if (id >= n || !sites[id]) return;
+  char where[256];
+  callsites_where(&cs->v[sites[id] - 1], where, sizeof where);
+  jw_key_string(j, "callsite", where);
+  jw_key_int(j, "callsite_index", sites[id] - 1);
+}
+
+/* What the call did, as the shim recorded it. */
 static void call_args(struct jw *j, const struct mfu_record *r) {
   jw_key_int(j, "status", r->status);
   if (r->kind == MFU_REC_GEMM) {
@@ -140,7 +151,7 @@ static void step_args(struct jw *j, const struct mfu_file *f, const struct rank_
 }
 
 static void slice(struct perfetto *p, const struct rank_events *e, const struct rank_utilization *u,
-                  int pid, const struct events_event *ev) {
+                  int pid, const struct events_event *ev, const uint32_t *sites, size_t nsites) {
   struct jw *j = &p->j;
   char name[256];
   const struct mfu_record *r = ev->kind == EVENT_STEP ? NULL : &e->records[ev->index];
@@ -158,7 +169,10 @@ static void slice(struct perfetto *p, const struct rank_events *e, const struct 
   jw_key(j, "args");
   jw_object_begin(j);
   if (ev->kind == EVENT_STEP) step_args(j, e->file, u, ev->index);
-  else if (ev->kind == EVENT_CALL) call_args(j, r);
+  else if (ev->kind == EVENT_CALL) {
+    call_args(j, r);
+    callsite_args(j, p->cs, sites, nsites, r->callsite);
+  }
   else activity_args(j, e, ev);
   jw_object_end(j);
   jw_object_end(j);
@@ -201,7 +215,9 @@ static void flows(struct perfetto *p, const struct rank_events *e, int pid) {
 void perfetto_rank(struct perfetto *p, const struct rank_events *e, const struct rank_utilization *u) {
   int pid = p->next_pid++;
   names(p, e, u, pid);
-  for (size_t i = 0; i < e->nevents; i++) slice(p, e, u, pid, &e->events[i]);
+  size_t nsites;
+  const uint32_t *sites = callsites_of_file(p->cs, &e->file->callsites, &nsites);
+  for (size_t i = 0; i < e->nevents; i++) slice(p, e, u, pid, &e->events[i], sites, nsites);
   counter(p, pid, "GEMM TFLOP/s", "TFLOP/s", 1e12, e->flops_rate, e->nflops_rate);
   counter(p, pid, "NCCL GB/s", "GB/s", 1e9, e->nccl_rate, e->nnccl_rate);
   flows(p, e, pid);

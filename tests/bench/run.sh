@@ -11,7 +11,9 @@
 #            latency added per call (median, p99; 1 and 8 threads; NCCL), the floor of two
 #            timestamps and a record store on each clock, the CPU the whole process spends
 #            per call with the writer thread (unpaced loop, from the slope between two loop
-#            lengths), and Debian's uftrace and ltrace on the same loop (skipped if absent)
+#            lengths), and Debian's uftrace and ltrace on the same loop (skipped if absent);
+#            call sites (tests/bench/stacks.c, in-process): recognizing a call's site,
+#            unwinding a stack 48 frames deep, and the two amortized at the default MFU_STACKS
 #   trace    bytes per GEMM call of the example workload (the demo's), host only and with the
 #            GPU timeline of the test doubles' simulated GPU
 #   analyzer `mfu report` over synthetic jobs (job_rank.c under the shim on the test doubles,
@@ -79,6 +81,14 @@ shim_part() {
     figure clock_floor_ns "$(value clock_floor_monotonic_ns)" ns \
       "the floor on the shim's clock, CLOCK_MONOTONIC"
   fi
+
+  # Call sites (tests/bench/stacks.c): their part of the shim's cost per call.
+  local st=$scratch/stacks
+  for i in $(seq "$repeat"); do "$bench/stacks" >>"$st"; done
+  for name in stacks_lookup_ns stacks_unwind_ns stacks_ns_per_call_median; do
+    figure "$name" "$(awk -v n="$name" '$2 == n {print $3}' "$st" | median)" ns \
+      "$(awk -v n="$name" '$2 == n {sub(/.*# /, ""); print; exit}' "$st")"
+  done
 
   # CPU per call, every thread of the process (the writer's too), from the slope between two
   # loop lengths: the fixed costs (start, exit, the file) cancel out.
@@ -239,6 +249,8 @@ while read -r name val unit; do
   case $name in
     shim_ns_per_call_median) target="<= 2x floor ($(calc "2 * $floor" 1))"; ok=$(calc "$val <= 2 * $floor" 0) ;;
     shim_cpu_ns_per_call) target="<= 3x floor ($(calc "3 * $floor" 1))"; ok=$(calc "$val <= 3 * $floor" 0) ;;
+    stacks_ns_per_call_median) # within a fifth of the rest of the shim's cost per call
+      target="<= 0.2x the rest ($(calc "0.2 * ($one - $val)" 1))"; ok=$(calc "$val <= 0.2 * ($one - $val)" 0) ;;
     shim_ns_per_call_median_8t) target="<= 1.5x 1 thread ($(calc "1.5 * $one" 1))"; ok=$(calc "$val <= 1.5 * $one" 0) ;;
     uftrace_ratio) target=">= 1.0"; ok=$(calc "$val >= 1.0" 0) ;;
     ltrace_ratio) target=">= 1000"; ok=$(calc "$val >= 1000" 0) ;;

@@ -1,8 +1,8 @@
 # mfu export --perfetto: the timeline of a 2-rank job of the example workload on the doubles is
 # valid Chrome trace-event JSON as Perfetto reads it (tests/tools/perfetto_check.py:
 # phases, pids and tids, time order and nesting per track, flows, names), and it says what the
-# report says: the same steps with the same times and MFU, every call with its FLOPs and bytes,
-# every kernel, and a TFLOP/s counter whose integral over time is the FLOPs of the GEMMs that
+# report says: the same steps with the same times and MFU, every call with its FLOPs, bytes and
+# call site, every kernel, and a TFLOP/s counter whose integral over time is the FLOPs of the GEMMs that
 # ran. --ranks and --steps select; .gz is gzip; bad selections are refused with the choices.
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/build/examples/transformer_step
@@ -52,6 +52,18 @@ for pid, name in names.items():
     bw = [(e["ts"], e["args"]["GB/s"]) for e in mine if e["ph"] == "C" and e["name"] == "NCCL GB/s"]
     moved = sum(v * 1e9 * (t1 - t0) * 1e-6 for (t0, v), (t1, _) in zip(bw, bw[1:]))
     assert abs(moved - pr["nccl_bytes"]) < 1e-6 * pr["nccl_bytes"], (moved, pr["nccl_bytes"])
+# Every GEMM and collective names its call site as the report does, its calls where it says
+# (communicators' set-up and queries are at no site of the report's).
+at, where = {}, {}
+for e in ev:
+    if e["ph"] == "X" and e["tid"] < 1 << 30 and (e["cat"] == "gemm" or e["cat"] == "nccl"
+                                                  and e["args"]["bytes"] > 0):
+        i = e["args"]["callsite_index"]
+        at[i] = at.get(i, 0) + 1
+        where.setdefault(i, set()).add(e["args"]["callsite"])
+want = {i: s["calls"] for i, s in enumerate(r["callsites"])}
+assert at == want, (at, want)
+assert where[0] == {"gemm < step < main"}, where
 meta = t["otherData"]
 assert meta["convention"] == "exact" and meta["peak"].startswith("100 TFLOP/s"), meta
 assert abs(meta["mfu"] - r["mfu"]) < 1e-12, (meta["mfu"], r["mfu"])
