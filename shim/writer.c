@@ -61,7 +61,6 @@ static struct {
   struct mfu_encoder encoder;          /* the RECORDS block being written */
   unsigned char payload[512 << 10];    /* its payload */
   unsigned char packed[(512 << 10) + 4096]; /* compressed (zstd's bound is 512 KiB + 2 KiB) */
-  unsigned char callsites[64 << 10];   /* a CALLSITES block's payload */
 } w = {.fd = FD_UNOPENED, .end_at = -1, .image = 1};
 
 /* Strings made as the run goes (kernel names): id by content, and the ones not yet written.
@@ -360,12 +359,10 @@ static void write_pending_strings(bool in_signal) {
   atomic_flag_clear_explicit(&strings.lock, memory_order_release);
 }
 
-/* The call sites made since the last block (stacks.h), before the records that name them. */
+/* New call sites (stacks.h), before the records naming them; `packed` is free between blocks. */
 static void write_pending_callsites(bool in_signal) {
-  for (size_t n; w.fd >= 0 && (n = mfu_stacks_take(w.callsites, sizeof w.callsites)) > 0;) {
-    struct iovec payload = {w.callsites, n};
-    write_block(MFU_BLOCK_CALLSITES, MFU_ENCODING_PLAIN, 0, &payload, 1, in_signal);
-  }
+  for (size_t n; w.fd >= 0 && (n = mfu_stacks_take(w.packed, sizeof w.packed)) > 0;)
+    write_block(MFU_BLOCK_CALLSITES, MFU_ENCODING_PLAIN, 0, &(struct iovec){w.packed, n}, 1, in_signal);
 }
 
 /* Writes the records encoded so far as one RECORDS block, compressed when MFU_ZSTD asks (and
