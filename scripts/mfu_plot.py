@@ -70,7 +70,9 @@ def per_step(figs, r):
     fig, (ax, bars) = figs.new(ncols=2, gridspec_kw={"width_ratios": [3, 1]})
     many = len(ranks) > 12
     colors = []
-    for p in ranks:
+    # Ranks that ran alike draw the same line: a style each keeps every one of them visible.
+    styles = ["-", "--", "-.", ":"]
+    for i, p in enumerate(ranks):
         steps = p["steps"]["per_step"]
         xs = list(range(len(steps)))
         if with_mfu:
@@ -78,6 +80,7 @@ def per_step(figs, r):
         else:
             ys = [s["gemm_flops"] / s["time_s"] / 1e12 if s["time_s"] else math.nan for s in steps]
         line, = ax.plot(xs, ys, lw=1 if many else 1.5, alpha=0.6 if many else 1,
+                        ls="-" if many else styles[i % len(styles)],
                         label=None if many else rank_label(p))
         colors.append(line.get_color())
         hollow = [(x, y) for x, y, s in zip(xs, ys, steps) if not s["measured"]]
