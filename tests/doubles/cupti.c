@@ -20,7 +20,8 @@
  * cuptiActivityGetNextRecord by the sizes of their kinds. Records that find no buffer (declined,
  * misaligned or too small) or no room in the queue (32 MiB) are dropped and counted.
  *
- * MFU_DOUBLE_CUPTI_BUSY=1 makes every cuptiSubscribe fail as when another tool holds CUPTI.
+ * MFU_DOUBLE_CUPTI_BUSY=1 makes every cuptiSubscribe fail as when another tool holds CUPTI;
+ * MFU_DOUBLE_CUPTI_VERSION=N makes cuptiGetVersion say N (a CUPTI a tracer may not know).
  * CUDA and CUPTI are not usable in a forked child (the real ones hang or fail there): a
  * cuptiActivityFlushAll in a process other than the one that registered the callbacks says so
  * on stderr and aborts, so that a client that calls CUPTI after fork is caught.
@@ -86,7 +87,8 @@ CUptiResult cuptiGetResultString(CUptiResult result, const char **str) {
 
 CUptiResult cuptiGetVersion(uint32_t *version) {
   if (!version) return CUPTI_ERROR_INVALID_PARAMETER;
-  *version = DOUBLE_CUPTI_VERSION;
+  const char *said = getenv("MFU_DOUBLE_CUPTI_VERSION");
+  *version = said && *said ? (uint32_t)strtoul(said, NULL, 10) : DOUBLE_CUPTI_VERSION;
   return CUPTI_SUCCESS;
 }
 

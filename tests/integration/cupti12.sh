@@ -39,4 +39,15 @@ if a["steps"]["count"] != b["steps"]["count"]: bad.append("steps")
 if a["totals"] != b["totals"]: bad.append("totals")
 if bad: raise SystemExit("differ: " + ", ".join(bad))
 PY
+# A CUPTI whose records the shim does not know (CUDA 11.8's, API version 18; a future 14.0) is
+# refused, said once, and the run goes on timed on the host.
+for v in 18 140000; do
+  rm -rf traces
+  MFU_DOUBLE_CUPTI_VERSION=$v traced "$example" "${model[@]}" --steps 3 > /dev/null 2> err.txt
+  expect_eq "version $v: stderr" "$(grep -c '^mfushim: no GPU timeline (CUPTI API version '"$v"' is not supported' err.txt)" 1
+  "$MFU" report traces --json > v$v.json
+  expect_eq "version $v: timeline" "$(json v$v.json per_rank.0.gpu_timeline)" \
+    "unsupported (a CUPTI older than CUDA 12.0, or newer than 13.x)"
+  expect_eq "version $v: GEMMs still counted" "$(json v$v.json totals.gemm_flops)" $(($(json report13.json totals.gemm_flops) * 3 / 5))
+done
 echo "ok: a CUDA 12.4 runtime gets the CUPTI 12 double; coverage, kernel, memory and communication factors, kernels and counts equal to CUPTI 13's"

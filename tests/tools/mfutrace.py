@@ -5,8 +5,8 @@ import struct
 HEADER_SIZE, BLOCK_HEADER, V1_RECORD, RECORD = 2048, 32, 128, 136
 MASK_BYTES, SLOT_BIT = (RECORD + 7) // 8, 3
 # Dynamic slots per kind (mfu_v2_slots): the correlation id, and GEMM 1, NCCL 2, KERNEL 2,
-# MEMCPY and MEMSET 1, CORRELATION 2 more.
-SLOTS = {1: 2, 2: 3, 5: 3, 6: 2, 7: 2, 8: 3}
+# MEMCPY and MEMSET 1, CORRELATION 2, BLAS3 (as GEMM) 1 more.
+SLOTS = {1: 2, 2: 3, 5: 3, 6: 2, 7: 2, 8: 3, 10: 2}
 
 
 def version(data):

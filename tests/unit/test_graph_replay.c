@@ -42,6 +42,16 @@ static void gemm_a(uint64_t capture, int status) {
   add(capture ? fx_captured(r, capture) : r);
 }
 
+/* A left triangular solve, B 64 x 32 in fp64: m²n = 131072 FLOPs (LAWN 41), a BLAS3 record. */
+enum { TRSM_FLOPS = 64 * 64 * 32 };
+static void trsm(uint64_t capture) {
+  struct mfu_record r = fx_gemm(&proc, MFU_API_cublasDtrsm_v2, 64, 32, 0, MFU_PREC_FP64, 0);
+  r.kind = MFU_REC_BLAS3;
+  r.flops = TRSM_FLOPS;
+  r.u.gemm.routine = MFU_BLAS3_TRSM;
+  add(capture ? fx_captured(r, capture) : r);
+}
+
 static void gemm_b(uint64_t capture) {
   struct mfu_record r = fx_gemm(&proc, MFU_API_cublasLtMatmul, 128, 64, 32, MFU_PREC_FP16, 0);
   add(capture ? fx_captured(r, capture) : r);
@@ -184,6 +194,30 @@ static void test_five_launches(void **state) {
   instantiate(G1, E1);
   launch(E1, 5);
   in_both_orders(check_five_launches);
+}
+
+/* A triangular solve captured with a GEMM, launched 4 times, and one made eagerly: 5 trsm in
+ * the BLAS-3 counts, never in the GEMM ones. */
+static void check_blas3_launches(const struct mfu_job *j) {
+  assert_calls(&j->totals, 4, 0, 0);
+  assert_int_equal(j->totals.blas3_calls, 5);
+  assert_u128(j->totals.blas3_flops, 5 * (uint64_t)TRSM_FLOPS);
+  assert_int_equal(j->totals.blas3[MFU_BLAS3_TRSM].calls, 5);
+  assert_u128(j->totals.blas3[MFU_BLAS3_TRSM].flops, 5 * (uint64_t)TRSM_FLOPS);
+  assert_int_equal(j->totals.blas3[MFU_BLAS3_SYRK].calls, 0);
+}
+
+static void test_blas3_launches(void **state) {
+  (void)state;
+  start();
+  trsm(0);
+  begin(S1, 7, G1);
+  gemm_a(7, 0);
+  trsm(7);
+  end(S1, G1);
+  instantiate(G1, E1);
+  launch(E1, 4);
+  in_both_orders(check_blas3_launches);
 }
 
 /* Eager calls count once each, next to the launched ones. */
@@ -481,6 +515,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_two_ranks, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_equal_times, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_unknown_operation, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_blas3_launches, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,10 +159,11 @@ static inline struct mfu_record fx_nccl(struct fx *fx, unsigned api, unsigned op
   return r;
 }
 
-/* A GEMM or NCCL record made during stream capture `capture`: it runs at each graph launch. */
+/* A GEMM, BLAS3 or NCCL record made during stream capture `capture`: it runs at each graph
+ * launch. */
 static inline struct mfu_record fx_captured(struct mfu_record r, uint64_t capture) {
   r.flags |= MFU_RF_CAPTURED;
-  if (r.kind == MFU_REC_GEMM) r.u.gemm.capture = capture;
+  if (r.kind == MFU_REC_GEMM || r.kind == MFU_REC_BLAS3) r.u.gemm.capture = capture;
   if (r.kind == MFU_REC_NCCL) r.u.nccl.capture = capture;
   return r;
 }
