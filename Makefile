@@ -10,7 +10,8 @@
 CUDA_HOME ?= /usr/local/cuda
 PREFIX    ?= /usr/local
 CC        ?= cc
-B         := build
+CUDA_STACK ?= 13
+B         := $(if $(filter 12,$(CUDA_STACK)),build-cuda12,build)
 
 CUDA_INC  := $(CUDA_HOME)/include
 CUDA_LIB  := $(CUDA_HOME)/lib64
@@ -32,9 +33,21 @@ UNIT_LIBS  := $(B)/tests/unit/libstacks_dlopen.so
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(B)/tests/integration/%)
 
-DOUBLES := $(B)/test-doubles/libcublas.so.13 $(B)/test-doubles/libcublasLt.so.13 \
-           $(B)/test-doubles/libcudart.so.13 $(B)/test-doubles/libnccl.so.2 \
-           $(B)/test-doubles/libcupti.so.13
+# The test doubles of CUDA_STACK's libraries (13, or 12: make CUDA_STACK=12 builds a CUDA 12
+# stack in build-cuda12). Each is its hand-written files plus generated stubs for the rest of
+# its header (tests/doubles/gen_stubs.py); all share libmfu_devmem.so, the device memory.
+DD := $(B)/test-doubles
+DOUBLE_LIBS := cudart cublas cublaslt nccl
+DOUBLE_SONAME_cudart   := libcudart.so.$(CUDA_STACK)
+DOUBLE_SONAME_cublas   := libcublas.so.$(CUDA_STACK)
+DOUBLE_SONAME_cublaslt := libcublasLt.so.$(CUDA_STACK)
+DOUBLE_SONAME_nccl     := libnccl.so.2
+DOUBLE_SRCS_cudart     := cudart cudart_memory cudart_launch
+DOUBLE_SRCS_cublas     := cublas
+DOUBLE_SRCS_cublaslt   := cublaslt
+DOUBLE_SRCS_nccl       := nccl
+DOUBLES := $(foreach l,$(DOUBLE_LIBS),$(DD)/$(DOUBLE_SONAME_$(l))) $(DD)/libcupti.so.13 \
+           $(DD)/libmfu_devmem.so
 # The CUPTI double as CUPTI 12.x hands records out (libcupti.so.12: CUPTI 12.4's layouts).
 CUPTI12 := $(B)/test-doubles-cupti12/libcupti.so.12
 EXAMPLE := $(B)/examples/transformer_step
@@ -77,22 +90,49 @@ $(B)/mfu: $(B)/analyzer/cli/main.o $(B)/libmfu_analyzer.a
 	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lz -lzstd -lm -lpthread -ldl
 
 # --- test doubles: real sonames and version nodes, from the same API spec as the shim
-$(B)/test-doubles/libcublas.so.13:   tests/doubles/cublas.c
-$(B)/test-doubles/libcublasLt.so.13: tests/doubles/cublaslt.c
-$(B)/test-doubles/libcudart.so.13:   tests/doubles/cudart.c
-$(B)/test-doubles/libnccl.so.2:      tests/doubles/nccl.c
-$(B)/test-doubles/libcupti.so.13:    tests/doubles/cupti.c
-$(CUPTI12):                          tests/doubles/cupti.c
-$(CUPTI12): CFLAGS += -DMFU_DOUBLE_CUPTI_MAJOR=12
+$(DD)/obj/%.o: tests/doubles/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -Itests/doubles -DMFU_DOUBLE_CUDA=$(CUDA_STACK) -MMD -MP \
+	  -c $< -o $@
+
+.SECONDEXPANSION:
+$(DD)/obj/%_stubs.c: tests/doubles/gen_stubs.py $$(addprefix $(DD)/obj/,$$(addsuffix .o,$$(DOUBLE_SRCS_$$*)))
+	python3 tests/doubles/gen_stubs.py $* --cuda-include $(CUDA_INC) \
+	  --objects $(filter %.o,$^) --out $@
+
+.PRECIOUS: $(DD)/obj/%_stubs.c
+$(DD)/obj/%_stubs.o: $(DD)/obj/%_stubs.c
+	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -c $< -o $@
+
+$(DD)/libmfu_devmem.so: $(DD)/obj/devmem.o
+	$(CC) -shared -Wl,-soname,libmfu_devmem.so $(LDFLAGS) -o $@ $^ -lpthread
 
 # Like the real libraries: CUDA's carry a version node named after the soname, NCCL's none.
+# Calls between a double's own functions stay inside it (-Bsymbolic-functions): a preloaded
+# shim sees each call of the program once.
 version_script = $(if $(filter libnccl%,$(notdir $(1))),,-Wl,--version-script,$(1).map)
+define double_link
+	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
+	$(CC) -shared -Wl,-soname,$(notdir $@) -Wl,-Bsymbolic-functions $(call version_script,$@) \
+	  -Wl,-rpath,'$$ORIGIN' $(LDFLAGS) -o $@ $(filter %.o,$^) -L$(DD) -l:libmfu_devmem.so -ldl -lpthread
+endef
+define double_rule
+$(DD)/$(DOUBLE_SONAME_$(1)): $(patsubst %,$(DD)/obj/%.o,$(DOUBLE_SRCS_$(1))) \
+    $(DD)/obj/$(1)_stubs.o $(DD)/libmfu_devmem.so tests/doubles/version.map.in
+	$$(double_link)
+endef
+$(foreach l,$(DOUBLE_LIBS),$(eval $(call double_rule,$(l))))
 
-$(DOUBLES) $(CUPTI12): tests/doubles/version.map.in | $(DEPS_STAMP)
+$(DD)/libcupti.so.13: $(DD)/obj/cupti.o tests/doubles/version.map.in
+	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
+	$(CC) -shared -Wl,-soname,$(notdir $@) $(call version_script,$@) $(LDFLAGS) -o $@ $< -ldl -lpthread
+
+$(CUPTI12): tests/doubles/cupti.c tests/doubles/version.map.in | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
-	$(CC) $(CFLAGS) -fPIC -I$(CUDA_INC) -MMD -MP -MF $@.d -shared -Wl,-soname,$(notdir $@) \
-	  $(call version_script,$@) $(LDFLAGS) -o $@ $(filter %.c,$^) -ldl -lpthread
+	$(CC) $(CFLAGS) -DMFU_DOUBLE_CUPTI_MAJOR=12 -fPIC -I$(CUDA_INC) -Itests/doubles -MMD -MP \
+	  -MF $@.d -shared -Wl,-soname,$(notdir $@) $(call version_script,$@) $(LDFLAGS) -o $@ $< \
+	  -ldl -lpthread
 
 # --- tests
 # Unit tests link the analyzer and shim archives; tests that call wrappers in-process reach

@@ -54,11 +54,11 @@ cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void *workspace, siz
 
 cublasStatus_t cublasGetVersion_v2(cublasHandle_t handle, int *version) {
   (void)handle;
-  *version = CUBLAS_VERSION;
+  *version = DOUBLE_CUBLAS_VERSION;
   return CUBLAS_STATUS_SUCCESS;
 }
 
-size_t cublasGetCudartVersion(void) { return 13000; }
+size_t cublasGetCudartVersion(void) { return DOUBLE_CUDART_VERSION; }
 
 const char *cublasGetStatusName(cublasStatus_t status) {
   return status == CUBLAS_STATUS_SUCCESS ? "CUBLAS_STATUS_SUCCESS" : "CUBLAS_STATUS_(double)";

@@ -112,8 +112,8 @@ cublasStatus_t cublasLtDestroy(cublasLtHandle_t handle) {
   free(handle);
   return CUBLAS_STATUS_SUCCESS;
 }
-size_t cublasLtGetVersion(void) { return CUBLAS_VERSION; }
-size_t cublasLtGetCudartVersion(void) { return 13000; }
+size_t cublasLtGetVersion(void) { return DOUBLE_CUBLAS_VERSION; }
+size_t cublasLtGetCudartVersion(void) { return DOUBLE_CUDART_VERSION; }
 
 /* --- objects with attributes: create/init/destroy/set/get, one family per object type */
 #define ATTR_OBJECT(type, attr_t, prefix, default_of)                       \

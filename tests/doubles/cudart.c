@@ -1,21 +1,24 @@
-/* Test double of the CUDA 13 runtime (libcudart.so.13), so that programs linked against the
- * real toolkit run on a machine without a GPU: LD_LIBRARY_PATH=build/test-doubles ./program.
+/* Test double of the CUDA runtime (libcudart.so.13, and .so.12 for a CUDA 12 stack), so that
+ * programs linked against the real toolkit run on a machine without a GPU:
+ * LD_LIBRARY_PATH=build/test-doubles ./program.
  *
- * It does no GPU work and reports one device, named "mfushim test double (no GPU)" so that
- * programs can say plainly that they ran on the doubles. Device memory is fake: cudaMalloc hands
- * out distinct, aligned addresses from a reserved, inaccessible address range (gigabytes cost
- * nothing, and a host dereference faults as it would with a GPU); copies never write it and it
- * reads as zeros. Stream capture is modelled (capture status and id, graph instantiate and
- * launch) so that CUDA graph handling can be tested without a GPU.
+ * It does no GPU work and reports one device (MFU_DOUBLE_DEVICES=N: N alike), named "mfushim
+ * test double (no GPU)" so that programs can say plainly that they ran on the doubles. Device
+ * memory is the doubles' shared model (devmem.h; cudart_memory.c): real, copied and set, but
+ * not accessible to the host at its device address. Kernels of programs built with nvcc
+ * (cudart_launch.c) register and launch, and do nothing. Stream capture is modelled (capture
+ * status and id, graph instantiate and launch) so that CUDA graph handling can be tested
+ * without a GPU. Functions of the header not written here are generated stubs (gen_stubs.py)
+ * that return cudaErrorNotSupported.
  *
- * When the fake GPU is there (fake_gpu.h: the CUPTI double is loaded), copies and memsets run
- * on it, synchronizations wait for it, events are recorded at its time for their stream (so
- * cudaEventElapsedTime measures it), stream and event queries answer cudaErrorNotReady while
- * its work is pending, captures keep the work launched on a capturing stream, and a graph
- * launch launches that work again. Without it, events time the host clock and nothing waits.
- * MFU_DOUBLE_CUDART_VERSION=12040 makes cudaRuntimeGetVersion and cudaDriverGetVersion say
- * 12.4, as a CUDA 12 runtime would (default: this toolkit's CUDART_VERSION).
- * Thread-safe: allocation and capture state are atomic, errors and the device are per thread. */
+ * When the fake GPU is there (fake_gpu.h: the CUPTI double is loaded), copies, memsets and
+ * kernels run on it, synchronizations wait for it, events are recorded at its time for their
+ * stream (so cudaEventElapsedTime measures it), stream and event queries answer
+ * cudaErrorNotReady while its work is pending, captures keep the work launched on a capturing
+ * stream, and a graph launch launches that work again. Without it, events time the host clock
+ * and nothing waits. MFU_DOUBLE_CUDART_VERSION=12040 makes cudaRuntimeGetVersion and
+ * cudaDriverGetVersion say 12.4 (default: the stack's, 13.0 or 12.9). Thread-safe: allocation and capture state are atomic or locked, errors
+ * and the device are per thread. */
 #include <cuda_runtime_api.h>
 
 #include <pthread.h>
@@ -23,141 +26,21 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
+#include "cudart.h"
 #include "doubles.h"
 
 #define DEVICE_NAME "mfushim test double (no GPU)"
-#define DEVICE_MEMORY (80ull << 30)
-#define ALLOC_ALIGN ((size_t)256) /* cudaMalloc's documented minimum alignment */
 
 static _Thread_local cudaError_t last_error;
 
 /* Every failure is remembered for cudaGetLastError, as in the real runtime. */
-static cudaError_t fail(cudaError_t e) {
+cudaError_t cudart_fail(cudaError_t e) {
   last_error = e;
   return e;
 }
-
-/* ---- device memory: a bump allocator over a reserved, inaccessible address range ---------- */
-
-static uintptr_t arena_base;
-static size_t arena_len;
-static atomic_size_t arena_used;
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-
-static void arena_reserve(void) {
-  /* Address space only, no memory; halve the request if an rlimit refuses it. */
-  for (size_t len = (size_t)1 << 45; len >= (size_t)1 << 32 && !arena_base; len >>= 1) {
-    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p != MAP_FAILED) {
-      arena_base = (uintptr_t)p;
-      arena_len = len;
-    }
-  }
-}
-
-static int is_device(const void *p) {
-  pthread_once(&arena_once, arena_reserve);
-  uintptr_t a = (uintptr_t)p;
-  return a >= arena_base && a - arena_base < atomic_load(&arena_used);
-}
-
-cudaError_t cudaMalloc(void **devPtr, size_t size) {
-  if (!devPtr) return fail(cudaErrorInvalidValue);
-  *devPtr = NULL;
-  if (size == 0) return cudaSuccess;
-  pthread_once(&arena_once, arena_reserve);
-  if (size > arena_len) return fail(cudaErrorMemoryAllocation);
-  size_t rounded = (size + ALLOC_ALIGN - 1) & ~(ALLOC_ALIGN - 1);
-  /* Freed ranges are never reused: tens of TiB of address space outlast any test. */
-  size_t offset = atomic_load(&arena_used);
-  do {
-    if (rounded > arena_len - offset) return fail(cudaErrorMemoryAllocation);
-  } while (!atomic_compare_exchange_weak(&arena_used, &offset, offset + rounded));
-  *devPtr = (void *)(arena_base + offset);
-  return cudaSuccess;
-}
-
-cudaError_t cudaFree(void *devPtr) {
-  return !devPtr || is_device(devPtr) ? cudaSuccess : fail(cudaErrorInvalidValue);
-}
-
-/* Exported functions never call each other: a preloaded shim would see one call twice. */
-static cudaError_t host_alloc(void **ptr, size_t size) {
-  if (!ptr) return fail(cudaErrorInvalidValue);
-  *ptr = NULL; /* pinned memory is host memory: it must be real */
-  if (size && posix_memalign(ptr, ALLOC_ALIGN, size) != 0) return fail(cudaErrorMemoryAllocation);
-  return cudaSuccess;
-}
-
-cudaError_t cudaMallocHost(void **ptr, size_t size) { return host_alloc(ptr, size); }
-
-cudaError_t cudaHostAlloc(void **pHost, size_t size, unsigned int flags) {
-  (void)flags;
-  return host_alloc(pHost, size);
-}
-
-cudaError_t cudaFreeHost(void *ptr) {
-  free(ptr);
-  return cudaSuccess;
-}
-
-cudaError_t cudaMemGetInfo(size_t *free, size_t *total) {
-  if (!free || !total) return fail(cudaErrorInvalidValue);
-  *free = *total = DEVICE_MEMORY;
-  return cudaSuccess;
-}
-
-/* The pointers, not the kind, decide (as with unified addressing): device memory is never
- * written and reads as zeros; host-to-host copies are real. On the fake GPU the copy runs on
- * `stream`; cudaMemcpy (`wait`) returns once it is done. */
-static cudaError_t copy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
-                        cudaStream_t stream, bool wait) {
-  if ((unsigned)kind > cudaMemcpyDefault || (count && (!dst || !src)))
-    return fail(cudaErrorInvalidValue);
-  if (count == 0) return cudaSuccess;
-  const struct fake_gpu *gpu = fake_gpu();
-  if (gpu) {
-    gpu->launch(&(struct fake_work){.kind = FAKE_MEMCPY, .stream = stream,
-                                    .duration_ns = fake_copy_ns(count), .bytes = count,
-                                    .src_device = is_device(src), .dst_device = is_device(dst)});
-    if (wait) gpu->sync(stream);
-  }
-  if (is_device(dst)) return cudaSuccess;
-  if (is_device(src))
-    memset(dst, 0, count);
-  else
-    memmove(dst, src, count);
-  return cudaSuccess;
-}
-
-cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
-  return copy(dst, src, count, kind, NULL, true);
-}
-
-cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
-                            cudaStream_t stream) {
-  return copy(dst, src, count, kind, stream, false);
-}
-
-static cudaError_t set(void *devPtr, int value, size_t count, cudaStream_t stream) {
-  if (!count) return cudaSuccess;
-  if (!is_device(devPtr)) return fail(cudaErrorInvalidValue);
-  fake_launch(&(struct fake_work){.kind = FAKE_MEMSET, .stream = stream,
-                                  .duration_ns = fake_copy_ns(count), .bytes = count,
-                                  .value = (uint32_t)(unsigned char)value});
-  return cudaSuccess;
-}
-
-cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
-  return set(devPtr, value, count, NULL);
-}
-
-cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream) {
-  return set(devPtr, value, count, stream);
-}
+#define fail cudart_fail
 
 /* ---- the device ------------------------------------------------------------------------- */
 
@@ -184,9 +67,18 @@ static void describe(struct cudaDeviceProp *p) {
   p->hostNumaId = -1;
 }
 
+/* MFU_DOUBLE_DEVICES (1-64, default 1) devices, all alike. */
+static int device_count(void) {
+  const char *v = getenv("MFU_DOUBLE_DEVICES");
+  int n = v ? atoi(v) : 1;
+  return n < 1 ? 1 : n > 64 ? 64 : n;
+}
+
+static bool bad_device(int device) { return device < 0 || device >= device_count(); }
+
 cudaError_t cudaGetDeviceCount(int *count) {
   if (!count) return fail(cudaErrorInvalidValue);
-  *count = 1;
+  *count = device_count();
   return cudaSuccess;
 }
 
@@ -197,21 +89,21 @@ cudaError_t cudaGetDevice(int *device) {
 }
 
 cudaError_t cudaSetDevice(int device) {
-  if (device != 0) return fail(cudaErrorInvalidDevice);
+  if (bad_device(device)) return fail(cudaErrorInvalidDevice);
   current_device = device;
   return cudaSuccess;
 }
 
 cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, int device) {
   if (!prop) return fail(cudaErrorInvalidValue);
-  if (device != 0) return fail(cudaErrorInvalidDevice);
+  if (bad_device(device)) return fail(cudaErrorInvalidDevice);
   describe(prop);
   return cudaSuccess;
 }
 
 cudaError_t cudaDeviceGetAttribute(int *value, enum cudaDeviceAttr attr, int device) {
   if (!value) return fail(cudaErrorInvalidValue);
-  if (device != 0) return fail(cudaErrorInvalidDevice);
+  if (bad_device(device)) return fail(cudaErrorInvalidDevice);
   struct cudaDeviceProp p;
   describe(&p);
   const struct {
@@ -256,7 +148,7 @@ cudaError_t cudaDeviceSynchronize(void) {
 
 static int version_said(void) {
   const char *v = getenv("MFU_DOUBLE_CUDART_VERSION");
-  return v && atoi(v) > 0 ? atoi(v) : CUDART_VERSION;
+  return v && atoi(v) > 0 ? atoi(v) : DOUBLE_CUDART_VERSION;
 }
 
 cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {

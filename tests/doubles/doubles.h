@@ -18,6 +18,19 @@
 #include "fake_gpu.h"
 #include "mfu/precision.h"
 
+/* The CUDA release the doubles stand for: 13, or 12 for a CUDA 12 stack (make CUDA_STACK=12
+ * builds them with the sonames libcudart.so.12, libcublas.so.12, libcublasLt.so.12). */
+#ifndef MFU_DOUBLE_CUDA
+#define MFU_DOUBLE_CUDA 13
+#endif
+#if MFU_DOUBLE_CUDA == 12
+#define DOUBLE_CUDART_VERSION 12090  /* CUDA 12.9 */
+#define DOUBLE_CUBLAS_VERSION 120901 /* cuBLAS 12.9.1 */
+#else
+#define DOUBLE_CUDART_VERSION 13000
+#define DOUBLE_CUBLAS_VERSION 130000
+#endif
+
 static inline int double_status(void) {
   static int status = -1; /* benign race: every thread computes the same value */
   if (status < 0) {

@@ -14,6 +14,7 @@
  *   memory-bound kernel  2 us + bytes moved / 1 TB/s  (cublasSaxpy: 3n floats, cublasSscal: 2n)
  *   NCCL kernel          5 us + S / 100 GB/s          (S: nccl-tests' bytes, include/mfu/nccl.h)
  *   memcpy, memset       1 us + bytes / 1 TB/s
+ *   a program's kernel   2 us                         (nvcc-built kernels: cudart_launch.c)
  *
  * and never more than 1 s, so that an absurd shape (saturated FLOPs) cannot hang a test that
  * synchronizes. CUPTI's clock (cuptiGetTimestamp, activity records) is CLOCK_MONOTONIC plus
@@ -32,6 +33,7 @@
 #define FAKE_NCCL_BYTES_PER_NS 100u /* 100 GB/s */
 #define FAKE_COPY_LAUNCH_NS 1000u
 #define FAKE_COPY_BYTES_PER_NS 1000u /* 1 TB/s */
+#define FAKE_KERNEL_NS 2000u
 #define FAKE_MAX_NS 1000000000u
 #define FAKE_CUPTI_CLOCK_OFFSET_NS 1000000000000ull
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "devmem.h"
 #include "doubles.h"
 #include "mfu/api_spec.h"
 #include "mfu/nccl.h"
@@ -278,16 +279,16 @@ ncclResult_t pncclCommCuDevice(const ncclComm_t comm, int *device) {
 }
 WEAK_ALIAS(ncclCommCuDevice)
 
-/* Host memory: nothing here touches a device. */
+/* Device memory of the doubles' shared model (devmem.h), which the runtime double accepts. */
 ncclResult_t pncclMemAlloc(void **ptr, size_t size) {
   if (!ptr) return ncclInvalidArgument;
-  *ptr = malloc(size ? size : 1);
+  *ptr = mfu_devmem_alloc(size ? size : 1, MFU_DEVMEM_DEVICE);
   return *ptr ? ncclSuccess : ncclSystemError;
 }
 WEAK_ALIAS(ncclMemAlloc)
 
 ncclResult_t pncclMemFree(void *ptr) {
-  free(ptr);
-  return ncclSuccess;
+  if (!ptr) return ncclSuccess;
+  return mfu_devmem_free(ptr) == MFU_DEVMEM_DEVICE ? ncclSuccess : ncclInvalidArgument;
 }
 WEAK_ALIAS(ncclMemFree)
