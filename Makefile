@@ -43,8 +43,8 @@ DOUBLE_SONAME_cublas   := libcublas.so.$(CUDA_STACK)
 DOUBLE_SONAME_cublaslt := libcublasLt.so.$(CUDA_STACK)
 DOUBLE_SONAME_nccl     := libnccl.so.2
 DOUBLE_SRCS_cudart     := cudart cudart_memory cudart_launch
-DOUBLE_SRCS_cublas     := cublas
-DOUBLE_SRCS_cublaslt   := cublaslt
+DOUBLE_SRCS_cublas     := cublas cublas_data gemm_cpu
+DOUBLE_SRCS_cublaslt   := cublaslt cublaslt_algo gemm_cpu
 DOUBLE_SRCS_nccl       := nccl
 DOUBLES := $(foreach l,$(DOUBLE_LIBS),$(DD)/$(DOUBLE_SONAME_$(l))) $(DD)/libcupti.so.13 \
            $(DD)/libmfu_devmem.so

@@ -1,13 +1,17 @@
-/* Test double for libcublas.so.13: the handle calls a program needs, every GEMM and other
- * Level-3 routine (syrk, trsm...) of the shim's API spec, returning success (or MFU_DOUBLE_STATUS) without doing any work, and two
- * memory-bound BLAS-1 routines (cublasSaxpy, cublasSscal, not in the spec: they are not GEMMs).
- * Built with the real soname and version node, so programs linked against the real toolkit run
- * on it through LD_LIBRARY_PATH. When the fake GPU is there (fake_gpu.h), each successful call
+/* Test double for libcublas.so.13 (and .so.12): the handle calls a program needs, every GEMM
+ * and other Level-3 routine (syrk, trsm...) of the shim's API spec, returning success (or
+ * MFU_DOUBLE_STATUS), and two memory-bound BLAS-1 routines (cublasSaxpy, cublasSscal, not in
+ * the spec: they are not GEMMs). GEMMs up to 512^3 are computed on the CPU (gemm_operands.h),
+ * so that programs checking their results pass; cublas_data.c moves matrices and vectors; the
+ * rest of cublas_api.h are generated stubs returning CUBLAS_STATUS_NOT_SUPPORTED. Built with
+ * the real soname and version node, so programs linked against the real toolkit run on it
+ * through LD_LIBRARY_PATH. When the fake GPU is there (fake_gpu.h), each successful call
  * launches one kernel on the handle's stream (one per group for grouped GEMMs). */
 #include <cublas_v2.h>
 #include <stdlib.h>
 
 #include "doubles.h"
+#include "gemm_operands.h"
 #include "mfu/api_spec.h"
 #include "mfu/blas3.h"
 #include "mfu/gemm.h"
@@ -102,7 +106,7 @@ static void launch_gemm(cublasHandle_t handle, cublasOperation_t transa, cublasO
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define DOUBLE_GEMM(name, params, args, describe)                                              \
   DOUBLE_SPEC_FUNCTION(cublasStatus_t, CUBLAS_STATUS_SUCCESS, name, params, describe)
-MFU_CUBLAS_GEMM_APIS(DOUBLE_GEMM)
+MFU_CUBLAS_GEMM_APIS(DOUBLE_GEMM_COMPUTED)
 #pragma GCC diagnostic pop
 
 /* The other Level-3 routines: one kernel each, named after the routine (not a GEMM kernel by

@@ -1,14 +1,18 @@
 /* Test double for libcublasLt.so.13. The descriptor, layout and preference objects store and
  * return their attributes as the real library does (with its defaults for unset ones), so a
  * program, and the shim decoding cublasLtMatmul, read back what was set. Matmul returns
- * success (or MFU_DOUBLE_STATUS) and does no work; when the fake GPU is there (fake_gpu.h), a
- * successful one launches a kernel on its stream, its FLOPs read from those attributes. */
+ * success (or MFU_DOUBLE_STATUS); small column-major ones with the default epilogue are
+ * computed on the CPU (gemm_cpu.h), as is cublasLtMatrixTransform; when the fake GPU is there
+ * (fake_gpu.h), a successful one launches a kernel on its stream, its FLOPs read from those
+ * attributes. The algorithm search is cublaslt_algo.c's; the rest of cublasLt.h are generated
+ * stubs returning CUBLAS_STATUS_NOT_SUPPORTED. */
 #include <cublasLt.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doubles.h"
+#include "gemm_cpu.h"
 #include "mfu/api_spec.h"
 #include "mfu/gemm.h"
 
@@ -228,19 +232,74 @@ cublasStatus_t cublasLtMatmulPreferenceInit_internal(cublasLtMatmulPreference_t 
   return size < sizeof *pref ? CUBLAS_STATUS_INVALID_VALUE : track(pref);
 }
 
-/* One algorithm that needs no workspace: enough for programs that ask before they call. */
-cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
-                                              cublasLtMatrixLayout_t a, cublasLtMatrixLayout_t b,
-                                              cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t d,
-                                              cublasLtMatmulPreference_t pref, int requested,
-                                              cublasLtMatmulHeuristicResult_t results[],
-                                              int *returned) {
-  (void)handle, (void)desc, (void)a, (void)b, (void)c, (void)d, (void)pref;
-  if (requested < 1 || !results || !returned) return CUBLAS_STATUS_INVALID_VALUE;
-  memset(&results[0], 0, sizeof results[0]);
-  results[0].state = CUBLAS_STATUS_SUCCESS;
-  results[0].wavesCount = 1.0f;
-  *returned = 1;
+/* Transform descriptor: scale type as created, no transposes, host pointers. */
+static int64_t transform_default(cublasLtMatrixTransformDesc_t obj,
+                                 cublasLtMatrixTransformDescAttributes_t attr) {
+  (void)obj, (void)attr;
+  return 0;
+}
+ATTR_OBJECT(cublasLtMatrixTransformDesc_t, cublasLtMatrixTransformDescAttributes_t,
+            cublasLtMatrixTransformDesc, transform_default)
+
+static cublasStatus_t transform_init(cublasLtMatrixTransformDesc_t desc, cudaDataType scale) {
+  int32_t s = (int32_t)scale;
+  cublasStatus_t st = track(desc);
+  if (st == CUBLAS_STATUS_SUCCESS)
+    set_attr(desc, CUBLASLT_MATRIX_TRANSFORM_DESC_SCALE_TYPE, &s, sizeof s);
+  return st;
+}
+
+cublasStatus_t cublasLtMatrixTransformDescCreate(cublasLtMatrixTransformDesc_t *transformDesc,
+                                                 cudaDataType scaleType) {
+  *transformDesc = calloc(1, sizeof **transformDesc);
+  if (!*transformDesc) return CUBLAS_STATUS_ALLOC_FAILED;
+  return transform_init(*transformDesc, scaleType);
+}
+
+cublasStatus_t cublasLtMatrixTransformDescInit_internal(cublasLtMatrixTransformDesc_t transformDesc,
+                                                        size_t size, cudaDataType scaleType) {
+  if (size < sizeof *transformDesc) return CUBLAS_STATUS_INVALID_VALUE;
+  return transform_init(transformDesc, scaleType);
+}
+
+/* A matrix of a layout, for the CPU: column-major only (other orders are not computed). */
+static bool cpu_matrix(cublasLtMatrixLayout_t l, const void *ptr, struct gemm_cpu_matrix *x,
+                       uint64_t *rows, uint64_t *cols, int32_t *batch) {
+  int32_t order = CUBLASLT_ORDER_COL;
+  uint32_t type = 0;
+  int64_t ld = 0, stride = 0;
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_ORDER, &order, sizeof order, NULL, CUBLASLT_ORDER_COL);
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_TYPE, &type, sizeof type, NULL, 0);
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_LD, &ld, sizeof ld, NULL, 0);
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof stride, NULL, 0);
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_ROWS, rows, sizeof *rows, NULL, 0);
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_COLS, cols, sizeof *cols, NULL, 0);
+  get_attr(l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, batch, sizeof *batch, NULL, 1);
+  *x = (struct gemm_cpu_matrix){.ptr = ptr, .type = (int)type, .ld = ld, .stride = stride};
+  return order == CUBLASLT_ORDER_COL;
+}
+
+/* C = alpha * op(A) + beta * op(B), computed on the CPU like small GEMMs (gemm_cpu.h). */
+cublasStatus_t cublasLtMatrixTransform(cublasLtHandle_t lightHandle,
+                                       cublasLtMatrixTransformDesc_t transformDesc,
+                                       const void *alpha, const void *A,
+                                       cublasLtMatrixLayout_t Adesc, const void *beta,
+                                       const void *B, cublasLtMatrixLayout_t Bdesc, void *C,
+                                       cublasLtMatrixLayout_t Cdesc, cudaStream_t stream) {
+  (void)lightHandle, (void)stream;
+  int32_t scale = 0, transa = CUBLAS_OP_N, transb = CUBLAS_OP_N, batch = 1, unused;
+  uint64_t m = 0, n = 0, r, c;
+  if (!Cdesc || !transformDesc) return CUBLAS_STATUS_INVALID_VALUE;
+  get_attr(transformDesc, CUBLASLT_MATRIX_TRANSFORM_DESC_SCALE_TYPE, &scale, sizeof scale, NULL, 0);
+  get_attr(transformDesc, CUBLASLT_MATRIX_TRANSFORM_DESC_TRANSA, &transa, sizeof transa, NULL, 0);
+  get_attr(transformDesc, CUBLASLT_MATRIX_TRANSFORM_DESC_TRANSB, &transb, sizeof transb, NULL, 0);
+  struct gemm_cpu_add g = {.transa = transa, .transb = transb, .alpha = alpha, .beta = beta,
+                           .scale_type = scale};
+  bool col = cpu_matrix(Cdesc, C, &g.c, &m, &n, &batch);
+  if (A && Adesc) col &= cpu_matrix(Adesc, A, &g.a, &r, &c, &unused);
+  if (B && Bdesc) col &= cpu_matrix(Bdesc, B, &g.b, &r, &c, &unused);
+  g.m = (int64_t)m, g.n = (int64_t)n, g.batch = batch;
+  if (col) gemm_cpu_add_run(&g);
   return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -271,7 +330,32 @@ static void launch_matmul(cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
   fake_launch_kernel(name, stream, fake_gemm_ns(flops));
 }
 
-#define LT_MATMUL(handle, desc, a, b, c, d, stream) launch_matmul(desc, a, b, d, stream)
+/* D = alpha * op(A) * op(B) + beta * C on the CPU, for the default epilogue (gemm_cpu.h). */
+static void compute_matmul(cublasLtMatmulDesc_t desc, const void *alpha, const void *A,
+                           cublasLtMatrixLayout_t a, const void *B, cublasLtMatrixLayout_t b,
+                           const void *beta, const void *C, cublasLtMatrixLayout_t c, void *D,
+                           cublasLtMatrixLayout_t d) {
+  int32_t transa = CUBLAS_OP_N, transb = CUBLAS_OP_N, scale = 0, batch = 1, unused;
+  uint32_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+  uint64_t m = 0, n = 0, ar = 0, ac = 0, r, cols;
+  get_attr(desc, CUBLASLT_MATMUL_DESC_TRANSA, &transa, sizeof transa, NULL, CUBLAS_OP_N);
+  get_attr(desc, CUBLASLT_MATMUL_DESC_TRANSB, &transb, sizeof transb, NULL, CUBLAS_OP_N);
+  get_attr(desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue, NULL,
+           CUBLASLT_EPILOGUE_DEFAULT);
+  get_attr(desc, CUBLASLT_MATMUL_DESC_SCALE_TYPE, &scale, sizeof scale, NULL,
+           desc_default(desc, CUBLASLT_MATMUL_DESC_SCALE_TYPE));
+  struct gemm_cpu g = {.transa = transa, .transb = transb, .alpha = alpha, .beta = beta,
+                       .scale_type = scale};
+  bool col = cpu_matrix(a, A, &g.a, &ar, &ac, &unused) & cpu_matrix(b, B, &g.b, &r, &cols, &unused) &
+             cpu_matrix(c, C, &g.c, &r, &cols, &unused) & cpu_matrix(d, D, &g.d, &m, &n, &batch);
+  g.m = (int64_t)m, g.n = (int64_t)n, g.k = (int64_t)(transa == CUBLAS_OP_N ? ac : ar);
+  g.batch = batch;
+  if (col && epilogue == CUBLASLT_EPILOGUE_DEFAULT) gemm_cpu_run(&g);
+}
+
+/* Expanded in cublasLtMatmul's body: its parameters alpha, A, B, beta, C, D are in scope. */
+#define LT_MATMUL(handle, desc, a, b, c, d, stream)                                             \
+  (launch_matmul(desc, a, b, d, stream), compute_matmul(desc, alpha, A, a, B, b, beta, C, c, D, d))
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"

@@ -146,6 +146,14 @@ cudaError_t cudaDeviceSynchronize(void) {
   return cudaSuccess;
 }
 
+/* The device's work is done and its errors forgotten; its memory stays (the doubles' memory
+ * is the process's). */
+cudaError_t cudaDeviceReset(void) {
+  wait_for(NULL);
+  last_error = cudaSuccess;
+  return cudaSuccess;
+}
+
 static int version_said(void) {
   const char *v = getenv("MFU_DOUBLE_CUDART_VERSION");
   return v && atoi(v) > 0 ? atoi(v) : DOUBLE_CUDART_VERSION;
