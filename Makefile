@@ -1,6 +1,7 @@
 # mfushim — build, test, demo, install, bench.
 #   make            shim, analyzer and test doubles
 #   make test       every test (unit, integration, end to end)
+#   make test CUDA_STACK=12   the same on a CUDA 12 stack of test doubles (in build-cuda12)
 #   make demo       the example Transformer workload under the shim, then its report
 #   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
 #   make stress     the crash test at length: 500 kills -9 of a traced workload
@@ -42,7 +43,7 @@ DOUBLE_SONAME_cudart   := libcudart.so.$(CUDA_STACK)
 DOUBLE_SONAME_cublas   := libcublas.so.$(CUDA_STACK)
 DOUBLE_SONAME_cublaslt := libcublasLt.so.$(CUDA_STACK)
 DOUBLE_SONAME_nccl     := libnccl.so.2
-DOUBLE_SRCS_cudart     := cudart cudart_memory cudart_launch
+DOUBLE_SRCS_cudart     := cudart cudart_memory cudart_launch $(if $(filter 12,$(CUDA_STACK)),cudart12)
 DOUBLE_SRCS_cublas     := cublas cublas_data gemm_cpu
 DOUBLE_SRCS_cublaslt   := cublaslt cublaslt_algo gemm_cpu
 DOUBLE_SRCS_nccl       := nccl
@@ -114,7 +115,7 @@ version_script = $(if $(filter libnccl%,$(notdir $(1))),,-Wl,--version-script,$(
 define double_link
 	sed 's/@SONAME@/$(notdir $@)/' tests/doubles/version.map.in > $@.map
 	$(CC) -shared -Wl,-soname,$(notdir $@) -Wl,-Bsymbolic-functions $(call version_script,$@) \
-	  -Wl,-rpath,'$$ORIGIN' $(LDFLAGS) -o $@ $(filter %.o,$^) -L$(DD) -l:libmfu_devmem.so -ldl -lpthread
+	  -Wl,-rpath,'$$ORIGIN' -Wl,-z,defs $(LDFLAGS) -o $@ $(filter %.o,$^) -L$(DD) -l:libmfu_devmem.so -lm -ldl -lpthread
 endef
 define double_rule
 $(DD)/$(DOUBLE_SONAME_$(1)): $(patsubst %,$(DD)/obj/%.o,$(DOUBLE_SRCS_$(1))) \
@@ -141,8 +142,8 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DO
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
 	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lz -lzstd -lm -ldl -lpthread \
-	  -L$(B)/test-doubles -Wl,-rpath,$(abspath $(B)/test-doubles) -Wl,--as-needed \
-	  -l:libcublas.so.13 -l:libcublasLt.so.13 -l:libnccl.so.2 -l:libcudart.so.13
+	  -L$(DD) -Wl,-rpath,$(abspath $(DD)) -Wl,--as-needed \
+	  $(foreach l,$(DOUBLE_LIBS),-l:$(DOUBLE_SONAME_$(l)))
 
 # A library that a unit test loads with dlopen (test_stacks).
 $(UNIT_LIBS): $(B)/tests/unit/lib%.so: tests/unit/%.c | $(DEPS_STAMP)
@@ -150,16 +151,21 @@ $(UNIT_LIBS): $(B)/tests/unit/lib%.so: tests/unit/%.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $<
 
 # Integration programs are built against the real toolkit; they run on the doubles or the
-# real libraries by LD_LIBRARY_PATH.
-$(B)/tests/integration/%: tests/integration/%.c | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
-	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lnccl -lpthread -ldl
+# real libraries by LD_LIBRARY_PATH. On a CUDA 12 stack they are linked against its doubles,
+# which carry the real CUDA 12 sonames (libcublas.so.12...), as a CUDA 12 build would be.
+CUDA_LINK_DIR  := $(if $(filter 12,$(CUDA_STACK)),$(DD),$(CUDA_LIB))
+CUDA_LINK_DEPS := $(if $(filter 12,$(CUDA_STACK)),$(DOUBLES))
+link_cuda = -L$(CUDA_LINK_DIR) $(foreach l,$(1),-l:$(DOUBLE_SONAME_$(l)))
 
-$(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP)
+$(B)/tests/integration/%: tests/integration/%.c | $(DEPS_STAMP) $(CUDA_LINK_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
-	  -L$(CUDA_LIB) -lcublas -lcublasLt -lcudart -lm
+	  $(call link_cuda,cublas cublaslt cudart nccl) -lpthread -ldl
+
+$(EXAMPLE): examples/transformer_step.c | $(DEPS_STAMP) $(CUDA_LINK_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -MMD -MP $(LDFLAGS) -o $@ $< \
+	  $(call link_cuda,cublas cublaslt cudart) -lm
 
 # The fuzz targets (tests/fuzz) with a driver that replays their seed corpora, no libFuzzer.
 FUZZ_LIBS := -ljansson -lz -lzstd -lm -ldl -lpthread
@@ -169,7 +175,7 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libmfu_analyzer.a $(B
 	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(FUZZ_LIBS)
 
 test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE) $(FUZZ_REPLAY)
-	@CUDA_HOME=$(CUDA_HOME) bash tests/run.sh
+	@CUDA_HOME=$(CUDA_HOME) MFU_BUILD=$(B) MFU_CUDA_STACK=$(CUDA_STACK) bash tests/run.sh
 
 # The unit tests (which link the shim's and the analyzer's objects) under ASan and UBSan.
 test-sanitize:
@@ -199,9 +205,9 @@ $(B)/bench/stacks: tests/bench/stacks.c $(B)/libmfu_shim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ishim $(LDFLAGS) -o $@ $< $(B)/libmfu_shim.a -ldl -lpthread
 
-$(B)/bench/job_rank: tests/bench/job_rank.c | $(DEPS_STAMP)
+$(B)/bench/job_rank: tests/bench/job_rank.c | $(DEPS_STAMP) $(CUDA_LINK_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(CUDA_INC) $(LDFLAGS) -o $@ $< -L$(CUDA_LIB) -lcublas -lnccl
+	$(CC) $(CFLAGS) -I$(CUDA_INC) $(LDFLAGS) -o $@ $< $(call link_cuda,cublas nccl)
 
 $(B)/bench/measure: tests/bench/measure.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -346,8 +346,10 @@ static void compute_matmul(cublasLtMatmulDesc_t desc, const void *alpha, const v
            desc_default(desc, CUBLASLT_MATMUL_DESC_SCALE_TYPE));
   struct gemm_cpu g = {.transa = transa, .transb = transb, .alpha = alpha, .beta = beta,
                        .scale_type = scale};
-  bool col = cpu_matrix(a, A, &g.a, &ar, &ac, &unused) & cpu_matrix(b, B, &g.b, &r, &cols, &unused) &
-             cpu_matrix(c, C, &g.c, &r, &cols, &unused) & cpu_matrix(d, D, &g.d, &m, &n, &batch);
+  bool col = cpu_matrix(a, A, &g.a, &ar, &ac, &unused);
+  col &= cpu_matrix(b, B, &g.b, &r, &cols, &unused);
+  col &= cpu_matrix(c, C, &g.c, &r, &cols, &unused);
+  col &= cpu_matrix(d, D, &g.d, &m, &n, &batch);
   g.m = (int64_t)m, g.n = (int64_t)n, g.k = (int64_t)(transa == CUBLAS_OP_N ? ac : ar);
   g.batch = batch;
   if (col && epilogue == CUBLASLT_EPILOGUE_DEFAULT) gemm_cpu_run(&g);

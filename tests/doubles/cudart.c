@@ -19,6 +19,9 @@
  * and nothing waits. MFU_DOUBLE_CUDART_VERSION=12040 makes cudaRuntimeGetVersion and
  * cudaDriverGetVersion say 12.4 (default: the stack's, 13.0 or 12.9). Thread-safe: allocation and capture state are atomic or locked, errors
  * and the device are per thread. */
+#if MFU_DOUBLE_CUDA == 12 /* CUDA 12 names CUDA 13's capture query _v3 (cudart12.c) */
+#define cudaStreamGetCaptureInfo cudaStreamGetCaptureInfo_v3
+#endif
 #include <cuda_runtime_api.h>
 
 #include <pthread.h>

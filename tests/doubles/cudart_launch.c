@@ -81,6 +81,7 @@ static void register_variable(char *hostVar, const char *deviceName, size_t size
   void *device = mfu_devmem_alloc(size ? size : 1, MFU_DEVMEM_DEVICE);
   void *view = device ? mfu_devmem_host(device, size) : NULL;
   if (view && size) memcpy(view, hostVar, size);
+  if (view) mfu_devmem_written(device);
   if (device) remember(hostVar, deviceName, device, size);
 }
 

@@ -90,7 +90,8 @@ cudaError_t cudaFreeHost(void *ptr) {
 cudaError_t cudaHostRegister(void *ptr, size_t size, unsigned int flags) {
   (void)flags;
   if (!ptr || !size) return fail(cudaErrorInvalidValue);
-  return mfu_devmem_register_host(ptr, size) ? cudaSuccess : fail(cudaErrorHostMemoryAlreadyRegistered);
+  return mfu_devmem_register_host(ptr, size) ? cudaSuccess
+                                             : fail(cudaErrorHostMemoryAlreadyRegistered);
 }
 
 cudaError_t cudaHostUnregister(void *ptr) {
@@ -164,6 +165,7 @@ static cudaError_t copy2d(void *dst, size_t dpitch, const void *src, size_t spit
                                     .dst_device = on_device(dst)});
     if (wait) gpu->sync(stream);
   }
+  if (!mfu_devmem_zeros(src)) mfu_devmem_written(dst);
   if (dpitch == width && spitch == width)
     memmove(d, s, width * rows);
   else
@@ -269,6 +271,7 @@ static cudaError_t set2d(void *devPtr, size_t pitch, int value, size_t width, si
     mfu_devmem_zero(devPtr, len); /* no pages taken for zeros */
   else
     for (size_t r = 0; r < rows; r++) memset(h + r * pitch, value, width);
+  if ((unsigned char)value) mfu_devmem_written(devPtr);
   return cudaSuccess;
 }
 

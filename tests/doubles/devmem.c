@@ -18,6 +18,7 @@ struct range {
   uintptr_t base;
   size_t size;
   enum mfu_devmem_kind kind;
+  bool written;
 };
 
 static struct {
@@ -155,6 +156,32 @@ void *mfu_devmem_host(const void *ptr, size_t len) {
   if (!arena || r.kind == MFU_DEVMEM_HOST) return (void *)ptr;
   if (!hit || len > r.size - (a - r.base)) return NULL;
   return (void *)(mem.host + (a - mem.dev));
+}
+
+void mfu_devmem_written(const void *ptr) {
+  bool hit;
+  pthread_mutex_lock(&lock);
+  size_t i = locate((uintptr_t)ptr, &hit);
+  if (hit) mem.ranges[i].written = true;
+  pthread_mutex_unlock(&lock);
+}
+
+bool mfu_devmem_zeros(const void *ptr) {
+  bool hit;
+  pthread_mutex_lock(&lock);
+  size_t i = locate((uintptr_t)ptr, &hit);
+  bool zeros = hit && mem.ranges[i].kind == MFU_DEVMEM_DEVICE && !mem.ranges[i].written;
+  pthread_mutex_unlock(&lock);
+  return zeros;
+}
+
+void *mfu_devmem_device(const void *ptr, size_t len) {
+  uintptr_t a = (uintptr_t)ptr;
+  void *base;
+  size_t size;
+  if (mfu_devmem_find(ptr, &base, &size) == MFU_DEVMEM_NONE) return NULL;
+  if (len > size - (a - (uintptr_t)base)) return NULL;
+  return mfu_devmem_host(ptr, len);
 }
 
 void mfu_devmem_zero(void *ptr, size_t len) {

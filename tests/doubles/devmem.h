@@ -31,6 +31,15 @@ enum mfu_devmem_kind mfu_devmem_find(const void *ptr, void **base, size_t *size)
  * the host view, any other pointer as it is (host memory). NULL if the bytes run past the end
  * of the device range they start in, or start in none and are NULL. */
 void *mfu_devmem_host(const void *ptr, size_t len);
+/* Where the host reads and writes the `len` bytes at `ptr` when they must be memory a GPU
+ * reaches (device, managed or pinned host memory, within one range): NULL otherwise. */
+void *mfu_devmem_device(const void *ptr, size_t len);
+/* Device memory is known to hold only zeros until something writes it through the doubles
+ * (copies, non-zero sets, GEMM results): mfu_devmem_written marks the range holding `ptr`;
+ * mfu_devmem_zeros is true for a device range never marked (managed memory, which the host
+ * writes directly, never is). Lets the doubles skip products of zeros. */
+void mfu_devmem_written(const void *ptr);
+bool mfu_devmem_zeros(const void *ptr);
 /* Returns the pages of [ptr, ptr+len) of a device range to zero (a memset to 0 of a large
  * range costs no memory). */
 void mfu_devmem_zero(void *ptr, size_t len);

@@ -15,7 +15,8 @@ struct cplx {
 /* ---- minifloats: IEEE-like formats with `e` exponent and `m` mantissa bits ---------------- */
 
 static double mini_decode(uint32_t bits, int e, int m, bool has_inf) {
-  uint32_t sign = bits >> (e + m) & 1, exp = bits >> m & ((1u << e) - 1), man = bits & ((1u << m) - 1);
+  uint32_t sign = bits >> (e + m) & 1, exp = bits >> m & ((1u << e) - 1);
+  uint32_t man = bits & ((1u << m) - 1);
   int bias = (1 << (e - 1)) - 1;
   double v;
   if (exp == (1u << e) - 1 && (has_inf || man == (1u << m) - 1))
@@ -129,7 +130,8 @@ int gemm_cpu_scale_type(int compute, int ctype) {
                  ctype == CUDA_C_64F;
   switch (compute) {
   case CUBLAS_COMPUTE_16F: case CUBLAS_COMPUTE_16F_PEDANTIC: return CUDA_R_16F;
-  case CUBLAS_COMPUTE_64F: case CUBLAS_COMPUTE_64F_PEDANTIC: return complex ? CUDA_C_64F : CUDA_R_64F;
+  case CUBLAS_COMPUTE_64F: case CUBLAS_COMPUTE_64F_PEDANTIC:
+    return complex ? CUDA_C_64F : CUDA_R_64F;
   case CUBLAS_COMPUTE_32I: case CUBLAS_COMPUTE_32I_PEDANTIC: return CUDA_R_32I;
   default: return complex ? CUDA_C_32F : CUDA_R_32F;
   }
@@ -137,14 +139,16 @@ int gemm_cpu_scale_type(int compute, int ctype) {
 
 /* ---- the product --------------------------------------------------------------------------- */
 
-/* The host view of batch member `b` of a matrix of rows x cols, or NULL. */
+/* The host view of batch member `b` of a matrix of rows x cols, or NULL: it must lie in memory
+ * the GPU reaches (pageable host memory is not, and its size is unknown). */
 static void *member(const struct gemm_cpu_matrix *x, int64_t b, int64_t rows, int64_t cols) {
   size_t len = (size_t)(x->ld * (cols - 1) + rows) * type_size(x->type);
   if (x->array) {
-    void *const *array = mfu_devmem_host(x->ptr, (size_t)(b + 1) * sizeof(void *));
-    return array ? mfu_devmem_host(array[b], len) : NULL;
+    void *const *array = mfu_devmem_device(x->ptr, (size_t)(b + 1) * sizeof(void *));
+    return array ? mfu_devmem_device(array[b], len) : NULL;
   }
-  return mfu_devmem_host((const char *)x->ptr + (size_t)(b * x->stride) * type_size(x->type), len);
+  size_t offset = (size_t)(b * x->stride) * type_size(x->type);
+  return mfu_devmem_device((const char *)x->ptr + offset, len);
 }
 
 /* op(X)[i][l] of a matrix stored column-major with leading dimension ld. */
@@ -153,6 +157,13 @@ static struct cplx op_at(int op, int type, const void *x, int64_t ld, int64_t i,
   struct cplx v = load(type, x, transposed ? l + i * ld : i + l * ld);
   if (op == CUBLAS_OP_C || op == CUBLAS_OP_CONJG) v.im = -v.im;
   return v;
+}
+
+/* Marks the matrices of x (every batch member's, for arrays) as written (devmem.h). */
+static void mark_written(const struct gemm_cpu_matrix *x, int64_t batch) {
+  void *const *array = x->array ? mfu_devmem_device(x->ptr, (size_t)batch * sizeof(void *)) : NULL;
+  if (!x->array) mfu_devmem_written(x->ptr);
+  for (int64_t b = 0; array && b < batch; b++) mfu_devmem_written(array[b]);
 }
 
 static bool known(const struct gemm_cpu_matrix *x) { return x->ptr && type_size(x->type); }
@@ -175,6 +186,14 @@ bool gemm_cpu_run(const struct gemm_cpu *g) {
         !member(&g->c, b, g->m, g->n) || !member(&g->d, b, g->m, g->n))
       return false;
   }
+  /* Operands never written are zeros (devmem.h): their product needs no loop over k. */
+  bool zero_product = (!g->a.array && mfu_devmem_zeros(g->a.ptr)) ||
+                      (!g->b.array && mfu_devmem_zeros(g->b.ptr));
+  bool beta_zero = beta.re == 0 && beta.im == 0;
+  bool c_zeros = !g->c.array && mfu_devmem_zeros(g->c.ptr);
+  if (zero_product && (beta_zero || c_zeros) && !g->d.array && mfu_devmem_zeros(g->d.ptr))
+    return true; /* D holds zeros and stays so */
+  mark_written(&g->d, g->batch);
   for (int64_t b = 0; b < g->batch; b++) {
     const void *a = member(&g->a, b, ta ? g->k : g->m, ta ? g->m : g->k);
     const void *bm = member(&g->b, b, tb ? g->n : g->k, tb ? g->k : g->n);
@@ -183,14 +202,14 @@ bool gemm_cpu_run(const struct gemm_cpu *g) {
     for (int64_t j = 0; j < g->n; j++)
       for (int64_t i = 0; i < g->m; i++) {
         struct cplx s = {0, 0};
-        for (int64_t l = 0; l < g->k; l++) {
+        for (int64_t l = 0; !zero_product && l < g->k; l++) {
           struct cplx x = op_at(g->transa, g->a.type, a, g->a.ld, i, l);
           struct cplx y = op_at(g->transb, g->b.type, bm, g->b.ld, l, j);
           s.re += x.re * y.re - x.im * y.im;
           s.im += x.re * y.im + x.im * y.re;
         }
         struct cplx r = {alpha.re * s.re - alpha.im * s.im, alpha.re * s.im + alpha.im * s.re};
-        if (beta.re != 0 || beta.im != 0) { /* beta 0: C is not read (it may hold NaNs) */
+        if (!beta_zero) { /* beta 0: C is not read (it may hold NaNs) */
           struct cplx cv = load(g->c.type, c, i + j * g->c.ld);
           r.re += beta.re * cv.re - beta.im * cv.im;
           r.im += beta.re * cv.im + beta.im * cv.re;
@@ -218,6 +237,7 @@ bool gemm_cpu_add_run(const struct gemm_cpu_add *g) {
   struct cplx alpha = alpha_p ? load(g->scale_type, alpha_p, 0) : (struct cplx){0, 0};
   struct cplx beta = beta_p ? load(g->scale_type, beta_p, 0) : (struct cplx){0, 0};
   bool ta = g->transa != CUBLAS_OP_N, tb = g->transb != CUBLAS_OP_N;
+  mark_written(&g->c, g->batch);
   for (int64_t b = 0; b < g->batch; b++) {
     const void *a = known(&g->a) ? member(&g->a, b, ta ? g->n : g->m, ta ? g->m : g->n) : NULL;
     const void *bm = known(&g->b) ? member(&g->b, b, tb ? g->n : g->m, tb ? g->m : g->n) : NULL;

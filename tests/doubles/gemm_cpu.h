@@ -2,9 +2,9 @@
  * programs that check their results pass: D = alpha * op(A) * op(B) + beta * C, column-major,
  * in double precision, stored rounded to D's type. Only when m*n*k*batch <= 512^3 and every
  * type is one the CPU knows (real and complex 16F/16BF/32F/64F, 8I/8U into 32I, FP8 E4M3/E5M2):
- * larger ones are only counted and timed, as before. Matrices are reached through devmem.h, so
- * device, managed and host pointers all work; a pointer that is none of them (past the end of
- * its allocation) leaves D untouched. */
+ * larger ones are only counted and timed, as before. Matrices must be in memory the GPU
+ * reaches (devmem.h: device, managed, pinned host), each within its allocation; otherwise D is
+ * left untouched. alpha and beta may be anywhere (host or device pointer mode). */
 #ifndef MFU_DOUBLES_GEMM_CPU_H
 #define MFU_DOUBLES_GEMM_CPU_H
 
