@@ -49,8 +49,9 @@ DOUBLE_SRCS_cublaslt   := cublaslt cublaslt_algo gemm_cpu
 DOUBLE_SRCS_nccl       := nccl
 DOUBLES := $(foreach l,$(DOUBLE_LIBS),$(DD)/$(DOUBLE_SONAME_$(l))) $(DD)/libcupti.so.13 \
            $(DD)/libmfu_devmem.so
-# The CUPTI double as CUPTI 12.x hands records out (libcupti.so.12: CUPTI 12.4's layouts).
-CUPTI12 := $(B)/test-doubles-cupti12/libcupti.so.12
+# The CUPTI double as CUPTI 12.x hands records out (libcupti.so.12: CUPTI 12.4's layouts); in
+# a CUDA 12 stack, beside its other doubles.
+CUPTI12 := $(if $(filter 12,$(CUDA_STACK)),$(DD),$(B)/test-doubles-cupti12)/libcupti.so.12
 EXAMPLE := $(B)/examples/transformer_step
 FUZZ_TARGETS := $(basename $(notdir $(filter-out %/replay.c,$(wildcard tests/fuzz/*.c))))
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)

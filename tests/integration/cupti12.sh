@@ -9,7 +9,7 @@ cupti12=$(dirname "$DOUBLES")/test-doubles-cupti12/libcupti.so.12
 [ -f "$cupti12" ] || { echo "the CUPTI 12 double $cupti12 is not built (make all)"; exit 77; }
 # The doubles with CUPTI 12 in place of CUPTI 13.
 mkdir stack12
-for lib in "$DOUBLES"/lib*.so.*; do
+for lib in "$DOUBLES"/lib*.so*; do
   case $lib in *.map|*.d|*/libcupti.so.13) ;; *) ln -s "$lib" stack12/ ;; esac
 done
 ln -s "$cupti12" stack12/
