@@ -6,7 +6,9 @@
 #   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
 #   make stress     the crash test at length: 500 kills -9 of a traced workload
 #   make fuzz       each fuzz target under libFuzzer (clang) for FUZZ_SECONDS (60) seconds
-#   make install PREFIX=/usr/local   (and make uninstall): mfu, the shim, headers, man pages, completion
+#   make install PREFIX=/usr/local   (and DESTDIR=): mfu, the shim, headers, man pages, completion
+#   make uninstall PREFIX=/usr/local what install put there
+#   make help       this list
 
 CUDA_HOME ?= /usr/local/cuda
 PREFIX    ?= /usr/local
@@ -58,7 +60,7 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all deps test test-sanitize demo bench install uninstall clean
+.PHONY: all deps test test-sanitize demo bench install uninstall help clean
 all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES) $(CUPTI12)
 
 # Build dependencies (cmocka, jansson, the CUDA headers) are checked, and installed with
@@ -276,6 +278,10 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/mfushim/mfu_plot.py $(MAN1)/mfu.1 $(MAN7)/libmfushim.7 \
 	  $(COMPLETIONS)/mfu $(patsubst include/mfu/%,$(DESTDIR)$(PREFIX)/include/mfu/%,$(wildcard include/mfu/*.h))
 	rmdir $(DESTDIR)$(PREFIX)/include/mfu $(DESTDIR)$(PREFIX)/share/mfushim 2>/dev/null || true
+
+# The targets: the comment at the top of this file.
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 clean:
 	rm -rf $(B) build-asan build-fuzz

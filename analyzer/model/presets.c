@@ -69,7 +69,7 @@ const struct model_preset model_presets[] = {
       .vocab = 151936, DENSE_GATED, .experts = 128, .top_k = 8, .moe_ffn = 1536}},
     /* The seed's "Qwen3-7B" as written (L=40, h=5120, V=151936; it is no Qwen3 model). The
      * seed gives no heads or MLP: 40 heads of 128 and its plain 4h MLP are assumed. */
-    {"seed-qwen3-7b", "the seed document (000_7f6494936a69c788), as written",
+    {"seed-qwen3-7b", "the seed tutorial's \"Qwen3-7B\" (L=40, h=5120), as written",
      {.layers = 40, .hidden = 5120, .heads = 40, .ffn = 20480, .vocab = 151936}},
     /* DeepSeek */
     {"deepseek-llm-7b", "deepseek-ai/deepseek-llm-7b-base",
