@@ -14,7 +14,7 @@
 
 #define MFU_TLS __thread __attribute__((tls_model("initial-exec")))
 
-#define MFU_RING_SLOTS 4096u /* power of two; 512 KiB per thread */
+#define MFU_RING_SLOTS 4096u /* power of two; 544 KiB per thread */
 
 struct mfu_ring {
   _Alignas(64) atomic_uint_fast64_t head; /* next slot the owner fills; release-published */
