@@ -29,6 +29,9 @@
 #include "stacks.h"
 
 #define MFU_EXPORT __attribute__((visibility("default")))
+/* Inlined into every wrapper whatever the compiler's size heuristics say (with a hundred wrappers
+ * per file it stops inlining them, and two calls cost the hot path a third more). */
+#define MFU_HOT static inline __attribute__((always_inline))
 
 struct mfu_call {
   uint64_t t0;
@@ -37,7 +40,7 @@ struct mfu_call {
   struct mfu_ring *ring;
 };
 
-static inline bool mfu_call_begin(struct mfu_call *c) {
+MFU_HOT bool mfu_call_begin(struct mfu_call *c) {
   if (!atomic_load_explicit(&mfu_tracing, memory_order_relaxed) || mfu_depth) return false;
   mfu_depth = 1;
   if (__builtin_expect(!mfu_self, 0)) mfu_first_call();
@@ -53,8 +56,8 @@ static inline bool mfu_call_begin(struct mfu_call *c) {
 
 /* Claims this thread's next slot and fills the common fields; NULL if no slot can be had
  * (the call is then simply not recorded). */
-static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind, unsigned api,
-                                              int status) {
+MFU_HOT struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind, unsigned api,
+                                        int status) {
   uint64_t t1 = mfu_clock_stamp();
   c->saved_errno = errno;
   if (c->correlation) mfu_cupti_pop();
@@ -79,7 +82,7 @@ static inline struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind,
 
 /* Publishes the record (if any), wakes the writer when the ring is half full, leaves the
  * guarded section and restores the errno the real call left. */
-static inline void mfu_call_finish(struct mfu_call *c) {
+MFU_HOT void mfu_call_finish(struct mfu_call *c) {
   if (c->ring) mfu_ring_publish(c->ring);
   mfu_depth = 0;
   errno = c->saved_errno;
