@@ -274,10 +274,10 @@ static void write_header(void) {
     w.header.flags |= MFU_FILE_WRITE_ERROR;
 }
 
-/* Gives the file its name: never through a link, never into a file that exists (both
- * EEXIST). One that is our own pid's (a file of the image before an execve) makes this one
- * the next image's. `unnamed` >= 0: links that file there (as /proc/self/fd/N: no privilege
- * needed), returning 0; else creates the file, returning its descriptor. -1 with errno. */
+/* Gives the file its name: never through a link, never into a file that exists (EEXIST).
+ * One that is our own pid's (a file of the image before an execve) makes this one the next
+ * image's. Links `unnamed` there if >= 0 (as /proc/self/fd/N, which needs no privilege), else
+ * or where that fails (no /proc) creates the file. Its descriptor, or -1 with errno. */
 static int name_file(int unnamed) {
   char proc[32] = "/proc/self/fd/", *d = proc + 14;
   for (int n = unnamed, div = 1000000000; div; div /= 10) /* no stdio: signal handlers */
@@ -291,7 +291,8 @@ static int name_file(int unnamed) {
     w.image++;
     format_path();
   }
-  return r;
+  if (r < 0 && unnamed >= 0 && errno != EEXIST) return name_file(-1);
+  return r < 0 ? -1 : unnamed >= 0 ? unnamed : r;
 }
 
 static void open_file(bool in_signal) {
@@ -307,21 +308,11 @@ static void open_file(bool in_signal) {
   /* The file appears with its header or not at all (a kill in between would leave it
    * empty): written unnamed (O_TMPFILE), then linked at its name. Where the filesystem or a
    * missing /proc cannot, it is created by name, then written. */
-  int unnamed = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644), err = 0;
-  if (unnamed >= 0) {
-    w.fd = unnamed;
-    write_header();
-    if (name_file(unnamed) != 0) {
-      err = errno;
-      close(unnamed);
-      w.fd = -1;
-      w.header.flags &= ~(uint32_t)MFU_FILE_WRITE_ERROR;
-    }
-  }
-  if (unnamed < 0 || (err && err != EEXIST)) {
-    w.fd = name_file(-1);
-    err = errno;
-  }
+  int unnamed = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (unnamed >= 0) w.fd = unnamed, write_header();
+  w.fd = name_file(unnamed);
+  int err = errno;
+  if (unnamed >= 0 && w.fd != unnamed) close(unnamed);
   struct stat st;
   if (w.fd < 0) {
     say_unless_signal(in_signal,
