@@ -143,8 +143,8 @@ $(CUPTI12): tests/doubles/cupti.c tests/doubles/version.map.in | $(DEPS_STAMP)
 # the cuBLAS doubles behind them (only those tests get the DT_NEEDED, by --as-needed).
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(DOUBLES) $(UNIT_LIBS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< \
-	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lz -lzstd -lm -ldl -lpthread \
+	$(CC) $(CFLAGS) -I$(CUDA_INC) -Ianalyzer -Ishim -DMFU_CUDA_STACK=$(CUDA_STACK) -MMD -MP \
+	  $(LDFLAGS) -o $@ $< $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a -lcmocka -ljansson -lz -lzstd -lm -ldl -lpthread \
 	  -L$(DD) -Wl,-rpath,$(abspath $(DD)) -Wl,--as-needed \
 	  $(foreach l,$(DOUBLE_LIBS),-l:$(DOUBLE_SONAME_$(l)))
 

@@ -21,7 +21,8 @@ grep -qE '^  BLAS-3    7 calls \(0 failed\), 0\.000 TFLOP: syrk 2, herk 1, trsm 
   { cat report.txt; fail "no BLAS-3 line in the report"; }
 
 rm -rf traces
-expect_eq "real program" "$(LIBS=$CUDA_LIB traced "$BIN/blas3" 2>/dev/null)" "calls=8 succeeded=0"
+[ "${MFU_CUDA_STACK:-13}" != 13 ] || # the toolkit's real libraries are CUDA 13's
+  expect_eq "real program" "$(LIBS=$CUDA_LIB traced "$BIN/blas3" 2>/dev/null)" "calls=8 succeeded=0"
 "$MFU" report traces --json > real.json
 expect_eq "real: blas3 failed" "$(json real.json totals.blas3_failed)" 7
 expect_eq "real: blas3 calls" "$(json real.json totals.blas3_calls)" 0

@@ -3,7 +3,7 @@
 # into a pipe or a file, with NO_COLOR set, or on TERM=dumb there is none.
 . "$MFU_ROOT/tests/lib.sh"
 command -v script > /dev/null || { echo "SKIP: no script(1) for a terminal (apt-get install util-linux)"; exit 77; }
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64)
 traced "$example" "${model[@]}" --steps 6 --memory-bound-us 200 > /dev/null
 # --batch 8: four times the traced batch, which the report warns about.

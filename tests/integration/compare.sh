@@ -3,7 +3,7 @@
 # baseline; the comparison names the factor planted as the one that moved MFU most, the
 # factors' log-ratios add up to MFU's, and the GPU time per step moved where it was planted.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 # Steps of ~2.3 ms of GEMMs on the fake GPU, and plants of 20 ms and more: the host's jitter on
 # a loaded machine (which only ever adds idle time, up to ~10 ms a step here when every core is
 # busy) cannot move parallelism as much as the plant moves its factor.

@@ -4,7 +4,7 @@
 # --json's rows, mfu predict --csv its figures, mfu calibrate --csv its measurements; --json
 # with --csv is refused.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 4 --seq 64)
 for rank in 0 1; do
   RANK=$rank WORLD_SIZE=2 MFU_JOB_ID=two traced "$example" "${model[@]}" --steps 6 \

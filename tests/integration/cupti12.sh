@@ -4,7 +4,7 @@
 # machine's toolkit may have a real one on the loader's path), reads its records, and the same
 # planted workload gives the same GPU timeline and efficiency factors as the CUPTI 13 double.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 cupti12=$(dirname "$DOUBLES")/test-doubles-cupti12/libcupti.so.12
 [ -f "$cupti12" ] || { echo "the CUPTI 12 double $cupti12 is not built (make all)"; exit 77; }
 # The doubles with CUPTI 12 in place of CUPTI 13.

@@ -15,7 +15,7 @@
 #   parallelism   = (G + M + Cx) / (G + M + Cx + I)   (less the host's own gaps, which only ever
 #                   add idle time: from 3% below to 1% above, so a loaded machine does not fail it)
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 # Steps of ~0.1 s, so that the host's own jitter (a sleep that overshoots on a loaded machine)
 # stays well under 1% of a step.
 model=(--layers 4 --hidden 2048 --heads 16 --ffn 5632 --vocab 32000 --batch 4 --seq 1024)

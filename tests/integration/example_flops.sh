@@ -4,7 +4,7 @@
 # equal the count derived here by hand from the shape; nonsense options exit 2.
 # Env: MFU_ROOT (repo root), DOUBLES (build/test-doubles), CUDA_LIB (the real CUDA libraries).
 set -u
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 

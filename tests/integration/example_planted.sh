@@ -7,7 +7,7 @@
 # intercepted although it reaches NCCL at run time only.
 # Env: MFU_ROOT (repo root), DOUBLES (build/test-doubles), SHIM, MFU.
 set -u
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 value() { sed -n "s/^$1=\([0-9]*\)$/\1/p" <<<"$2"; }

@@ -5,7 +5,7 @@
 # call site, every kernel, and a TFLOP/s counter whose integral over time is the FLOPs of the GEMMs that
 # ran. --ranks and --steps select; .gz is gzip; bad selections are refused with the choices.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 check=$MFU_ROOT/tests/tools/perfetto_check.py
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64)
 for rank in 0 1; do

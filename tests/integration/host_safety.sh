@@ -130,7 +130,8 @@ int main(int argc, char **argv) {
   return 0;
 }
 C
-cc -shared -fPIC -I"$CUDA_HOME/include" -o libgemms.so gemms.c -L"$CUDA_LIB" -lcublas
+cc -shared -fPIC -I"$CUDA_HOME/include" -o libgemms.so gemms.c -L"$DOUBLES" \
+  -l:libcublas.so.${MFU_CUDA_STACK:-13}
 cc -o late late.c -ldl
 for scope in global local; do
   same "late_$scope" MFU_TRACE_DIR="$PWD/late_$scope" -- ./late "$PWD/libgemms.so" $scope

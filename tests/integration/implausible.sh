@@ -11,7 +11,7 @@ cd "$TEST_TMP"
 
 model=(--layers 4 --hidden 1024 --heads 16 --kv-heads 4 --ffn 2816 --vocab 32000)
 work=(--batch 4 --seq 512)
-traced "$MFU_ROOT/build/examples/transformer_step" "${model[@]}" "${work[@]}" --steps 6 \
+traced "$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step" "${model[@]}" "${work[@]}" --steps 6 \
   --dtype bf16 >run.txt 2>&1 || { cat run.txt; fail "the example failed"; }
 
 # The model that ran, at the simulated peak: plausible.

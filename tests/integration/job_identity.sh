@@ -7,7 +7,7 @@ set -euo pipefail
 : "${MFU:?}" "${MFU_ROOT:?}" "${TEST_TMP:?}" "${DOUBLES:?}" "${SHIM:?}"
 . "$MFU_ROOT/tests/lib.sh"
 cd "$TEST_TMP"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64 --steps 4)
 export example SHIM DOUBLES
 

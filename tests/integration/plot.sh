@@ -4,7 +4,7 @@
 # figures without data are left out with a note; without matplotlib mfu plot says how to
 # install it and still writes report.json (SKIP for the figures then).
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 512 --heads 8 --ffn 1024 --vocab 2000 --seq 128)
 for r in 0 1 2 3; do
   RANK=$r WORLD_SIZE=4 MFU_JOB_ID=four traced "$example" "${model[@]}" --batch 2 --steps 8 \

@@ -4,7 +4,7 @@
 # bytes 5000 + S / 100 ns. So each shape's GPU time, TFLOP/s and share, and each NCCL size's
 # time, algbw and busbw are known exactly from the FLOPs and bytes alone.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 traced "$example" --layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64 \
   --steps 4 --allreduce-mb 8 --memory-bound-us 20 > /dev/null
 "$MFU" report traces --json > report.json

@@ -8,8 +8,8 @@ minor=$(python3 -c 'import sys; print(sys.version_info[1] if sys.version_info[0]
 [ "$minor" -ge 10 ] && [ "$minor" -le 13 ] ||
   { echo "python3 is $(python3 -V 2>&1), its frames are not read: needs CPython 3.10 to 3.13"; exit 77; }
 cat > model.py <<'PY'
-import ctypes
-cublas = ctypes.CDLL("libcublas.so.13") # the library behind the shim, as torch loads it
+import ctypes, os
+cublas = ctypes.CDLL("libcublas.so." + os.environ.get("MFU_CUDA_STACK", "13")) # as torch loads it
 blas = ctypes.CDLL(None)                 # the process's symbols: the preloaded shim's first
 handle = ctypes.c_void_p()
 assert cublas.cublasCreate_v2(ctypes.byref(handle)) == 0

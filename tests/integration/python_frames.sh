@@ -21,7 +21,7 @@ for config in "${configs[@]}"; do
   ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wno-missing-field-initializers \
     -I"$MFU_ROOT/include" -I"$MFU_ROOT/shim" -I"$MFU_ROOT/analyzer" -I"$MFU_ROOT/tests/unit" \
     $("$config" --includes) -o "embed-$version" "$MFU_ROOT/tests/integration/pyembed/embed.c" \
-    "$MFU_ROOT/build/libmfu_shim.a" "$MFU_ROOT/build/libmfu_analyzer.a" \
+    "$MFU_ROOT/${MFU_BUILD:-build}/libmfu_shim.a" "$MFU_ROOT/${MFU_BUILD:-build}/libmfu_analyzer.a" \
     $ldflags -Wl,-rpath,"$prefix/lib" -ldl -lpthread \
     || fail "$version: cannot build the embedded program with $config"
   ./"embed-$version" >"out-$version.txt" 2>&1 || { cat "out-$version.txt"; fail "$version: exited $?"; }

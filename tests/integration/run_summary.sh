@@ -3,7 +3,7 @@
 # and mfu report finds traces in a directory tree of any depth, as a shared trace directory
 # of a multi-node job has them.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 512 --heads 8 --ffn 1024 --vocab 2000)
 work=(--batch 4 --seq 128)
 

@@ -8,7 +8,7 @@ source "$MFU_ROOT/tests/lib.sh"
 for stacks in 1 7 default off; do
   rm -rf traces
   ( [ $stacks = default ] || export MFU_STACKS=$stacks
-    traced "$MFU_ROOT/build/examples/transformer_step" --layers 2 --hidden 256 --heads 4 \
+    traced "$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step" --layers 2 --hidden 256 --heads 4 \
       --ffn 512 --vocab 1000 --batch 2 --seq 64 --steps 4 >run.txt 2>&1 ) \
     || { cat run.txt; fail "MFU_STACKS=$stacks: the example failed"; }
   "$MFU" report traces --json >report.json || fail "MFU_STACKS=$stacks: mfu report --json failed"

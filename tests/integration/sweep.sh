@@ -5,7 +5,7 @@
 # point that crashes, one that hangs (--timeout), the table as CSV on stdout (--csv), and bad
 # usage.
 . "$MFU_ROOT/tests/lib.sh"
-example=$MFU_ROOT/build/examples/transformer_step
+example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 512 --heads 8 --ffn 1024 --vocab 2000)
 cat > job.sh <<SH
 #!/bin/sh

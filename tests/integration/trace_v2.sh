@@ -2,7 +2,7 @@
 # the same workload counts the same either way, host-only and with the GPU timeline, and the
 # compressed file says so in its header and block headers. A bad level is refused, plainly.
 . "$MFU_ROOT/tests/lib.sh"
-EX=$MFU_ROOT/build/examples/transformer_step
+EX=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 BLOCKS="python3 $MFU_ROOT/tests/tools/trace_blocks.py"
 args=(--layers 3 --steps 5 --allreduce-mb 4 --memory-bound-us 20)
 summary() { "$MFU" report "$1" --json > "$1.json"; for k in totals.gemm_calls totals.gemm_flops \

@@ -26,7 +26,7 @@ expect_eq "_exit(0): calls" "$(calls _exit0)" 1
 cat > osexit.py <<'PY'
 # cuBLAS in the global scope and called by name from there, as PyTorch's libraries call it.
 import ctypes, os
-ctypes.CDLL("libcublas.so.13", mode=ctypes.RTLD_GLOBAL)
+ctypes.CDLL("libcublas.so." + os.environ.get("MFU_CUDA_STACK", "13"), mode=ctypes.RTLD_GLOBAL)
 g = ctypes.CDLL(None)
 h = ctypes.c_void_p()
 assert g.cublasCreate_v2(ctypes.byref(h)) == 0

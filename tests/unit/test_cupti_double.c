@@ -42,6 +42,14 @@ static void *lib(const char *soname) {
   return h;
 }
 
+/* The sonames of the stack under test (make CUDA_STACK=12: libcublas.so.12...). */
+#ifndef MFU_CUDA_STACK
+#define MFU_CUDA_STACK 13
+#endif
+#define STACK_STR_(x) #x
+#define STACK_STR(x) STACK_STR_(x)
+#define STACK_SONAME(base) base "." STACK_STR(MFU_CUDA_STACK)
+
 static void *sym(void *h, const char *name) {
   void *f = dlsym(h, name);
   if (!f) fail_msg("%s not found", name);
@@ -624,9 +632,9 @@ static void test_graph(void **state) {
 static int load(void **state) {
   (void)state;
   cupti_lib = lib("libcupti.so.13");
-  cublas_lib = lib("libcublas.so.13");
-  cublaslt_lib = lib("libcublasLt.so.13");
-  cudart_lib = lib("libcudart.so.13");
+  cublas_lib = lib(STACK_SONAME("libcublas.so"));
+  cublaslt_lib = lib(STACK_SONAME("libcublasLt.so"));
+  cudart_lib = lib(STACK_SONAME("libcudart.so"));
   sym(cupti_lib, "mfu_fake_gpu_launch"); /* the double, not a real CUPTI */
   assert_int_equal(CUPTI(cuptiActivityRegisterCallbacks)(requested, completed), CUPTI_SUCCESS);
   assert_int_equal(CUPTI(cuptiActivityRegisterCallbacks)(NULL, completed),
