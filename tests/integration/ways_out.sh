@@ -142,7 +142,8 @@ int main(void) {
 }
 C
 cc -shared -fPIC -o libgone.so gone.c
-cc -I"$CUDA_HOME/include" -o lookup_error lookup.c -L. -lgone -L"$CUDA_LIB" -lcublas -lcublasLt \
+v=${MFU_CUDA_STACK:-13}
+cc -I"$CUDA_HOME/include" -o lookup_error lookup.c -L. -lgone -L"$DOUBLES" -l:libcublas.so.$v -l:libcublasLt.so.$v \
   -Wl,-rpath,"$PWD" -Wl,-z,lazy
 echo 'void other(void) {}' > gone.c && cc -shared -fPIC -o libgone.so gone.c
 untraced ./lookup_error
