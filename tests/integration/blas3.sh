@@ -20,9 +20,9 @@ expect_eq "fp64 gemm flops" "$(json report.json gemm_flops_by_dtype.fp64)" 65536
 grep -qE '^  BLAS-3    7 calls \(0 failed\), 0\.000 TFLOP: syrk 2, herk 1, trsm 4 \(not GEMMs: in no MFU or HFU\)$' report.txt ||
   { cat report.txt; fail "no BLAS-3 line in the report"; }
 
+[ "${MFU_CUDA_STACK:-13}" = 13 ] || { echo "ok: on the CUDA 12 doubles (the real libraries are CUDA 13's)"; exit 0; }
 rm -rf traces
-[ "${MFU_CUDA_STACK:-13}" != 13 ] || # the toolkit's real libraries are CUDA 13's
-  expect_eq "real program" "$(LIBS=$CUDA_LIB traced "$BIN/blas3" 2>/dev/null)" "calls=8 succeeded=0"
+expect_eq "real program" "$(LIBS=$CUDA_LIB traced "$BIN/blas3" 2>/dev/null)" "calls=8 succeeded=0"
 "$MFU" report traces --json > real.json
 expect_eq "real: blas3 failed" "$(json real.json totals.blas3_failed)" 7
 expect_eq "real: blas3 calls" "$(json real.json totals.blas3_calls)" 0

@@ -87,7 +87,7 @@ grep -q 'cublasLtMatmul failed' <<<"$out" || fail "failing GEMMs: not reported"
 # the default model (2 layers, 512 hidden, 8 heads, ffn 1376, vocab 8192, 2 x 256 tokens,
 # 3 steps: 3*(2*(6*512*512*(3*512 + 512 + 3*1376) + 12*2*256^2*512) + 6*512*512*8192)
 # = 101770592256 FLOPs); without one (no device to name) each fails and the exit status is 1.
-if [ -e "$CUDA_LIB/libcublas.so.13" ]; then
+if [ -e "$CUDA_LIB/libcublas.so.${MFU_CUDA_STACK:-13}" ]; then
   out=$(LD_LIBRARY_PATH=$CUDA_LIB "$example" 2>&1)
   rc=$?
   ok=$(value issued_gemm_calls "$out") failed=$(value failed_gemm_calls "$out")
