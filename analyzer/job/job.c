@@ -78,7 +78,7 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
     rank_steps_add(steps, r, &t);
-    call_times_add(times, r);
+    call_times_add(times, r, &t);
     if (r->kind == MFU_REC_GRAPH) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
     } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_MARKER) {

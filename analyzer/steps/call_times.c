@@ -10,6 +10,7 @@
 #include "mfu/nccl.h"
 #include "phases.h"
 #include "timeline/kernels.h"
+#include "trace/memo.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/slots.h"
@@ -44,6 +45,7 @@ struct call_times_builder {
   struct call_times out;
   size_t gemm_cap, nccl_cap, kernels_cap;
   struct slots gemm_slots, nccl_slots, kernel_slots;
+  struct trace_memo rows; /* a call's row in gemm[] or nccl[], by descriptor */
   struct built_call *calls;
   size_t ncalls, calls_cap;
   struct built_activity *acts;
@@ -120,12 +122,14 @@ static void add_activity(struct call_times_builder *b, const struct mfu_record *
   b->acts[b->nacts++] = (struct built_activity){ns, correlation, name, (uint8_t)cat};
 }
 
-void call_times_add(struct call_times_builder *b, const struct mfu_record *r) {
+void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
+                    const struct mfu_trace *t) {
   bool captured = (r->flags & MFU_RF_CAPTURED) != 0;
+  uint64_t i;
   switch (r->kind) {
   case MFU_REC_GEMM: {
     if (r->status != 0 || captured) return;
-    size_t i = gemm_slot(b, &r->u.gemm);
+    if (!trace_memo_get(&b->rows, t, &i)) trace_memo_put(&b->rows, t, i = gemm_slot(b, &r->u.gemm));
     b->out.gemm[i].calls++;
     b->out.gemm[i].flops += (double)r->flops;
     add_call(b, r, CALL_GEMM, i);
@@ -134,7 +138,7 @@ void call_times_add(struct call_times_builder *b, const struct mfu_record *r) {
   case MFU_REC_NCCL: {
     const struct mfu_nccl *n = &r->u.nccl;
     if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
-    size_t i = nccl_slot(b, n);
+    if (!trace_memo_get(&b->rows, t, &i)) trace_memo_put(&b->rows, t, i = nccl_slot(b, n));
     b->out.nccl[i].calls++;
     add_call(b, r, CALL_NCCL, i);
     return;
@@ -307,6 +311,7 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
   slots_free(&b->gemm_slots);
   slots_free(&b->nccl_slots);
   slots_free(&b->kernel_slots);
+  trace_memo_free(&b->rows);
   slots_free(&b->name_slots);
   free(b->names);
   free(b->name_cat);

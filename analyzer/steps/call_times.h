@@ -8,7 +8,7 @@
  * which claim them. Built while the file is read, like rank_steps:
  *
  *     struct call_times_builder *b = call_times_builder_new();
- *     for each record r: call_times_add(b, r);           // any order
+ *     for each record r: call_times_add(b, r, &trace);   // any order
  *     call_times_finish(b, &trace, &fs->call_times);     // names kernels; frees the builder
  *
  * Memory while building: ~56 bytes per call, ~24 per GPU activity and NVTX marker, 16 per
@@ -77,7 +77,8 @@ struct call_times_builder *call_times_builder_new(void);
 
 /* Takes what it needs from one record: successful GEMM and NCCL calls that ran when made,
  * kernels, memcpys, memsets and correlations. */
-void call_times_add(struct call_times_builder *b, const struct mfu_record *r);
+void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
+                    const struct mfu_trace *t);
 
 /* Ties the activities to their calls and names the kernels from the trace's string table;
  * frees the builder. */

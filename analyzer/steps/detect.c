@@ -10,7 +10,6 @@
 
 #include "util/alloc.h"
 #include "util/hash.h"
-#include "util/slots.h"
 #include "util/sort.h"
 
 /* At most this many candidate anchors are tried, those made most often first. */
@@ -36,26 +35,44 @@ static uint64_t majority(const uint64_t *v, size_t n, size_t *count) {
 
 /* ------------------------------------------------------------------------- warm-up */
 
-static bool same_key(const void *keys, size_t i, const void *key) {
-  return ((const uint64_t *)keys)[i] == *(const uint64_t *)key;
-}
-
 static double median(double *v, size_t n) {
   mfu_sort(v, n, sizeof *v, mfu_compare_double);
   return v[n / 2];
 }
 
-/* The calls' keys as dense ids, 0, 1, 2... by first occurrence, into id. */
+/* The calls' keys as dense ids, 0, 1, 2... by first occurrence, into id: open addressing on
+ * the keys themselves (they are hashes already), the table at most half full. */
 static size_t dense_ids(const struct steps_call *c, size_t n, size_t *id) {
-  uint64_t *keys = mfu_xmalloc(n, sizeof *keys);
-  struct slots slots = {0};
-  size_t distinct = 0;
+  size_t cap = 64, distinct = 0;
+  uint64_t *keys = mfu_xmalloc(cap, sizeof *keys);
+  size_t *ids = mfu_xmalloc(cap, sizeof *ids);
+  for (size_t i = 0; i < cap; i++) ids[i] = SIZE_MAX;
   for (size_t i = 0; i < n; i++) {
-    id[i] = slots_find(&slots, c[i].key, same_key, keys, &c[i].key, distinct);
-    if (id[i] == distinct) keys[distinct++] = c[i].key;
+    uint64_t key = c[i].key;
+    size_t at = (size_t)(key ^ key >> 29) & (cap - 1);
+    while (ids[at] != SIZE_MAX && keys[at] != key) at = (at + 1) & (cap - 1);
+    if (ids[at] != SIZE_MAX) {
+      id[i] = ids[at];
+      continue;
+    }
+    keys[at] = key, ids[at] = id[i] = distinct++;
+    if (2 * distinct <= cap) continue;
+    size_t grown = 2 * cap; /* rehash into twice the room */
+    uint64_t *k2 = mfu_xmalloc(grown, sizeof *k2);
+    size_t *i2 = mfu_xmalloc(grown, sizeof *i2);
+    for (size_t j = 0; j < grown; j++) i2[j] = SIZE_MAX;
+    for (size_t j = 0; j < cap; j++) {
+      if (ids[j] == SIZE_MAX) continue;
+      size_t to = (size_t)(keys[j] ^ keys[j] >> 29) & (grown - 1);
+      while (i2[to] != SIZE_MAX) to = (to + 1) & (grown - 1);
+      k2[to] = keys[j], i2[to] = ids[j];
+    }
+    free(keys);
+    free(ids);
+    keys = k2, ids = i2, cap = grown;
   }
-  slots_free(&slots);
   free(keys);
+  free(ids);
   return distinct;
 }
 
@@ -68,15 +85,15 @@ static size_t id_set(const size_t *id, const struct steps_span *s, size_t *seen,
   return distinct;
 }
 
-size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n) {
+/* steps_warmup over the calls' dense ids (id[i] < distinct). */
+static size_t warmup_of_ids(const size_t *id, size_t distinct, const struct steps_span *s,
+                            size_t n) {
   if (n < 3) return 0;
   /* The median step: of median length and, among equals, position (not the first). */
   struct mfu_sort_pair *by_length = mfu_xmalloc(n, sizeof *by_length);
   for (size_t i = 0; i < n; i++) by_length[i] = (struct mfu_sort_pair){s[i].end - s[i].first, i};
   mfu_sort(by_length, n, sizeof *by_length, mfu_compare_pairs);
   size_t ref = by_length[n / 2].index, longest = by_length[n - 1].value;
-  size_t calls = s[n - 1].end, *id = mfu_xmalloc(calls, sizeof *id);
-  size_t distinct = dense_ids(c, calls, id);
   size_t *seen = mfu_xmalloc(distinct, sizeof *seen), *in_ref = mfu_xcalloc(distinct, sizeof *in_ref);
   size_t *set = mfu_xmalloc(longest, sizeof *set);
   for (size_t i = 0; i < distinct; i++) seen[i] = SIZE_MAX;
@@ -97,8 +114,15 @@ size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size
   free(set);
   free(in_ref);
   free(seen);
-  free(id);
   free(by_length);
+  return warm;
+}
+
+size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n) {
+  if (n < 3) return 0;
+  size_t calls = s[n - 1].end, *id = mfu_xmalloc(calls, sizeof *id);
+  size_t warm = warmup_of_ids(id, dense_ids(c, calls, id), s, n);
+  free(id);
   return warm;
 }
 
@@ -521,7 +545,7 @@ void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_
     for (size_t i = 0; i < d->nsteps; i++) buf[i] = d->steps[i].end - d->steps[i].first;
     mfu_sort(buf, d->nsteps, sizeof *buf, mfu_compare_size);
     d->period = buf[d->nsteps / 2];
-    d->skip = skip < 0 ? steps_warmup(c, d->steps, d->nsteps)
+    d->skip = skip < 0 ? warmup_of_ids(ix.group, ix.ngroups, d->steps, d->nsteps)
               : (size_t)skip < d->nsteps ? (size_t)skip : d->nsteps;
   }
   free(w.sets);

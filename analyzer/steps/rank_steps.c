@@ -9,6 +9,7 @@
 #include "markers.h"
 #include "mfu/nccl.h"
 #include "timeline/kernels.h"
+#include "trace/memo.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/sort.h"
@@ -39,6 +40,7 @@ struct rank_steps_builder {
   struct correlation_pair *corr;
   size_t ncorr, corr_cap;
   struct name_cache names;
+  struct trace_memo keys; /* a GEMM's or NCCL call's key, by descriptor */
   char device[48];
   struct steps_marker *markers; /* names owned (copies) */
   size_t nmarkers, markers_cap;
@@ -87,25 +89,38 @@ static void add_activity(struct rank_steps_builder *b, const struct mfu_record *
   b->acts[b->nacts++] = (struct built_activity){r->t_start_ns, r->t_end_ns, correlation, cat};
 }
 
+/* What a call did, hashed: its API and shape, or its operation, size and communicator. */
+static uint64_t call_key(const struct mfu_record *r) {
+  if (r->kind == MFU_REC_NCCL) {
+    const struct mfu_nccl *n = &r->u.nccl;
+    return mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(0x4e43434cull, n->op), n->bytes), n->comm_id);
+  }
+  const struct mfu_gemm *g = &r->u.gemm;
+  return mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(r->api, (uint64_t)g->m),
+                                                             (uint64_t)g->n), (uint64_t)g->k),
+                                   g->precision), (uint64_t)g->transa << 8 | g->transb);
+}
+
+static void add_keyed_call(struct rank_steps_builder *b, const struct mfu_record *r,
+                           const struct mfu_trace *t, double flops, double bytes,
+                           enum call_kind kind) {
+  uint64_t key;
+  if (!trace_memo_get(&b->keys, t, &key)) trace_memo_put(&b->keys, t, key = call_key(r));
+  add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, flops, bytes, kind});
+}
+
 void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
                     const struct mfu_trace *t) {
   bool captured = (r->flags & MFU_RF_CAPTURED) != 0;
   switch (r->kind) {
-  case MFU_REC_GEMM: {
-    const struct mfu_gemm *g = &r->u.gemm;
+  case MFU_REC_GEMM:
     if (r->status != 0 || captured) return;
-    uint64_t key = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(r->api, (uint64_t)g->m), (uint64_t)g->n), (uint64_t)g->k),
-                           g->precision), (uint64_t)g->transa << 8 | g->transb);
-    add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, (double)r->flops, 0,
-                                    CALL_GEMM});
+    add_keyed_call(b, r, t, (double)r->flops, 0, CALL_GEMM);
     return;
-  }
   case MFU_REC_NCCL: {
     const struct mfu_nccl *n = &r->u.nccl;
     if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
-    uint64_t key = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(0x4e43434cull, n->op), n->bytes), n->comm_id);
-    add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, 0, (double)n->bytes,
-                                    CALL_NCCL});
+    add_keyed_call(b, r, t, 0, (double)n->bytes, CALL_NCCL);
     return;
   }
   case MFU_REC_KERNEL:
@@ -327,6 +342,7 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   for (size_t i = 0; i < b->nmarkers; i++) free((char *)b->markers[i].name);
   free(b->markers);
   free(b->step_range);
+  trace_memo_free(&b->keys);
   free(b);
 }
 

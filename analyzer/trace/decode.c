@@ -9,9 +9,14 @@
 #include "util/errmsg.h"
 
 /* The varint at p (before end) into *v; the byte after it, or NULL if it runs past end or
- * beyond 64 bits. */
+ * beyond 64 bits. Most are one byte: the times of calls made close together, slots as
+ * predicted. */
 static inline const unsigned char *get_varint(const unsigned char *p, const unsigned char *end,
                                               uint64_t *v) {
+  if (p < end && *p < 0x80) {
+    *v = *p;
+    return p + 1;
+  }
   uint64_t x = 0;
   for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
     unsigned char b = *p++;
@@ -34,12 +39,14 @@ static void slot_put(struct mfu_record *r, const struct mfu_v2_slot *s, uint64_t
   }
 }
 
-static struct mfu_record *room(struct mfu_record **v, size_t *cap, size_t n) {
+/* Room for n elements of `size` bytes in *v, of capacity *cap. */
+static void *room(void *v, size_t *cap, size_t n, size_t size) {
+  void **p = v;
   if (n > *cap) {
-    *v = mfu_xrealloc(*v, n * sizeof **v);
+    *p = mfu_xrealloc(*p, n * size);
     *cap = n;
   }
-  return *v;
+  return *p;
 }
 
 /* A descriptor: the mask of its nonzero bytes, then those bytes. */
@@ -73,8 +80,9 @@ static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigne
   if (count > prefix.size / 3)
     return BAD("RECORDS block claims %u records in %u bytes of records", count, prefix.size);
   const unsigned char *p = payload + sizeof prefix, *end = p + prefix.size;
-  struct mfu_record *out = room(&d->records, &d->records_cap, count);
-  struct mfu_record *dict = room(&d->descriptors, &d->descriptors_cap, count);
+  struct mfu_record *out = room(&d->records, &d->records_cap, count, sizeof *out);
+  struct mfu_record *dict = room(&d->descriptors, &d->descriptors_cap, count, sizeof *dict);
+  uint32_t *of = room(&d->descriptor_of, &d->descriptor_of_cap, count, sizeof *of);
   uint64_t prev_start[MFU_V2_KINDS], prev_slot[MFU_V2_KINDS][MFU_V2_SLOTS] = {{0}};
   for (unsigned k = 0; k < MFU_V2_KINDS; k++) prev_start[k] = prefix.base_ns;
   uint32_t ndict = 0;
@@ -88,9 +96,11 @@ static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigne
         return BAD("record %u of a RECORDS block names descriptor %llu of %u", i,
                    (unsigned long long)v, ndict);
       *r = dict[v];
+      of[i] = (uint32_t)v;
     } else if ((tag & MFU_V2_FORM) == MFU_V2_NEW) {
       if (!(p = get_descriptor(p, end, &dict[ndict])))
         return BAD("record %u of a RECORDS block: its descriptor overruns the block", i);
+      of[i] = ndict;
       *r = dict[ndict++];
     } else {
       return BAD("record %u of a RECORDS block has tag 0x%02x, of no known form", i, tag);
@@ -135,10 +145,12 @@ const struct mfu_record *trace_decode(struct trace_decoder *d, uint32_t version,
     if (bh->encoding != MFU_ENCODING_PLAIN || (uint64_t)bh->count * MFU_RECORD_V1_SIZE != bh->payload_size)
       return BAD("RECORDS block of %u records of %u bytes has payload_size %u", bh->count,
                  MFU_RECORD_V1_SIZE, bh->payload_size);
-    struct mfu_record *out = room(&d->records, &d->records_cap, bh->count);
+    struct mfu_record *out = room(&d->records, &d->records_cap, bh->count, sizeof *out);
+    uint32_t *of = room(&d->descriptor_of, &d->descriptor_of_cap, bh->count, sizeof *of);
     for (uint32_t i = 0; i < bh->count; i++) {
       memcpy(&out[i], payload + (size_t)i * MFU_RECORD_V1_SIZE, MFU_RECORD_V1_SIZE);
       out[i].callsite = 0, out[i].reserved = 0;
+      of[i] = TRACE_NO_DESCRIPTOR;
     }
     return out;
   }
@@ -167,6 +179,7 @@ const struct mfu_record *trace_decode(struct trace_decoder *d, uint32_t version,
 void trace_decoder_free(struct trace_decoder *d) {
   free(d->records);
   free(d->descriptors);
+  free(d->descriptor_of);
   free(d->raw);
   *d = (struct trace_decoder){0};
 }

@@ -5,6 +5,7 @@
  *     struct trace_decoder d = {0};
  *     const struct mfu_record *r = trace_decode(&d, version, &block_header, payload, err, n);
  *     ... r[0 .. block_header.count) ...    (valid until the next call)
+ *     ... d.descriptor_of[0 .. block_header.count) ...
  *     trace_decoder_free(&d);
  */
 #ifndef MFU_TRACE_DECODE_H
@@ -15,9 +16,13 @@
 
 #include "mfu/trace.h"
 
+/* descriptor_of[i] of a v1 record: it has none. */
+#define TRACE_NO_DESCRIPTOR UINT32_MAX
+
 struct trace_decoder {
   struct mfu_record *records, *descriptors;
-  size_t records_cap, descriptors_cap;
+  uint32_t *descriptor_of; /* per record: its descriptor's index in the block's dictionary */
+  size_t records_cap, descriptors_cap, descriptor_of_cap;
   unsigned char *raw; /* a zstd block, decompressed */
   size_t raw_cap;
 };

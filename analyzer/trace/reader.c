@@ -235,7 +235,9 @@ static bool read_block(struct mfu_trace *t) {
       break;
     }
     t->next_rec = r;
+    t->next_descriptor = t->decoder.descriptor_of;
     t->recs_left = bh->count;
+    t->records_block++;
     break;
   }
   case MFU_BLOCK_STRINGS:
@@ -289,6 +291,7 @@ const struct mfu_record *mfu_trace_next(struct mfu_trace *t) {
   }
   t->recs_left--;
   t->records++;
+  t->descriptor = *t->next_descriptor++;
   return t->next_rec++;
 }
 

@@ -58,12 +58,21 @@ struct mfu_trace {
    * caller may move them out once the records are read. */
   struct trace_callsites callsites;
 
+  /* Of the record mfu_trace_next returned last: its descriptor, the index in its block's
+   * dictionary (TRACE_NO_DESCRIPTOR in a v1 file), and its block, numbered among the RECORDS
+   * blocks read. Records of one block with one descriptor differ only in thread, times and
+   * their kind's dynamic slots (include/mfu/trace.h): what a consumer derives from the rest
+   * it may keep per descriptor (memo.h) instead of deriving it for each record. */
+  uint32_t descriptor;
+  uint64_t records_block;
+
   /* private */
   FILE *f;
   struct trace_blocks in; /* the blocks after the header */
   struct trace_decoder decoder; /* their records */
   bool ended, saw_end;
   const struct mfu_record *next_rec;
+  const uint32_t *next_descriptor;
   uint32_t recs_left;
   struct mfu_trace_string *strings; /* open addressing; strings_cap a power of two or 0 */
   size_t nstrings, strings_cap;

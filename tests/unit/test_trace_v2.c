@@ -16,6 +16,7 @@
 
 #include "compress.h"
 #include "encode.h"
+#include "trace/memo.h"
 #include "trace/reader.h"
 #include "trace_fixture.h"
 
@@ -221,6 +222,77 @@ static void test_malformed_payloads(void **state) {
 
 /* What the format is for: a training step's GEMMs, a few shapes over and over, a few
  * microseconds apart, with CUPTI's correlation ids counting up. */
+/* A record's descriptor: itself with its thread, times and dynamic slots zeroed. */
+static struct mfu_record descriptor_of(struct mfu_record r) {
+  const struct mfu_v2_slot *slots;
+  unsigned n = mfu_v2_slots(r.kind, &slots);
+  for (unsigned s = 0; s < n; s++) memset((unsigned char *)&r + slots[s].offset, 0, slots[s].size);
+  r.tid = 0, r.t_start_ns = r.t_end_ns = 0;
+  return r;
+}
+
+/* The reader names each record's descriptor within its block: records under one (block,
+ * descriptor) share every field but thread, times and dynamic slots, so a memo keyed by them
+ * hands back what was derived from the first; indices start again in each block, and
+ * records of a v1 file have none and are never memoized. */
+static void test_descriptors_memo(void **state) {
+  (void)state;
+  fill();
+  struct fx fx;
+  char path[512], path1[512];
+  snprintf(path, sizeof path, "%s/memo.mfutrace", fx_dir);
+  snprintf(path1, sizeof path1, "%s/memo1.mfutrace", fx_dir);
+  fx_begin(&fx, "v1", 0, 1); /* the same records' first ten in a v1 file */
+  fx_api_names(&fx);
+  fx_records(&fx, sent, 10);
+  fx_end(&fx);
+  fx_header(&fx, MFU_FILE_COMPLETE);
+  fx_save(&fx, path1, fx.len);
+  fx_free(&fx);
+  write_v2(&fx, sent, N, PER_BLOCK, false);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  struct mfu_trace t;
+  struct trace_memo memo = {0};
+  static struct mfu_record first[N]; /* the descriptor of each memoized value */
+  size_t n = 0, hits = 0, values = 0;
+  assert_int_equal(mfu_trace_open(&t, path), 0);
+  for (const struct mfu_record *r; (r = mfu_trace_next(&t)); n++) {
+    assert_int_equal(t.records_block, 1 + n / PER_BLOCK);
+    if (n % PER_BLOCK == 0) assert_int_equal(t.descriptor, 0); /* a block's own dictionary */
+    assert_in_range(t.descriptor, 0, n % PER_BLOCK);
+    struct mfu_record d = descriptor_of(*r);
+    uint64_t v;
+    if (trace_memo_get(&memo, &t, &v)) {
+      assert_memory_equal(&first[v], &d, sizeof d);
+      hits++;
+    } else {
+      first[values] = d;
+      trace_memo_put(&memo, &t, values++);
+    }
+  }
+  assert_int_equal(n, N);
+  assert_int_equal(hits + values, N);
+  assert_in_range(hits, N / 10, N - 1); /* records of one shape in a block share one */
+  assert_true(values >= N / PER_BLOCK);
+  mfu_trace_close(&t);
+  trace_memo_free(&memo);
+
+  assert_int_equal(mfu_trace_open(&t, path1), 0);
+  n = 0;
+  for (const struct mfu_record *r; (r = mfu_trace_next(&t)); n++) {
+    (void)r;
+    uint64_t v;
+    assert_int_equal(t.descriptor, TRACE_NO_DESCRIPTOR);
+    trace_memo_put(&memo, &t, 5);
+    assert_false(trace_memo_get(&memo, &t, &v));
+  }
+  assert_int_equal(n, 10);
+  assert_int_equal(memo.cap, 0);
+  mfu_trace_close(&t);
+  trace_memo_free(&memo);
+}
+
 static void test_gemm_stream_is_compact(void **state) {
   (void)state;
   uint64_t clock = 1000000000ull, id = 0;
@@ -277,6 +349,7 @@ int main(void) {
       cmocka_unit_test(test_gemm_stream_is_compact),
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_shim_zstd),
+      cmocka_unit_test(test_descriptors_memo),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
