@@ -3,6 +3,7 @@
  * then summarizes the traces this run wrote, with MFU when a model is given. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,13 @@
 #include "launch.h"
 #include "options.h"
 #include "report/report.h"
+#include "util/alloc.h"
 
 #define SUMMARY_ROWS 8 /* per table: the summary fits one screen */
 
 struct run_args {
   const char *dir;
+  char *report_options; /* the model, work and peak options as given, for `mfu report` */
   const char *json; /* a file for the JSON object, "-" for stdout, NULL for none */
   struct utilization_options u;
   bool help;
@@ -62,10 +65,46 @@ static void summarize(const struct run_args *a, const struct mfu_strings *before
       report_text(stderr, &r, o.max_rows);
       if (a->json) write_json(a->json, &r);
       report_free(&r);
-      fprintf(stderr, "\nfull report: mfu report %s%s\n", a->dir, t.njobs > 1 ? " --job ID" : "");
+      fprintf(stderr, "\nfull report: mfu report %s%s%s\n", a->dir, a->report_options,
+              t.njobs > 1 ? " --job ID" : "");
     }
   }
   mfu_traces_free(&t);
+}
+
+/* Whether `word` spells the long option `name` ("--trace-dir", also abbreviated or with
+ * "=VALUE"), as getopt_long takes it. */
+static bool spells(const char *word, const char *name) {
+  size_t n = strcspn(word, "=");
+  return n > 2 && n <= strlen(name) && !strncmp(word, name, n);
+}
+
+/* The options before CMD less mfu run's own (--trace-dir, --json) and the "--": what `mfu
+ * report` takes to report the same, each word quoted for a shell where it needs it. */
+static char *report_options(char **argv, int end) {
+  char *out = mfu_xmalloc(1, 1);
+  *out = '\0';
+  for (int k = 1; k < end; k++) {
+    const char *w = argv[k];
+    if (!strcmp(w, "--")) continue;
+    if (spells(w, "--trace-dir") || spells(w, "--json")) {
+      k += !strchr(w, '=');  /* its value is the next word */
+      continue;
+    }
+    bool plain = *w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789-_=.,:/+@%") == strlen(w);
+    size_t len = strlen(out);
+    out = mfu_xrealloc(out, len + 4 * strlen(w) + 4);
+    char *p = out + len;
+    *p++ = ' ';
+    if (!plain) *p++ = '\'';
+    for (const char *c = w; *c; c++)
+      if (*c == '\'') p = stpcpy(p, "'\\''");  /* ' ends, \' is one, ' resumes */
+      else *p++ = *c;
+    if (!plain) *p++ = '\'';
+    *p = '\0';
+  }
+  return out;
 }
 
 static void usage(FILE *out) {
@@ -142,6 +181,7 @@ int cmd_run(int argc, char **argv) {
   int failed = launch_environment("mfu run", a.dir, abs_dir);
   if (failed) return failed;
   a.dir = abs_dir;
+  a.report_options = report_options(argv, i);
   /* Files already there belong to earlier runs: the summary leaves them out. */
   struct mfu_strings before = {0};
   if (trace_files_find(abs_dir, &before, NULL, err, sizeof err) != 0)
@@ -150,5 +190,6 @@ int cmd_run(int argc, char **argv) {
   int status = launch_run("mfu run", argv + i, -1, 0, &started);
   if (started) summarize(&a, &before);
   mfu_strings_free(&before);
+  free(a.report_options);
   return status;
 }

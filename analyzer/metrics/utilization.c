@@ -31,8 +31,9 @@ static void rank_peak(struct rank_utilization *r, const struct utilization_optio
   r->peak = NAN;
   if (got == 1) {
     r->peak = p.tflops * 1e12;
-    snprintf(r->peak_label, sizeof r->peak_label, "%g TFLOP/s %s (%s)", p.tflops,
-             mfu_precision_name(p.dtype), p.hw ? p.hw->id : "--peak-tflops");
+    snprintf(r->peak_label, sizeof r->peak_label, "%g TFLOP/s %s (%s%s)", p.tflops,
+             mfu_precision_name(p.dtype), p.from_flag ? "--peak-tflops" : p.hw->id,
+             !p.from_flag && hw_simulated(p.hw) ? ": simulated, no GPU" : "");
   } else if (got == 0) {
     snprintf(r->why, sizeof r->why,
              "no peak: the trace names no device; pass --device NAME or --peak-tflops N");
@@ -90,7 +91,9 @@ static void rank_compute(struct rank_utilization *r, const struct utilization_op
   for (size_t i = 0; i < s->nsteps; i++) {
     double t = (double)(s->steps[i].end_ns - s->steps[i].start_ns) / 1e9;
     r->step_mfu[i] = r->model_flops / (t * r->peak);
-    if (!isfinite(r->step_mfu[i])) r->step_mfu[i] = NAN;
+    /* The last step's end is unknown (its time runs to its last call or activity, without
+     * what came after): no MFU of it. */
+    if (!isfinite(r->step_mfu[i]) || i + 1 == s->nsteps) r->step_mfu[i] = NAN;
   }
   if (!r->timeline) return;
   efficiency_of_step(&r->tl, &r->inputs, &r->eff);

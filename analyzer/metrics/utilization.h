@@ -51,7 +51,8 @@ struct rank_utilization {
   struct timeline tl;            /* summed over the used steps */
   struct efficiency_inputs inputs; /* summed likewise */
   struct efficiency eff;         /* when timeline */
-  double *step_mfu;              /* each step's MFU (NaN where unknown); NULL without steps */
+  double *step_mfu;              /* each step's MFU (NaN where unknown, and for the last step,
+                                    whose end is unknown); NULL without steps */
   struct efficiency *step_eff;   /* each step's own, when timeline (NULL otherwise) */
 };
 

@@ -149,6 +149,11 @@ const struct accelerator hw_table[] = {
      {"Ascend910B3"}, {0}, "ascend910b3", "CW"},
     {"ascend-910b4", "Huawei", "Ascend 910B4", P(NP, NP, NP, 246, 246, NO, NO, NO), 32, 1.6,
      {"Ascend910B4"}, {0}, "ascend910b4", "CW"},
+    /* Not hardware: the GPU that mfushim's test doubles simulate (tests/doubles/fake_gpu.h),
+     * every GEMM at 100 TFLOP/s and memory at 1 TB/s, under the device name the CUDA runtime
+     * double reports, so that a run on the doubles has an MFU. */
+    {"test-double", "mfushim", "test double (simulated)", P(100, 100, 100, 100, 100, 100, 100, 100),
+     80 * GIB, 1.0, {"mfushim test double (no GPU)"}, {0}, "mfushim test double no gpu", "SIM"},
 };
 const size_t hw_count = sizeof hw_table / sizeof hw_table[0];
 
@@ -171,6 +176,7 @@ const struct hw_source hw_sources[] = {
     {"N", "AWS Neuron documentation"},
     {"CM", "community reports: A800 = A100 compute with NVLink cut"},
     {"CW", "community figures (weak)"},
+    {"SIM", "the project's test doubles: a simulated GPU, not hardware (tests/doubles/fake_gpu.h)"},
 };
 const size_t hw_source_count = sizeof hw_sources / sizeof hw_sources[0];
 
@@ -228,6 +234,8 @@ static int match_score(const struct accelerator *a, const struct words *name) {
     if (!is_noise(name->w[i]) && !has_word(&need, name->w[i])) return -1;
   return (int)need.n;
 }
+
+bool hw_simulated(const struct accelerator *a) { return !strcmp(a->sources, "SIM"); }
 
 bool hw_same_name(const char *a, const char *b) {
   char x[96], y[96];

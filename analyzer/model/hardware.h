@@ -42,6 +42,9 @@ const struct accelerator *hw_find(const char *name, char *err, size_t errsz);
 /* The peak for a precision, in TFLOP/s; 0 with a message in err when the table has none. */
 double hw_tflops(const struct accelerator *a, enum mfu_precision p, char *err, size_t errsz);
 
+/* Whether the row is no hardware but the test doubles' simulated GPU (its source is "SIM"). */
+bool hw_simulated(const struct accelerator *a);
+
 /* Whether two names are the same but for letter case, spaces and punctuation. */
 bool hw_same_name(const char *a, const char *b);
 

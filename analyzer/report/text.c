@@ -29,12 +29,14 @@ static void print_header(FILE *out, const struct report *r) {
   size_t len = strlen(first->header.cmdline);
   fprintf(out, "  command   %.100s%s", first->header.cmdline, len > 100 ? "..." : "");
   fprintf(out, "  (pid %d on %s)\n", (int)first->header.pid, first->header.hostname);
-  fprintf(out, "  hooks     resolved:");
+  /* A library's functions are found when the program first calls one: a library that none of
+   * the files' processes called is "never called", not a failure. */
+  fprintf(out, "  hooks     called:");
   for (size_t h = 0, n = 0; h < TRACE_HOOK_COUNT; h++)
     if (r->f.hook_files[h])
       fprintf(out, "%s %s (%zu/%zu files)", n++ ? "," : "", trace_hooks[h].label,
               r->f.hook_files[h], j->nfiles);
-  fprintf(out, "; not resolved:");
+  fprintf(out, "; never called:");
   for (size_t h = 0, n = 0; h < TRACE_HOOK_COUNT; h++)
     if (!r->f.hook_files[h]) fprintf(out, "%s %s", n++ ? "," : "", trace_hooks[h].label);
   fputc('\n', out);

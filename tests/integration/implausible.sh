@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Figures that cannot be right are never printed without a word: `mfu report` on a run of the
-# example (test doubles: a simulated GPU whose GEMMs run at 100 TFLOP/s) warns, in the text and
+# example (test doubles: a simulated GPU whose GEMMs run at 100 TFLOP/s, the peak of its row in
+# the accelerator table) warns, in the text and
 # in --json, when MFU or HFU exceed 100% or the coverage leaves [0.5, 2] — another model than
 # the one traced, a peak of another precision, a convention that overcounts — and says what
 # to pass. The traced model itself gets no such warning.
@@ -14,10 +15,12 @@ work=(--batch 4 --seq 512)
 traced "$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step" "${model[@]}" "${work[@]}" --steps 6 \
   --dtype bf16 >run.txt 2>&1 || { cat run.txt; fail "the example failed"; }
 
-# The model that ran, at the simulated peak: plausible.
-expect 0 "^  MFU +[0-9]+\.[0-9]+%" "$MFU" report traces "${model[@]}" "${work[@]}" --attention full \
-  --peak-tflops 100
-! grep -q "cannot be right" out.txt || { cat out.txt; fail "a plausible report warned"; }
+# The model that ran, at the simulated peak, which the table has for the doubles' device (no
+# --peak-tflops): plausible, MFU below 100% and equal to HFU (no recomputation).
+expect 0 "^  peak       100 TFLOP/s bf16 \(test-double: simulated, no GPU\) per device$" \
+  "$MFU" report traces "${model[@]}" "${work[@]}" --attention full
+grep -qE "^  MFU +[1-9][0-9]\.[0-9]{2}% +HFU +[1-9][0-9]\.[0-9]{2}%$" out.txt || { cat out.txt; fail "no MFU at the simulated peak"; }
+! grep -q "cannot be right\|no peak" out.txt || { cat out.txt; fail "a plausible report warned"; }
 
 # Another model: the formula's FLOPs and the counted ones side by side, and what to pass.
 expect 0 "^  - MFU [0-9.]+% and coverage [0-9.]+ cannot be right; the formula \(llama-3-8b, exact \

@@ -20,6 +20,12 @@ grep -qE "^  MFU +$pct +HFU +$pct$" stderr.txt || fail "the summary has no 'MFU 
 grep -q "^  model      0.020 TFLOP per step per rank (formula: global batch 4 x seq 128 over 1 rank)$" \
   stderr.txt || fail "the summary has no model line: $(cat stderr.txt)"
 grep -q "^mfu run: the summary as JSON is in summary.json$" stderr.txt || fail "where the JSON is, unsaid"
+# the full report is named with the options that give the same MFU (mfu run's own left out)
+grep -qxF "full report: mfu report $PWD/traces ${model[*]} ${work[*]} --attention full --peak-tflops 100" \
+  stderr.txt || fail "the full report's command lacks the model: $(grep 'full report' stderr.txt)"
+# each measured step has its MFU; the last, whose end is unknown, none
+[ "$(json summary.json per_rank.0.steps.per_step.-2.mfu)" != null ] || fail "a measured step has no MFU"
+expect_eq "the last step's MFU" "$(json summary.json per_rank.0.steps.per_step.-1.mfu)" null
 expect_eq "work.batch" "$(json summary.json work.batch)" 4
 expect_eq "counted FLOPs" "$(json summary.json totals.gemm_flops)" 120342970368
 

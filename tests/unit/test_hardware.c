@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/hardware.h"
+#include "../doubles/fake_gpu.h"
 
 #define assert_contains(text, part)                                                      \
   do {                                                                                   \
@@ -153,7 +154,16 @@ static void test_dense_peaks(void **state) {
   assert_true(peak("NVIDIA RTX A6000", MFU_PREC_BF16) == 154.8);
   assert_true(peak("NVIDIA L40S", MFU_PREC_BF16) == 362);
   assert_true(peak("AMD Instinct MI250X", MFU_PREC_BF16) == 383);
+  /* The test doubles' simulated GPU, by the name their CUDA runtime reports: every precision
+   * at the rate of its GEMMs (tests/doubles/fake_gpu.h), said to be simulated. */
+  const double fake_tflops = FAKE_GEMM_FLOPS_PER_NS / 1e3;
+  assert_true(fake_tflops == 100);
+  assert_true(peak("mfushim test double (no GPU)", MFU_PREC_BF16) == fake_tflops);
+  assert_true(peak("mfushim test double (no GPU)", MFU_PREC_FP32) == fake_tflops);
   char err[512];
+  assert_true(hw_simulated(hw_find("mfushim test double (no GPU)", err, sizeof err)));
+  for (size_t r = 0; r < hw_count; r++)
+    assert_true(hw_simulated(&hw_table[r]) == !strcmp(hw_table[r].id, "test-double"));
   assert_true(hw_tflops(hw_find("v100", err, sizeof err), MFU_PREC_BF16, err, sizeof err) == 0);
   assert_contains(err, "has no bf16 arithmetic");
   assert_true(hw_tflops(hw_find("h20", err, sizeof err), MFU_PREC_TF32, err, sizeof err) == 0);

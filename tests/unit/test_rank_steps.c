@@ -603,7 +603,16 @@ static void test_device_peak_without_model(void **state) {
   assert_true(isnan(u.mfu));
   assert_close(u.hfu, r->hfu);
   utilization_free(&u);
+
+  /* --peak-tflops overrides the recorded device's peak, and the label says where it came from. */
+  char *flag_argv[] = {"report", "--peak-tflops", "400"};
+  parse_options(&mo, &o, 3, flag_argv);
+  utilization_compute(&t.jobs[0], &o, &u);
+  assert_true(u.ranks[0].peak == 400e12);
+  assert_string_equal(u.ranks[0].peak_label, "400 TFLOP/s bf16 (--peak-tflops)");
+  utilization_free(&u);
   mfu_traces_free(&t);
+  parse_options(&mo, &o, 1, argv);
 
   /* No device recorded and no peak option: no peak, and the reason. */
   snprintf(dir, sizeof dir, "%s/nodevice", fx_dir);

@@ -121,7 +121,7 @@ static void test_human(void **state) {
   assert_int_equal(o->status, 0);
   assert_contains(o->out, "job       job-42, started 2023-11-14 22:13:20 UTC");
   assert_contains(o->out, "ranks     2 of world size 3, 2 trace files");
-  assert_contains(o->out, "resolved: cuBLAS (2/2 files), cuBLASLt (2/2 files); not resolved: NCCL");
+  assert_contains(o->out, "called: cuBLAS (2/2 files), cuBLASLt (2/2 files); never called: NCCL");
   assert_contains(o->out, "GEMM FLOPs by precision");
   assert_contains(o->out, "274877906944"); /* bf16 FLOPs, exact */
   assert_contains(o->out, "0.275"); /* and in TFLOP */
@@ -262,7 +262,7 @@ static void test_nccl_human(void **state) {
   struct output *o = report(fx_dir, "--full", NULL);
   assert_int_equal(o->status, 0);
   squeeze(o->out);
-  assert_contains(o->out, "resolved: cuBLAS (2/2 files), cuBLASLt (2/2 files), NCCL (2/2 files);");
+  assert_contains(o->out, "called: cuBLAS (2/2 files), cuBLASLt (2/2 files), NCCL (2/2 files);");
   assert_contains(o->out, "\nNCCL by operation\n operation calls failed bytes GB host ms\n"
                           " AllReduce 2 0 4194304 0.004 0.001\n"
                           " Broadcast 4 0 100 0.000 0.002\n"
