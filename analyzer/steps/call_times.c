@@ -21,8 +21,9 @@ struct built_call {
   uint64_t external;
   double flops;
   uint64_t start_ns, host_ns, gpu_ns;
-  uint32_t slot; /* in gemm[] or nccl[], by kind */
-  uint32_t tid, site;
+  uint32_t slot;       /* in gemm[] or nccl[], by kind */
+  uint32_t tid;
+  uint32_t site_shape; /* in site_shapes[]: its call site, kind and slot */
   uint8_t kind;
   bool timed;
 };
@@ -45,7 +46,8 @@ struct call_times_builder {
   struct call_times out;
   size_t gemm_cap, nccl_cap, kernels_cap;
   struct slots gemm_slots, nccl_slots, kernel_slots;
-  struct trace_memo rows; /* a call's row in gemm[] or nccl[], by descriptor */
+  /* by descriptor: a call's row in gemm[] or nccl[], and its site_shapes[] entry << 32 */
+  struct trace_memo rows;
   struct built_call *calls;
   size_t ncalls, calls_cap;
   struct built_activity *acts;
@@ -59,8 +61,11 @@ struct call_times_builder {
   size_t nnames, names_cap;
   struct built_marker *markers;
   size_t nmarkers, markers_cap;
-  struct slots site_slots;
   size_t sites_cap;
+  /* Each distinct call site, kind and row of the calls (range_phase 0), by site_shape_slots */
+  struct call_times_site *site_shapes;
+  size_t nsite_shapes, site_shapes_cap;
+  struct slots site_shape_slots;
 };
 
 struct call_times_builder *call_times_builder_new(void) {
@@ -105,14 +110,44 @@ static size_t nccl_slot(struct call_times_builder *b, const struct mfu_nccl *n) 
   return i;
 }
 
-static void add_call(struct call_times_builder *b, const struct mfu_record *r, enum call_kind kind,
-                     size_t slot) {
+static bool same_site(const void *entries, size_t i, const void *key) {
+  const struct call_times_site *a = (const struct call_times_site *)entries + i, *k = key;
+  return a->site == k->site && a->kind == k->kind && a->shape == k->shape &&
+         a->range_phase == k->range_phase;
+}
+
+static uint64_t site_hash(const struct call_times_site *key) {
+  return mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(MFU_HASH_SEED, key->site), key->shape),
+                      (uint64_t)key->kind << 8 | key->range_phase);
+}
+
+/* A GEMM's or NCCL call's row in gemm[] or nccl[], and its entry in site_shapes[] << 32. */
+static uint64_t rows_of(struct call_times_builder *b, const struct mfu_record *r,
+                        enum call_kind kind) {
+  size_t slot = kind == CALL_GEMM ? gemm_slot(b, &r->u.gemm) : nccl_slot(b, &r->u.nccl);
+  struct call_times_site key = {.site = r->callsite, .shape = (uint32_t)slot,
+                                .kind = kind == CALL_GEMM ? MFU_REC_GEMM : MFU_REC_NCCL};
+  size_t i = slots_find(&b->site_shape_slots, site_hash(&key), same_site, b->site_shapes, &key,
+                        b->nsite_shapes);
+  if (i == b->nsite_shapes) {
+    MFU_GROW(b->site_shapes, b->nsite_shapes, b->site_shapes_cap);
+    b->site_shapes[b->nsite_shapes++] = key;
+  }
+  return slot | (uint64_t)i << 32;
+}
+
+/* Adds the call; its row and its site_shapes[] entry from the memo of its descriptor. */
+static size_t add_call(struct call_times_builder *b, const struct mfu_record *r,
+                       const struct mfu_trace *t, enum call_kind kind) {
+  uint64_t rows;
+  if (!trace_memo_get(&b->rows, t, &rows)) trace_memo_put(&b->rows, t, rows = rows_of(b, r, kind));
   MFU_GROW(b->calls, b->ncalls, b->calls_cap);
   b->calls[b->ncalls++] = (struct built_call){
       .external = r->correlation, .flops = (double)r->flops, .start_ns = r->t_start_ns,
       .host_ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0,
-      .slot = (uint32_t)slot, .tid = r->tid, .site = r->callsite,
+      .slot = (uint32_t)rows, .tid = r->tid, .site_shape = (uint32_t)(rows >> 32),
       .kind = (uint8_t)kind};
+  return (uint32_t)rows;
 }
 
 static void add_activity(struct call_times_builder *b, const struct mfu_record *r,
@@ -125,22 +160,19 @@ static void add_activity(struct call_times_builder *b, const struct mfu_record *
 void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
                     const struct mfu_trace *t) {
   bool captured = (r->flags & MFU_RF_CAPTURED) != 0;
-  uint64_t i;
   switch (r->kind) {
   case MFU_REC_GEMM: {
     if (r->status != 0 || captured) return;
-    if (!trace_memo_get(&b->rows, t, &i)) trace_memo_put(&b->rows, t, i = gemm_slot(b, &r->u.gemm));
+    size_t i = add_call(b, r, t, CALL_GEMM);
     b->out.gemm[i].calls++;
     b->out.gemm[i].flops += (double)r->flops;
-    add_call(b, r, CALL_GEMM, i);
     return;
   }
   case MFU_REC_NCCL: {
     const struct mfu_nccl *n = &r->u.nccl;
     if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
-    if (!trace_memo_get(&b->rows, t, &i)) trace_memo_put(&b->rows, t, i = nccl_slot(b, n));
+    size_t i = add_call(b, r, t, CALL_NCCL); /* before out.nccl: it may move it */
     b->out.nccl[i].calls++;
-    add_call(b, r, CALL_NCCL, i);
     return;
   }
   case MFU_REC_KERNEL: /* categorized by name at the end, once per distinct name */
@@ -235,35 +267,30 @@ static void phase_ranges_of(const struct call_times_builder *b, const struct mfu
   free(m);
 }
 
-static bool same_site(const void *entries, size_t i, const void *key) {
-  const struct call_times_site *a = (const struct call_times_site *)entries + i, *k = key;
-  return a->site == k->site && a->kind == k->kind && a->shape == k->shape &&
-         a->range_phase == k->range_phase;
-}
-
-/* The calls by call site, shape and the phase of the NVTX range around them. */
+/* The calls by call site, shape and the phase of the NVTX range around them: rows by a dense
+ * index of (site_shapes[] entry, phase), in the order first seen. */
 static void add_sites(struct call_times_builder *b, const struct mfu_trace *t) {
   struct phase_ranges pr;
   phase_ranges_of(b, t, &pr);
+  uint32_t *row_of = mfu_xcalloc(b->nsite_shapes * PHASE_COUNT, sizeof *row_of); /* row + 1 */
   for (size_t i = 0; i < b->ncalls; i++) {
     const struct built_call *c = &b->calls[i];
-    struct call_times_site key = {
-        .site = c->site, .kind = c->kind == CALL_GEMM ? MFU_REC_GEMM : MFU_REC_NCCL,
-        .range_phase = (uint8_t)phase_ranges_at(&pr, c->tid, c->start_ns, NULL), .shape = c->slot};
-    uint64_t h = mfu_hash_mix(mfu_hash_mix(mfu_hash_mix(MFU_HASH_SEED, key.site), key.shape),
-                              (uint64_t)key.kind << 8 | key.range_phase);
-    size_t k = slots_find(&b->site_slots, h, same_site, b->out.sites, &key, b->out.nsites);
-    if (k == b->out.nsites) {
+    enum phase phase = phase_ranges_at(&pr, c->tid, c->start_ns, NULL);
+    uint32_t *at = &row_of[(size_t)c->site_shape * PHASE_COUNT + phase];
+    if (!*at) {
       MFU_GROW(b->out.sites, b->out.nsites, b->sites_cap);
-      b->out.sites[b->out.nsites++] = key;
+      b->out.sites[b->out.nsites] = b->site_shapes[c->site_shape];
+      b->out.sites[b->out.nsites].range_phase = (uint8_t)phase;
+      *at = (uint32_t)++b->out.nsites;
     }
-    struct call_times_site *row = &b->out.sites[k];
+    struct call_times_site *row = &b->out.sites[*at - 1];
     row->calls++;
     row->timed_calls += c->timed;
     row->flops += c->flops;
     row->gpu_ns += c->gpu_ns;
     row->host_ns += c->host_ns;
   }
+  free(row_of);
   phase_ranges_free(&pr);
 }
 
@@ -316,7 +343,8 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
   free(b->names);
   free(b->name_cat);
   free(b->kernel_name);
-  slots_free(&b->site_slots);
+  slots_free(&b->site_shape_slots);
+  free(b->site_shapes);
   free(b->markers);
   free(b->calls);
   free(b->acts);

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <zstd.h>
 
 #include "compress.h"
 #include "encode.h"
+#include "job/job.h"
 #include "trace/memo.h"
 #include "trace/reader.h"
 #include "trace_fixture.h"
@@ -341,6 +343,95 @@ static void test_shim_zstd(void **state) {
   assert_memory_equal(back, payload, 65536);
 }
 
+/* Steps of a training loop as the shim records them: six layers of four GEMMs of their own
+ * shapes from two call sites and a collective, on two threads, then the LM head's GEMM. */
+static size_t training(struct mfu_record *r, size_t steps) {
+  size_t n = 0;
+  uint64_t clock = 1000000000ull, id = 0;
+  for (size_t s = 0; s < steps; s++) {
+    for (int layer = 0; layer < 6; layer++)
+      for (int call = 0; call < 5; call++) {
+        struct mfu_record x = random_record(call == 4 ? MFU_REC_NCCL : MFU_REC_GEMM, &clock, &id);
+        x.api = 1, x.stream = 0, x.tid = 77 + (uint32_t)(layer % 2), x.callsite = 1 + (call & 1);
+        if (call == 4) {
+          x.u.nccl.op = MFU_NCCL_ALLREDUCE, x.u.nccl.count = 4096, x.u.nccl.bytes = 8192;
+          x.u.nccl.group_seq = 0;
+        } else {
+          x.u.gemm.m = 64 << call % 3, x.u.gemm.k = 64 * (1 + layer), x.u.gemm.capture = 0;
+          x.flops = (uint64_t)(2 * x.u.gemm.m * x.u.gemm.n * x.u.gemm.k);
+        }
+        r[n++] = x;
+      }
+    struct mfu_record head = random_record(MFU_REC_GEMM, &clock, &id); /* the LM head */
+    head.api = 1, head.stream = 0, head.tid = 77, head.callsite = 3;
+    head.u.gemm.m = 1000, head.u.gemm.k = 64, head.u.gemm.capture = 0;
+    head.flops = (uint64_t)(2 * head.u.gemm.m * head.u.gemm.n * head.u.gemm.k);
+    r[n++] = head;
+  }
+  return n;
+}
+
+static const struct mfu_file *load_one(struct mfu_traces *t, const char *dir) {
+  char err[512];
+  assert_int_equal(mfu_traces_load(t, dir, NULL, NULL, err, sizeof err), 0);
+  assert_int_equal(t->nfiles, 1);
+  return &t->files[0];
+}
+
+/* The same records in blocks of one record (each derived on its own) and in blocks of 1000
+ * (derived once per descriptor of a block): the same counts, steps and times by shape,
+ * collective and call site. */
+static void test_memoized_equals_per_record(void **state) {
+  (void)state;
+  size_t n = training(sent, 96); /* 2976 records: three blocks */
+  char dir1[512], dir2[512], path[600];
+  snprintf(dir1, sizeof dir1, "%s/per-record", fx_dir);
+  snprintf(dir2, sizeof dir2, "%s/memoized", fx_dir);
+  assert_int_equal(mkdir(dir1, 0755), 0);
+  assert_int_equal(mkdir(dir2, 0755), 0);
+  struct fx fx;
+  write_v2(&fx, sent, n, 1, false);
+  snprintf(path, sizeof path, "%s/a.mfutrace", dir1);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  write_v2(&fx, sent, n, PER_BLOCK, false);
+  snprintf(path, sizeof path, "%s/a.mfutrace", dir2);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  struct mfu_traces t1, t2;
+  const struct mfu_file *a = load_one(&t1, dir1), *b = load_one(&t2, dir2);
+  assert_int_equal(a->counts.gemm_calls, 96 * 25);
+  assert_true(a->counts.gemm_flops == b->counts.gemm_flops);
+  assert_int_equal(a->steps.nsteps, 96);
+  assert_int_equal(b->steps.nsteps, a->steps.nsteps);
+  for (size_t i = 0; i < a->steps.nsteps; i++) {
+    assert_int_equal(b->steps.steps[i].calls, a->steps.steps[i].calls);
+    assert_true(b->steps.steps[i].gemm_flops == a->steps.steps[i].gemm_flops);
+  }
+  const struct call_times *x = &a->call_times, *y = &b->call_times;
+  assert_int_equal(x->ngemm, 3 * 6 + 1);
+  assert_int_equal(x->nnccl, 1);
+  assert_int_equal(x->nsites, 4 * 6 + 2); /* m 64 from sites 1 and 2: a row each */
+  assert_int_equal(y->ngemm, x->ngemm);
+  assert_int_equal(y->nnccl, x->nnccl);
+  assert_int_equal(y->nsites, x->nsites);
+  for (size_t i = 0; i < x->ngemm; i++) {
+    assert_int_equal(y->gemm[i].m, x->gemm[i].m);
+    assert_int_equal(y->gemm[i].calls, x->gemm[i].calls);
+    assert_true(y->gemm[i].flops == x->gemm[i].flops);
+  }
+  assert_int_equal(y->nccl[0].calls, 96 * 6);
+  for (size_t i = 0; i < x->nsites; i++) {
+    assert_int_equal(y->sites[i].site, x->sites[i].site);
+    assert_int_equal(y->sites[i].kind, x->sites[i].kind);
+    assert_int_equal(y->sites[i].shape, x->sites[i].shape);
+    assert_int_equal(y->sites[i].calls, x->sites[i].calls);
+    assert_int_equal(y->sites[i].host_ns, x->sites[i].host_ns);
+  }
+  mfu_traces_free(&t1);
+  mfu_traces_free(&t2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_kind_reads_back),
@@ -350,6 +441,7 @@ int main(void) {
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_shim_zstd),
       cmocka_unit_test(test_descriptors_memo),
+      cmocka_unit_test(test_memoized_equals_per_record),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
