@@ -217,6 +217,7 @@ static int by_count_then_first(const void *a, const void *b) {
 struct detect_scratch {
   size_t *stamp;   /* per group: the last segment it was seen in */
   size_t *present; /* per group: in how many segments */
+  size_t *calls;   /* per group: how many calls the segments hold */
   bool *periodic;  /* per group: present in most segments */
   uint64_t *seg;   /* per segment: a signature hash, or a count */
   uint64_t *sets;  /* per segment of the candidate being chosen: its set of keys */
@@ -242,13 +243,16 @@ static void count_per_segment(const size_t *x, size_t xc, const size_t *a, size_
  * anchor, and returns how many calls of those keys the segments hold. */
 static size_t mark_periodic(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c) {
   size_t explained = 0;
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX, w->present[g] = 0;
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX, w->present[g] = w->calls[g] = 0;
   FOR_SEGMENT_CALLS(p, j, a, c) {
     size_t g = ix->group[p];
+    w->calls[g]++;
     if (w->stamp[g] != j) w->stamp[g] = j, w->present[g]++;
   }
-  for (size_t g = 0; g < ix->ngroups; g++) w->periodic[g] = most(w->present[g], c - 1);
-  FOR_SEGMENT_CALLS(p, j, a, c) explained += w->periodic[ix->group[p]];
+  for (size_t g = 0; g < ix->ngroups; g++) {
+    w->periodic[g] = most(w->present[g], c - 1);
+    explained += w->periodic[g] ? w->calls[g] : 0;
+  }
   return explained;
 }
 
@@ -368,11 +372,6 @@ struct pred {
   size_t seg, at; /* the segment, and the index in z of the call it precedes */
 };
 
-static int by_key_then_seg(const void *a, const void *b) {
-  const struct pred *x = a, *y = b;
-  return x->key != y->key ? MFU_COMPARE(x->key, y->key) : MFU_COMPARE(x->seg, y->seg);
-}
-
 /* The key of the periodic call at offset o from z[i], or whether there is none. */
 static bool z_key(const struct steps_call *c, const size_t *z, size_t nz, size_t i, long o,
                   uint64_t *key) {
@@ -393,16 +392,32 @@ static size_t repeats_start(const struct steps_call *c, const size_t *z, size_t 
  * previous layer's last). If several do (with recomputed layers the first layer's forward
  * GEMM also follows the LM head), the one after which the calls repeat the sequence's start
  * the longest. */
-static bool step_end(const struct steps_call *c, const size_t *z, size_t nz, const size_t *a,
+static bool step_end(const struct index *ix, const size_t *z, size_t nz, const size_t *a,
                      size_t na, uint64_t first, uint64_t *last) {
-  struct pred *p = mfu_xmalloc(nz, sizeof *p);
-  size_t np = 0, best_match = 0, best_once = 0;
+  const struct steps_call *c = ix->c;
+  struct pred *found = mfu_xmalloc(nz, sizeof *found);
+  size_t np = 0, best_match = 0, best_once = 0, distinct = 0;
+  size_t *place = mfu_xcalloc(ix->ngroups, sizeof *place); /* per group: its preds, then where */
+  struct mfu_sort_pair *keys = mfu_xmalloc(ix->ngroups, sizeof *keys); /* key, group */
   for (size_t i = 1, j = 0; i < nz; i++) { /* pairs ending in (a[j], a[j + 1]] */
     if (c[z[i]].key != first || z[i] <= a[0] || z[i] > a[na - 1]) continue;
     while (z[i] > a[j + 1]) j++;
-    p[np++] = (struct pred){c[z[i - 1]].key, j, i};
+    size_t g = ix->group[z[i - 1]];
+    found[np++] = (struct pred){c[z[i - 1]].key, j, i};
+    if (place[g]++ == 0) keys[distinct++] = (struct mfu_sort_pair){c[z[i - 1]].key, g};
   }
-  mfu_sort(p, np, sizeof *p, by_key_then_seg);
+  /* By key, then segment (the order found in): the keys present sorted, each given the run of
+   * places its preds take, then the preds into them in order (a counting sort). */
+  mfu_sort(keys, distinct, sizeof *keys, mfu_compare_pairs);
+  for (size_t k = 0, at = 0; k < distinct; k++) {
+    size_t g = keys[k].index, n = place[g];
+    place[g] = at, at += n;
+  }
+  struct pred *p = mfu_xmalloc(np, sizeof *p);
+  for (size_t i = 0; i < np; i++) p[place[ix->group[z[found[i].at - 1]]]++] = found[i];
+  free(keys);
+  free(place);
+  free(found);
   for (size_t i = 0, k = 0; i < np; i = k) {
     size_t once = 0; /* segments in which p[i].key precedes `first` exactly once */
     while (k < np && p[k].key == p[i].key) {
@@ -421,23 +436,26 @@ static bool step_end(const struct steps_call *c, const size_t *z, size_t nz, con
 /* The cut before the periodic call `first`: the call that ends a step, the usual calls
  * around the pair, and the fewest periodic calls in a step, against stray pairs made by
  * extra calls just after a boundary. False when no call ends a step before `first`. */
-static bool find_cut(const struct steps_call *c, const size_t *z, size_t nz, const size_t *a,
+static bool find_cut(const struct index *ix, const size_t *z, size_t nz, const size_t *a,
                      size_t na, uint64_t first, struct cut *cut, uint64_t *buf) {
-  if (!step_end(c, z, nz, a, na, first, &cut->last)) return false;
+  const struct steps_call *c = ix->c;
+  if (!step_end(ix, z, nz, a, na, first, &cut->last)) return false;
   cut->first = first;
   count_per_segment(z, nz, a, na, buf); /* periodic calls per segment */
   mfu_sort(buf, na - 1, sizeof *buf, mfu_compare_u64);
   cut->shortest = (buf[(na - 1) / 2] + 3) / 4;
   static const long offset[4] = {-3, -2, 1, 2};
   uint64_t *usual[4] = {&cut->before[0], &cut->before[1], &cut->after[0], &cut->after[1]};
+  size_t pairs = 0; /* where `last` is followed by `first`, into buf first */
+  for (size_t i = 1; i < nz; i++)
+    if (c[z[i - 1]].key == cut->last && c[z[i]].key == first) buf[pairs++] = i;
+  uint64_t *keys = mfu_xmalloc(pairs, sizeof *keys);
   for (int o = 0; o < 4; o++) {
     size_t m = 0, agree;
-    for (size_t i = 1; i < nz; i++)
-      if (c[z[i - 1]].key == cut->last && c[z[i]].key == first &&
-          z_key(c, z, nz, i, offset[o], &buf[m]))
-        m++;
-    *usual[o] = majority(buf, m, &agree);
+    for (size_t k = 0; k < pairs; k++) m += z_key(c, z, nz, buf[k], offset[o], &keys[m]);
+    *usual[o] = majority(keys, m, &agree);
   }
+  free(keys);
   return true;
 }
 
@@ -520,8 +538,8 @@ static const char *detect(const struct index *ix, struct detect_scratch *w, size
     if (w->periodic[ix->group[p]]) buf[nz++] = p;
   /* The first periodic call starts the first step; failing that, the anchor a step. */
   struct cut cut;
-  if (!find_cut(c, buf, nz, a, na, c[buf[0]].key, &cut, w->seg) &&
-      !find_cut(c, buf, nz, a, na, c[a[0]].key, &cut, w->seg))
+  if (!find_cut(ix, buf, nz, a, na, c[buf[0]].key, &cut, w->seg) &&
+      !find_cut(ix, buf, nz, a, na, c[a[0]].key, &cut, w->seg))
     return "no consistent boundary in the repeating pattern";
   cut_steps(c, ix->n, buf, nz, &cut, d);
   if (!d->nsteps) return "no step boundary found";
@@ -536,8 +554,8 @@ void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_
   index_build(&ix, c, n);
   size_t *buf = mfu_xmalloc(n + 1, sizeof *buf);
   struct detect_scratch w = {mfu_xmalloc(ix.ngroups, sizeof(size_t)), mfu_xmalloc(ix.ngroups, sizeof(size_t)),
-                   mfu_xmalloc(ix.ngroups, sizeof(bool)), mfu_xmalloc(n, sizeof(uint64_t)),
-                   mfu_xmalloc(n, sizeof(uint64_t))};
+                   mfu_xmalloc(ix.ngroups, sizeof(size_t)), mfu_xmalloc(ix.ngroups, sizeof(bool)),
+                   mfu_xmalloc(n, sizeof(uint64_t)), mfu_xmalloc(n, sizeof(uint64_t))};
   const char *why = detect(&ix, &w, buf, d);
   if (why) {
     snprintf(d->reason, sizeof d->reason, "%s", why);
@@ -551,6 +569,7 @@ void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_
   free(w.sets);
   free(w.seg);
   free(w.periodic);
+  free(w.calls);
   free(w.present);
   free(w.stamp);
   free(buf);
