@@ -232,6 +232,27 @@ cublasStatus_t cublasLtMatmulPreferenceInit_internal(cublasLtMatmulPreference_t 
   return size < sizeof *pref ? CUBLAS_STATUS_INVALID_VALUE : track(pref);
 }
 
+/* Emulation descriptor (floating-point emulation's settings): every attribute defaults to 0,
+ * the library's defaults (the default strategy, mantissa control and counts). */
+static int64_t emulation_default(cublasLtEmulationDesc_t obj,
+                                 cublasLtEmulationDescAttributes_t attr) {
+  (void)obj, (void)attr;
+  return 0;
+}
+ATTR_OBJECT(cublasLtEmulationDesc_t, cublasLtEmulationDescAttributes_t, cublasLtEmulationDesc,
+            emulation_default)
+
+cublasStatus_t cublasLtEmulationDescCreate(cublasLtEmulationDesc_t *emulationDesc) {
+  *emulationDesc = calloc(1, sizeof **emulationDesc);
+  if (!*emulationDesc) return CUBLAS_STATUS_ALLOC_FAILED;
+  return track(*emulationDesc);
+}
+
+cublasStatus_t cublasLtEmulationDescInit_internal(cublasLtEmulationDesc_t emulationDesc,
+                                                  size_t size) {
+  return size < sizeof *emulationDesc ? CUBLAS_STATUS_INVALID_VALUE : track(emulationDesc);
+}
+
 /* Transform descriptor: scale type as created, no transposes, host pointers. */
 static int64_t transform_default(cublasLtMatrixTransformDesc_t obj,
                                  cublasLtMatrixTransformDescAttributes_t attr) {

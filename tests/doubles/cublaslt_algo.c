@@ -1,8 +1,10 @@
 /* The cuBLASLt double's algorithms: the search a program makes before it multiplies
  * (cublasLtMatmulAlgoGetHeuristic, AlgoGetIds, AlgoInit, AlgoCheck, the capability and
- * configuration attributes). There are ALGO_COUNT algorithms, alike: each needs no workspace,
- * supports strided batches and out-of-place results, and has no tile or stage choices. An
- * algorithm's configuration lives in its cublasLtMatmulAlgo_t, as in the real library. */
+ * configuration attributes). Every non-negative id is an algorithm (a program may preset an id
+ * the real library gave it), and AlgoGetIds and the heuristic offer the first ALGO_COUNT; all
+ * are alike: each needs no workspace, supports strided batches and out-of-place results, and
+ * has no tile or stage choices. An algorithm's configuration lives in its
+ * cublasLtMatmulAlgo_t, as in the real library. */
 #include <cublasLt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,17 +26,28 @@ static size_t config_size(cublasLtMatmulAlgoConfigAttributes_t attr) {
   }
 }
 
-static uint32_t *slots(const cublasLtMatmulAlgo_t *algo) { return (uint32_t *)(void *)algo->data; }
+/* The slots are read and written by memcpy: algo->data is uint64_t[8], and stores through a
+ * uint32_t pointer would be invisible to a copy of the struct (strict aliasing), which the
+ * compiler may then drop. */
+static uint32_t slot(const cublasLtMatmulAlgo_t *algo, int i) {
+  uint32_t v;
+  memcpy(&v, (const char *)algo->data + 4 * i, sizeof v);
+  return v;
+}
+
+static void set_slot(cublasLtMatmulAlgo_t *algo, int i, uint32_t v) {
+  memcpy((char *)algo->data + 4 * i, &v, sizeof v);
+}
 
 static void algo_init(cublasLtMatmulAlgo_t *algo, int id) {
   memset(algo, 0, sizeof *algo);
-  slots(algo)[CUBLASLT_ALGO_CONFIG_ID] = (uint32_t)id;
-  slots(algo)[CUBLASLT_ALGO_CONFIG_SPLITK_NUM] = 1;
-  slots(algo)[SLOT_MAGIC] = ALGO_MAGIC;
+  set_slot(algo, CUBLASLT_ALGO_CONFIG_ID, (uint32_t)id);
+  set_slot(algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, 1);
+  set_slot(algo, SLOT_MAGIC, ALGO_MAGIC);
 }
 
 static bool valid(const cublasLtMatmulAlgo_t *algo) {
-  return algo && slots(algo)[SLOT_MAGIC] == ALGO_MAGIC;
+  return algo && slot(algo, SLOT_MAGIC) == ALGO_MAGIC;
 }
 
 cublasStatus_t cublasLtMatmulAlgoGetIds(cublasLtHandle_t lightHandle,
@@ -60,7 +73,7 @@ cublasStatus_t cublasLtMatmulAlgoInit(cublasLtHandle_t lightHandle,
                                       cublasLtMatmulAlgo_t *algo) {
   (void)lightHandle, (void)computeType, (void)scaleType, (void)Atype, (void)Btype, (void)Ctype;
   (void)Dtype;
-  if (!algo || algoId < 0 || algoId >= ALGO_COUNT) return CUBLAS_STATUS_INVALID_VALUE;
+  if (!algo || algoId < 0) return CUBLAS_STATUS_INVALID_VALUE;
   algo_init(algo, algoId);
   return CUBLAS_STATUS_SUCCESS;
 }
@@ -129,7 +142,7 @@ cublasStatus_t cublasLtMatmulAlgoConfigSetAttribute(cublasLtMatmulAlgo_t *algo,
     return CUBLAS_STATUS_INVALID_VALUE;
   uint32_t v = 0;
   memcpy(&v, buf, n);
-  slots(algo)[attr] = v;
+  set_slot(algo, (int)attr, v);
   return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -139,7 +152,7 @@ cublasStatus_t cublasLtMatmulAlgoConfigGetAttribute(const cublasLtMatmulAlgo_t *
                                                     size_t *sizeWritten) {
   size_t n = config_size(attr);
   if (!valid(algo) || !n) return CUBLAS_STATUS_INVALID_VALUE;
-  uint32_t v = slots(algo)[attr];
+  uint32_t v = slot(algo, (int)attr);
   uint16_t v16 = (uint16_t)v;
   return give(buf, sizeInBytes, sizeWritten, n == 2 ? (void *)&v16 : (void *)&v, n);
 }

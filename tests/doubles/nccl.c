@@ -9,7 +9,10 @@
  * no work and return ncclSuccess, or MFU_DOUBLE_STATUS. When the fake GPU is there
  * (fake_gpu.h), each successful data movement launches a kernel named as NCCL's on its stream;
  * inside ncclGroupStart/End (per thread, as in NCCL) the kernels are launched by the outermost
- * ncclGroupEnd, one per call. No state is shared between threads: thread-safe. */
+ * ncclGroupEnd, one per call. Buffers registered (ncclCommRegister, ncclCommWindowRegister) must
+ * be device memory of the doubles (devmem.h); PreMulSum operations are created and destroyed
+ * per communicator, as in NCCL. No state is shared between threads, and a communicator is used
+ * by one thread at a time (as NCCL asks): thread-safe. */
 #include <nccl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 
 struct ncclComm {
   int nranks, rank, device;
+  unsigned premulsum_ops; /* ncclRedOpCreatePreMulSum's ops: bit i is ncclNumOps + i */
 };
 
 /* Programs link the weak ncclX; the strong pncclX is what a profiler (the shim) calls. */
@@ -292,3 +296,79 @@ ncclResult_t pncclMemFree(void *ptr) {
   return mfu_devmem_free(ptr) == MFU_DEVMEM_DEVICE ? ncclSuccess : ncclInvalidArgument;
 }
 WEAK_ALIAS(ncclMemFree)
+
+/* --- user-defined reductions: a PreMulSum is ncclNumOps + i, i its slot in the communicator */
+
+#define PREMULSUM_SLOTS 32
+
+ncclResult_t pncclRedOpCreatePreMulSum(ncclRedOp_t *op, void *scalar, ncclDataType_t datatype,
+                                       ncclScalarResidence_t residence, ncclComm_t comm) {
+  if (!op || !scalar || !comm || (unsigned)datatype >= ncclNumTypes ||
+      (residence != ncclScalarDevice && residence != ncclScalarHostImmediate))
+    return ncclInvalidArgument;
+  if (residence == ncclScalarDevice && !mfu_devmem_device(scalar, 1)) return ncclInvalidArgument;
+  for (int i = 0; i < PREMULSUM_SLOTS; i++)
+    if (!(comm->premulsum_ops & (1u << i))) {
+      comm->premulsum_ops |= 1u << i;
+      *op = (ncclRedOp_t)(ncclNumOps + i);
+      return ncclSuccess;
+    }
+  return ncclInvalidUsage; /* every slot taken: destroy some first */
+}
+WEAK_ALIAS(ncclRedOpCreatePreMulSum)
+
+ncclResult_t pncclRedOpDestroy(ncclRedOp_t op, ncclComm_t comm) {
+  int i = (int)op - ncclNumOps;
+  if (!comm || i < 0 || i >= PREMULSUM_SLOTS || !(comm->premulsum_ops & (1u << i)))
+    return ncclInvalidArgument;
+  comm->premulsum_ops &= ~(1u << i);
+  return ncclSuccess;
+}
+WEAK_ALIAS(ncclRedOpDestroy)
+
+/* --- buffer registration: a handle (or window) is a record of the registered range */
+
+struct registration {
+  ncclComm_t comm;
+  void *buff;
+  size_t size;
+};
+
+static ncclResult_t do_register(ncclComm_t comm, void *buff, size_t size, void **handle) {
+  if (!comm || !handle || !size) return ncclInvalidArgument;
+  if (!mfu_devmem_device(buff, size)) return ncclInvalidArgument; /* not device memory */
+  struct registration *r = malloc(sizeof *r);
+  if (!r) return ncclSystemError;
+  *r = (struct registration){.comm = comm, .buff = buff, .size = size};
+  *handle = r;
+  return ncclSuccess;
+}
+
+static ncclResult_t do_deregister(ncclComm_t comm, void *handle) {
+  struct registration *r = handle;
+  if (!comm || !r || r->comm != comm) return ncclInvalidArgument;
+  free(r);
+  return ncclSuccess;
+}
+
+ncclResult_t pncclCommRegister(const ncclComm_t comm, void *buff, size_t size, void **handle) {
+  return do_register(comm, buff, size, handle);
+}
+WEAK_ALIAS(ncclCommRegister)
+
+ncclResult_t pncclCommDeregister(const ncclComm_t comm, void *handle) {
+  return do_deregister(comm, handle);
+}
+WEAK_ALIAS(ncclCommDeregister)
+
+ncclResult_t pncclCommWindowRegister(ncclComm_t comm, void *buff, size_t size, ncclWindow_t *win,
+                                     int winFlags) {
+  (void)winFlags;
+  return do_register(comm, buff, size, (void **)win);
+}
+WEAK_ALIAS(ncclCommWindowRegister)
+
+ncclResult_t pncclCommWindowDeregister(ncclComm_t comm, ncclWindow_t win) {
+  return do_deregister(comm, win);
+}
+WEAK_ALIAS(ncclCommWindowDeregister)

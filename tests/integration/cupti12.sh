@@ -5,12 +5,14 @@
 # planted workload gives the same GPU timeline and efficiency factors as the CUPTI 13 double.
 . "$MFU_ROOT/tests/lib.sh"
 example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
+# Beside the CUDA 13 doubles in a folder of its own; in a CUDA 12 stack, among its doubles.
 cupti12=$(dirname "$DOUBLES")/test-doubles-cupti12/libcupti.so.12
+[ "${MFU_CUDA_STACK:-13}" = 12 ] && cupti12=$DOUBLES/libcupti.so.12
 [ -f "$cupti12" ] || { echo "the CUPTI 12 double $cupti12 is not built (make all)"; exit 77; }
 # The doubles with CUPTI 12 in place of CUPTI 13.
 mkdir stack12
 for lib in "$DOUBLES"/lib*.so*; do
-  case $lib in *.map|*.d|*/libcupti.so.13) ;; *) ln -s "$lib" stack12/ ;; esac
+  case $lib in *.map|*.d|*/libcupti.so.1[23]) ;; *) ln -s "$lib" stack12/ ;; esac
 done
 ln -s "$cupti12" stack12/
 

@@ -2,7 +2,9 @@
 # cuda_program.cu (-cudart shared): a kernel, copies, cuBLAS, cuBLASLt with an algorithm search,
 # NCCL and a CUDA graph; its GEMMs' results are checked by the program itself, and the counts
 # must be exactly what it says it issued. static_cudart.cpp (nvcc's default -cudart static):
-# the shim still sees cuBLAS and NCCL, but none of the runtime's graph calls.
+# the shim still sees cuBLAS and NCCL, but none of the runtime's graph calls. collectives.cu
+# (-cudart shared): an NCCL benchmark as nccl-tests writes one, on two devices; every
+# operation counted as it says it issued (graph launches included).
 . "$MFU_ROOT/tests/lib.sh"
 NVCC=${CUDA_HOME:-/usr/local/cuda}/bin/nvcc
 [ -x "$NVCC" ] || { echo "skip: no nvcc at $NVCC"; exit 77; }
@@ -10,6 +12,7 @@ NVCC=${CUDA_HOME:-/usr/local/cuda}/bin/nvcc
 src=$MFU_ROOT/tests/integration
 "$NVCC" -cudart shared -o cuda_program "$src/cuda_program.cu" -lcublas -lcublasLt -lnccl
 "$NVCC" -cudart static -o static_cudart "$src/static_cudart.cpp" -lcublas -lnccl
+"$NVCC" -cudart shared -o collectives "$src/collectives.cu" -lnccl
 readelf -d cuda_program | grep -q 'NEEDED.*libcudart.so' || fail "cuda_program: no shared runtime"
 ! readelf -d static_cudart | grep -q 'NEEDED.*libcudart' || fail "static_cudart needs libcudart"
 
@@ -39,4 +42,19 @@ MFU_TRACE_DIR=$PWD/static traced ./static_cudart > static.txt || fail "static_cu
 expect_eq "static: gemm flops" "$(json static.json totals.gemm_flops)" 524288   # 2*64^3
 expect_eq "static: nccl bytes" "$(json static.json totals.nccl_bytes)" 4096
 expect_eq "static: graph calls seen" "$(json static.json graphs.captures)/$(json static.json graphs.launches)" 0/0
-echo "ok: $issued; static runtime: cuBLAS and NCCL counted, graph calls unseen"
+# An NCCL benchmark on two devices: per operation, the calls and bytes it issued.
+MFU_DOUBLE_DEVICES=2 LD_LIBRARY_PATH=$DOUBLES ./collectives > coll_plain.txt || fail "collectives failed on the doubles"
+MFU_DOUBLE_DEVICES=2 MFU_TRACE_DIR=$PWD/coll traced ./collectives > coll.txt || fail "collectives failed under the shim"
+cmp -s coll_plain.txt coll.txt || fail "the shim changed collectives' output"
+# 4 grouped iterations on 2 devices, then a graph per device launched 3 times: 14 calls of each
+# operation (AllReduce twice: sum and PreMulSum), 4096 bytes each (the gathers: 512 x 4 x 2).
+expect_eq "AllReduce issued" "$(grep '^AllReduce ' coll.txt)" "AllReduce 28 114688"
+"$MFU" report coll --json > coll.json
+while read -r op calls bytes; do
+  expect_eq "$op calls" "$(json coll.json nccl_by_op.$op.calls)" "$calls"
+  expect_eq "$op bytes" "$(json coll.json nccl_by_op.$op.bytes)" "$bytes"
+  expect_eq "$op failed" "$(json coll.json nccl_by_op.$op.failed)" 0
+done < coll.txt
+expect_eq "collectives: graph launches" "$(json coll.json graphs.launches)" 48
+expect_eq "collectives: launched calls" "$(json coll.json graphs.launched_nccl_calls)" 54
+echo "ok: $issued; collectives: $(wc -l < coll.txt) operations counted as issued; static runtime: cuBLAS and NCCL counted, graph calls unseen"
