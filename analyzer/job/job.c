@@ -66,6 +66,15 @@ static void add_launched(struct mfu_file *fs, struct counts_tally *direct,
   }
 }
 
+/* The records a file holds, from its header, as far as its size allows (a v2 record takes
+ * three bytes at least before compression, a v1 record MFU_RECORD_V1_SIZE): a hint for the
+ * arrays, which a damaged header cannot make larger than the file. */
+static size_t records_expected(const struct mfu_trace *t) {
+  uint64_t most = t->file_size / (t->header.version < 2 ? MFU_RECORD_V1_SIZE : 3);
+  uint64_t n = t->header.records_written < most ? t->header.records_written : most;
+  return n < SIZE_MAX ? (size_t)n : SIZE_MAX;
+}
+
 static void read_file(struct mfu_file *fs, const char *step_range) {
   struct mfu_trace t;
   struct counts_tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
@@ -74,6 +83,10 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   struct rank_steps_builder *steps = rank_steps_builder_new(step_range);
   struct call_times_builder *times = call_times_builder_new();
   fs->readable = mfu_trace_open(&t, fs->path) == 0;
+  if (fs->readable) {
+    rank_steps_reserve(steps, records_expected(&t));
+    call_times_reserve(times, records_expected(&t));
+  }
   for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;

@@ -157,6 +157,11 @@ static void add_activity(struct call_times_builder *b, const struct mfu_record *
   b->acts[b->nacts++] = (struct built_activity){ns, correlation, name, (uint8_t)cat};
 }
 
+void call_times_reserve(struct call_times_builder *b, size_t records) {
+  MFU_RESERVE(b->calls, b->calls_cap, records);
+  MFU_RESERVE(b->acts, b->acts_cap, records);
+}
+
 void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
                     const struct mfu_trace *t) {
   bool captured = (r->flags & MFU_RF_CAPTURED) != 0;

@@ -77,6 +77,8 @@ struct call_times_builder *call_times_builder_new(void);
 
 /* Takes what it needs from one record: successful GEMM and NCCL calls that ran when made,
  * kernels, memcpys, memsets and correlations. */
+/* Room for the calls and activities of a file of about `records` records (a hint). */
+void call_times_reserve(struct call_times_builder *b, size_t records);
 void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
                     const struct mfu_trace *t);
 

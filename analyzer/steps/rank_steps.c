@@ -16,10 +16,11 @@
 
 enum call_kind { CALL_GEMM, CALL_NCCL, CALL_LAUNCH };
 
-struct built_call {
-  uint64_t t_ns, key, correlation;
-  double flops, bytes;
-  enum call_kind kind;
+/* The calls are three arrays, so that step detection reads the first as it is: what each
+ * call did and when (seq), its correlation id and work (FLOPs, or bytes for NCCL), its kind. */
+struct call_work {
+  uint64_t correlation;
+  double work;
 };
 
 struct built_activity {
@@ -33,7 +34,9 @@ struct built_activity {
 struct name_cache { uint32_t id[NAME_SLOTS]; uint8_t cat[NAME_SLOTS]; };
 
 struct rank_steps_builder {
-  struct built_call *calls;
+  struct steps_call *seq;
+  struct call_work *work;
+  uint8_t *kind; /* enum call_kind */
   size_t ncalls, calls_cap;
   struct built_activity *acts;
   size_t nacts, acts_cap;
@@ -63,9 +66,17 @@ static void add_marker(struct rank_steps_builder *b, const struct mfu_record *r,
                                                     name ? mfu_xstrdup(name) : NULL};
 }
 
-static void add_call(struct rank_steps_builder *b, struct built_call c) {
-  MFU_GROW(b->calls, b->ncalls, b->calls_cap);
-  b->calls[b->ncalls++] = c;
+static void add_call(struct rank_steps_builder *b, uint64_t t_ns, uint64_t key,
+                     uint64_t correlation, double work, enum call_kind kind) {
+  if (b->ncalls == b->calls_cap) {
+    size_t cap = b->calls_cap;
+    MFU_GROW(b->seq, cap, b->calls_cap);
+    b->work = mfu_xrealloc(b->work, b->calls_cap * sizeof *b->work);
+    b->kind = mfu_xrealloc(b->kind, b->calls_cap * sizeof *b->kind);
+  }
+  b->seq[b->ncalls] = (struct steps_call){key, t_ns};
+  b->work[b->ncalls] = (struct call_work){correlation, work};
+  b->kind[b->ncalls++] = (uint8_t)kind;
 }
 
 static uint8_t name_category(struct rank_steps_builder *b, uint32_t id, const struct mfu_trace *t) {
@@ -102,11 +113,10 @@ static uint64_t call_key(const struct mfu_record *r) {
 }
 
 static void add_keyed_call(struct rank_steps_builder *b, const struct mfu_record *r,
-                           const struct mfu_trace *t, double flops, double bytes,
-                           enum call_kind kind) {
+                           const struct mfu_trace *t, double work, enum call_kind kind) {
   uint64_t key;
   if (!trace_memo_get(&b->keys, t, &key)) trace_memo_put(&b->keys, t, key = call_key(r));
-  add_call(b, (struct built_call){r->t_start_ns, key, r->correlation, flops, bytes, kind});
+  add_call(b, r->t_start_ns, key, r->correlation, work, kind);
 }
 
 void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
@@ -115,12 +125,12 @@ void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
   switch (r->kind) {
   case MFU_REC_GEMM:
     if (r->status != 0 || captured) return;
-    add_keyed_call(b, r, t, (double)r->flops, 0, CALL_GEMM);
+    add_keyed_call(b, r, t, (double)r->flops, CALL_GEMM);
     return;
   case MFU_REC_NCCL: {
     const struct mfu_nccl *n = &r->u.nccl;
     if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
-    add_keyed_call(b, r, t, 0, (double)n->bytes, CALL_NCCL);
+    add_keyed_call(b, r, t, (double)n->bytes, CALL_NCCL);
     return;
   }
   case MFU_REC_KERNEL:
@@ -148,26 +158,59 @@ void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
   }
 }
 
+void rank_steps_reserve(struct rank_steps_builder *b, size_t records) {
+  size_t seq = b->calls_cap, work = b->calls_cap, kind = b->calls_cap;
+  MFU_RESERVE(b->seq, seq, records);
+  MFU_RESERVE(b->work, work, records);
+  MFU_RESERVE(b->kind, kind, records);
+  if (seq == records && work == records && kind == records) b->calls_cap = records;
+  MFU_RESERVE(b->acts, b->acts_cap, records);
+}
+
 void rank_steps_add_launches(struct rank_steps_builder *b, const struct mfu_graphs *g,
                              const double *capture_flops) {
   for (size_t i = 0; i < g->nlaunch_list; i++) {
     const struct mfu_graph_launch *l = &g->launch_list[i];
     double flops = 0;
     for (size_t m = l->first; m < l->first + l->n; m++) flops += capture_flops[g->members[m]];
-    add_call(b, (struct built_call){l->t_ns, mfu_hash_mix(0x4c41554eull, l->executable), l->correlation,
-                                    flops, 0, CALL_LAUNCH});
+    add_call(b, l->t_ns, mfu_hash_mix(0x4c41554eull, l->executable), l->correlation, flops,
+             CALL_LAUNCH);
   }
 }
 
 /* --- finishing */
 static int by_time(const void *a, const void *b) {
-  const struct built_call *x = a, *y = b;
-  return (x->t_ns > y->t_ns) - (x->t_ns < y->t_ns);
+  const struct mfu_sort_pair *x = a, *y = b;
+  return MFU_COMPARE(x->value, y->value);
 }
 static int by_start(const void *a, const void *b) {
   const struct built_activity *x = a, *y = b;
   return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
 }
+/* The calls in the order they were made: already, as a file's calls of one thread come, or
+ * sorted stably by time (threads interleaved, graph launches added at the end). */
+static void in_time_order(struct rank_steps_builder *b) {
+  size_t n = b->ncalls, i = 1;
+  while (i < n && b->seq[i - 1].time_ns <= b->seq[i].time_ns) i++;
+  if (i >= n) return;
+  struct mfu_sort_pair *order = mfu_xmalloc(n, sizeof *order);
+  for (i = 0; i < n; i++) order[i] = (struct mfu_sort_pair){b->seq[i].time_ns, i};
+  mfu_sort_runs(order, n, sizeof *order, by_time);
+  struct steps_call *seq = mfu_xmalloc(n, sizeof *seq);
+  struct call_work *work = mfu_xmalloc(n, sizeof *work);
+  uint8_t *kind = mfu_xmalloc(n, sizeof *kind);
+  for (i = 0; i < n; i++) {
+    seq[i] = b->seq[order[i].index];
+    work[i] = b->work[order[i].index];
+    kind[i] = b->kind[order[i].index];
+  }
+  free(b->seq);
+  free(b->work);
+  free(b->kind);
+  free(order);
+  b->seq = seq, b->work = work, b->kind = kind, b->calls_cap = n;
+}
+
 /* The step holding call `i` (steps are in call order), or nsteps. */
 static size_t step_of_call(const struct steps_span *s, size_t n, size_t i) {
   size_t lo = 0, hi = n;
@@ -184,16 +227,15 @@ static size_t step_of_call(const struct steps_span *s, size_t n, size_t i) {
 static void correlate(struct rank_steps_builder *b, const struct steps_detection *d,
                       uint64_t *gpu_start, uint64_t *gpu_end) {
   struct correlation_index ix;
-  correlation_index_init(&ix, b->corr, b->ncorr, b->ncalls ? &b->calls[0].correlation : NULL,
-                         sizeof *b->calls, b->ncalls);
+  correlation_index_init(&ix, b->corr, b->ncorr, b->ncalls ? &b->work[0].correlation : NULL,
+                         sizeof *b->work, b->ncalls);
   for (size_t a = 0; a < b->nacts; a++) {
     struct built_activity *act = &b->acts[a];
     size_t i = correlation_find(&ix, act->correlation);
     if (i == CORRELATION_NONE) continue;
-    const struct built_call *call = &b->calls[i];
-    if (call->kind == CALL_GEMM && act->category != CAT_MEMCPY && act->category != CAT_MEMSET)
+    if (b->kind[i] == CALL_GEMM && act->category != CAT_MEMCPY && act->category != CAT_MEMSET)
       act->category = CAT_GEMM;
-    if (call->kind == CALL_NCCL) act->category = CAT_NCCL;
+    if (b->kind[i] == CALL_NCCL) act->category = CAT_NCCL;
     size_t s = step_of_call(d->steps, d->nsteps, i);
     if (s == d->nsteps) continue;
     if (!gpu_start[s] || act->start_ns < gpu_start[s]) gpu_start[s] = act->start_ns;
@@ -211,10 +253,10 @@ static void windows(const struct rank_steps_builder *b, const struct steps_detec
     const struct steps_span *st = &d->steps[s];
     /* A marked step starts with its range (it may hold no call); a detected one with its
      * first call. */
-    uint64_t host_start = marked ? st->start_ns : b->calls[st->first].t_ns;
+    uint64_t host_start = marked ? st->start_ns : b->seq[st->first].time_ns;
     uint64_t host_next = s + 1 >= d->nsteps ? st->end_ns
                          : marked            ? d->steps[s + 1].start_ns
-                                             : b->calls[d->steps[s + 1].first].t_ns;
+                                             : b->seq[d->steps[s + 1].first].time_ns;
     out[s].host_start_ns = host_start;
     out[s].host_ns = host_next > host_start ? host_next - host_start : 0;
     out[s].gpu_window = gpu;
@@ -302,17 +344,15 @@ static bool marked_steps(const struct rank_steps_builder *b, const struct steps_
 void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   *out = (struct rank_steps){.timeline = b->nacts > 0, .activities = b->nacts};
   memcpy(out->device, b->device, sizeof out->device);
-  mfu_sort_runs(b->calls, b->ncalls, sizeof *b->calls, by_time);
+  in_time_order(b);
   mfu_sort_runs(b->acts, b->nacts, sizeof *b->acts, by_start);
-  struct steps_call *seq = mfu_xmalloc(b->ncalls, sizeof *seq);
-  for (size_t i = 0; i < b->ncalls; i++) seq[i] = (struct steps_call){b->calls[i].key, b->calls[i].t_ns};
+  const struct steps_call *seq = b->seq;
   struct steps_detection d;
   bool marked = marked_steps(b, seq, &d, out->method, sizeof out->method);
   if (!marked) {
     steps_detect(seq, b->ncalls, -1, &d);
     snprintf(out->method, sizeof out->method, "automatic");
   }
-  free(seq);
   out->nsteps = d.nsteps;
   out->skip = d.skip;
   out->period = d.period;
@@ -324,10 +364,8 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   for (size_t s = 0; s < d.nsteps; s++) {
     struct rank_step *r = &out->steps[s];
     for (size_t i = d.steps[s].first; i < d.steps[s].end; i++) {
-      const struct built_call *c = &b->calls[i];
       r->calls++;
-      r->gemm_flops += c->flops;
-      r->nccl_bytes += c->bytes;
+      *(b->kind[i] == CALL_NCCL ? &r->nccl_bytes : &r->gemm_flops) += b->work[i].work;
     }
   }
   if (b->nacts) correlate(b, &d, gpu_start, gpu_end);
@@ -336,7 +374,9 @@ void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out) {
   free(gpu_start);
   free(gpu_end);
   steps_detection_free(&d);
-  free(b->calls);
+  free(b->seq);
+  free(b->work);
+  free(b->kind);
   free(b->acts);
   free(b->corr);
   for (size_t i = 0; i < b->nmarkers; i++) free((char *)b->markers[i].name);

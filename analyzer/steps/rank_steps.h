@@ -69,6 +69,9 @@ struct rank_steps_builder *rank_steps_builder_new(const char *step_range);
 void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
                     const struct mfu_trace *t);
 
+/* Room for the calls and activities of a file of about `records` records (a hint). */
+void rank_steps_reserve(struct rank_steps_builder *b, size_t records);
+
 /* Each graph launch becomes one call, with the FLOPs of the captures it ran
  * (capture_flops[i]: the successful GEMM FLOPs captured in g->captures[i]). */
 void rank_steps_add_launches(struct rank_steps_builder *b, const struct mfu_graphs *g,

@@ -53,6 +53,17 @@ static inline char *mfu_xstrndup(const char *s, size_t n) {
   return d;
 }
 
+/* Capacity for n elements in the growable array v of cap allocated, where memory allows: a
+ * hint (the records a file says it holds), so that the array need not grow by copies, and
+ * only the pages used are ever touched; when there is no such room, v stays as it was. */
+#define MFU_RESERVE(v, cap, n)                                                    \
+  do {                                                                            \
+    if ((n) > (cap) && (n) <= SIZE_MAX / sizeof *(v)) {                           \
+      void *more_ = realloc((v), (n) * sizeof *(v));                              \
+      if (more_) (v) = more_, (cap) = (n);                                        \
+    }                                                                             \
+  } while (0)
+
 /* Room for one more element in the growable array v of n elements and cap allocated. */
 #define MFU_GROW(v, n, cap)                                      \
   do {                                                           \

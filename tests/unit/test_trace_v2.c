@@ -432,6 +432,31 @@ static void test_memoized_equals_per_record(void **state) {
   mfu_traces_free(&t2);
 }
 
+/* A header claiming more records than its file could hold sizes nothing by its claim: the
+ * records are read and counted as they are, and the claim is reported. */
+static void test_claimed_records_bound_nothing(void **state) {
+  (void)state;
+  size_t n = training(sent, 8);
+  char dir[512], path[600];
+  snprintf(dir, sizeof dir, "%s/claims", fx_dir);
+  assert_int_equal(mkdir(dir, 0755), 0);
+  struct fx fx;
+  write_v2(&fx, sent, n, PER_BLOCK, false);
+  fx.h.records_written = UINT64_MAX / 2;
+  fx.h.checksum = mfu_header_checksum(&fx.h);
+  memcpy(fx.buf, &fx.h, sizeof fx.h);
+  snprintf(path, sizeof path, "%s/a.mfutrace", dir);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  struct mfu_traces t;
+  const struct mfu_file *f = load_one(&t, dir);
+  assert_int_equal(f->records, n);
+  assert_int_equal(f->counts.gemm_calls, 8 * 25);
+  assert_int_equal(f->steps.nsteps, 8);
+  assert_non_null(strstr(f->problem, "the header counts 9223372036854775807 records written, the blocks hold 248"));
+  mfu_traces_free(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_kind_reads_back),
@@ -442,6 +467,7 @@ int main(void) {
       cmocka_unit_test(test_shim_zstd),
       cmocka_unit_test(test_descriptors_memo),
       cmocka_unit_test(test_memoized_equals_per_record),
+      cmocka_unit_test(test_claimed_records_bound_nothing),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
