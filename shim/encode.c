@@ -2,8 +2,10 @@
  *
  * The writer thread encodes every record the shim makes, so this is a hot path too (a few ns a
  * record): a record is handled as WORDS 64-bit words; its descriptor is those words under its
- * kind's mask (tid, times and dynamic slots cleared), looked up in the block's dictionary by a
- * hash of the words and confirmed by comparing them. */
+ * kind's mask (tid, times and dynamic slots cleared). It is first compared with the descriptor
+ * its call site used last in the block (a loop's calls from one site mostly repeat a shape);
+ * failing that, looked up in the block's dictionary by a hash of the words and confirmed by
+ * comparing them. */
 #include "encode.h"
 
 #include <stddef.h>
@@ -37,6 +39,7 @@ void mfu_encode_begin(struct mfu_encoder *e, unsigned char *buf, size_t cap, uin
   /* The first block, and every 2^32 blocks: entries of old generations could match again. */
   if (e->generation == 0 || ++e->generation == 0) {
     memset(e->table, 0, sizeof e->table);
+    memset(e->recent_generation, 0, sizeof e->recent_generation);
     init_masks(e);
     e->generation = 1;
   }
@@ -94,6 +97,34 @@ static inline bool intern(struct mfu_encoder *e, const uint64_t d[WORDS], uint32
   return true;
 }
 
+/* Whether r under its kind's mask is descriptor d (r's time words meet zeros in the mask):
+ * two words at a time (SSE2, which every x86-64 has; elsewhere the compiler's lowering). */
+typedef uint64_t word_pair __attribute__((vector_size(16)));
+static inline bool is_descriptor(const struct mfu_record *r, const uint64_t d[WORDS],
+                                 const uint64_t mask[WORDS]) {
+  const unsigned char *b = (const unsigned char *)r;
+  word_pair x = {0, 0};
+  _Pragma("GCC unroll 8") for (unsigned i = 0; i + 1 < WORDS; i += 2) {
+    word_pair w, y, m;
+    memcpy(&w, b + 8 * i, sizeof w);
+    memcpy(&y, d + i, sizeof y);
+    memcpy(&m, mask + i, sizeof m);
+    x |= (w ^ y) & m;
+  }
+  uint64_t tail = 0;
+  if (WORDS % 2) {
+    memcpy(&tail, b + 8 * (WORDS - 1), 8);
+    tail = (tail ^ d[WORDS - 1]) & mask[WORDS - 1];
+  }
+  return !(x[0] | x[1] | tail);
+}
+
+/* Where a record's call site, API and kind keep the descriptor they used last. */
+static inline unsigned recent_slot(const struct mfu_record *r) {
+  uint32_t h = (r->callsite * 0x9e3779b1u) ^ (((uint32_t)r->api << 8 | r->kind) * 0x85ebca77u);
+  return (h * 0xc2b2ae35u) >> (32 - __builtin_ctz(MFU_ENCODE_RECENT));
+}
+
 /* The descriptor's mask of nonzero bytes, then those bytes. */
 static unsigned char *put_descriptor(unsigned char *p, const uint64_t d[WORDS]) {
   const unsigned char *b = (const unsigned char *)d;
@@ -120,12 +151,16 @@ static inline uint64_t slot_get(const struct mfu_record *r, const struct mfu_v2_
 bool mfu_encode_add(struct mfu_encoder *e, const struct mfu_record *r, uint64_t start_ns,
                     uint64_t end_ns) {
   if (e->end - e->at < (ptrdiff_t)MFU_V2_RECORD_MAX) return false;
-  unsigned k = r->kind < MFU_V2_KINDS ? r->kind : 0;
+  unsigned k = r->kind < MFU_V2_KINDS ? r->kind : 0, recent = recent_slot(r);
   uint64_t d[WORDS];
-  descriptor_of(d, r, e->mask[k]);
-  uint32_t index;
-  bool added;
-  if (!intern(e, d, &index, &added)) return false;
+  uint32_t index = e->recent[recent];
+  bool added = false;
+  if (e->recent_generation[recent] != e->generation ||
+      !is_descriptor(r, e->descriptor[index], e->mask[k])) {
+    descriptor_of(d, r, e->mask[k]);
+    if (!intern(e, d, &index, &added)) return false;
+    e->recent[recent] = index, e->recent_generation[recent] = e->generation;
+  }
 
   const struct mfu_v2_slot *slots;
   unsigned nslots = mfu_v2_slots(r->kind, &slots);

@@ -19,6 +19,7 @@
 
 #define MFU_ENCODE_DESCRIPTORS 4096u /* per block at most; a power of two */
 #define MFU_ENCODE_WORDS (sizeof(struct mfu_record) / 8)
+#define MFU_ENCODE_RECENT 256u /* a power of two */
 
 struct mfu_encoder {
   unsigned char *buf, *at, *end;
@@ -33,6 +34,9 @@ struct mfu_encoder {
     uint64_t hash;
     uint32_t generation, index;
   } table[2 * MFU_ENCODE_DESCRIPTORS];
+  /* The descriptor each call site (hashed with the API and kind) used last in the block, of
+   * that generation: a record is compared with it first, and hashed only when it differs. */
+  uint32_t recent_generation[MFU_ENCODE_RECENT], recent[MFU_ENCODE_RECENT];
 };
 
 /* Starts a payload in buf[0..cap) (cap > MFU_V2_RECORD_MAX + 24) for records of thread tid. */

@@ -38,8 +38,10 @@ static inline void mfu_gemm_fill_types(struct mfu_gemm *g, int atype, int btype,
                                              mfu_config.tf32_allowed);
 }
 
-/* Fill rec->u.gemm, rec->stream, rec->flops (0 unless rec->status is success) and rec->flags. */
-static inline void mfu_describe_gemm(struct mfu_record *rec, cublasHandle_t handle,
+/* Fill rec->u.gemm, rec->stream, rec->flops (0 unless rec->status is success) and rec->flags.
+ * Always inlined: left to itself the compiler makes one out-of-line copy for all wrappers, and
+ * the precision of each API's constant types is worked out at every call. */
+static inline __attribute__((always_inline)) void mfu_describe_gemm(struct mfu_record *rec, cublasHandle_t handle,
                                      cublasOperation_t transa, cublasOperation_t transb,
                                      int64_t m, int64_t n, int64_t k, int64_t batch, int atype,
                                      int btype, int ctype, int compute) {
