@@ -2,6 +2,7 @@
  * and other Level-3 routine (syrk, trsm...) of the shim's API spec, returning success (or
  * MFU_DOUBLE_STATUS), and two memory-bound BLAS-1 routines (cublasSaxpy, cublasSscal, not in
  * the spec: they are not GEMMs). GEMMs up to 512^3 are computed on the CPU (gemm_operands.h),
+ * and so are the other Level-3 routines (blas3_cpu.h),
  * so that programs checking their results pass; cublas_data.c moves matrices and vectors; the
  * rest of cublas_api.h are generated stubs returning CUBLAS_STATUS_NOT_SUPPORTED. Built with
  * the real soname and version node, so programs linked against the real toolkit run on it
@@ -10,6 +11,7 @@
 #include <cublas_v2.h>
 #include <stdlib.h>
 
+#include "blas3_cpu.h"
 #include "doubles.h"
 #include "gemm_operands.h"
 #include "mfu/api_spec.h"
@@ -124,10 +126,11 @@ static void launch_blas3(cublasHandle_t handle, unsigned routine, int side,
 
 #define BLAS3(routine, side, uplo, trans, diag, m, n, k, batch, Atype, Ctype, compute)          \
   launch_blas3(handle, routine, (int)(side), m, n, k, batch, Atype)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-MFU_CUBLAS_BLAS3_APIS(DOUBLE_GEMM)
-#pragma GCC diagnostic pop
+/* Launched on the fake GPU by `describe`, and computed (blas3_cpu.h). */
+#define DOUBLE_BLAS3_COMPUTED(name, params, args, describe)                                    \
+  DOUBLE_SPEC_FUNCTION(cublasStatus_t, CUBLAS_STATUS_SUCCESS, name, params,                    \
+                       { describe; BLAS3_CPU_##describe args; })
+MFU_CUBLAS_BLAS3_APIS(DOUBLE_BLAS3_COMPUTED)
 
 /* Memory-bound kernels, named as cuBLAS 13's: y = a*x + y reads x and y and writes y; x = a*x
  * reads and writes x. They always succeed (MFU_DOUBLE_STATUS is for GEMMs and NCCL). */

@@ -4,13 +4,10 @@
 
 #include <cublas_api.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "devmem.h"
-
-struct cplx {
-  double re, im;
-};
 
 /* ---- minifloats: IEEE-like formats with `e` exponent and `m` mantissa bits ---------------- */
 
@@ -66,7 +63,7 @@ static uint16_t d_to_bf16(double x) {
 
 /* ---- elements ---------------------------------------------------------------------------- */
 
-static size_t type_size(int type) {
+size_t gemm_cpu_type_size(int type) {
   switch (type) {
   case CUDA_R_8I: case CUDA_R_8U: case CUDA_R_8F_E4M3: case CUDA_R_8F_E5M2: return 1;
   case CUDA_R_16F: case CUDA_R_16BF: return 2;
@@ -77,32 +74,32 @@ static size_t type_size(int type) {
   }
 }
 
-static struct cplx load(int type, const void *base, int64_t i) {
-  const unsigned char *p = (const unsigned char *)base + (size_t)i * type_size(type);
+struct gemm_cpu_cplx gemm_cpu_load(int type, const void *base, int64_t i) {
+  const unsigned char *p = (const unsigned char *)base + (size_t)i * gemm_cpu_type_size(type);
   uint16_t h[2];
   float f[2];
   double d[2];
   int32_t i32;
   switch (type) {
-  case CUDA_R_8I: return (struct cplx){(double)*(const int8_t *)p, 0};
-  case CUDA_R_8U: return (struct cplx){(double)*p, 0};
-  case CUDA_R_8F_E4M3: return (struct cplx){mini_decode(*p, 4, 3, false), 0};
-  case CUDA_R_8F_E5M2: return (struct cplx){mini_decode(*p, 5, 2, true), 0};
-  case CUDA_R_32I: memcpy(&i32, p, 4); return (struct cplx){(double)i32, 0};
-  case CUDA_R_16F: memcpy(h, p, 2); return (struct cplx){half_to_d(h[0]), 0};
-  case CUDA_R_16BF: memcpy(h, p, 2); return (struct cplx){bf16_to_d(h[0]), 0};
-  case CUDA_C_16F: memcpy(h, p, 4); return (struct cplx){half_to_d(h[0]), half_to_d(h[1])};
-  case CUDA_C_16BF: memcpy(h, p, 4); return (struct cplx){bf16_to_d(h[0]), bf16_to_d(h[1])};
-  case CUDA_R_32F: memcpy(f, p, 4); return (struct cplx){f[0], 0};
-  case CUDA_C_32F: memcpy(f, p, 8); return (struct cplx){f[0], f[1]};
-  case CUDA_R_64F: memcpy(d, p, 8); return (struct cplx){d[0], 0};
-  case CUDA_C_64F: memcpy(d, p, 16); return (struct cplx){d[0], d[1]};
-  default: return (struct cplx){0, 0};
+  case CUDA_R_8I: return (struct gemm_cpu_cplx){(double)*(const int8_t *)p, 0};
+  case CUDA_R_8U: return (struct gemm_cpu_cplx){(double)*p, 0};
+  case CUDA_R_8F_E4M3: return (struct gemm_cpu_cplx){mini_decode(*p, 4, 3, false), 0};
+  case CUDA_R_8F_E5M2: return (struct gemm_cpu_cplx){mini_decode(*p, 5, 2, true), 0};
+  case CUDA_R_32I: memcpy(&i32, p, 4); return (struct gemm_cpu_cplx){(double)i32, 0};
+  case CUDA_R_16F: memcpy(h, p, 2); return (struct gemm_cpu_cplx){half_to_d(h[0]), 0};
+  case CUDA_R_16BF: memcpy(h, p, 2); return (struct gemm_cpu_cplx){bf16_to_d(h[0]), 0};
+  case CUDA_C_16F: memcpy(h, p, 4); return (struct gemm_cpu_cplx){half_to_d(h[0]), half_to_d(h[1])};
+  case CUDA_C_16BF: memcpy(h, p, 4); return (struct gemm_cpu_cplx){bf16_to_d(h[0]), bf16_to_d(h[1])};
+  case CUDA_R_32F: memcpy(f, p, 4); return (struct gemm_cpu_cplx){f[0], 0};
+  case CUDA_C_32F: memcpy(f, p, 8); return (struct gemm_cpu_cplx){f[0], f[1]};
+  case CUDA_R_64F: memcpy(d, p, 8); return (struct gemm_cpu_cplx){d[0], 0};
+  case CUDA_C_64F: memcpy(d, p, 16); return (struct gemm_cpu_cplx){d[0], d[1]};
+  default: return (struct gemm_cpu_cplx){0, 0};
   }
 }
 
-static void store(int type, void *base, int64_t i, struct cplx v) {
-  unsigned char *p = (unsigned char *)base + (size_t)i * type_size(type);
+void gemm_cpu_store(int type, void *base, int64_t i, struct gemm_cpu_cplx v) {
+  unsigned char *p = (unsigned char *)base + (size_t)i * gemm_cpu_type_size(type);
   uint16_t h[2];
   float f[2] = {(float)v.re, (float)v.im};
   double r = nearbyint(v.re);
@@ -142,19 +139,19 @@ int gemm_cpu_scale_type(int compute, int ctype) {
 /* The host view of batch member `b` of a matrix of rows x cols, or NULL: it must lie in memory
  * the GPU reaches (pageable host memory is not, and its size is unknown). */
 static void *member(const struct gemm_cpu_matrix *x, int64_t b, int64_t rows, int64_t cols) {
-  size_t len = (size_t)(x->ld * (cols - 1) + rows) * type_size(x->type);
+  size_t len = (size_t)(x->ld * (cols - 1) + rows) * gemm_cpu_type_size(x->type);
   if (x->array) {
     void *const *array = mfu_devmem_device(x->ptr, (size_t)(b + 1) * sizeof(void *));
     return array ? mfu_devmem_device(array[b], len) : NULL;
   }
-  size_t offset = (size_t)(b * x->stride) * type_size(x->type);
+  size_t offset = (size_t)(b * x->stride) * gemm_cpu_type_size(x->type);
   return mfu_devmem_device((const char *)x->ptr + offset, len);
 }
 
 /* op(X)[i][l] of a matrix stored column-major with leading dimension ld. */
-static struct cplx op_at(int op, int type, const void *x, int64_t ld, int64_t i, int64_t l) {
+static struct gemm_cpu_cplx op_at(int op, int type, const void *x, int64_t ld, int64_t i, int64_t l) {
   bool transposed = op == CUBLAS_OP_T || op == CUBLAS_OP_C;
-  struct cplx v = load(type, x, transposed ? l + i * ld : i + l * ld);
+  struct gemm_cpu_cplx v = gemm_cpu_load(type, x, transposed ? l + i * ld : i + l * ld);
   if (op == CUBLAS_OP_C || op == CUBLAS_OP_CONJG) v.im = -v.im;
   return v;
 }
@@ -166,7 +163,7 @@ static void mark_written(const struct gemm_cpu_matrix *x, int64_t batch) {
   for (int64_t b = 0; array && b < batch; b++) mfu_devmem_written(array[b]);
 }
 
-static bool known(const struct gemm_cpu_matrix *x) { return x->ptr && type_size(x->type); }
+static bool known(const struct gemm_cpu_matrix *x) { return x->ptr && gemm_cpu_type_size(x->type); }
 
 bool gemm_cpu_run(const struct gemm_cpu *g) {
   if (g->m <= 0 || g->n <= 0 || g->batch <= 0 || g->k < 0) return false;
@@ -174,10 +171,10 @@ bool gemm_cpu_run(const struct gemm_cpu *g) {
       g->m * g->n * (g->k ? g->k : 1) > GEMM_CPU_MAX_WORK / g->batch)
     return false;
   if (!known(&g->a) || !known(&g->b) || !known(&g->c) || !known(&g->d)) return false;
-  const void *alpha_p = mfu_devmem_host(g->alpha, type_size(g->scale_type));
-  const void *beta_p = mfu_devmem_host(g->beta, type_size(g->scale_type));
-  if (!alpha_p || !beta_p || !type_size(g->scale_type)) return false;
-  struct cplx alpha = load(g->scale_type, alpha_p, 0), beta = load(g->scale_type, beta_p, 0);
+  const void *alpha_p = mfu_devmem_host(g->alpha, gemm_cpu_type_size(g->scale_type));
+  const void *beta_p = mfu_devmem_host(g->beta, gemm_cpu_type_size(g->scale_type));
+  if (!alpha_p || !beta_p || !gemm_cpu_type_size(g->scale_type)) return false;
+  struct gemm_cpu_cplx alpha = gemm_cpu_load(g->scale_type, alpha_p, 0), beta = gemm_cpu_load(g->scale_type, beta_p, 0);
   bool ta = g->transa == CUBLAS_OP_T || g->transa == CUBLAS_OP_C;
   bool tb = g->transb == CUBLAS_OP_T || g->transb == CUBLAS_OP_C;
   for (int64_t b = 0; b < g->batch; b++) { /* every pointer first: all or nothing */
@@ -201,41 +198,41 @@ bool gemm_cpu_run(const struct gemm_cpu *g) {
     void *d = member(&g->d, b, g->m, g->n);
     for (int64_t j = 0; j < g->n; j++)
       for (int64_t i = 0; i < g->m; i++) {
-        struct cplx s = {0, 0};
+        struct gemm_cpu_cplx s = {0, 0};
         for (int64_t l = 0; !zero_product && l < g->k; l++) {
-          struct cplx x = op_at(g->transa, g->a.type, a, g->a.ld, i, l);
-          struct cplx y = op_at(g->transb, g->b.type, bm, g->b.ld, l, j);
+          struct gemm_cpu_cplx x = op_at(g->transa, g->a.type, a, g->a.ld, i, l);
+          struct gemm_cpu_cplx y = op_at(g->transb, g->b.type, bm, g->b.ld, l, j);
           s.re += x.re * y.re - x.im * y.im;
           s.im += x.re * y.im + x.im * y.re;
         }
-        struct cplx r = {alpha.re * s.re - alpha.im * s.im, alpha.re * s.im + alpha.im * s.re};
+        struct gemm_cpu_cplx r = {alpha.re * s.re - alpha.im * s.im, alpha.re * s.im + alpha.im * s.re};
         if (!beta_zero) { /* beta 0: C is not read (it may hold NaNs) */
-          struct cplx cv = load(g->c.type, c, i + j * g->c.ld);
+          struct gemm_cpu_cplx cv = gemm_cpu_load(g->c.type, c, i + j * g->c.ld);
           r.re += beta.re * cv.re - beta.im * cv.im;
           r.im += beta.re * cv.im + beta.im * cv.re;
         }
-        store(g->d.type, d, i + j * g->d.ld, r);
+        gemm_cpu_store(g->d.type, d, i + j * g->d.ld, r);
       }
   }
   return true;
 }
 
 /* A term scale * op(X)[i][j] of a transform, or 0 when X is absent. */
-static struct cplx term(struct cplx scale, int op, const struct gemm_cpu_matrix *x, const void *at,
+static struct gemm_cpu_cplx term(struct gemm_cpu_cplx scale, int op, const struct gemm_cpu_matrix *x, const void *at,
                         int64_t i, int64_t j) {
-  if (!at) return (struct cplx){0, 0};
-  struct cplx v = op_at(op, x->type, at, x->ld, i, j);
-  return (struct cplx){scale.re * v.re - scale.im * v.im, scale.re * v.im + scale.im * v.re};
+  if (!at) return (struct gemm_cpu_cplx){0, 0};
+  struct gemm_cpu_cplx v = op_at(op, x->type, at, x->ld, i, j);
+  return (struct gemm_cpu_cplx){scale.re * v.re - scale.im * v.im, scale.re * v.im + scale.im * v.re};
 }
 
 bool gemm_cpu_add_run(const struct gemm_cpu_add *g) {
   if (g->m <= 0 || g->n <= 0 || g->batch <= 0 || g->m > GEMM_CPU_MAX_WORK / g->n ||
-      g->m * g->n > GEMM_CPU_MAX_WORK / g->batch || !known(&g->c) || !type_size(g->scale_type))
+      g->m * g->n > GEMM_CPU_MAX_WORK / g->batch || !known(&g->c) || !gemm_cpu_type_size(g->scale_type))
     return false;
-  const void *alpha_p = mfu_devmem_host(g->alpha, type_size(g->scale_type));
-  const void *beta_p = mfu_devmem_host(g->beta, type_size(g->scale_type));
-  struct cplx alpha = alpha_p ? load(g->scale_type, alpha_p, 0) : (struct cplx){0, 0};
-  struct cplx beta = beta_p ? load(g->scale_type, beta_p, 0) : (struct cplx){0, 0};
+  const void *alpha_p = mfu_devmem_host(g->alpha, gemm_cpu_type_size(g->scale_type));
+  const void *beta_p = mfu_devmem_host(g->beta, gemm_cpu_type_size(g->scale_type));
+  struct gemm_cpu_cplx alpha = alpha_p ? gemm_cpu_load(g->scale_type, alpha_p, 0) : (struct gemm_cpu_cplx){0, 0};
+  struct gemm_cpu_cplx beta = beta_p ? gemm_cpu_load(g->scale_type, beta_p, 0) : (struct gemm_cpu_cplx){0, 0};
   bool ta = g->transa != CUBLAS_OP_N, tb = g->transb != CUBLAS_OP_N;
   mark_written(&g->c, g->batch);
   for (int64_t b = 0; b < g->batch; b++) {
@@ -245,9 +242,9 @@ bool gemm_cpu_add_run(const struct gemm_cpu_add *g) {
     if (!c || (known(&g->a) && !a) || (known(&g->b) && !bm)) return false;
     for (int64_t j = 0; j < g->n; j++)
       for (int64_t i = 0; i < g->m; i++) {
-        struct cplx x = term(alpha, g->transa, &g->a, a, i, j);
-        struct cplx y = term(beta, g->transb, &g->b, bm, i, j);
-        store(g->c.type, c, i + j * g->c.ld, (struct cplx){x.re + y.re, x.im + y.im});
+        struct gemm_cpu_cplx x = term(alpha, g->transa, &g->a, a, i, j);
+        struct gemm_cpu_cplx y = term(beta, g->transb, &g->b, bm, i, j);
+        gemm_cpu_store(g->c.type, c, i + j * g->c.ld, (struct gemm_cpu_cplx){x.re + y.re, x.im + y.im});
       }
   }
   return true;

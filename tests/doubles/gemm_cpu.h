@@ -9,6 +9,7 @@
 #define MFU_DOUBLES_GEMM_CPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define GEMM_CPU_MAX_WORK ((int64_t)512 * 512 * 512)
@@ -42,5 +43,14 @@ struct gemm_cpu_add {
 bool gemm_cpu_add_run(const struct gemm_cpu_add *g);
 /* The scale type cuBLAS uses for `compute` (cublasComputeType_t) and output type `ctype`. */
 int gemm_cpu_scale_type(int compute, int ctype);
+
+/* Elements as the CPU computes with them: any of the types above, read into and stored from
+ * a complex double (stores round to the type; complex parts of real types are dropped). */
+struct gemm_cpu_cplx {
+  double re, im;
+};
+size_t gemm_cpu_type_size(int type); /* bytes of one element; 0 for a type the CPU lacks */
+struct gemm_cpu_cplx gemm_cpu_load(int type, const void *base, int64_t i);
+void gemm_cpu_store(int type, void *base, int64_t i, struct gemm_cpu_cplx v);
 
 #endif

@@ -61,13 +61,7 @@ static inline void gemm_operands_run(int transa, int transb, int64_t m, int64_t 
 #define GEMM_SWALLOW(...)
 
 #define DOUBLE_GEMM_COMPUTED(name, params, args, describe)                                     \
-  cublasStatus_t name params {                                                                 \
-    cublasStatus_t status = (cublasStatus_t)double_status();                                   \
-    if (status == CUBLAS_STATUS_SUCCESS) {                                                     \
-      describe;                                                                                \
-      GEMM_CPU_##describe args;                                                                \
-    }                                                                                          \
-    return status;                                                                             \
-  }
+  DOUBLE_SPEC_FUNCTION(cublasStatus_t, CUBLAS_STATUS_SUCCESS, name, params,                    \
+                       { describe; GEMM_CPU_##describe args; })
 
 #endif
