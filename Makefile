@@ -2,6 +2,7 @@
 #   make            shim, analyzer and test doubles
 #   make test       every test (unit, integration, end to end)
 #   make test CUDA_STACK=12   the same on a CUDA 12 stack of test doubles (in build-cuda12)
+#   make check-sanitize   every test under ASan + UBSan, then the threads' tests under TSan
 #   make demo       the example Transformer workload under the shim, then its report
 #   make bench      what the shim and the analyzer cost: `bench: NAME VALUE UNIT` lines and a table
 #   make stress     the crash test at length: 500 kills -9 of a traced workload
@@ -60,7 +61,7 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all deps test test-sanitize demo bench install uninstall help clean
+.PHONY: all deps test test-bins check-sanitize demo bench install uninstall help clean
 all: $(B)/libmfushim.so $(B)/mfu $(DOUBLES) $(CUPTI12)
 
 # Build dependencies (cmocka, jansson, the CUDA headers) are checked, and installed with
@@ -177,15 +178,23 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libmfu_analyzer.a $(B
 	$(CC) $(CFLAGS) -Ianalyzer -Ishim -MMD -MP $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 	  $(B)/libmfu_analyzer.a $(B)/libmfu_shim.a $(FUZZ_LIBS)
 
-test: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE) $(FUZZ_REPLAY)
+test-bins: all $(UNIT_BINS) $(INTEG_BINS) $(EXAMPLE) $(FUZZ_REPLAY)
+
+test: test-bins
 	@CUDA_HOME=$(CUDA_HOME) MFU_BUILD=$(B) MFU_CUDA_STACK=$(CUDA_STACK) bash tests/run.sh
 
-# The unit tests (which link the shim's and the analyzer's objects) under ASan and UBSan.
-test-sanitize:
-	$(MAKE) B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  $(patsubst $(B)/%,build-asan/%,$(UNIT_BINS))
-	@MFU_BUILD=build-asan bash tests/run.sh --unit
+# Every test again with the analyzer, the shim, the doubles and the test programs built with
+# ASan and UBSan (build-asan; a sanitizer's report fails its test), then the unit tests and the
+# tests of threads in the shim built with TSan (build-tsan). Optimized as `make all` is: tests
+# name call sites after the functions that inlining leaves. tests/run.sh says the rest.
+SAN_OPT    := -O2 -g -fno-omit-frame-pointer
+TSAN_TESTS := --unit integration/host_behaviour.sh integration/ways_out.sh integration/host_safety.sh
+check-sanitize:
+	$(MAKE) B=build-asan OPT="$(SAN_OPT)" SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-bins
+	@CUDA_HOME=$(CUDA_HOME) MFU_SANITIZE=address MFU_BUILD=build-asan bash tests/run.sh
+	$(MAKE) B=build-tsan OPT="$(SAN_OPT)" SAN="-fsanitize=thread" test-bins
+	@CUDA_HOME=$(CUDA_HOME) MFU_SANITIZE=thread MFU_BUILD=build-tsan MFU_SAFETY_CALLS=2000 \
+	  bash tests/run.sh $(TSAN_TESTS)
 
 demo: all $(EXAMPLE)
 	@CUDA_HOME=$(CUDA_HOME) bash scripts/demo.sh
@@ -284,6 +293,6 @@ help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 clean:
-	rm -rf $(B) build-asan build-fuzz
+	rm -rf $(B) build-asan build-tsan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -21,6 +21,16 @@
 /* The real function `name` of libc, found once. */
 #define LIBC(name, type, slot) ((type)mfu_real_quiet(&slot, #name, 0))
 
+/* The ends that a signal handler may call are found at load, where dlsym, which takes the
+ * dynamic linker's lock and allocates, is safe: in the handler it could deadlock. */
+static _Atomic(void *) real_exit, real_Exit, real_quick_exit;
+
+void mfu_exits_load(void) {
+  mfu_real_quiet(&real_exit, "_exit", 0);
+  mfu_real_quiet(&real_Exit, "_Exit", 0);
+  mfu_real_quiet(&real_quick_exit, "quick_exit", 0);
+}
+
 _Noreturn static void end_with(void (*real)(int), int status) {
   if (real) real(status);
   syscall(SYS_exit_group, status); /* real() does not return; this is for want of one */
@@ -29,22 +39,19 @@ _Noreturn static void end_with(void (*real)(int), int status) {
 }
 
 MFU_EXPORT _Noreturn void _exit(int status) {
-  static _Atomic(void *) real;
   mfu_end_now();
-  end_with(LIBC(_exit, void (*)(int), real), status);
+  end_with(LIBC(_exit, void (*)(int), real_exit), status);
 }
 
 MFU_EXPORT _Noreturn void _Exit(int status) {
-  static _Atomic(void *) real;
   mfu_end_now();
-  end_with(LIBC(_Exit, void (*)(int), real), status);
+  end_with(LIBC(_Exit, void (*)(int), real_Exit), status);
 }
 
 /* The at_quick_exit handlers run after the flush: what they record is not written. */
 MFU_EXPORT _Noreturn void quick_exit(int status) {
-  static _Atomic(void *) real;
   mfu_end_now();
-  end_with(LIBC(quick_exit, void (*)(int), real), status);
+  end_with(LIBC(quick_exit, void (*)(int), real_quick_exit), status);
 }
 
 /* Returns what a failed exec returned, with its errno, once tracing went on. */

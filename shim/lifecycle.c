@@ -50,6 +50,8 @@ static void flush_cupti_elsewhere(void);
 static const struct mfu_module modules[] = {
     /* the clock of host records (clock.c) */
     {.load = mfu_clock_init},
+    /* the real ends without exit handlers (exits.c) */
+    {.load = mfu_exits_load},
     /* call sites (stacks.c): the unwinder chosen and the libraries mapped before any call's
      * stack is taken */
     {.start = mfu_stacks_start},

@@ -18,5 +18,7 @@ void mfu_end_now(void);
  * (only if mfu_before_exec returned true), tracing goes on in the same file. */
 bool mfu_before_exec(void);
 void mfu_exec_failed(void);
+/* exits.c: finds the real _exit, _Exit and quick_exit, before a signal handler may call one. */
+void mfu_exits_load(void);
 
 #endif

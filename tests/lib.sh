@@ -3,6 +3,16 @@
 set -euo pipefail
 BIN=$MFU_ROOT/${MFU_BUILD:-build}/tests/integration
 
+# Under make check-sanitize the shim and the doubles carry a sanitizer, whose runtime (run.sh's
+# MFU_SAN_RUNTIME) hosts preload first: $PRELOAD is it and the shim. ASan's must be the first
+# library of any process that loads its libraries: a program not built with ASan preloads
+# $SAN_PRELOAD (empty otherwise; TSan's runtime alone crashes bash) to run on the doubles. Such
+# hosts run with $HOST_ASAN as their ASAN_OPTIONS: no leak check, since a host's own leaks
+# (python's, sh's) are not ours, and the host's signals its own.
+SAN_PRELOAD=$([ "${MFU_SANITIZE:-}" != address ] || echo "$MFU_SAN_RUNTIME")
+PRELOAD=${MFU_SAN_RUNTIME:+$MFU_SAN_RUNTIME:}${SHIM:-}
+HOST_ASAN=${ASAN_OPTIONS:-}${SAN_PRELOAD:+:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0}
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # expect STATUS REGEX CMD...: CMD exits with STATUS and its output (stdout and stderr) has a
@@ -18,7 +28,7 @@ expect() {
 # Runs a command with the shim preloaded and the doubles (or $LIBS) behind it; traces go to
 # ./traces unless MFU_TRACE_DIR is set.
 traced() {
-  LD_LIBRARY_PATH=${LIBS:-$DOUBLES} LD_PRELOAD=$SHIM MFU_TRACE_DIR=${MFU_TRACE_DIR:-$PWD/traces} "$@"
+  LD_LIBRARY_PATH=${LIBS:-$DOUBLES} LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN MFU_TRACE_DIR=${MFU_TRACE_DIR:-$PWD/traces} "$@"
 }
 
 # json FILE PATH: prints the value at PATH (dots between keys) of the JSON object in FILE.

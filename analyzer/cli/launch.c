@@ -68,6 +68,18 @@ int launch_make_dirs(const char *dir) {
   return 0;
 }
 
+/* The length of LD_PRELOAD's first entry where it is a sanitizer's runtime (GCC's libasan or
+ * libtsan, clang's libclang_rt), which must stay ahead of every other library; else 0. */
+static size_t sanitizer_head(const char *preload) {
+  size_t n = strcspn(preload, ": ");
+  const char *base = memrchr(preload, '/', n);
+  base = base ? base + 1 : preload;
+  static const char *const runtimes[] = {"libasan.", "libtsan.", "libclang_rt.asan", "libclang_rt.tsan"};
+  for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes; i++)
+    if (!strncmp(base, runtimes[i], strlen(runtimes[i]))) return n;
+  return 0;
+}
+
 int launch_environment(const char *cmd, const char *dir, char abs_dir[PATH_MAX]) {
   char shim[PATH_MAX];
   if (find_shim(cmd, shim)) return 1;
@@ -77,11 +89,13 @@ int launch_environment(const char *cmd, const char *dir, char abs_dir[PATH_MAX])
     return 2;
   }
   const char *old = getenv("LD_PRELOAD");
-  size_t len = strlen(shim);
-  bool first = old && !strncmp(old, shim, len) && (old[len] == ':' || !old[len]);
+  if (!old) old = "";
+  size_t head = sanitizer_head(old), len = strlen(shim);
+  const char *rest = old + head + (head && old[head]); /* past the runtime's separator */
+  bool present = !strncmp(rest, shim, len) && (rest[len] == ':' || !rest[len]);
   char *preload;
-  if (asprintf(&preload, "%s%s%s", first ? "" : shim, old && *old && !first ? ":" : "",
-               old ? old : "") < 0) {
+  if (asprintf(&preload, "%.*s%s%s%s%s", (int)head, old, head ? ":" : "", present ? "" : shim,
+               *rest && !present ? ":" : "", rest) < 0) {
     fprintf(stderr, "%s: out of memory\n", cmd);
     return 1;
   }

@@ -11,8 +11,8 @@
 
 /* Sets what the command inherits: MFU_TRACE_DIR = `dir` (made if missing; its absolute path
  * into abs_dir, so that a command that changes directory still writes there), the shim (next
- * to the mfu binary, else in ../lib) first in LD_PRELOAD (once, however often this is called),
- * and the shim as NVTX's injection library unless one is set. 0, or an exit status after
+ * to the mfu binary, else in ../lib) first in LD_PRELOAD (once, however often this is called;
+ * behind a sanitizer's runtime, libasan or libtsan, that comes first there), and the shim as NVTX's injection library unless one is set. 0, or an exit status after
  * saying why. */
 int launch_environment(const char *cmd, const char *dir, char abs_dir[PATH_MAX]);
 

@@ -72,6 +72,7 @@ cp "$MFU" bin/mfu
 cp "$MFU" prefix/bin/mfu && cp bin/libmfushim.so prefix/lib/
 cp "$MFU" alone/mfu
 "${CC:-cc}" -shared -fPIC -o other/libother.so -x c /dev/null
+cp other/libother.so other/libasan.so.8 # named as ASan's runtime, which must stay first
 
 expect 0 '^usage: mfu run' bin/mfu run --help
 expect 2 "no command given" bin/mfu run
@@ -113,6 +114,12 @@ expect 0 "^P=$tmp/bin/libmfushim.so:$tmp/other/libother.so D=$tmp/quiet\$" \
   sh -c 'echo "P=$LD_PRELOAD D=$MFU_TRACE_DIR"'
 grep -q "the command wrote no trace to $tmp/quiet. Possible reasons: it made no cuBLAS" out.txt ||
   { cat out.txt; fail "no explanation for a run without traces"; }
+expect 0 "^P=$tmp/other/libasan.so.8:$tmp/bin/libmfushim.so:$tmp/other/libother.so\$" \
+  env LD_PRELOAD="$tmp/other/libasan.so.8:$tmp/other/libother.so" bin/mfu run --trace-dir quiet -- \
+  sh -c 'echo "P=$LD_PRELOAD"'
+expect 0 "^P=$tmp/other/libasan.so.8:$tmp/bin/libmfushim.so\$" \
+  env LD_PRELOAD="$tmp/other/libasan.so.8:$tmp/bin/libmfushim.so" bin/mfu run --trace-dir quiet -- \
+  sh -c 'echo "P=$LD_PRELOAD"'
 
 # SIGTERM and SIGINT sent to mfu reach the command, whose exit status comes back.
 for sig in TERM INT; do

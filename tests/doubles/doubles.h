@@ -32,13 +32,14 @@
 #endif
 
 static inline int double_status(void) {
-  static int status = -1; /* benign race: every thread computes the same value */
-  if (status < 0) {
+  static _Atomic int status = -1; /* every thread that finds it unset computes the same value */
+  int s = atomic_load_explicit(&status, memory_order_relaxed);
+  if (s < 0) {
     const char *v = getenv("MFU_DOUBLE_STATUS");
-    status = v ? atoi(v) : 0;
-    if (status < 0) status = 0;
+    s = v && atoi(v) > 0 ? atoi(v) : 0;
+    atomic_store_explicit(&status, s, memory_order_relaxed);
   }
-  return status;
+  return s;
 }
 
 /* A function of the API spec (include/mfu/api_spec.h) returning `type`: the double's status,

@@ -42,6 +42,6 @@ int main(void) {
 }
 C
 cc -I"$inc" probe.c -o probe -L"$DOUBLES" -l:libcudart.so.$stack
-got=$(LD_LIBRARY_PATH=$DOUBLES ./probe)
+got=$(LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN ./probe)
 expect_eq "stub and written function" "$got" "cudaErrorNotSupported 0 versioned"
 echo "ok: the doubles export all $total header functions"

@@ -6,7 +6,8 @@
 # fake GPU) the example's CUDA-event step times are the fake GPU's, and its all-reduces are
 # intercepted although it reaches NCCL at run time only.
 # Env: MFU_ROOT (repo root), DOUBLES (build/test-doubles), SHIM, MFU.
-set -u
+. "$MFU_ROOT/tests/lib.sh" # $PRELOAD and $HOST_ASAN; this test counts its failures instead
+set +e +o pipefail
 example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -84,7 +85,7 @@ check "everything" 250000 $((L * 10000)) 105000 105000 \
 # example's own event timing shows; and every all-reduce was intercepted.
 traces=${TEST_TMP:-$(mktemp -d)}/traces
 opts=(--idle-us 1000 --memory-bound-us 4000 --allreduce-mb 10 --sync)
-out=$(LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SHIM MFU_TRACE_DIR=$traces \
+out=$(LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN MFU_TRACE_DIR=$traces \
   "$example" "${model[@]}" --steps 3 "${opts[@]}" 2>&1)
 expect "traced: exit" $? 0
 least_us=$(((step_gemm_ns + 2 * 4000000 + 105000 + 1000000) / 1000))

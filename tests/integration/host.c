@@ -10,7 +10,8 @@
  *   host raise N SIG        N calls, then raise(SIG)
  *   host raise-handled N SIG   a handler for SIG of its own (that counts), N calls, raise(SIG),
  *                           N more calls; prints the count; exits 0. raise-ignored: SIG_IGN
- *   host segv N             N calls, then a write through a null pointer
+ *   host segv N             N calls, then a write to a page without access (a fault, not
+ *                           UB that UBSan would stop at first)
  *   host abort N            N calls, then abort()
  *   host exit N CODE        N calls, then exit(CODE); likewise _exit, _Exit and quick_exit
  *   host thread-exit N CODE  a second thread makes N calls, then exit(CODE); thread-_exit
@@ -193,8 +194,8 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "raise") && argc == 4) raise(code);
   if (!strcmp(mode, "segv")) {
-    volatile int *null = (volatile int *)(uintptr_t)(argc - argc); /* opaque to the compiler */
-    *null = 1;
+    volatile int *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page != MAP_FAILED) *page = 1;
   }
   if (!strcmp(mode, "abort")) abort();
   if (argc == 4) {

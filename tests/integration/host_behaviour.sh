@@ -39,7 +39,7 @@ expect_eq "SIGSEGV: calls flushed by the handler" "$(calls segv)" 300
 # SIGKILL: nothing runs at death; what the periodic flush wrote is intact, and the file is
 # reported incomplete.
 # A simple command, not the `traced` function, so that $! is the host itself.
-MFU_FLUSH_MS=50 MFU_TRACE_DIR=$PWD/kill LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SHIM "$H" hang 1000 > hang.out &
+MFU_FLUSH_MS=50 MFU_TRACE_DIR=$PWD/kill LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN "$H" hang 1000 > hang.out &
 pid=$!
 for _ in $(seq 100); do grep -q ready hang.out 2>/dev/null && break; sleep 0.05; done
 sleep 0.5 # several flush intervals

@@ -9,10 +9,10 @@ set -euo pipefail
 cd "$TEST_TMP"
 example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64 --steps 4)
-export example SHIM DOUBLES
+export example SHIM DOUBLES PRELOAD HOST_ASAN
 
 # One shell, two runs: the shim's job id is that shell's pid for both.
-sh -c 'for i in 1 2; do LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SHIM MFU_TRACE_DIR=$PWD/solo \
+sh -c 'for i in 1 2; do LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN MFU_TRACE_DIR=$PWD/solo \
   "$example" "$@" >/dev/null; done' sh "${model[@]}"
 [ "$(ls solo | wc -l)" = 2 ] || fail "expected 2 trace files in solo/"
 ids=$(ls solo | sed 's/^mfu-\([^-]*\)-.*/\1/' | sort -u)
@@ -32,7 +32,7 @@ expect 0 "^  ranks     1, 1 trace file$" "$MFU" report solo --job "$ids#1"
 # Two runs of a 2-rank job by hand, one after the other: ranks 0 and 1 twice.
 sh -c 'for run in 1 2; do
   for rank in 0 1; do
-    RANK=$rank WORLD_SIZE=2 LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SHIM MFU_TRACE_DIR=$PWD/pair \
+    RANK=$rank WORLD_SIZE=2 LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN MFU_TRACE_DIR=$PWD/pair \
       "$example" "$@" --idle-us 20000 >/dev/null &
   done
   wait

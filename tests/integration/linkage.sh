@@ -4,6 +4,8 @@
 needed=$(readelf -d "$SHIM" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 for lib in $needed; do
   case $lib in libc.so.*|libdl.so.*|libpthread.so.*|libm.so.*|ld-linux*) ;;
+    lib[atu]san.so.*|libubsan.so.*) [ -n "${MFU_SANITIZE:-}" ] ||
+      fail "libmfushim.so needs $lib, a sanitizer's runtime, outside make check-sanitize" ;;
     *) fail "libmfushim.so needs $lib (only glibc is allowed)" ;;
   esac
 done

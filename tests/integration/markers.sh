@@ -54,7 +54,7 @@ expect_eq "profiler step flops" "$(json profiler.json per_rank.0.steps.per_step.
 
 # mfu run sets NVTX_INJECTION64_PATH.
 rm -rf traces
-"$MFU" run --trace-dir traces -- env LD_LIBRARY_PATH="$DOUBLES" "$BIN/markers" > /dev/null 2>&1 ||
+LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" run --trace-dir traces -- env LD_LIBRARY_PATH="$DOUBLES" "$BIN/markers" > /dev/null 2>&1 ||
   fail "mfu run failed"
 "$MFU" report traces --step-range '^train_step$' --json > run.json
 expect_eq "mfu run: steps" "$(json run.json per_rank.0.steps.count)" 5

@@ -37,7 +37,7 @@ echo "launcher: $LAUNCHER"
 ranks() {
   local name=$1 libs=$2
   shift 2
-  local cmd=(env LD_PRELOAD="$SHIM" LD_LIBRARY_PATH="$libs" MFU_TRACE_DIR="$PWD/$name"
+  local cmd=(env LD_PRELOAD="$PRELOAD" ASAN_OPTIONS="$HOST_ASAN" LD_LIBRARY_PATH="$libs" MFU_TRACE_DIR="$PWD/$name"
     MFU_FLUSH_MS=50 NCCL_RANKS_ID_FILE="$PWD/$name.id" "$@" "$BIN/nccl_ranks")
   if [ $LAUNCHER = mpirun ]; then
     mpirun --oversubscribe --allow-run-as-root -np 4 "${cmd[@]}"

@@ -17,7 +17,7 @@ readelf -d cuda_program | grep -q 'NEEDED.*libcudart.so' || fail "cuda_program: 
 ! readelf -d static_cudart | grep -q 'NEEDED.*libcudart' || fail "static_cudart needs libcudart"
 
 # Unmodified, with and without the shim: the same output, exit 0 (every result checked).
-LD_LIBRARY_PATH=$DOUBLES ./cuda_program > plain.txt || fail "cuda_program failed on the doubles"
+LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN ./cuda_program > plain.txt || fail "cuda_program failed on the doubles"
 traced ./cuda_program > traced.txt || fail "cuda_program failed under the shim"
 cmp -s plain.txt traced.txt || fail "the shim changed the program's output"
 issued=$(cat traced.txt)

@@ -5,7 +5,7 @@
 # and dW, the attention core's four backward GEMMs to two), the phases add up to the total, and
 # the measured backward/forward ratio is 2. The shim's call sites name the example's functions.
 source "$MFU_ROOT/tests/lib.sh"
-"$MFU" run --trace-dir traces -- env LD_LIBRARY_PATH="$DOUBLES" "$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step" \
+LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" run --trace-dir traces -- env LD_LIBRARY_PATH="$DOUBLES" "$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step" \
   --layers 2 --hidden 256 --heads 4 --ffn 512 --vocab 1000 --batch 2 --seq 64 --steps 4 >run.txt 2>&1 \
   || { cat run.txt; fail "the example failed under mfu run"; }
 "$MFU" report traces --json >report.json || fail "mfu report --json failed"

@@ -18,13 +18,13 @@ for config in "${configs[@]}"; do
   minor=${version#python3.}
   ldflags=$("$config" --ldflags --embed 2>/dev/null) || ldflags=$("$config" --ldflags) # < 3.8
   # shellcheck disable=SC2046
-  ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wno-missing-field-initializers \
+  ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wno-missing-field-initializers ${MFU_SAN_CFLAGS:-} \
     -I"$MFU_ROOT/include" -I"$MFU_ROOT/shim" -I"$MFU_ROOT/analyzer" -I"$MFU_ROOT/tests/unit" \
     $("$config" --includes) -o "embed-$version" "$MFU_ROOT/tests/integration/pyembed/embed.c" \
     "$MFU_ROOT/${MFU_BUILD:-build}/libmfu_shim.a" "$MFU_ROOT/${MFU_BUILD:-build}/libmfu_analyzer.a" \
     $ldflags -Wl,-rpath,"$prefix/lib" -ldl -lpthread \
     || fail "$version: cannot build the embedded program with $config"
-  ./"embed-$version" >"out-$version.txt" 2>&1 || { cat "out-$version.txt"; fail "$version: exited $?"; }
+  ASAN_OPTIONS=$HOST_ASAN ./"embed-$version" >"out-$version.txt" 2>&1 || { cat "out-$version.txt"; fail "$version: exited $?"; }
   echo "== $version ($config)"; cat "out-$version.txt"
   if [ "$minor" -ge 10 ] && [ "$minor" -le 13 ]; then
     supported=$((supported + 1))

@@ -7,7 +7,7 @@ example=$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step
 model=(--layers 2 --hidden 512 --heads 8 --ffn 1024 --vocab 2000)
 work=(--batch 4 --seq 128)
 
-LD_LIBRARY_PATH=$DOUBLES "$MFU" run --trace-dir traces --json summary.json "${model[@]}" "${work[@]}" \
+LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" run --trace-dir traces --json summary.json "${model[@]}" "${work[@]}" \
   --attention full --peak-tflops 100 "$example" "${model[@]}" "${work[@]}" --steps 6 \
   >stdout.txt 2>stderr.txt || fail "mfu run exited $?: $(cat stderr.txt)"
 # stdout is the command's alone: its lines, none of mfu's
@@ -30,7 +30,7 @@ expect_eq "work.batch" "$(json summary.json work.batch)" 4
 expect_eq "counted FLOPs" "$(json summary.json totals.gemm_flops)" 120342970368
 
 # The same run without a model: no MFU, and no error
-LD_LIBRARY_PATH=$DOUBLES "$MFU" run --trace-dir plain "$example" "${model[@]}" --steps 3 \
+LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" run --trace-dir plain "$example" "${model[@]}" --steps 3 \
   >/dev/null 2>plain.txt || fail "mfu run without a model exited $?"
 grep -qE "^  GEMMs +135 calls" plain.txt || fail "no summary without a model: $(cat plain.txt)"
 

@@ -18,7 +18,7 @@ exec $example ${model[*]} --batch "\$1" --seq "\$2" --steps 5
 SH
 chmod +x job.sh
 opts=("${model[@]}" --attention full --peak-tflops 100)
-LD_LIBRARY_PATH=$DOUBLES "$MFU" sweep --batch 1,2,4,8 --seq 64,128,256 "${opts[@]}" -o out \
+LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" sweep --batch 1,2,4,8 --seq 64,128,256 "${opts[@]}" -o out \
   -- ./job.sh {batch} {seq} > sweep.txt 2> progress.txt || fail "sweep exited $?: $(cat progress.txt)"
 for i in $(seq 1 12); do
   grep -q "^mfu sweep: point $i/12 (batch [0-9]*, seq [0-9]*): running; [0-9.]* s elapsed" progress.txt ||
@@ -64,7 +64,7 @@ esac
 exec $example ${model[*]} --batch "\$1" --seq 64 --steps 4
 SH
 chmod +x flaky.sh
-LD_LIBRARY_PATH=$DOUBLES "$MFU" sweep --batch 1,2,3 --seq 64 --timeout 1 --no-plot --csv \
+LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" sweep --batch 1,2,3 --seq 64 --timeout 1 --no-plot --csv \
   "${opts[@]}" -o flaky -- ./flaky.sh {batch} > flaky.csv 2> flaky.txt ||
   fail "flaky sweep exited $?: $(cat flaky.txt)"
 expect_eq "outcomes" "$(cut -d, -f3 flaky/sweep.csv | tr '\n' ' ')" "outcome ok killed timeout "

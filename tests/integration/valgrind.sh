@@ -2,6 +2,7 @@
 # zstd blocks, a torn block, a file cut short): no invalid access, no use of uninitialized
 # memory, no leak.
 . "$MFU_ROOT/tests/lib.sh"
+[ "${MFU_SANITIZE:-}" = "" ] || { echo "SKIP: valgrind cannot run programs built with a sanitizer: make test runs this"; exit 77; }
 command -v valgrind > /dev/null || { echo "SKIP: no valgrind (apt-get install valgrind)"; exit 77; }
 MFU_TRACE_DIR=$PWD/t traced "$BIN/host" threads 3 200 > /dev/null
 MFU_TRACE_DIR=$PWD/t MFU_ZSTD=3 MFU_CUPTI=on traced "$MFU_ROOT/${MFU_BUILD:-build}/examples/transformer_step" \

@@ -8,7 +8,7 @@ incomplete() { json "$1.json" incomplete_files | python3 -c 'import json,sys; pr
 # run DIR CMD...: CMD under the shim (traces in DIR), its status in $status
 run() { local dir=$1; shift; status=0; MFU_TRACE_DIR=$PWD/$dir traced "$@" > "$dir.out" 2> "$dir.err" || status=$?; report "$dir"; }
 # untraced CMD...: the same without the shim, for comparison
-untraced() { plain=0; LD_LIBRARY_PATH=$DOUBLES "$@" > plain.out 2> plain.err || plain=$?; }
+untraced() { plain=0; LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$@" > plain.out 2> plain.err || plain=$?; }
 
 # _exit right after one GEMM: the GEMM is counted, the file complete.
 for end in _exit _Exit quick_exit; do
@@ -80,7 +80,7 @@ done
 for i in 1 2 3 4 5 6 7 8; do
   status=0
   MFU_FLUSH_MS=10 MFU_TRACE_DIR=$PWD/handler$i timeout 60 env LD_LIBRARY_PATH=$DOUBLES \
-    LD_PRELOAD=$SHIM "$H" handler-exit 3 12 20 || status=$?
+    LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN "$H" handler-exit 3 12 20 || status=$?
   expect_eq "handler _exit $i: status" "$status" 12
   report "handler$i"
   [ "$(calls "handler$i")" -gt 0 ] || fail "handler _exit $i: no calls"
@@ -91,7 +91,7 @@ done
 # deadlock); the file stays readable and the status is the host's.
 for i in 1 2 3 4 5 6 7 8; do
   status=0
-  MFU_TRACE_DIR=$PWD/busy$i timeout 60 env LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SHIM \
+  MFU_TRACE_DIR=$PWD/busy$i timeout 60 env LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$PRELOAD ASAN_OPTIONS=$HOST_ASAN \
     "$H" handler-exit 3 12 || status=$?
   expect_eq "handler _exit, busy $i: status" "$status" 12
   report "busy$i"

@@ -114,6 +114,7 @@ static void no_forward_no_ratio(void **state) {
 }
 
 int main(void) {
+  FX_SKIP_UNDER_TSAN();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sites_across_ranks),
       cmocka_unit_test(no_forward_no_ratio),

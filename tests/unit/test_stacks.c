@@ -117,6 +117,7 @@ static void library_loaded_later_is_named(void **state) {
 }
 
 int main(void) {
+  FX_SKIP_UNDER_TSAN();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(two_paths_are_two_sites),
       cmocka_unit_test(autograd_thread_call),
