@@ -394,10 +394,11 @@ static void run_op(struct run *r, const struct op *op, bool backward) {
 }
 
 /* The forward pass runs the ops in order, a memory-bound kernel closing each layer; the
- * backward pass runs them in reverse, the all-reduce issued after the LM head's. Each pass is
- * an NVTX range named after it, as training frameworks mark them (a no-op unless a tool such
- * as mfushim is attached through NVTX_INJECTION64_PATH). */
+ * backward pass runs them in reverse, the all-reduce issued after the LM head's. The step is
+ * an NVTX range "train_step", and each pass one named after it, as training frameworks mark
+ * them (no-ops unless a tool such as mfushim is attached through NVTX_INJECTION64_PATH). */
 static void step(struct run *r, const struct op *ops, size_t nops) {
+  if (!r->planning) nvtxRangePushA("train_step"); /* planning runs no step */
   nvtxRangePushA("forward");
   for (size_t i = 0; i < nops; i++) {
     run_op(r, &ops[i], false);
@@ -411,6 +412,7 @@ static void step(struct run *r, const struct op *ops, size_t nops) {
   }
   nvtxRangePop();
   end_of_step(r);
+  if (!r->planning) nvtxRangePop();
 }
 
 static struct op projection_op(const char *name, int in, int out, int tokens) {

@@ -27,6 +27,7 @@
 #include "resolve.h"
 #include "ring.h"
 #include "stacks.h"
+#include "window.h"
 
 #define MFU_EXPORT __attribute__((visibility("default")))
 /* Inlined into every wrapper whatever the compiler's size heuristics say (with a hundred wrappers
@@ -45,7 +46,8 @@ MFU_HOT bool mfu_call_begin(struct mfu_call *c) {
   mfu_depth = 1;
   if (__builtin_expect(!mfu_self, 0)) mfu_first_call();
   c->correlation = 0;
-  if (atomic_load_explicit(&mfu_cupti_active, memory_order_relaxed)) {
+  if (atomic_load_explicit(&mfu_cupti_active, memory_order_relaxed) &&
+      atomic_load_explicit(&mfu_window_open, memory_order_relaxed)) { /* none outside the window */
     int saved = errno;
     c->correlation = mfu_cupti_push();
     errno = saved;
@@ -80,6 +82,17 @@ MFU_HOT struct mfu_record *mfu_call_end(struct mfu_call *c, unsigned kind, unsig
   return rec;
 }
 
+/* Whether the filled record goes to the file: inside the recording window, or state that is
+ * written whatever the window (window.h). One that does not is left unpublished, and counted. */
+MFU_HOT bool mfu_call_keep(struct mfu_call *c, const struct mfu_record *rec) {
+  if (__builtin_expect(mfu_window_writes(rec), 1)) return true;
+  atomic_store_explicit(&c->ring->outside,
+                        atomic_load_explicit(&c->ring->outside, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+  c->ring = NULL;
+  return false;
+}
+
 /* Publishes the record (if any), wakes the writer when the ring is half full, leaves the
  * guarded section and restores the errno the real call left. */
 MFU_HOT void mfu_call_finish(struct mfu_call *c) {
@@ -103,7 +116,7 @@ MFU_HOT void mfu_call_finish(struct mfu_call *c) {
     if (rec) {                                                                                  \
       describe;                                                                                 \
       mfu_capture_note(rec);                                                                    \
-      if (kind == MFU_REC_GEMM || kind == MFU_REC_NCCL)                                         \
+      if (mfu_call_keep(&call, rec) && (kind == MFU_REC_GEMM || kind == MFU_REC_NCCL))          \
         rec->callsite = mfu_stacks_site(__builtin_return_address(0), &call, rec->tid);          \
     }                                                                                           \
     mfu_call_finish(&call);                                                                     \

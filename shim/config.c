@@ -77,6 +77,82 @@ static long env_number(const char *name, long min, long max, long fallback, cons
   return fallback;
 }
 
+/* "A:B", "A:" or "A" (steps from 1, B >= A): true with the steps (last UINT64_MAX: to the
+ * end). */
+static bool parse_steps(const char *v, uint64_t *first, uint64_t *last) {
+  char *end;
+  if (*v < '0' || *v > '9') return false;
+  unsigned long long a = strtoull(v, &end, 10), b = a;
+  if (*end == ':') {
+    const char *rest = end + 1;
+    b = *rest ? (*rest >= '0' && *rest <= '9' ? strtoull(rest, &end, 10) : 0) : ULLONG_MAX;
+    if (*rest && (b == 0 || *end)) return false;
+  } else if (*end) {
+    return false;
+  }
+  if (a < 1 || b < a || a == ULLONG_MAX) return false;
+  *first = a, *last = b == ULLONG_MAX ? UINT64_MAX : b;
+  return true;
+}
+
+/* Seconds as in "1.5" into ns; false unless a finite number from 0 to 10^9. */
+static bool parse_seconds(const char *v, size_t len, uint64_t *ns) {
+  char buf[32], *end;
+  if (len == 0 || len >= sizeof buf || *v == '-' || *v == '+' || *v == ' ') return false;
+  memcpy(buf, v, len);
+  buf[len] = '\0';
+  double s = strtod(buf, &end);
+  if (*end || !(s >= 0 && s <= 1e9)) return false; /* also NaN */
+  *ns = (uint64_t)(s * 1e9);
+  return true;
+}
+
+/* "START:END", "START:" or ":END", seconds since the shim started, START < END. */
+static bool parse_window(const char *v, uint64_t *first, uint64_t *last) {
+  const char *colon = strchr(v, ':');
+  if (!colon || strchr(colon + 1, ':') || (colon == v && !colon[1])) return false;
+  *first = 0, *last = UINT64_MAX;
+  if (colon > v && !parse_seconds(v, (size_t)(colon - v), first)) return false;
+  if (colon[1] && !parse_seconds(colon + 1, strlen(colon + 1), last)) return false;
+  return *first < *last;
+}
+
+/* MFU_STEPS, else MFU_WINDOW_S; MFU_STEP_RANGE (compiled, and checked, by window.c). A value
+ * that does not parse is said once and ignored: the whole run is written. */
+static void window_load(void) {
+  char shown[MFU_SHOWN_SIZE];
+  const char *steps = getenv("MFU_STEPS"), *seconds = getenv("MFU_WINDOW_S");
+  const char *range = getenv("MFU_STEP_RANGE");
+  snprintf(mfu_config.step_range, sizeof mfu_config.step_range, "%s", range && *range ? range : "[Ss]tep");
+  if (range && strlen(range) >= sizeof mfu_config.step_range) {
+    mfu_say("ignoring MFU_STEP_RANGE=%s: longer than %zu bytes; using [Ss]tep", mfu_shown(range, shown),
+            sizeof mfu_config.step_range - 1);
+    strcpy(mfu_config.step_range, "[Ss]tep");
+  }
+  if (steps && *steps) {
+    if (parse_steps(steps, &mfu_config.window_first, &mfu_config.window_last))
+      mfu_config.window = MFU_WINDOW_STEPS;
+    else
+      mfu_say("ignoring MFU_STEPS=%s: expected A:B, the steps to write counted from 1 (2:4, or "
+              "10: to the end, or 5 alone); writing the whole run", mfu_shown(steps, shown));
+  }
+  if (seconds && *seconds && mfu_config.window == MFU_WINDOW_STEPS) {
+    mfu_say("ignoring MFU_WINDOW_S=%s: MFU_STEPS is set too, and a run has one window",
+            mfu_shown(seconds, shown));
+  } else if (seconds && *seconds) {
+    if (parse_window(seconds, &mfu_config.window_first, &mfu_config.window_last))
+      mfu_config.window = MFU_WINDOW_TIME;
+    else
+      mfu_say("ignoring MFU_WINDOW_S=%s: expected START:END, seconds since the program started "
+              "(30:90, or 30: to the end, or :60), START below END; writing the whole run",
+              mfu_shown(seconds, shown));
+  }
+  if (mfu_config.window)
+    snprintf(mfu_config.window_text, sizeof mfu_config.window_text, "%s=%s",
+             mfu_config.window == MFU_WINDOW_STEPS ? "MFU_STEPS" : "MFU_WINDOW_S",
+             mfu_config.window == MFU_WINDOW_STEPS ? steps : seconds);
+}
+
 void mfu_config_load(void) {
   char shown[MFU_SHOWN_SIZE];
   const char *v = getenv("MFU_DISABLE");
@@ -114,6 +190,7 @@ void mfu_config_load(void) {
   }
   v = getenv("MFU_LIBUNWIND");
   snprintf(mfu_config.libunwind, sizeof mfu_config.libunwind, "%s", v && *v ? v : "libunwind.so.8");
+  window_load();
   v = getenv("MFU_TRACE_DIR");
   if (v && strlen(v) >= sizeof mfu_config.trace_dir) { /* cut short, it would name another */
     mfu_say("MFU_TRACE_DIR is %zu bytes long, at most %zu are taken: this run is not traced; "

@@ -23,6 +23,12 @@ struct mfu_config {
   char trace_dir[1024];     /* MFU_TRACE_DIR, default ./mfu-traces */
   unsigned stacks_every;    /* MFU_STACKS: a call site's first call is unwound, then one in N; 0 off */
   char libunwind[512];      /* MFU_LIBUNWIND, default libunwind.so.8; "none": never load it */
+  /* The recording window (window.h): MFU_STEPS=A:B (steps), else MFU_WINDOW_S=START:END
+   * (ns after the shim's start); last UINT64_MAX: to the end of the run. */
+  enum mfu_window_kind window;
+  uint64_t window_first, window_last;
+  char window_text[32];     /* the variable as set, for messages ("MFU_STEPS=2:4") */
+  char step_range[64];      /* MFU_STEP_RANGE: the NVTX ranges that are steps (window.c) */
 };
 extern struct mfu_config mfu_config;
 void mfu_config_load(void);

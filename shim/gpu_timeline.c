@@ -25,6 +25,7 @@
 #include "gpu_timeline.h"
 #include "resolve.h"
 #include "ring.h"
+#include "window.h"
 #include "writer.h"
 
 #define BUFFER_BYTES (8u << 20)
@@ -188,7 +189,9 @@ static void convert(const CUpti_Activity *a) {
   case CUPTI_ACTIVITY_KIND_KERNEL:
   case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: {
     const CUpti_ActivityKernel10 *k = (const CUpti_ActivityKernel10 *)a;
-    if (!(rec = activity_record(MFU_REC_KERNEL, k->start, k->end))) return;
+    if (!mfu_window_keeps_gpu(to_monotonic(k->start), k->correlationId) ||
+        !(rec = activity_record(MFU_REC_KERNEL, k->start, k->end)))
+      return;
     rec->stream = k->streamId;
     rec->u.kernel = (struct mfu_kernel){
         .name = k->name ? mfu_writer_intern(k->name) : 0, .device = k->deviceId,
@@ -201,7 +204,9 @@ static void convert(const CUpti_Activity *a) {
   }
   case CUPTI_ACTIVITY_KIND_MEMCPY: {
     const CUpti_ActivityMemcpy6 *m = (const CUpti_ActivityMemcpy6 *)a;
-    if (!(rec = activity_record(MFU_REC_MEMCPY, m->start, m->end))) return;
+    if (!mfu_window_keeps_gpu(to_monotonic(m->start), m->correlationId) ||
+        !(rec = activity_record(MFU_REC_MEMCPY, m->start, m->end)))
+      return;
     rec->stream = m->streamId;
     rec->u.memop = (struct mfu_memop){
         .bytes = m->bytes, .device = m->deviceId, .context = m->contextId, .stream = m->streamId,
@@ -211,7 +216,9 @@ static void convert(const CUpti_Activity *a) {
   }
   case CUPTI_ACTIVITY_KIND_MEMSET: {
     const CUpti_ActivityMemset4 *m = (const CUpti_ActivityMemset4 *)a;
-    if (!(rec = activity_record(MFU_REC_MEMSET, m->start, m->end))) return;
+    if (!mfu_window_keeps_gpu(to_monotonic(m->start), m->correlationId) ||
+        !(rec = activity_record(MFU_REC_MEMSET, m->start, m->end)))
+      return;
     rec->stream = m->streamId;
     rec->u.memop = (struct mfu_memop){
         .bytes = m->bytes, .device = m->deviceId, .context = m->contextId, .stream = m->streamId,
@@ -220,8 +227,9 @@ static void convert(const CUpti_Activity *a) {
   }
   case CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION: {
     const CUpti_ActivityExternalCorrelation *c = (const CUpti_ActivityExternalCorrelation *)a;
-    if (c->externalKind != EXTERNAL_KIND || !(rec = activity_record(MFU_REC_CORRELATION, 0, 0)))
-      return;
+    if (c->externalKind != EXTERNAL_KIND) return;
+    mfu_window_correlated(c->correlationId); /* pushed inside the window only */
+    if (!(rec = activity_record(MFU_REC_CORRELATION, 0, 0))) return;
     rec->u.correlation = (struct mfu_correlation){
         .correlation = c->correlationId, .kind = c->externalKind, .external = c->externalId};
     break;

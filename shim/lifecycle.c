@@ -20,6 +20,7 @@
 #include "lifecycle.h"
 #include "ring.h"
 #include "stacks.h"
+#include "window.h"
 #include "writer.h"
 
 atomic_int mfu_tracing;
@@ -59,6 +60,9 @@ static const struct mfu_module modules[] = {
     {.load = mfu_writer_init, .start = mfu_writer_start, .stop = mfu_writer_final_flush,
      .fork_child = mfu_writer_forget, .signal_flush = mfu_writer_signal_flush,
      .end_now = mfu_writer_end, .resume = mfu_writer_resume},
+    /* the recording window (window.c): its zero (after the header's start), and what it
+     * says at the end */
+    {.load = mfu_window_load, .stop = mfu_window_stop},
     /* the fatal-signal handlers (below), before CUPTI loads libcupti: they judge the
      * dispositions the host left, not a library's */
     {.start = install_signal_handlers},

@@ -29,6 +29,7 @@
 #include "lifecycle.h"
 #include "mfu/api.h"
 #include "ring.h"
+#include "window.h"
 #include "writer.h"
 
 /* --- cudaProfilerStart/Stop */
@@ -63,6 +64,7 @@ static void record_marker(unsigned api, unsigned kind, const char *message, uint
   if (rec) {
     rec->t_end_ns = rec->t_start_ns;
     rec->u.marker = (struct mfu_marker){.name = name, .kind = (uint8_t)kind, .id = id};
+    mfu_call_keep(&call, rec);
   }
   mfu_call_finish(&call);
   errno = saved;
@@ -95,7 +97,10 @@ static const char *ascii_of_attributes(const nvtxEventAttributes_t *a, char *buf
 
 #define WIDE_MAX 512
 
+/* A step window opens before the opening marker is recorded and closes after the closing
+ * one (window.h), so that both are in the trace. */
 static int push(unsigned api, const char *message) {
+  mfu_window_push(message, push_level);
   record_marker(api, MFU_MARKER_PUSH, message, 0);
   return push_level++;
 }
@@ -114,11 +119,13 @@ static int NVTX_API range_push_ex(const nvtxEventAttributes_t *attributes) {
 static int NVTX_API range_pop(void) {
   if (push_level <= 0) return -1; /* nothing to pop: NVTX's error value */
   record_marker(MFU_API_nvtxRangePop, MFU_MARKER_POP, NULL, 0);
+  mfu_window_pop(push_level - 1);
   return --push_level;
 }
 
 static nvtxRangeId_t start(unsigned api, const char *message) {
   uint64_t id = atomic_fetch_add_explicit(&next_range_id, 1, memory_order_relaxed);
+  mfu_window_start(message, id);
   record_marker(api, MFU_MARKER_START, message, id);
   return id;
 }
@@ -135,6 +142,7 @@ static nvtxRangeId_t NVTX_API range_start_ex(const nvtxEventAttributes_t *attrib
 }
 static void NVTX_API range_end(nvtxRangeId_t id) {
   record_marker(MFU_API_nvtxRangeEnd, MFU_MARKER_END, NULL, id);
+  mfu_window_end(id);
 }
 
 MFU_EXPORT int InitializeInjectionNvtx2(NvtxGetExportTableFunc_t get_export_table) {

@@ -23,6 +23,7 @@ struct mfu_ring {
   _Alignas(64) atomic_int state;          /* enum mfu_ring_state */
   uint32_t tid;
   struct mfu_ring *next; /* registry link, set before the ring is published */
+  atomic_uint_fast64_t outside; /* calls outside the recording window (window.h): the owner's */
   struct mfu_record slots[MFU_RING_SLOTS];
 };
 enum mfu_ring_state { MFU_RING_ACTIVE, MFU_RING_RETIRED, MFU_RING_FREE };

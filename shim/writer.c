@@ -31,6 +31,7 @@
 #include "resolve.h"
 #include "ring.h"
 #include "stacks.h"
+#include "window.h"
 #include "writer.h"
 
 enum { FD_UNOPENED = -1, FD_FAILED = -2, FD_CLOSED = -3 };
@@ -269,6 +270,10 @@ static void write_header(void) {
   w.header.end_monotonic_ns = mfu_clock_monotonic_ns();
   w.header.hooks_resolved = atomic_load(&mfu_hooks_resolved);
   mfu_clock_note(&w.header);
+  uint64_t outside = 0;
+  for (struct mfu_ring *r = atomic_load(&mfu_rings); r; r = r->next)
+    outside += atomic_load_explicit(&r->outside, memory_order_relaxed);
+  mfu_window_note(&w.header, outside);
   w.header.checksum = mfu_header_checksum(&w.header);
   if (w.fd >= 0 && pwrite(w.fd, &w.header, sizeof w.header, 0) != (ssize_t)sizeof w.header)
     w.header.flags |= MFU_FILE_WRITE_ERROR;
@@ -395,6 +400,7 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
     for (uint64_t i = tail; i != head; i++) { /* the ring is only read: its owner may look */
       const struct mfu_record *rec = &r->slots[i & (MFU_RING_SLOTS - 1)];
       uint64_t start = mfu_ring_ns(rec, rec->t_start_ns), end = mfu_ring_ns(rec, rec->t_end_ns);
+      if (!mfu_window_keeps_host(rec, start)) continue; /* before or after a time window */
       if (mfu_encode_add(&w.encoder, rec, start, end)) continue;
       write_records(in_signal); /* the payload is full: a block, then the next */
       mfu_encode_begin(&w.encoder, w.payload, sizeof w.payload, r->tid);
@@ -449,23 +455,22 @@ bool mfu_writer_run(void (*job)(void)) {
 static void *writer_main(void *arg) {
   (void)arg;
   while (!atomic_load(&w.stopping)) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += mfu_config.flush_ms / 1000;
-    deadline.tv_nsec += (long)(mfu_config.flush_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-      deadline.tv_sec++;
-      deadline.tv_nsec -= 1000000000L;
-    }
+    /* the next flush, or sooner the next edge of a time window */
+    uint64_t now = mfu_clock_monotonic_ns(), at = now + (uint64_t)mfu_config.flush_ms * 1000000u;
+    uint64_t edge = mfu_window_tick(now);
+    if (edge && edge < at) at = edge;
+    struct timespec deadline = {.tv_sec = (time_t)(at / 1000000000u), .tv_nsec = (long)(at % 1000000000u)};
     while (sem_clockwait(&w.wake, CLOCK_MONOTONIC, &deadline) != 0 && errno == EINTR) {
     }
     run_job();
+    mfu_window_tick(mfu_clock_monotonic_ns());
     if (!atomic_load(&w.stopping)) mfu_writer_drain(NULL);
   }
   return NULL;
 }
 
 void mfu_writer_start(void) {
+  mfu_window_tick(mfu_clock_monotonic_ns()); /* a time window may have opened before now */
   if (mfu_config.zstd_level > 0 && mfu_compress_start(mfu_config.zstd_level))
     w.zstd = true, w.header.zstd_level = (uint32_t)mfu_config.zstd_level;
   if (lock_within(0)) { /* the file, with its header, before the first record */

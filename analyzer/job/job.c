@@ -80,9 +80,15 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   struct counts_tally direct = {0}, *captured = NULL; /* captured: by index in graphs.captures */
   size_t ncaptured = 0;
   struct mfu_graphs graphs = {0};
-  struct rank_steps_builder *steps = rank_steps_builder_new(step_range);
-  struct call_times_builder *times = call_times_builder_new();
   fs->readable = mfu_trace_open(&t, fs->path) == 0;
+  /* A trace of steps only (MFU_STEPS) has its steps marked by the ranges it counted. */
+  char window_range[sizeof t.header.window_step_range + 1] = "";
+  if (fs->readable && t.header.window_kind == MFU_WINDOW_STEPS)
+    snprintf(window_range, sizeof window_range, "%.*s", (int)sizeof t.header.window_step_range,
+             t.header.window_step_range);
+  struct rank_steps_builder *steps =
+      rank_steps_builder_new(step_range || !window_range[0] ? step_range : window_range);
+  struct call_times_builder *times = call_times_builder_new();
   if (fs->readable) {
     rank_steps_reserve(steps, records_expected(&t));
     call_times_reserve(times, records_expected(&t));

@@ -62,6 +62,58 @@ static void gather_graphs(struct findings *f, const struct mfu_job *j) {
                    u128_to_dec(bytes, g->unlaunched.nccl_bytes));
 }
 
+/* "steps 2 to 4", "steps 10 to the end", "seconds 1.5 to 3", "seconds 30 to the end" */
+static void window_span(const struct mfu_file_header *h, char *out, size_t n) {
+  bool steps = h->window_kind == MFU_WINDOW_STEPS;
+  double scale = steps ? 1 : 1e-9;
+  if (h->window_last == UINT64_MAX)
+    snprintf(out, n, "%s %g to the end", steps ? "steps" : "seconds", (double)h->window_first * scale);
+  else
+    snprintf(out, n, "%s %g to %g", steps ? "steps" : "seconds", (double)h->window_first * scale,
+             (double)h->window_last * scale);
+}
+
+/* What a recording window (MFU_STEPS, MFU_WINDOW_S) left in the files: a note of what they
+ * cover, or a warning where it never opened; said once for the ranks that share it. */
+static void gather_windows(struct findings *f, const struct mfu_job *j) {
+  struct mfu_grouped notes = {0}, warnings = {0};
+  char rank[16];
+  for (size_t i = 0; i < j->nfiles; i++) {
+    const struct mfu_file_header *h = &j->files[i]->header;
+    if (h->window_kind != MFU_WINDOW_STEPS && h->window_kind != MFU_WINDOW_TIME) continue;
+    char span[96], range[128] = "", what[400];
+    window_span(h, span, sizeof span);
+    if (h->window_kind == MFU_WINDOW_STEPS)
+      snprintf(range, sizeof range, ", a step being an NVTX range matching '%.*s'",
+               (int)sizeof h->window_step_range, h->window_step_range);
+    long r = h->rank;
+    if (r >= 0) snprintf(rank, sizeof rank, "rank %ld", r);
+    else snprintf(rank, sizeof rank, "rank ?");
+    if (!(h->window_state & MFU_WINDOW_OPENED)) {
+      snprintf(what, sizeof what, "recorded nothing: their window (%s%s) never opened", span, range);
+      char *m = h->window_kind == MFU_WINDOW_STEPS
+                    ? mfu_xasprintf("%s (%s) recorded nothing: its window (%s%s) never opened, as "
+                                    "the run began %llu step range%s", rank, j->files[i]->path, span,
+                                    range, (unsigned long long)h->window_steps,
+                                    h->window_steps == 1 ? "" : "s")
+                    : mfu_xasprintf("%s (%s) recorded nothing: its window (%s) never opened, as "
+                                    "the run ended first", rank, j->files[i]->path, span);
+      mfu_grouped_add(&warnings, what, what, r, m, false);
+      continue;
+    }
+    bool cut = !(h->window_state & MFU_WINDOW_CLOSED) && h->window_last != UINT64_MAX;
+    snprintf(what, sizeof what, "recorded %s only (%s%s)%s: the counts, steps and times cover "
+             "that window; the calls outside it were not written", span,
+             h->window_kind == MFU_WINDOW_STEPS ? "MFU_STEPS" : "MFU_WINDOW_S", range,
+             cut ? ", and the run ended inside it" : "");
+    mfu_grouped_add(&notes, what, what, r,
+                    mfu_xasprintf("%s %s (%llu of them)", rank, what,
+                                  (unsigned long long)h->window_outside), false);
+  }
+  mfu_grouped_flush(&warnings, &f->warnings);
+  mfu_grouped_flush(&notes, &f->notes);
+}
+
 static void gather_utilization(struct findings *f, const struct job_utilization *u,
                                const struct utilization_options *o) {
   for (size_t i = 0; i < u->nranks && !f->shown; i++)
@@ -135,6 +187,7 @@ void findings_gather(struct findings *f, const char *path, const struct mfu_trac
                                "were counted: was a GPU available to the program?");
   gather_nccl(f, j);
   gather_graphs(f, j);
+  gather_windows(f, j);
   gather_utilization(f, u, o);
 }
 

@@ -231,6 +231,39 @@ static void json_utilization(struct jw *j, const struct report *r) {
   jw_array_end(j);
 }
 
+/* The recording window the shim applied (MFU_STEPS, MFU_WINDOW_S), null when none. */
+static void json_window(struct jw *j, const struct mfu_file_header *h) {
+  jw_key(j, "window");
+  if (h->window_kind != MFU_WINDOW_STEPS && h->window_kind != MFU_WINDOW_TIME) {
+    jw_null(j);
+    return;
+  }
+  bool steps = h->window_kind == MFU_WINDOW_STEPS, to_end = h->window_last == UINT64_MAX;
+  jw_object_begin(j);
+  jw_key_string(j, "kind", steps ? "steps" : "time");
+  if (steps) {
+    jw_key_u128(j, "first_step", h->window_first);
+    jw_key(j, "last_step");
+    if (to_end) jw_null(j);
+    else jw_u128(j, h->window_last);
+    char range[sizeof h->window_step_range + 1];
+    snprintf(range, sizeof range, "%.*s", (int)sizeof h->window_step_range, h->window_step_range);
+    jw_key_string(j, "step_range", range);
+    jw_key_u128(j, "steps_begun", h->window_steps);
+  } else {
+    jw_key_double(j, "start_s", (double)h->window_first / 1e9);
+    jw_key_double(j, "end_s", to_end ? NAN : (double)h->window_last / 1e9);
+  }
+  bool opened = h->window_state & MFU_WINDOW_OPENED, closed = h->window_state & MFU_WINDOW_CLOSED;
+  jw_key_bool(j, "opened", opened);
+  jw_key_bool(j, "closed", closed);
+  /* seconds since the shim started, as the header's clock says */
+  jw_key_double(j, "opened_at_s", opened ? ((double)h->window_open_ns - (double)h->start_monotonic_ns) / 1e9 : NAN);
+  jw_key_double(j, "closed_at_s", closed ? ((double)h->window_close_ns - (double)h->start_monotonic_ns) / 1e9 : NAN);
+  jw_key_u128(j, "calls_outside", h->window_outside);
+  jw_object_end(j);
+}
+
 static void json_per_rank(struct jw *j, const struct mfu_file *f, const struct rank_utilization *u) {
   jw_object_begin(j);
   key_rank(j, f);
@@ -238,6 +271,7 @@ static void json_per_rank(struct jw *j, const struct mfu_file *f, const struct r
   jw_key_int(j, "pid", f->header.pid);
   jw_key_string(j, "file", f->path);
   jw_key_bool(j, "complete", f->complete);
+  json_window(j, &f->header);
   jw_key_u128(j, "gemm_calls", f->counts.gemm_calls);
   jw_key_u128(j, "gemm_failed", f->counts.gemm_failed);
   jw_key_u128(j, "gemm_flops", f->counts.gemm_flops);

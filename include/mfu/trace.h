@@ -119,6 +119,15 @@ enum {
                                            records after it are in records_lost */
 };
 
+/* header.window_kind: what MFU_STEPS / MFU_WINDOW_S asked to write (shim/window.h) */
+enum mfu_window_kind {
+  MFU_WINDOW_NONE = 0,
+  MFU_WINDOW_STEPS = 1, /* steps A..B, a step being an outermost NVTX range matching a pattern */
+  MFU_WINDOW_TIME = 2,  /* seconds since the shim started */
+};
+/* header.window_state */
+enum { MFU_WINDOW_OPENED = 1u << 0, MFU_WINDOW_CLOSED = 1u << 1 };
+
 struct mfu_file_header {
   char magic[8];               /* MFU_TRACE_MAGIC */
   uint32_t version;            /* MFU_TRACE_VERSION */
@@ -159,7 +168,19 @@ struct mfu_file_header {
   uint64_t clock_max_error_ns; /* largest gap seen between the converted TSC and the clock */
   uint32_t zstd_level;         /* v2: RECORDS blocks compressed at this zstd level; 0: none */
   uint32_t reserved32;
-  uint8_t reserved[MFU_HEADER_SIZE - 1344]; /* zero; room for later fields */
+  /* The recording window (MFU_STEPS, MFU_WINDOW_S): outside it calls were intercepted and
+   * not written. All zero without one (and in files of shims that had none). */
+  uint32_t window_kind;        /* enum mfu_window_kind */
+  uint32_t window_state;       /* MFU_WINDOW_OPENED | MFU_WINDOW_CLOSED, as of the last flush */
+  uint64_t window_first;       /* STEPS: the first step written (from 1); TIME: its start, ns
+                                  after start_monotonic_ns */
+  uint64_t window_last;        /* STEPS: the last step; TIME: its end; UINT64_MAX: to the end */
+  uint64_t window_open_ns;     /* CLOCK_MONOTONIC when it opened; 0: it never did */
+  uint64_t window_close_ns;    /* when it closed; 0: it did not (the run ended inside it) */
+  uint64_t window_steps;       /* STEPS: the step ranges that had begun by the last flush */
+  uint64_t window_outside;     /* calls intercepted outside the window (not written) */
+  char window_step_range[64];  /* STEPS: the NVTX range pattern that marks a step */
+  uint8_t reserved[MFU_HEADER_SIZE - 1464]; /* zero; room for later fields */
   uint64_t checksum;           /* mfu_checksum of the header with this field zero */
 };
 static_assert(sizeof(struct mfu_file_header) == MFU_HEADER_SIZE, "header size is part of v1");

@@ -37,7 +37,7 @@ ALLOWED = {
 # The shim's modules, lowest first: a module may include only lower levels (and its own header).
 SHIM_LEVELS = {
     "config": 0, "clock": 1, "compress": 1, "files": 1, "resolve": 1, "libmap": 1, "unwind": 1, "pyframes": 1,
-    "encode": 2, "ring": 2, "stacks": 2, "writer": 3,
+    "encode": 2, "ring": 2, "stacks": 2, "window": 2, "writer": 3,
     "device": 4, "gpu_timeline": 4, "capture": 4, "gemm_describe": 4,
     "lifecycle": 5, "call": 6,
     "cublas": 7, "cublaslt": 7, "nccl": 7, "graphs": 7, "markers": 7, "exits": 7,
