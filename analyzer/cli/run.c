@@ -44,6 +44,18 @@ static int write_json(const char *path, const struct report *r) {
   return 0;
 }
 
+/* Whether an earlier file in the directory is of job `id` (its name "mfu-ID-r..."): the
+ * report of the whole directory may then number the runs of that id. */
+static bool job_in(const struct mfu_strings *files, const char *id) {
+  char prefix[96];
+  snprintf(prefix, sizeof prefix, "mfu-%s-r", id);
+  for (size_t i = 0; i < files->n; i++) {
+    const char *name = strrchr(files->v[i], '/');
+    if (!strncmp(name ? name + 1 : files->v[i], prefix, strlen(prefix))) return true;
+  }
+  return false;
+}
+
 static void summarize(const struct run_args *a, const struct mfu_strings *before) {
   struct mfu_traces t;
   char err[1024];
@@ -64,9 +76,13 @@ static void summarize(const struct run_args *a, const struct mfu_strings *before
     if (cli_report_build(&r, a->dir, &t, &o) == 0) {
       report_text(stderr, &r, o.max_rows);
       if (a->json) write_json(a->json, &r);
+      char job[96] = "";
+      if (t.njobs > 1 || (before->n && job_in(before, r.j->job_id))) /* other runs' ids too */
+        snprintf(job, sizeof job, " --job ID");
+      else if (before->n) /* earlier jobs in the directory: the report would pick the latest */
+        snprintf(job, sizeof job, " --job %s", r.j->job_id);
       report_free(&r);
-      fprintf(stderr, "\nfull report: mfu report %s%s%s\n", a->dir, a->report_options,
-              t.njobs > 1 ? " --job ID" : "");
+      fprintf(stderr, "\nfull report: mfu report %s%s%s\n", a->dir, a->report_options, job);
     }
   }
   mfu_traces_free(&t);

@@ -40,4 +40,12 @@ cp traces/*.mfutrace tree/node0/job/r0/
 ln -s .. tree/node1/loop  # a link back up is not followed
 expect 0 '"gemm_calls": 270,' "$MFU" report tree --json
 expect 0 '"files": 1,' "$MFU" report tree --json
+# A second run into the same directory: the full report's command names this run's job, and
+# that command reports it (not the earlier run, whose files are there too)
+LD_LIBRARY_PATH=$DOUBLES "$MFU" run --trace-dir traces "$example" "${model[@]}" --steps 2 \
+  >/dev/null 2>again.txt || fail "the second mfu run exited $?"
+again=$(sed -n 's/^full report: mfu report [^ ]* --job \([^ ]*\)$/\1/p' again.txt)
+[ -n "$again" ] || fail "no --job in the second run's last line: $(tail -1 again.txt)"
+expect 0 '"gemm_calls": 90,' "$MFU" report traces --job "$again" --json
+
 echo "run_summary.sh: all passed"

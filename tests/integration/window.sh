@@ -10,8 +10,8 @@ step=262144 noise=8192 # tests/integration/markers.c: 2 GEMMs per "train_step", 
 
 run_markers() { # DIR VAR=VALUE...: markers.c under the shim with NVTX, traces in DIR
   local dir=$1; shift
-  env "$@" NVTX_INJECTION64_PATH=$SHIM MFU_TRACE_DIR=$PWD/$dir LD_PRELOAD=$SHIM \
-    LD_LIBRARY_PATH=$DOUBLES "$BIN/markers" >"$dir.out" 2>"$dir.err"
+  env "$@" NVTX_INJECTION64_PATH=$SHIM MFU_TRACE_DIR=$PWD/$dir LD_PRELOAD=$PRELOAD \
+    ASAN_OPTIONS=$HOST_ASAN LD_LIBRARY_PATH=$DOUBLES "$BIN/markers" >"$dir.out" 2>"$dir.err"
 }
 LD_LIBRARY_PATH=$DOUBLES "$BIN/markers" >plain.out
 
