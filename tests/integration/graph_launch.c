@@ -1,7 +1,7 @@
 /* A training step replayed from a CUDA graph: on one stream set on a cuBLAS handle, captures
  * a step of three GEMMs (cublasGemmEx bf16, cublasLtMatmul bf16, cublasSgemmStridedBatched
  * fp32) and an ncclAllReduce (world of 1) into a graph, instantiates it, launches it N times
- * (argv[1], default 5), then runs the same step eagerly once. Prints what a correct shim and
+ * (argv[1], default 5; each in an NVTX range "step"), then runs the same step eagerly once. Prints what a correct shim and
  * analyzer must count, computed here (2mnk per product, x batch; nccl-tests' bytes):
  *
  *     launches=N step_gemm_calls=N step_flops_bf16=N step_flops_fp32=N step_nccl_bytes=N
@@ -15,6 +15,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 #include <nccl.h>
+#include <nvtx3/nvToolsExt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,11 @@ int main(int argc, char **argv) {
   step(&x);
   CHECK(cudaStreamEndCapture(x.s, &graph));
   CHECK(cudaGraphInstantiate(&exec, graph, 0));
-  for (int i = 0; i < launches; i++) CHECK(cudaGraphLaunch(exec, x.s));
+  for (int i = 0; i < launches; i++) { /* each launch a step, as NVTX marks it */
+    nvtxRangePushA("step");
+    CHECK(cudaGraphLaunch(exec, x.s));
+    nvtxRangePop();
+  }
   CHECK(cudaStreamSynchronize(x.s));
   step(&x);
   CHECK(cudaStreamSynchronize(x.s));

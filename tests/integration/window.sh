@@ -90,6 +90,16 @@ expect_eq "example: outside" "$(json ex.json per_rank.0.window.calls_outside)" \
 python3 -c 'import json; j = json.load(open("ex.json")); assert 0 < j["mfu"] <= 1, j["mfu"]' ||
   fail "no MFU from the window's steps: $(json ex.json mfu)"
 
+# A CUDA graph captured before the window and launched in it: the capture is written (its
+# records say what each launch runs), the launches of steps 2 and 3 of 5 count, the eager step
+# after them not.
+MFU_STEPS=2:3 NVTX_INJECTION64_PATH=$SHIM MFU_TRACE_DIR=$PWD/graph traced "$BIN/graph_launch" 5 >graph.out
+sed -n 's/^step_gemm_calls=//p; s/^step_flops_bf16=//p; s/^step_flops_fp32=//p' graph.out >graph.want
+"$MFU" report graph --json >graph.json
+expect_eq "graph: calls" "$(json graph.json totals.gemm_calls)" $((2 * $(sed -n 1p graph.want)))
+expect_eq "graph: flops" "$(json graph.json totals.gemm_flops)" $((2 * ($(sed -n 2p graph.want) + $(sed -n 3p graph.want))))
+expect_eq "graph: launches" "$(json graph.json graphs.launches)" 2
+
 # A time window: three steps 0.5 s apart (idle); the first 0.25 s hold step 0 alone, and from
 # 0.25 s on the two others. Exact counts: 45 GEMMs a step.
 for w in ":0.25 45" "0.25: 90"; do
