@@ -299,8 +299,9 @@ static void add_sites(struct call_times_builder *b, const struct mfu_trace *t) {
   phase_ranges_free(&pr);
 }
 
-void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
-                       struct call_times *out) {
+/* Each GPU activity's time to the call that launched it (CUPTI correlation -> external id ->
+ * call) and to its kernel's row. */
+static void time_calls(struct call_times_builder *b, const struct mfu_trace *t) {
   struct correlation_index ix;
   correlation_index_init(&ix, b->corr, b->ncorr, b->ncalls ? &b->calls[0].external : NULL,
                          sizeof *b->calls, b->ncalls);
@@ -334,6 +335,11 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
     k->ns += act->ns;
   }
   correlation_index_free(&ix);
+}
+
+void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
+                       struct call_times *out) {
+  if (b->nacts) time_calls(b, t); /* none in a trace without the GPU timeline */
   add_sites(b, t);
   for (size_t i = 0; i < b->out.nkernels; i++) {
     const char *text = b->kernel_name[i] ? mfu_trace_string(t, b->kernel_name[i]) : NULL;

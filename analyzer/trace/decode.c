@@ -9,13 +9,16 @@
 #include "util/errmsg.h"
 
 /* The varint at p (before end) into *v; the byte after it, or NULL if it runs past end or
- * beyond 64 bits. Most are one byte: the times of calls made close together, slots as
- * predicted. */
+ * beyond 64 bits. Most are one byte (slots as predicted) or two (times). */
 static inline const unsigned char *get_varint(const unsigned char *p, const unsigned char *end,
                                               uint64_t *v) {
   if (p < end && *p < 0x80) {
     *v = *p;
     return p + 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80) { /* two bytes: most times */
+    *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+    return p + 2;
   }
   uint64_t x = 0;
   for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
