@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace/graphs.h"
@@ -140,11 +141,14 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   mfu_trace_close(&t);
 }
 
-/* Files are read in parallel, by threads that each take the next file not yet taken. */
+/* Files are read in parallel, by threads that each take the next file not yet taken, the
+ * largest first: a large file left for last would keep one thread busy while the others have
+ * nothing left to take. */
 unsigned mfu_traces_threads;
 
 struct reading {
   struct mfu_file *files;
+  const struct mfu_sort_pair *order; /* by size, largest first: index in files */
   size_t n;
   atomic_size_t next;
   const char *step_range;
@@ -152,12 +156,24 @@ struct reading {
 
 static void *read_some(void *arg) {
   struct reading *r = arg;
-  for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->n;) read_file(&r->files[i], r->step_range);
+  for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->n;)
+    read_file(&r->files[r->order[i].index], r->step_range);
   return NULL;
 }
 
+static int by_size_down(const void *a, const void *b) {
+  const struct mfu_sort_pair *x = a, *y = b;
+  return x->value != y->value ? MFU_COMPARE(y->value, x->value) : MFU_COMPARE(x->index, y->index);
+}
+
 static void read_files(struct mfu_file *files, size_t n, const char *step_range) {
-  struct reading r = {files, n, 0, step_range};
+  struct mfu_sort_pair *order = mfu_xmalloc(n, sizeof *order);
+  for (size_t i = 0; i < n; i++) {
+    struct stat st;
+    order[i] = (struct mfu_sort_pair){stat(files[i].path, &st) == 0 ? (uint64_t)st.st_size : 0, i};
+  }
+  mfu_sort(order, n, sizeof *order, by_size_down);
+  struct reading r = {files, order, n, 0, step_range};
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   size_t threads = mfu_traces_threads ? mfu_traces_threads : cpus > 0 ? (size_t)cpus : 1;
   if (threads > n) threads = n ? n : 1;
@@ -168,6 +184,7 @@ static void read_files(struct mfu_file *files, size_t n, const char *step_range)
   read_some(&r);
   for (size_t i = 0; i < started; i++) pthread_join(helpers[i], NULL);
   free(helpers);
+  free(order);
 }
 
 /* --- grouping files into jobs */

@@ -527,9 +527,34 @@ static void test_nccl_odd_records(void **state) {
   mfu_traces_free(&t);
 }
 
+/* Files of very different sizes read by two threads, the largest first: each file's counts
+ * are its own, whichever thread read it and in whatever order. */
+static void test_threads_take_the_largest_first(void **state) {
+  (void)state;
+  static const int calls[6] = {3, 4000, 1, 250, 9000, 40};
+  for (int r = 0; r < 6; r++) {
+    char name[64];
+    snprintf(name, sizeof name, "r%d.mfutrace", r);
+    write_rank(name, "job", r, 6, calls[r], 0);
+  }
+  char err[512];
+  struct mfu_traces t;
+  mfu_traces_threads = 2;
+  assert_int_equal(mfu_traces_load(&t, fx_dir, NULL, NULL, err, sizeof err), 0);
+  mfu_traces_threads = 0;
+  assert_int_equal(t.nfiles, 6);
+  for (size_t i = 0; i < t.nfiles; i++) {
+    const struct mfu_file *f = &t.files[i];
+    assert_int_equal(f->counts.gemm_calls, calls[f->header.rank]);
+    assert_int_equal(f->records, calls[f->header.rank] + 1);
+  }
+  mfu_traces_free(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_ranks_and_warnings, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_threads_take_the_largest_first, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_missing_ranges_and_unknown_ranks, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_latest_job_first, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_runs_apart, fx_setup, fx_teardown),
