@@ -34,7 +34,8 @@ if command -v mpirun >/dev/null && mpirun --version 2>/dev/null | grep -q "Open 
   mpi=(mpirun --allow-run-as-root --oversubscribe -np 3 -x LD_PRELOAD -x NVTX_INJECTION64_PATH
        -x MFU_TRACE_DIR -x "LD_LIBRARY_PATH=$DOUBLES" -x "ASAN_OPTIONS=$HOST_ASAN")
   for run in 1 2; do
-    timeout 120 "$MFU" run --trace-dir shared/mpi -- "${mpi[@]}" "$example" "${args[@]}" \
+    LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN timeout 120 "$MFU" run --trace-dir shared/mpi -- \
+      "${mpi[@]}" "$example" "${args[@]}" \
       >mpi$run.out 2>mpi$run.err || fail "mfu run -- mpirun exited $?: $(tail -5 mpi$run.err)"
     expect_eq "mpirun $run: worker outputs" "$(grep -c '^issued_gemm_calls=180$' mpi$run.out)" 3
     grep -qE "^  ranks     3 of world size 3, 3 trace files$" mpi$run.err ||

@@ -42,7 +42,8 @@ expect 0 '"gemm_calls": 270,' "$MFU" report tree --json
 expect 0 '"files": 1,' "$MFU" report tree --json
 # A second run into the same directory: the full report's command names this run's job, and
 # that command reports it (not the earlier run, whose files are there too)
-LD_LIBRARY_PATH=$DOUBLES "$MFU" run --trace-dir traces "$example" "${model[@]}" --steps 2 \
+LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN "$MFU" run --trace-dir traces \
+  "$example" "${model[@]}" --steps 2 \
   >/dev/null 2>again.txt || fail "the second mfu run exited $?"
 again=$(sed -n 's/^full report: mfu report [^ ]* --job \([^ ]*\)$/\1/p' again.txt)
 [ -n "$again" ] || fail "no --job in the second run's last line: $(tail -1 again.txt)"
