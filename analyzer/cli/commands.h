@@ -33,16 +33,8 @@ int cli_report_build(struct report *r, const char *path, const struct mfu_traces
  * after saying why not (no python3, no matplotlib: how to install it) (plot.c). */
 int cli_plot(const char *cmd, const char *kind, const char *input, const char *out_dir, int out_fd);
 
-/* Checks --step-range's regular expression: 0 with *out = arg, or 2 after saying why
- * (report.c). */
-int cli_step_range(const char *cmd, const char *arg, const char **out);
-
 /* The spec's model into u (have_model) when one was given: 0, or 2 after saying why (report.c). */
 int cli_model_given(const struct model_spec *spec, struct utilization_options *u, const char *cmd);
-
-/* The traces' directory among the positional arguments argv[first..argc): the one given, else
- * cli_trace_dir(); NULL after saying that there were more (report.c). */
-const char *cli_trace_dir_arg(int argc, char **argv, int first, const char *cmd);
 
 /* The traces' directory when none is given: $MFU_TRACE_DIR, else mfu-traces (report.c). */
 const char *cli_trace_dir(void);

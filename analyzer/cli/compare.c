@@ -1,12 +1,12 @@
 /* compare: `mfu compare DIR_A DIR_B [--json | --csv] [--top N] [--skip N] [--step-range REGEX]
  * [MODEL] [WORK] [PEAK]`: two runs side by side (metrics/comparison.h, report/compare.h). */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "commands.h"
 #include "options.h"
 #include "report/compare.h"
+#include "trace_options.h"
 
 #define CMD "mfu compare"
 
@@ -38,22 +38,18 @@ static void usage(FILE *out) {
           "\nExit status: 0, 2 for bad usage or a directory without a readable trace.\n");
 }
 
-enum { OPT_JSON = 1, OPT_CSV, OPT_TOP, OPT_SKIP, OPT_STEP_RANGE, OPT_HELP };
+enum { OPT_JSON = 1, OPT_CSV, OPT_TOP };
 
+/* Beside --skip, --step-range and --help (trace_options.h). */
 static const struct option compare_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"csv", no_argument, NULL, OPT_CSV},
     {"top", required_argument, NULL, OPT_TOP},
-    {"skip", required_argument, NULL, OPT_SKIP},
-    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
-    {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
 struct compare_args {
-  struct report_options o;
-  struct utilization_options u;
-  const char *step_range;
-  bool json, csv, help;
+  struct trace_options t;
+  bool json, csv;
 };
 
 static int on_option(void *ctx, int id, const char *arg) {
@@ -62,29 +58,18 @@ static int on_option(void *ctx, int id, const char *arg) {
   switch (id) {
   case OPT_JSON: a->json = true; return 0;
   case OPT_CSV: a->csv = true; return 0;
-  case OPT_HELP: a->help = true; return 0;
-  case OPT_STEP_RANGE: return cli_step_range(CMD, arg, &a->step_range);
-  case OPT_TOP:
-    if (options_count(CMD, "top", arg, 0, 1000000, &n) != 0) return 2;
-    a->o.top = (size_t)n;
-    return 0;
   default:
-    if (options_count(CMD, "skip", arg, 0, 1000000000, &n) != 0) return 2;
-    a->u.skip = (long)n;
+    if (options_count(CMD, "top", arg, 0, 1000000, &n) != 0) return 2;
+    a->t.o.top = (size_t)n;
     return 0;
   }
 }
 
 int cmd_compare(int argc, char **argv) {
-  struct model_spec spec;
-  model_spec_init(&spec);
-  struct compare_args a = {.o = {.top = REPORT_TOP_ROWS}, .u = {.spec = &spec, .skip = -1}};
-  int first = options_parse(argc, argv, CMD, compare_options, on_option, &a, &spec);
-  if (first < 0) return -first;
-  if (a.help) {
-    usage(stdout);
-    return 0;
-  }
+  struct compare_args a = {.t.o = {.top = REPORT_TOP_ROWS}};
+  int first, rc = trace_options_parse(&a.t, argc, argv, CMD, 0, compare_options, on_option, &a,
+                                      usage, &first);
+  if (rc != TRACE_OPTIONS_GO_ON) return rc;
   if (argc - first != 2) {
     fprintf(stderr, CMD ": give two trace directories, the run before and the run after "
                     "(got %d); `" CMD " --help` describes it\n", argc - first);
@@ -94,19 +79,18 @@ int cmd_compare(int argc, char **argv) {
     fprintf(stderr, CMD ": --json or --csv, not both\n");
     return 2;
   }
-  if (cli_model_given(&spec, &a.u, CMD)) return 2;
-  a.o.util = &a.u;
+  if (cli_model_given(&a.t.spec, &a.t.u, CMD)) return 2;
   struct mfu_traces t[2];
   struct report r[2];
   int loaded = 0, built = 0, status = 2;
   char err[1024];
   for (; loaded < 2; loaded++) {
-    if (mfu_traces_load(&t[loaded], argv[first + loaded], NULL, a.step_range, err, sizeof err)) {
+    if (mfu_traces_load(&t[loaded], argv[first + loaded], NULL, a.t.step_range, err, sizeof err)) {
       fprintf(stderr, CMD ": %s\n", err);
       mfu_traces_free(&t[loaded]);
       break;
     }
-    if (cli_report_build(&r[loaded], argv[first + loaded], &t[loaded], &a.o) != 0) {
+    if (cli_report_build(&r[loaded], argv[first + loaded], &t[loaded], &a.t.o) != 0) {
       loaded++;
       break;
     }
@@ -116,7 +100,7 @@ int cmd_compare(int argc, char **argv) {
     struct comparison c;
     comparison_compute(&r[0].u, &r[0].p, &r[1].u, &r[1].p, &c);
     if (a.json) compare_json(stdout, &r[0], &r[1], &c);
-    else compare_text(stdout, &r[0], &r[1], &c, a.o.top, a.csv);
+    else compare_text(stdout, &r[0], &r[1], &c, a.t.o.top, a.csv);
     comparison_free(&c);
     status = 0;
   }

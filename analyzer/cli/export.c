@@ -11,6 +11,7 @@
 #include "metrics/events.h"
 #include "options.h"
 #include "report/perfetto.h"
+#include "trace_options.h"
 #include "util/alloc.h"
 
 #define CMD "mfu export"
@@ -21,13 +22,11 @@ struct range {
 };
 
 struct export_args {
-  struct report_options o;
-  struct utilization_options u;
-  const char *step_range, *output;
+  struct trace_options t;
+  const char *output;
   struct range ranks[MAX_RANGES];
   size_t nranks;
   struct events_window steps;
-  bool help;
 };
 
 static void usage(FILE *out) {
@@ -63,18 +62,14 @@ static void usage(FILE *out) {
           "\nExit status: 0, 1 when the output cannot be written, 2 for bad usage or input.\n");
 }
 
-enum { OPT_PERFETTO = 1, OPT_RANKS, OPT_STEPS, OPT_JOB, OPT_SKIP, OPT_STEP_RANGE, OPT_HELP,
-       OPT_OUTPUT = 'o' };
+enum { OPT_PERFETTO = 1, OPT_RANKS, OPT_STEPS, OPT_OUTPUT = 'o' };
 
+/* Beside --job, --skip, --step-range and --help (trace_options.h). */
 static const struct option cmd_export_options[] = {
     {"perfetto", no_argument, NULL, OPT_PERFETTO},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"ranks", required_argument, NULL, OPT_RANKS},
     {"steps", required_argument, NULL, OPT_STEPS},
-    {"job", required_argument, NULL, OPT_JOB},
-    {"skip", required_argument, NULL, OPT_SKIP},
-    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
-    {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
 /* "N" or "N-M" at *s, both >= 0; advances *s past it. */
@@ -107,26 +102,18 @@ static int parse_ranks(struct export_args *a, const char *arg) {
 
 static int on_option(void *ctx, int id, const char *arg) {
   struct export_args *a = ctx;
-  int64_t n;
   struct range r;
   const char *s = arg;
   switch (id) {
   case OPT_PERFETTO: return 0;
   case OPT_OUTPUT: a->output = arg; return 0;
   case OPT_RANKS: return parse_ranks(a, arg);
-  case OPT_STEPS:
+  default:
     if (!parse_range(&s, &r) || *s) {
       fprintf(stderr, CMD ": --steps '%s': expected a step number or a range such as 10-12\n", arg);
       return 2;
     }
     a->steps = (struct events_window){(size_t)r.lo, (size_t)r.hi, false};
-    return 0;
-  case OPT_JOB: a->o.job_id = arg; return 0;
-  case OPT_STEP_RANGE: return cli_step_range(CMD, arg, &a->step_range);
-  case OPT_HELP: a->help = true; return 0;
-  default:
-    if (options_count(CMD, "skip", arg, 0, 1000000000, &n) != 0) return 2;
-    a->u.skip = (long)n;
     return 0;
   }
 }
@@ -225,26 +212,19 @@ static int export_to(const char *path, const struct report *r, const struct expo
 }
 
 int cmd_export(int argc, char **argv) {
-  struct model_spec spec;
-  model_spec_init(&spec);
-  struct export_args a = {.u = {.spec = &spec, .skip = -1}, .output = "mfu-trace.json",
-                          .steps = {.all = true}};
-  int first = options_parse(argc, argv, CMD, cmd_export_options, on_option, &a, &spec);
-  if (first < 0) return -first;
-  if (a.help) {
-    usage(stdout);
-    return 0;
-  }
-  const char *path = cli_trace_dir_arg(argc, argv, first, CMD);
-  if (!path || cli_model_given(&spec, &a.u, CMD)) return 2;
-  a.o.util = &a.u;
+  struct export_args a = {.output = "mfu-trace.json", .steps = {.all = true}};
+  int first, rc = trace_options_parse(&a.t, argc, argv, CMD, TRACE_OPTIONS_JOB,
+                                      cmd_export_options, on_option, &a, usage, &first);
+  if (rc != TRACE_OPTIONS_GO_ON) return rc;
+  const char *path = trace_options_dir(&a.t, argc, argv, first, CMD);
+  if (!path) return 2;
   struct mfu_traces t;
   char err[1024];
   int status = 2;
   struct report r;
-  if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) != 0) {
+  if (mfu_traces_load(&t, path, NULL, a.t.step_range, err, sizeof err) != 0) {
     fprintf(stderr, CMD ": %s\n", err);
-  } else if (cli_report_build(&r, path, &t, &a.o) == 0) {
+  } else if (cli_report_build(&r, path, &t, &a.t.o) == 0) {
     if (selection_found(&r, &a)) status = export_to(a.output, &r, &a);
     report_free(&r);
   }

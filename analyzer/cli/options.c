@@ -165,7 +165,7 @@ static int parse(int argc, char **argv, const char *cmd, const struct option *ex
   if (until_operand) *sp++ = '+';
   *sp++ = ':';
   for (size_t i = 0; extra && extra[i].name && i < EXTRA_MAX; i++)
-    if (isalpha(extra[i].val)) {
+    if (extra[i].val > 0 && extra[i].val < 128 && isalpha(extra[i].val)) {
       *sp++ = (char)extra[i].val;
       if (extra[i].has_arg == required_argument) *sp++ = ':';
     }

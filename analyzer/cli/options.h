@@ -30,8 +30,8 @@ typedef int (*options_fn)(void *ctx, int id, const char *arg);
 /* Parses argv (argv[0] is the subcommand); `extra` is the command's getopt_long table
  * (terminated by a zero entry, ids below OPTIONS_ID_BASE), `on_extra` receives its options.
  * Returns the index of the first positional argument, or -(exit status) after printing a
- * message prefixed with `cmd`. At most 32 options of the command's own; one whose id is a
- * letter ('o') has that short form too (-o). */
+ * message prefixed with `cmd`. At most 32 options of the command's own; one whose id is an
+ * ASCII letter ('o') has that short form too (-o). */
 int options_parse(int argc, char **argv, const char *cmd, const struct option *extra,
                   options_fn on_extra, void *ctx, struct model_spec *o);
 

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "launch.h"
 #include "options.h"
+#include "trace_options.h"
 
 #define CMD "mfu plot"
 #define SCRIPT "mfu_plot.py"
@@ -102,36 +103,23 @@ static void usage(FILE *out) {
           "anyway); 2 for bad usage or no readable trace.\n");
 }
 
-enum { OPT_JOB = 1, OPT_SKIP, OPT_STEP_RANGE, OPT_HELP, OPT_OUTPUT = 'o' };
+enum { OPT_OUTPUT = 'o' };
 
+/* Beside --job, --skip, --step-range and --help (trace_options.h). */
 static const struct option plot_options[] = {
     {"output", required_argument, NULL, OPT_OUTPUT},
-    {"job", required_argument, NULL, OPT_JOB},
-    {"skip", required_argument, NULL, OPT_SKIP},
-    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
-    {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
 struct plot_args {
-  struct report_options o;
-  struct utilization_options u;
-  const char *out_dir, *step_range;
-  bool help;
+  struct trace_options t;
+  const char *out_dir;
 };
 
 static int on_option(void *ctx, int id, const char *arg) {
   struct plot_args *a = ctx;
-  int64_t n;
-  switch (id) {
-  case OPT_OUTPUT: a->out_dir = arg; return 0;
-  case OPT_JOB: a->o.job_id = arg; return 0;
-  case OPT_STEP_RANGE: return cli_step_range(CMD, arg, &a->step_range);
-  case OPT_HELP: a->help = true; return 0;
-  default:
-    if (options_count(CMD, "skip", arg, 0, 1000000000, &n) != 0) return 2;
-    a->u.skip = (long)n;
-    return 0;
-  }
+  (void)id; /* -o, the only one */
+  a->out_dir = arg;
+  return 0;
 }
 
 /* Writes the report's JSON to OUTDIR/report.json: 0, or the exit status. */
@@ -148,7 +136,7 @@ static int write_report(const struct plot_args *a, const char *path, const struc
     fprintf(stderr, CMD ": cannot write %s: %s\n", json, strerror(errno));
     return 1;
   }
-  int rc = cli_report(f, path, t, &a->o, true) ? 2 : 0;
+  int rc = cli_report(f, path, t, &a->t.o, true) ? 2 : 0;
   if (fclose(f) != 0 && !rc) {
     fprintf(stderr, CMD ": writing %s failed: %s\n", json, strerror(errno));
     rc = 1;
@@ -157,22 +145,16 @@ static int write_report(const struct plot_args *a, const char *path, const struc
 }
 
 int cmd_plot(int argc, char **argv) {
-  struct model_spec spec;
-  model_spec_init(&spec);
-  struct plot_args a = {.out_dir = "mfu-plots", .u = {.spec = &spec, .skip = -1}};
-  int first = options_parse(argc, argv, CMD, plot_options, on_option, &a, &spec);
-  if (first < 0) return -first;
-  if (a.help) {
-    usage(stdout);
-    return 0;
-  }
-  const char *path = cli_trace_dir_arg(argc, argv, first, CMD);
-  if (!path || cli_model_given(&spec, &a.u, CMD)) return 2;
-  a.o.util = &a.u;
+  struct plot_args a = {.out_dir = "mfu-plots"};
+  int first, rc = trace_options_parse(&a.t, argc, argv, CMD, TRACE_OPTIONS_JOB, plot_options,
+                                      on_option, &a, usage, &first);
+  if (rc != TRACE_OPTIONS_GO_ON) return rc;
+  const char *path = trace_options_dir(&a.t, argc, argv, first, CMD);
+  if (!path) return 2;
   struct mfu_traces t;
   char err[1024], json[PATH_MAX];
   int status = 2;
-  if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) != 0)
+  if (mfu_traces_load(&t, path, NULL, a.t.step_range, err, sizeof err) != 0)
     fprintf(stderr, CMD ": %s\n", err);
   else if ((status = write_report(&a, path, &t, json)) == 0)
     status = cli_plot(CMD, "report", json, a.out_dir, -1);

@@ -1,6 +1,5 @@
 /* report: `mfu report [DIR] [--json] [--job ID] [--skip N] [--step-range REGEX] [MODEL]
  * [WORK] [PEAK]`, and the report printer `mfu run` shares (cli_report). */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "commands.h"
 #include "options.h"
 #include "report/report.h"
+#include "trace_options.h"
 
 int cli_report_build(struct report *r, const char *path, const struct mfu_traces *t,
                      const struct report_options *o) {
@@ -51,34 +51,11 @@ int cli_report(FILE *out, const char *path, const struct mfu_traces *t,
   return 0;
 }
 
-int cli_step_range(const char *cmd, const char *arg, const char **out) {
-  regex_t re;
-  int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
-  if (rc) {
-    char why[160];
-    regerror(rc, &re, why, sizeof why);
-    fprintf(stderr, "%s: --step-range '%s': %s\n", cmd, arg, why);
-    return 2;
-  }
-  regfree(&re);
-  *out = arg;
-  return 0;
-}
-
 int cli_model_given(const struct model_spec *spec, struct utilization_options *u, const char *cmd) {
   if (!model_spec_has_model(spec)) return 0;
   if (cli_model(spec, &u->model, cmd) != 0) return 2;
   u->have_model = true;
   return 0;
-}
-
-const char *cli_trace_dir_arg(int argc, char **argv, int first, const char *cmd) {
-  if (argc - first > 1) {
-    fprintf(stderr, "%s: one directory at a time: got '%s' and '%s'\n", cmd, argv[first],
-            argv[first + 1]);
-    return NULL;
-  }
-  return first < argc ? argv[first] : cli_trace_dir();
 }
 
 const char *cli_trace_dir(void) {
@@ -158,29 +135,22 @@ static void usage(FILE *out) {
           "\nExit status: 0 (also with warnings), 2 for bad usage or no readable trace.\n");
 }
 
-enum { OPT_JSON = 1, OPT_JOB, OPT_SKIP, OPT_HELP, OPT_STEP_RANGE, OPT_TOP, OPT_FULL, OPT_STEPS,
-       OPT_BY_PHASE, OPT_BY_CALLSITE, OPT_CSV };
+enum { OPT_JSON = 1, OPT_TOP, OPT_FULL, OPT_STEPS, OPT_BY_PHASE, OPT_BY_CALLSITE, OPT_CSV };
 
+/* Beside --job, --skip, --step-range and --help (trace_options.h). */
 static const struct option report_options_table[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"csv", no_argument, NULL, OPT_CSV},
-    {"job", required_argument, NULL, OPT_JOB},
-    {"skip", required_argument, NULL, OPT_SKIP},
-    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
     {"top", required_argument, NULL, OPT_TOP},
     {"full", no_argument, NULL, OPT_FULL},
     {"steps", required_argument, NULL, OPT_STEPS},
     {"by-phase", no_argument, NULL, OPT_BY_PHASE},
     {"by-callsite", no_argument, NULL, OPT_BY_CALLSITE},
-    {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
 struct report_args {
-  struct report_options o;
+  struct trace_options t;
   bool json;
-  struct utilization_options u;
-  const char *step_range; /* NULL: profiler ranges or automatic detection */
-  bool help;
 };
 
 static int on_report_option(void *ctx, int id, const char *arg) {
@@ -188,55 +158,41 @@ static int on_report_option(void *ctx, int id, const char *arg) {
   int64_t n;
   switch (id) {
   case OPT_JSON: a->json = true; return 0;
-  case OPT_CSV: a->o.csv = a->o.all_steps = true; return 0;
-  case OPT_JOB: a->o.job_id = arg; return 0;
-  case OPT_HELP: a->help = true; return 0;
-  case OPT_STEP_RANGE: return cli_step_range("mfu report", arg, &a->step_range);
-  case OPT_FULL: a->o.full = true; return 0;
-  case OPT_BY_PHASE: a->o.by_phase = true; return 0;
-  case OPT_BY_CALLSITE: a->o.by_callsite = true; return 0;
+  case OPT_CSV: a->t.o.csv = a->t.o.all_steps = true; return 0;
+  case OPT_FULL: a->t.o.full = true; return 0;
+  case OPT_BY_PHASE: a->t.o.by_phase = true; return 0;
+  case OPT_BY_CALLSITE: a->t.o.by_callsite = true; return 0;
   case OPT_STEPS:
     if (strcmp(arg, "all") != 0) {
       fprintf(stderr, "mfu report: --steps '%s': expected 'all' (every step; by default the "
               "first, median, p90, slowest and last)\n", arg);
       return 2;
     }
-    a->o.all_steps = true;
-    return 0;
-  case OPT_TOP:
-    if (options_count("mfu report", "top", arg, 0, 1000000, &n) != 0) return 2;
-    a->o.top = (size_t)n;
+    a->t.o.all_steps = true;
     return 0;
   default:
-    if (options_count("mfu report", "skip", arg, 0, 1000000000, &n) != 0) return 2;
-    a->u.skip = (long)n;
+    if (options_count("mfu report", "top", arg, 0, 1000000, &n) != 0) return 2;
+    a->t.o.top = (size_t)n;
     return 0;
   }
 }
 
 int cmd_report(int argc, char **argv) {
-  struct model_spec spec;
-  model_spec_init(&spec);
-  struct report_args a = {.o = {.top = REPORT_TOP_ROWS}, .u = {.spec = &spec, .skip = -1}};
-  int first = options_parse(argc, argv, "mfu report", report_options_table, on_report_option,
-                            &a, &spec);
-  if (first < 0) return -first;
-  if (a.help) {
-    usage(stdout);
-    return 0;
-  }
-  if (a.json && a.o.csv) {
+  struct report_args a = {.t.o = {.top = REPORT_TOP_ROWS}};
+  int first, rc = trace_options_parse(&a.t, argc, argv, "mfu report", TRACE_OPTIONS_JOB,
+                                      report_options_table, on_report_option, &a, usage, &first);
+  if (rc != TRACE_OPTIONS_GO_ON) return rc;
+  if (a.json && a.t.o.csv) {
     fprintf(stderr, "mfu report: --json or --csv, not both\n");
     return 2;
   }
-  const char *path = cli_trace_dir_arg(argc, argv, first, "mfu report");
-  if (!path || cli_model_given(&spec, &a.u, "mfu report")) return 2;
+  const char *path = trace_options_dir(&a.t, argc, argv, first, "mfu report");
+  if (!path) return 2;
   char err[1024];
-  a.o.util = &a.u;
   struct mfu_traces t;
   int status = 2;
-  if (mfu_traces_load(&t, path, NULL, a.step_range, err, sizeof err) == 0)
-    status = cli_report(stdout, path, &t, &a.o, a.json) ? 2 : 0;
+  if (mfu_traces_load(&t, path, NULL, a.t.step_range, err, sizeof err) == 0)
+    status = cli_report(stdout, path, &t, &a.t.o, a.json) ? 2 : 0;
   else
     fprintf(stderr, "mfu report: %s\n", err);
   mfu_traces_free(&t);

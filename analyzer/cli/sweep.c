@@ -18,6 +18,7 @@
 #include "metrics/sweep.h"
 #include "options.h"
 #include "report/sweep_table.h"
+#include "trace_options.h"
 #include "util/alloc.h"
 
 #define CMD "mfu sweep"
@@ -25,12 +26,12 @@
 #define TAIL_BYTES 65536 /* of a run's output, to tell why it failed */
 
 struct sweep_args {
+  struct trace_options t;
   long batch[MAX_VALUES], seq[MAX_VALUES];
   size_t nbatch, nseq;
-  const char *out_dir, *step_range;
+  const char *out_dir;
   double timeout_s;
-  bool no_plot, csv, help;
-  struct utilization_options u;
+  bool no_plot, csv;
 };
 
 static void usage(FILE *out) {
@@ -73,10 +74,10 @@ static void usage(FILE *out) {
           "usage.\n");
 }
 
-enum { OPT_BATCH = 1, OPT_SEQ, OPT_TIMEOUT, OPT_NO_PLOT, OPT_SKIP, OPT_STEP_RANGE, OPT_HELP,
-       OPT_CSV, OPT_OUTPUT = 'o' };
+enum { OPT_BATCH = 1, OPT_SEQ, OPT_TIMEOUT, OPT_NO_PLOT, OPT_CSV, OPT_OUTPUT = 'o' };
 
-/* Before the shared options: --batch and --seq are lists here. */
+/* Before the shared options: --batch and --seq are lists here. Beside --skip, --step-range and
+ * --help (trace_options.h). */
 static const struct option sweep_options[] = {
     {"batch", required_argument, NULL, OPT_BATCH},
     {"seq", required_argument, NULL, OPT_SEQ},
@@ -84,9 +85,6 @@ static const struct option sweep_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"no-plot", no_argument, NULL, OPT_NO_PLOT},
     {"csv", no_argument, NULL, OPT_CSV},
-    {"skip", required_argument, NULL, OPT_SKIP},
-    {"step-range", required_argument, NULL, OPT_STEP_RANGE},
-    {"help", no_argument, NULL, OPT_HELP},
     {0}};
 
 static int parse_list(const char *flag, const char *arg, long *v, size_t *n) {
@@ -108,20 +106,13 @@ static int parse_list(const char *flag, const char *arg, long *v, size_t *n) {
 
 static int on_option(void *ctx, int id, const char *arg) {
   struct sweep_args *a = ctx;
-  int64_t n;
   switch (id) {
   case OPT_BATCH: return parse_list("batch", arg, a->batch, &a->nbatch);
   case OPT_SEQ: return parse_list("seq", arg, a->seq, &a->nseq);
   case OPT_OUTPUT: a->out_dir = arg; return 0;
   case OPT_TIMEOUT: return options_positive(CMD, "timeout", arg, "seconds", &a->timeout_s);
   case OPT_NO_PLOT: a->no_plot = true; return 0;
-  case OPT_CSV: a->csv = true; return 0;
-  case OPT_STEP_RANGE: return cli_step_range(CMD, arg, &a->step_range);
-  case OPT_HELP: a->help = true; return 0;
-  default:
-    if (options_count(CMD, "skip", arg, 0, 1000000000, &n) != 0) return 2;
-    a->u.skip = (long)n;
-    return 0;
+  default: a->csv = true; return 0;
   }
 }
 
@@ -197,13 +188,13 @@ static int check_fresh(const struct sweep_args *a) {
 static void measure(struct sweep_point *pt, const char *dir, const struct sweep_args *a) {
   struct mfu_traces t;
   char err[1024];
-  struct model_spec spec = *a->u.spec;
+  struct model_spec spec = a->t.spec;
   spec.batch_per_rank = pt->batch;
   spec.work.seq = pt->seq;
   spec.seq_given = true;
-  struct utilization_options o = a->u;
+  struct utilization_options o = a->t.u;
   o.spec = &spec;
-  if (mfu_traces_load(&t, dir, NULL, a->step_range, err, sizeof err) == 0 && t.njobs) {
+  if (mfu_traces_load(&t, dir, NULL, a->t.step_range, err, sizeof err) == 0 && t.njobs) {
     struct job_utilization u;
     utilization_compute(&t.jobs[0], &o, &u);
     sweep_measure(pt, &t.jobs[0], &u);
@@ -298,23 +289,18 @@ static int check_args(const struct sweep_args *a, char **cmd, int ncmd) {
 }
 
 int cmd_sweep(int argc, char **argv) {
-  struct model_spec spec;
-  model_spec_init(&spec);
-  struct sweep_args a = {.out_dir = "mfu-sweep", .u = {.spec = &spec, .skip = -1}};
-  int first = options_parse(argc, argv, CMD, sweep_options, on_option, &a, &spec);
-  if (first < 0) return -first;
-  if (a.help) {
-    usage(stdout);
-    return 0;
-  }
+  struct sweep_args a = {.out_dir = "mfu-sweep"};
+  int first, rc = trace_options_parse(&a.t, argc, argv, CMD, 0, sweep_options, on_option, &a,
+                                      usage, &first);
+  if (rc != TRACE_OPTIONS_GO_ON) return rc;
   if (first < argc && (first == 0 || strcmp(argv[first - 1], "--"))) {
     fprintf(stderr, CMD ": put the command after --: mfu sweep [OPTIONS] -- CMD ARGS... (got "
                     "'%s')\n", argv[first]);
     return 2;
   }
-  int rc = check_args(&a, argv + first, argc - first);
+  rc = check_args(&a, argv + first, argc - first);
   if (rc) return rc;
-  if (cli_model_given(&spec, &a.u, CMD)) return 2;
+  if (cli_model_given(&a.t.spec, &a.t.u, CMD)) return 2;
   char logs[4096];
   snprintf(logs, sizeof logs, "%s/logs", a.out_dir);
   if (launch_make_dirs(logs) != 0) {
