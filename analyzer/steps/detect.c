@@ -40,31 +40,36 @@ static double median(double *v, size_t n) {
   return v[n / 2];
 }
 
+/* Calls are indexed by 32 bits throughout (half the memory traffic of size_t): a sequence
+ * has fewer than NONE calls, and NONE marks an empty slot or a group not seen yet. */
+#define NONE UINT32_MAX
+
 /* The calls' keys as dense ids, 0, 1, 2... by first occurrence, into id: open addressing on
- * the keys themselves (they are hashes already), the table at most half full. */
-static size_t dense_ids(const struct steps_call *c, size_t n, size_t *id) {
-  size_t cap = 64, distinct = 0;
+ * the keys themselves (they are hashes already), the table at most half full. n < NONE. */
+static size_t dense_ids(const struct steps_call *c, size_t n, uint32_t *id) {
+  size_t cap = 64;
+  uint32_t distinct = 0;
   uint64_t *keys = mfu_xmalloc(cap, sizeof *keys);
-  size_t *ids = mfu_xmalloc(cap, sizeof *ids);
-  for (size_t i = 0; i < cap; i++) ids[i] = SIZE_MAX;
+  uint32_t *ids = mfu_xmalloc(cap, sizeof *ids);
+  for (size_t i = 0; i < cap; i++) ids[i] = NONE;
   for (size_t i = 0; i < n; i++) {
     uint64_t key = c[i].key;
     size_t at = (size_t)(key ^ key >> 29) & (cap - 1);
-    while (ids[at] != SIZE_MAX && keys[at] != key) at = (at + 1) & (cap - 1);
-    if (ids[at] != SIZE_MAX) {
+    while (ids[at] != NONE && keys[at] != key) at = (at + 1) & (cap - 1);
+    if (ids[at] != NONE) {
       id[i] = ids[at];
       continue;
     }
     keys[at] = key, ids[at] = id[i] = distinct++;
-    if (2 * distinct <= cap) continue;
+    if (2 * (size_t)distinct <= cap) continue;
     size_t grown = 2 * cap; /* rehash into twice the room */
     uint64_t *k2 = mfu_xmalloc(grown, sizeof *k2);
-    size_t *i2 = mfu_xmalloc(grown, sizeof *i2);
-    for (size_t j = 0; j < grown; j++) i2[j] = SIZE_MAX;
+    uint32_t *i2 = mfu_xmalloc(grown, sizeof *i2);
+    for (size_t j = 0; j < grown; j++) i2[j] = NONE;
     for (size_t j = 0; j < cap; j++) {
-      if (ids[j] == SIZE_MAX) continue;
+      if (ids[j] == NONE) continue;
       size_t to = (size_t)(keys[j] ^ keys[j] >> 29) & (grown - 1);
-      while (i2[to] != SIZE_MAX) to = (to + 1) & (grown - 1);
+      while (i2[to] != NONE) to = (to + 1) & (grown - 1);
       k2[to] = keys[j], i2[to] = ids[j];
     }
     free(keys);
@@ -77,8 +82,8 @@ static size_t dense_ids(const struct steps_call *c, size_t n, size_t *id) {
 }
 
 /* The distinct ids of a step's calls, into set (seen[id] = mark for each), and how many. */
-static size_t id_set(const size_t *id, const struct steps_span *s, size_t *seen, size_t mark,
-                     size_t *set) {
+static size_t id_set(const uint32_t *id, const struct steps_span *s, uint32_t *seen,
+                     uint32_t mark, uint32_t *set) {
   size_t distinct = 0;
   for (size_t i = s->first; i < s->end; i++)
     if (seen[id[i]] != mark) seen[id[i]] = mark, set[distinct++] = id[i];
@@ -86,7 +91,7 @@ static size_t id_set(const size_t *id, const struct steps_span *s, size_t *seen,
 }
 
 /* steps_warmup over the calls' dense ids (id[i] < distinct). */
-static size_t warmup_of_ids(const size_t *id, size_t distinct, const struct steps_span *s,
+static size_t warmup_of_ids(const uint32_t *id, size_t distinct, const struct steps_span *s,
                             size_t n) {
   if (n < 3) return 0;
   /* The median step: of median length and, among equals, position (not the first). */
@@ -94,13 +99,13 @@ static size_t warmup_of_ids(const size_t *id, size_t distinct, const struct step
   for (size_t i = 0; i < n; i++) by_length[i] = (struct mfu_sort_pair){s[i].end - s[i].first, i};
   mfu_sort(by_length, n, sizeof *by_length, mfu_compare_pairs);
   size_t ref = by_length[n / 2].index, longest = by_length[n - 1].value;
-  size_t *seen = mfu_xmalloc(distinct, sizeof *seen), *in_ref = mfu_xcalloc(distinct, sizeof *in_ref);
-  size_t *set = mfu_xmalloc(longest, sizeof *set);
-  for (size_t i = 0; i < distinct; i++) seen[i] = SIZE_MAX;
+  uint32_t *seen = mfu_xmalloc(distinct, sizeof *seen), *in_ref = mfu_xcalloc(distinct, sizeof *in_ref);
+  uint32_t *set = mfu_xmalloc(longest, sizeof *set);
+  for (size_t i = 0; i < distinct; i++) seen[i] = NONE;
   size_t nref = id_set(id, &s[ref], in_ref, 1, set);
   double *sim = mfu_xmalloc(n, sizeof *sim), *v = mfu_xmalloc(n, sizeof *v);
   for (size_t i = 0; i < n; i++) { /* the Jaccard similarity of its set of keys and ref's */
-    size_t nset = id_set(id, &s[i], seen, i, set), shared = 0;
+    size_t nset = id_set(id, &s[i], seen, (uint32_t)i, set), shared = 0;
     for (size_t k = 0; k < nset; k++) shared += in_ref[set[k]];
     v[i] = sim[i] = nset + nref ? (double)shared / (double)(nset + nref - shared) : 1;
   }
@@ -119,8 +124,9 @@ static size_t warmup_of_ids(const size_t *id, size_t distinct, const struct step
 }
 
 size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n) {
-  if (n < 3) return 0;
-  size_t calls = s[n - 1].end, *id = mfu_xmalloc(calls, sizeof *id);
+  size_t calls = n < 3 ? 0 : s[n - 1].end;
+  if (n < 3 || calls >= NONE) return 0; /* none found in more than 32 bits' worth of calls */
+  uint32_t *id = mfu_xmalloc(calls, sizeof *id);
   size_t warm = warmup_of_ids(id, dense_ids(c, calls, id), s, n);
   free(id);
   return warm;
@@ -132,22 +138,22 @@ size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size
 struct index {
   const struct steps_call *c;
   size_t n;
-  size_t *pos;   /* call positions, grouped by key, each group in call order */
-  size_t *start; /* group g's positions are pos[start[g] .. start[g + 1]) */
-  size_t *group; /* the group of each call */
+  uint32_t *pos;   /* call positions, grouped by key, each group in call order */
+  uint32_t *start; /* group g's positions are pos[start[g] .. start[g + 1]) */
+  uint32_t *group; /* the group of each call */
   size_t ngroups;
 };
 
 /* Groups in order of first occurrence (dense_ids), each group's positions by counting: O(n). */
 static void index_build(struct index *ix, const struct steps_call *c, size_t n) {
-  *ix = (struct index){c, n, mfu_xmalloc(n, sizeof(size_t)), NULL, mfu_xmalloc(n, sizeof(size_t)), 0};
+  *ix = (struct index){c, n, mfu_xmalloc(n, sizeof(uint32_t)), NULL, mfu_xmalloc(n, sizeof(uint32_t)), 0};
   ix->ngroups = dense_ids(c, n, ix->group);
-  ix->start = mfu_xcalloc(ix->ngroups + 1, sizeof(size_t));
+  ix->start = mfu_xcalloc(ix->ngroups + 1, sizeof(uint32_t));
   for (size_t i = 0; i < n; i++) ix->start[ix->group[i] + 1]++;
   for (size_t g = 0; g < ix->ngroups; g++) ix->start[g + 1] += ix->start[g];
-  size_t *next = mfu_xmalloc(ix->ngroups, sizeof *next);
+  uint32_t *next = mfu_xmalloc(ix->ngroups, sizeof *next);
   memcpy(next, ix->start, ix->ngroups * sizeof *next);
-  for (size_t i = 0; i < n; i++) ix->pos[next[ix->group[i]]++] = i;
+  for (size_t i = 0; i < n; i++) ix->pos[next[ix->group[i]]++] = (uint32_t)i;
   free(next);
 }
 
@@ -157,20 +163,20 @@ static void index_free(struct index *ix) {
   free(ix->group);
 }
 
-static const size_t *positions(const struct index *ix, size_t g) { return ix->pos + ix->start[g]; }
+static const uint32_t *positions(const struct index *ix, size_t g) { return ix->pos + ix->start[g]; }
 static size_t count(const struct index *ix, size_t g) { return ix->start[g + 1] - ix->start[g]; }
 
 /* The k-th smallest of v[0..n) (k < n), reordering v: quickselect, O(n) expected. */
-static size_t select_size(size_t *v, size_t n, size_t k) {
+static uint32_t select_u32(uint32_t *v, size_t n, size_t k) {
   ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
   while (lo < hi) {
-    size_t pivot = v[lo + (hi - lo) / 2];
+    uint32_t pivot = v[lo + (hi - lo) / 2];
     ptrdiff_t i = lo, j = hi;
     while (i <= j) { /* Hoare: v[lo..j] <= pivot <= v[i..hi], pivots between */
       while (v[i] < pivot) i++;
       while (v[j] > pivot) j--;
       if (i <= j) {
-        size_t t = v[i];
+        uint32_t t = v[i];
         v[i++] = v[j], v[j--] = t;
       }
     }
@@ -185,11 +191,11 @@ static size_t select_size(size_t *v, size_t n, size_t k) {
  * factor of two of the median gap: true of a call made once per step (steps vary in length
  * a little, a warm-up or logging step more), false of calls made in bursts (once per layer
  * in the forward pass) or at random (gaps spread out exponentially). */
-static bool regular(const size_t *p, size_t c, size_t *gaps) {
+static bool regular(const uint32_t *p, size_t c, uint32_t *gaps) {
   for (size_t i = 0; i + 1 < c; i++) gaps[i] = p[i + 1] - p[i];
-  size_t med = select_size(gaps, c - 1, (c - 1) / 2), inside = 0;
+  size_t med = select_u32(gaps, c - 1, (c - 1) / 2), inside = 0;
   for (size_t i = 0; i + 1 < c; i++)
-    if (2 * gaps[i] >= med && gaps[i] <= 2 * med) inside += gaps[i];
+    if (2 * (size_t)gaps[i] >= med && gaps[i] <= 2 * med) inside += gaps[i];
   return most(inside, p[c - 1] - p[0]);
 }
 
@@ -215,21 +221,22 @@ static int by_count_then_first(const void *a, const void *b) {
 
 /* Scratch space, reused for every candidate. */
 struct detect_scratch {
-  size_t *stamp;   /* per group: the last segment it was seen in */
-  size_t *present; /* per group: in how many segments */
-  size_t *calls;   /* per group: how many calls the segments hold */
+  uint32_t *stamp;   /* per group: the last segment it was seen in */
+  uint32_t *present; /* per group: in how many segments */
+  uint32_t *calls;   /* per group: how many calls the segments hold */
   bool *periodic;  /* per group: present in most segments */
   uint64_t *seg;   /* per segment: a signature hash, or a count */
   uint64_t *sets;  /* per segment of the candidate being chosen: its set of keys */
 };
 
 /* For each call p from the anchor's first occurrence a[0] to its last a[c − 1], with the
- * segment j it is in: [a[j], a[j + 1]). */
+ * segment j it is in: [a[j], a[j + 1]) (uint32_t j, for the stamps). */
 #define FOR_SEGMENT_CALLS(p, j, a, c) \
-  for (size_t p = (a)[0], j = 0; p < (a)[(c) - 1]; j += ++p == (a)[j + 1])
+  for (uint32_t j = 0; j + 1 < (c); j++) \
+    for (size_t p = (a)[j]; p < (a)[j + 1]; p++)
 
 /* How many of the calls at x[0..xc) each segment holds, into counts. */
-static void count_per_segment(const size_t *x, size_t xc, const size_t *a, size_t c,
+static void count_per_segment(const uint32_t *x, size_t xc, const uint32_t *a, size_t c,
                               uint64_t *counts) {
   memset(counts, 0, (c - 1) * sizeof *counts);
   for (size_t i = 0, j = 0; i < xc; i++) {
@@ -241,11 +248,12 @@ static void count_per_segment(const size_t *x, size_t xc, const size_t *a, size_
 
 /* Marks the keys present in most of the segments between the occurrences a[0..c) of an
  * anchor, and returns how many calls of those keys the segments hold. */
-static size_t mark_periodic(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c) {
+static size_t mark_periodic(const struct index *ix, struct detect_scratch *w, const uint32_t *a,
+                            size_t c) {
   size_t explained = 0;
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX, w->present[g] = w->calls[g] = 0;
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = NONE, w->present[g] = w->calls[g] = 0;
   FOR_SEGMENT_CALLS(p, j, a, c) {
-    size_t g = ix->group[p];
+    uint32_t g = ix->group[p];
     w->calls[g]++;
     if (w->stamp[g] != j) w->stamp[g] = j, w->present[g]++;
   }
@@ -259,12 +267,13 @@ static size_t mark_periodic(const struct index *ix, struct detect_scratch *w, co
 /* How many segments have the usual signature: their periodic keys in order of first
  * occurrence, each once. Repeats do not count, so that layers repeated a varying number of
  * times leave the signature alone; the order does, so that random calls do not agree. */
-static size_t agreement(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c) {
+static size_t agreement(const struct index *ix, struct detect_scratch *w, const uint32_t *a,
+                        size_t c) {
   size_t segments = c - 1, agree;
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX;
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = NONE;
   for (size_t j = 0; j < segments; j++) w->seg[j] = MFU_HASH_SEED;
   FOR_SEGMENT_CALLS(p, j, a, c) {
-    size_t g = ix->group[p];
+    uint32_t g = ix->group[p];
     if (!w->periodic[g] || w->stamp[g] == j) continue;
     w->stamp[g] = j;
     w->seg[j] = mfu_hash_mix(w->seg[j], ix->c[p].key);
@@ -274,7 +283,7 @@ static size_t agreement(const struct index *ix, struct detect_scratch *w, const 
 }
 
 /* Whether the calls at x[0..xc) occur the same number of times, *times, in most segments. */
-static bool steady(const size_t *x, size_t xc, const size_t *a, size_t c, uint64_t *counts,
+static bool steady(const uint32_t *x, size_t xc, const uint32_t *a, size_t c, uint64_t *counts,
                    uint64_t *times) {
   size_t agree;
   count_per_segment(x, xc, a, c, counts);
@@ -282,7 +291,7 @@ static bool steady(const size_t *x, size_t xc, const size_t *a, size_t c, uint64
   return most(agree, c - 1);
 }
 
-static bool steady_group(const struct index *ix, size_t g, const size_t *a, size_t c,
+static bool steady_group(const struct index *ix, size_t g, const uint32_t *a, size_t c,
                          uint64_t *counts, uint64_t *times) {
   return steady(positions(ix, g), count(ix, g), a, c, counts, times);
 }
@@ -297,7 +306,7 @@ static bool steady_group(const struct index *ix, size_t g, const size_t *a, size
 #define MIN_EVIDENCE 16
 static void evaluate(const struct index *ix, struct detect_scratch *w, struct candidate *cand, size_t k) {
   struct candidate *x = &cand[k];
-  const size_t *a = positions(ix, x->group);
+  const uint32_t *a = positions(ix, x->group);
   size_t c = count(ix, x->group), steady_keys = 0;
   uint64_t times;
   x->segments = c - 1;
@@ -312,12 +321,12 @@ static void evaluate(const struct index *ix, struct detect_scratch *w, struct ca
 }
 
 /* The set of keys in each segment, as an order-free hash, into h. */
-static void segment_sets(const struct index *ix, struct detect_scratch *w, const size_t *a, size_t c,
-                         uint64_t *h) {
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = SIZE_MAX;
+static void segment_sets(const struct index *ix, struct detect_scratch *w, const uint32_t *a,
+                         size_t c, uint64_t *h) {
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = NONE;
   for (size_t j = 0; j + 1 < c; j++) h[j] = 0;
   FOR_SEGMENT_CALLS(p, j, a, c) {
-    size_t g = ix->group[p];
+    uint32_t g = ix->group[p];
     if (w->stamp[g] != j) w->stamp[g] = j, h[j] += mfu_hash_mix(MFU_HASH_SEED, ix->c[p].key);
   }
 }
@@ -334,7 +343,7 @@ static void segment_sets(const struct index *ix, struct detect_scratch *w, const
 static bool absorbs(const struct index *ix, struct detect_scratch *w, const struct candidate *x,
                     const struct candidate *y) {
   uint64_t m;
-  const size_t *a = positions(ix, y->group);
+  const uint32_t *a = positions(ix, y->group);
   if (most(x->explained, y->explained) ||
       !steady_group(ix, x->group, a, y->segments + 1, w->seg, &m) || m < 2 ||
       x->segments + 1 > m * (y->segments + 2) || m >= x->segments)
@@ -373,7 +382,7 @@ struct pred {
 };
 
 /* The key of the periodic call at offset o from z[i], or whether there is none. */
-static bool z_key(const struct steps_call *c, const size_t *z, size_t nz, size_t i, long o,
+static bool z_key(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i, long o,
                   uint64_t *key) {
   if ((o < 0 && (size_t)-o > i) || i + o >= nz) return false;
   *key = c[z[i + o]].key;
@@ -381,7 +390,7 @@ static bool z_key(const struct steps_call *c, const size_t *z, size_t nz, size_t
 }
 
 /* How many periodic calls from z[i] on repeat those at the start of the sequence. */
-static size_t repeats_start(const struct steps_call *c, const size_t *z, size_t nz, size_t i) {
+static size_t repeats_start(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i) {
   size_t m = 0;
   while (m < i && i + m < nz && c[z[i + m]].key == c[z[m]].key) m++;
   return m;
@@ -392,7 +401,7 @@ static size_t repeats_start(const struct steps_call *c, const size_t *z, size_t 
  * previous layer's last). If several do (with recomputed layers the first layer's forward
  * GEMM also follows the LM head), the one after which the calls repeat the sequence's start
  * the longest. */
-static bool step_end(const struct index *ix, const size_t *z, size_t nz, const size_t *a,
+static bool step_end(const struct index *ix, const uint32_t *z, size_t nz, const uint32_t *a,
                      size_t na, uint64_t first, uint64_t *last) {
   const struct steps_call *c = ix->c;
   struct pred *found = mfu_xmalloc(nz, sizeof *found);
@@ -436,7 +445,7 @@ static bool step_end(const struct index *ix, const size_t *z, size_t nz, const s
 /* The cut before the periodic call `first`: the call that ends a step, the usual calls
  * around the pair, and the fewest periodic calls in a step, against stray pairs made by
  * extra calls just after a boundary. False when no call ends a step before `first`. */
-static bool find_cut(const struct index *ix, const size_t *z, size_t nz, const size_t *a,
+static bool find_cut(const struct index *ix, const uint32_t *z, size_t nz, const uint32_t *a,
                      size_t na, uint64_t first, struct cut *cut, uint64_t *buf) {
   const struct steps_call *c = ix->c;
   if (!step_end(ix, z, nz, a, na, first, &cut->last)) return false;
@@ -462,7 +471,7 @@ static bool find_cut(const struct index *ix, const size_t *z, size_t nz, const s
 /* Whether one side of a possible boundary is as usual: one of its two calls at least, so
  * that one call missing or added there keeps the boundary, while a stray `last` followed by
  * `first` inside a step does not make one. */
-static bool side_as_usual(const struct steps_call *c, const size_t *z, size_t nz, size_t i,
+static bool side_as_usual(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i,
                           const long offset[2], const uint64_t usual[2]) {
   for (int o = 0; o < 2; o++) {
     uint64_t key;
@@ -471,7 +480,7 @@ static bool side_as_usual(const struct steps_call *c, const size_t *z, size_t nz
   return false;
 }
 
-static bool is_cut(const struct steps_call *c, const size_t *z, size_t nz, size_t i,
+static bool is_cut(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i,
                    const struct cut *cut) {
   static const long before[2] = {-3, -2}, after[2] = {1, 2};
   return c[z[i - 1]].key == cut->last && c[z[i]].key == cut->first &&
@@ -480,19 +489,19 @@ static bool is_cut(const struct steps_call *c, const size_t *z, size_t nz, size_
 }
 
 /* Steps from the boundaries found in the periodic calls z[0..nz). */
-static void cut_steps(const struct steps_call *c, size_t n, const size_t *z, size_t nz,
+static void cut_steps(const struct steps_call *c, size_t n, const uint32_t *z, size_t nz,
                       const struct cut *cut, struct steps_detection *d) {
   bool lead = z[0] > 0; /* the sequence starts with calls that are not periodic */
   d->steps = mfu_xmalloc(nz + 1, sizeof *d->steps);
   size_t from = 0, since = 0; /* the step's first call, and its first periodic call */
   for (size_t i = 1; i < nz; i++) {
     if (i - since < cut->shortest || !is_cut(c, z, nz, i, cut)) continue;
-    size_t at = lead ? z[i - 1] + 1 : z[i];
+    size_t at = lead ? (size_t)z[i - 1] + 1 : z[i];
     d->steps[d->nsteps++] = (struct steps_span){from, at, 0, 0};
     from = at, since = i;
   }
   if (c[z[nz - 1]].key == cut->last) /* the last step ends like the others */
-    d->steps[d->nsteps++] = (struct steps_span){from, lead ? z[nz - 1] + 1 : n, 0, 0};
+    d->steps[d->nsteps++] = (struct steps_span){from, lead ? (size_t)z[nz - 1] + 1 : n, 0, 0};
   for (size_t i = 0; i < d->nsteps; i++) {
     struct steps_span *s = &d->steps[i];
     s->start_ns = c[s->first].time_ns;
@@ -501,7 +510,7 @@ static void cut_steps(const struct steps_call *c, size_t n, const size_t *z, siz
 }
 
 /* The candidate anchors, one per count (the earliest key), made most often first. */
-static size_t candidates(const struct index *ix, size_t *buf, struct candidate *cand) {
+static size_t candidates(const struct index *ix, uint32_t *buf, struct candidate *cand) {
   struct recurring *rec = mfu_xmalloc(ix->ngroups, sizeof *rec);
   size_t nrec = 0, k = 0;
   for (size_t g = 0; g < ix->ngroups; g++)
@@ -516,7 +525,7 @@ static size_t candidates(const struct index *ix, size_t *buf, struct candidate *
 }
 
 /* Finds the steps into d; or returns why there are none. */
-static const char *detect(const struct index *ix, struct detect_scratch *w, size_t *buf,
+static const char *detect(const struct index *ix, struct detect_scratch *w, uint32_t *buf,
                           struct steps_detection *d) {
   struct candidate cand[MAX_CANDIDATES];
   size_t k = candidates(ix, buf, cand), nz = 0;
@@ -531,11 +540,11 @@ static const char *detect(const struct index *ix, struct detect_scratch *w, size
            "differ in more than a quarter of the periods";
 
   const struct steps_call *c = ix->c;
-  const size_t *a = positions(ix, anchor->group);
+  const uint32_t *a = positions(ix, anchor->group);
   size_t na = count(ix, anchor->group);
   mark_periodic(ix, w, a, na);
   for (size_t p = 0; p < ix->n; p++)
-    if (w->periodic[ix->group[p]]) buf[nz++] = p;
+    if (w->periodic[ix->group[p]]) buf[nz++] = (uint32_t)p;
   /* The first periodic call starts the first step; failing that, the anchor a step. */
   struct cut cut;
   if (!find_cut(ix, buf, nz, a, na, c[buf[0]].key, &cut, w->seg) &&
@@ -550,19 +559,24 @@ static const char *detect(const struct index *ix, struct detect_scratch *w, size
 
 void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_detection *d) {
   *d = (struct steps_detection){0};
+  if (n >= NONE) {
+    snprintf(d->reason, sizeof d->reason, "too many calls to find steps in (%zu, at most %u): "
+             "mark the steps with NVTX ranges instead", n, NONE - 1);
+    return;
+  }
   struct index ix;
   index_build(&ix, c, n);
-  size_t *buf = mfu_xmalloc(n + 1, sizeof *buf);
-  struct detect_scratch w = {mfu_xmalloc(ix.ngroups, sizeof(size_t)), mfu_xmalloc(ix.ngroups, sizeof(size_t)),
-                   mfu_xmalloc(ix.ngroups, sizeof(size_t)), mfu_xmalloc(ix.ngroups, sizeof(bool)),
+  uint32_t *buf = mfu_xmalloc(n + 1, sizeof *buf);
+  struct detect_scratch w = {mfu_xmalloc(ix.ngroups, sizeof(uint32_t)), mfu_xmalloc(ix.ngroups, sizeof(uint32_t)),
+                   mfu_xmalloc(ix.ngroups, sizeof(uint32_t)), mfu_xmalloc(ix.ngroups, sizeof(bool)),
                    mfu_xmalloc(n, sizeof(uint64_t)), mfu_xmalloc(n, sizeof(uint64_t))};
   const char *why = detect(&ix, &w, buf, d);
   if (why) {
     snprintf(d->reason, sizeof d->reason, "%s", why);
-  } else {
-    for (size_t i = 0; i < d->nsteps; i++) buf[i] = d->steps[i].end - d->steps[i].first;
-    mfu_sort(buf, d->nsteps, sizeof *buf, mfu_compare_size);
-    d->period = buf[d->nsteps / 2];
+  } else { /* the steps' lengths, sorted, in w.seg: there are at most n steps */
+    for (size_t i = 0; i < d->nsteps; i++) w.seg[i] = d->steps[i].end - d->steps[i].first;
+    mfu_sort(w.seg, d->nsteps, sizeof *w.seg, mfu_compare_u64);
+    d->period = w.seg[d->nsteps / 2];
     d->skip = skip < 0 ? warmup_of_ids(ix.group, ix.ngroups, d->steps, d->nsteps)
               : (size_t)skip < d->nsteps ? (size_t)skip : d->nsteps;
   }
