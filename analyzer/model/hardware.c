@@ -301,6 +301,11 @@ const struct accelerator *hw_find(const char *name, char *err, size_t errsz) {
 }
 
 double hw_tflops(const struct accelerator *a, enum mfu_precision p, char *err, size_t errsz) {
+  if ((unsigned)p >= MFU_PREC_COUNT) { /* a damaged record's precision */
+    errmsg(err, errsz, "%s: precision %u is none that mfu knows; pass --peak-tflops", a->id,
+           (unsigned)p);
+    return 0;
+  }
   double v = a->tflops[p];
   if (v > 0) return v;
   errmsg(err, errsz, v == HW_UNPUBLISHED
