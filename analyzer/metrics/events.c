@@ -14,7 +14,8 @@
 #include "util/sort.h"
 
 static bool is_call(const struct mfu_record *r) {
-  return r->kind == MFU_REC_GEMM || r->kind == MFU_REC_NCCL || r->kind == MFU_REC_GRAPH;
+  return r->kind == MFU_REC_GEMM || r->kind == MFU_REC_BLAS3 || r->kind == MFU_REC_NCCL ||
+         r->kind == MFU_REC_GRAPH;
 }
 
 static bool is_activity(const struct mfu_record *r) {

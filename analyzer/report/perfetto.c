@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "mfu/blas3.h"
 #include "mfu/nccl.h"
 #include "mfu/version.h"
 #include "timeline/kernels.h"
@@ -99,6 +100,17 @@ static void call_args(struct jw *j, const struct mfu_record *r) {
     report_shape_json(j, &(struct call_times_gemm){.m = g->m, .n = g->n, .k = g->k, .batch = g->batch,
                                                    .transa = g->transa, .transb = g->transb,
                                                    .precision = g->precision});
+    jw_key_u128(j, "flops", r->flops);
+  } else if (r->kind == MFU_REC_BLAS3) { /* FLOPs in no GEMM counter, as in no MFU */
+    const struct mfu_gemm *g = &r->u.gemm;
+    static const char *const op_name[3] = {"N", "T", "C"};
+    jw_key_string(j, "routine", mfu_blas3_routine_name(g->routine));
+    jw_key_int(j, "m", g->m);
+    jw_key_int(j, "n", g->n);
+    jw_key_int(j, "k", g->k);
+    jw_key_int(j, "batch", g->batch);
+    jw_key_string(j, "trans", g->transa < 3 ? op_name[g->transa] : NULL);
+    jw_key_string(j, "precision", mfu_precision_name(g->precision));
     jw_key_u128(j, "flops", r->flops);
   } else if (r->kind == MFU_REC_NCCL) {
     const struct mfu_nccl *n = &r->u.nccl;

@@ -20,6 +20,25 @@ expect_eq "fp64 gemm flops" "$(json report.json gemm_flops_by_dtype.fp64)" 65536
 grep -qE '^  BLAS-3    7 calls \(0 failed\), 0\.000 TFLOP: syrk 2, herk 1, trsm 4 \(not GEMMs: in no MFU or HFU\)$' report.txt ||
   { cat report.txt; fail "no BLAS-3 line in the report"; }
 
+# The timeline has each of them, with its routine, shape and FLOPs, apart from the GEMM.
+expect 0 'wrote [0-9]+ slices of 1 rank to timeline.json' "$MFU" export traces -o timeline.json
+python3 - <<'PY' || fail "the timeline's BLAS-3 calls differ from the counts"
+import json
+ev = json.load(open("timeline.json"))["traceEvents"]
+blas3 = [e["args"] for e in ev if e.get("cat") == "blas3"]
+got = sorted((a["routine"], a["flops"]) for a in blas3)
+want = sorted([("syrk", 133120), ("syrk", 133120), ("herk", 8704), ("trsm", 131072),
+               ("trsm", 65536), ("trsm", 8448), ("trsm", 4096)])
+assert got == want, got
+first = next(a for a in blas3 if a["routine"] == "syrk")
+shape = {k: first[k] for k in ("m", "n", "k", "batch", "trans", "precision", "status")}
+assert shape == {"m": 64, "n": 64, "k": 32, "batch": 1, "trans": "N", "precision": "fp64",
+                 "status": 0}, first
+gemm = [e["args"]["flops"] for e in ev if e.get("cat") == "gemm" and e["ph"] == "X" and "routine" not in e["args"]
+        and "flops" in e["args"] and e["tid"] < 1 << 30]
+assert gemm == [65536], gemm
+PY
+
 [ "${MFU_CUDA_STACK:-13}" = 13 ] || { echo "ok: on the CUDA 12 doubles (the real libraries are CUDA 13's)"; exit 0; }
 rm -rf traces
 expect_eq "real program" "$(LIBS=$CUDA_LIB traced "$BIN/blas3" 2>/dev/null)" "calls=8 succeeded=0"
@@ -28,4 +47,4 @@ expect_eq "real: blas3 failed" "$(json real.json totals.blas3_failed)" 7
 expect_eq "real: blas3 calls" "$(json real.json totals.blas3_calls)" 0
 expect_eq "real: blas3 flops" "$(json real.json totals.blas3_flops)" 0
 expect_eq "real: trsm failed" "$(json real.json blas3_by_routine.trsm.failed)" 4
-echo "ok: 7 BLAS-3 calls, 484096 FLOPs by routine, apart from 1 GEMM of 65536; 7 failed calls on the real cuBLAS"
+echo "ok: 7 BLAS-3 calls, 484096 FLOPs by routine (the timeline too), apart from 1 GEMM of 65536; 7 failed calls on the real cuBLAS"
