@@ -43,7 +43,7 @@ expect_eq "static: gemm flops" "$(json static.json totals.gemm_flops)" 524288   
 expect_eq "static: nccl bytes" "$(json static.json totals.nccl_bytes)" 4096
 expect_eq "static: graph calls seen" "$(json static.json graphs.captures)/$(json static.json graphs.launches)" 0/0
 # An NCCL benchmark on two devices: per operation, the calls and bytes it issued.
-MFU_DOUBLE_DEVICES=2 LD_LIBRARY_PATH=$DOUBLES ./collectives > coll_plain.txt || fail "collectives failed on the doubles"
+MFU_DOUBLE_DEVICES=2 LD_LIBRARY_PATH=$DOUBLES LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=$HOST_ASAN ./collectives > coll_plain.txt || fail "collectives failed on the doubles"
 MFU_DOUBLE_DEVICES=2 MFU_TRACE_DIR=$PWD/coll traced ./collectives > coll.txt || fail "collectives failed under the shim"
 cmp -s coll_plain.txt coll.txt || fail "the shim changed collectives' output"
 # 4 grouped iterations on 2 devices, then a graph per device launched 3 times: 14 calls of each
