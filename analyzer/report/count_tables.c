@@ -1,5 +1,6 @@
 /* count_tables: what the shim counted, as tables (report.h, sections.h): GEMM FLOPs by
- * precision, GEMM calls by API, NCCL data movements by operation, and each rank's counts.
+ * precision, GEMM calls by API, the other Level-3 BLAS calls by routine (in jobs that made
+ * some), NCCL data movements by operation, and each rank's counts.
  * Text rows that sum or cut a table (total, "N more") are for people; CSV lists every row. */
 #include <inttypes.h>
 
@@ -85,6 +86,26 @@ static void nccl_row(struct table *t, const char *name, const struct mfu_nccl_st
   table_end_row(t);
 }
 
+/* The non-GEMM Level-3 BLAS calls (syrk, trsm...) by routine: in no GEMM table, no MFU. */
+static void blas3_routines(FILE *out, const struct mfu_counts *c, bool csv) {
+  static const struct table_column cols[] = {{"routine", "routine", -10},
+                                             {"calls", "calls", 12},
+                                             {"failed", "failed", 8},
+                                             {"FLOPs", "flops", 26},
+                                             {"TFLOP", "tflop", 14}};
+  struct table t;
+  table_begin(&t, out, csv, "BLAS-3 calls by routine (not GEMMs)", "blas3_by_routine", cols,
+              N(cols));
+  for (unsigned b = 0; b < MFU_BLAS3_COUNT; b++) {
+    const struct mfu_blas3_stats *s = &c->blas3[b];
+    if (!s->calls && !s->failed) continue;
+    struct mfu_api_stats row = {.calls = s->calls, .failed = s->failed, .flops = s->flops};
+    snprintf(row.name, sizeof row.name, "%s", mfu_blas3_routine_name(b));
+    api_row(&t, &row);
+  }
+  table_end(&t);
+}
+
 /* Data movements by operation (ncclBcast counts as Broadcast), then their total. */
 static void nccl_ops(FILE *out, const struct mfu_counts *c, bool csv) {
   static const struct table_column cols[] = {{"operation", "operation", -14},
@@ -156,5 +177,6 @@ void report_count_tables(FILE *out, const struct report *r, size_t max_rows, boo
   const struct mfu_counts *c = &r->j->totals;
   precisions(out, c, csv);
   apis(out, c, max_rows, csv);
+  if (c->blas3_calls || c->blas3_failed) blas3_routines(out, c, csv);
   if (r->f.nccl || csv) nccl_ops(out, c, csv);
 }

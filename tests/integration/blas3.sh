@@ -20,6 +20,13 @@ expect_eq "fp64 gemm flops" "$(json report.json gemm_flops_by_dtype.fp64)" 65536
 grep -qE '^  BLAS-3    7 calls \(0 failed\), 0\.000 TFLOP: syrk 2, herk 1, trsm 4 \(not GEMMs: in no MFU or HFU\)$' report.txt ||
   { cat report.txt; fail "no BLAS-3 line in the report"; }
 
+# --csv and --full have them by routine, in a table of their own.
+"$MFU" report traces --csv > report.csv
+expect_eq "csv blas3_by_routine" "$(sed -n '/^# blas3_by_routine$/,/^$/p' report.csv | tr '\n' ' ')" \
+  "# blas3_by_routine routine,calls,failed,flops,tflop syrk,2,0,266240,2.6624e-07 herk,1,0,8704,8.704e-09 trsm,4,0,209152,2.09152e-07  "
+"$MFU" report traces --full > full.txt
+grep -qE '^  trsm +4 +0 +209152 +0\.000$' full.txt || { cat full.txt; fail "no BLAS-3 table in --full"; }
+
 # The timeline has each of them, with its routine, shape and FLOPs, apart from the GEMM.
 expect 0 'wrote [0-9]+ slices of 1 rank to timeline.json' "$MFU" export traces -o timeline.json
 python3 - <<'PY' || fail "the timeline's BLAS-3 calls differ from the counts"
@@ -47,4 +54,6 @@ expect_eq "real: blas3 failed" "$(json real.json totals.blas3_failed)" 7
 expect_eq "real: blas3 calls" "$(json real.json totals.blas3_calls)" 0
 expect_eq "real: blas3 flops" "$(json real.json totals.blas3_flops)" 0
 expect_eq "real: trsm failed" "$(json real.json blas3_by_routine.trsm.failed)" 4
-echo "ok: 7 BLAS-3 calls, 484096 FLOPs by routine (the timeline too), apart from 1 GEMM of 65536; 7 failed calls on the real cuBLAS"
+"$MFU" report traces --csv > real.csv
+grep -qx 'trsm,0,4,0,0' real.csv || { cat real.csv; fail "real: no failed trsm row in --csv"; }
+echo "ok: 7 BLAS-3 calls, 484096 FLOPs by routine (the timeline and --csv too), apart from 1 GEMM of 65536; 7 failed calls on the real cuBLAS"
