@@ -239,8 +239,9 @@ struct detect_scratch {
 static void count_per_segment(const uint32_t *x, size_t xc, const uint32_t *a, size_t c,
                               uint64_t *counts) {
   memset(counts, 0, (c - 1) * sizeof *counts);
-  for (size_t i = 0, j = 0; i < xc; i++) {
-    if (x[i] < a[0] || x[i] >= a[c - 1]) continue;
+  size_t i = 0, j = 0;
+  while (i < xc && x[i] < a[0]) i++;
+  for (; i < xc && x[i] < a[c - 1]; i++) { /* x and a ascend: x[i] in segment j */
     while (x[i] >= a[j + 1]) j++;
     counts[j]++;
   }
