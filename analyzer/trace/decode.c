@@ -85,6 +85,7 @@ static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigne
   const unsigned char *p = payload + sizeof prefix, *end = p + prefix.size;
   struct mfu_record *out = room(&d->records, &d->records_cap, count, sizeof *out);
   struct mfu_record *dict = room(&d->descriptors, &d->descriptors_cap, count, sizeof *dict);
+  struct trace_descriptor_slots *dslots = room(&d->slots, &d->slots_cap, count, sizeof *dslots);
   uint32_t *of = room(&d->descriptor_of, &d->descriptor_of_cap, count, sizeof *of);
   uint64_t prev_start[MFU_V2_KINDS], prev_slot[MFU_V2_KINDS][MFU_V2_SLOTS] = {{0}};
   for (unsigned k = 0; k < MFU_V2_KINDS; k++) prev_start[k] = prefix.base_ns;
@@ -103,6 +104,9 @@ static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigne
     } else if ((tag & MFU_V2_FORM) == MFU_V2_NEW) {
       if (!(p = get_descriptor(p, end, &dict[ndict])))
         return BAD("record %u of a RECORDS block: its descriptor overruns the block", i);
+      struct trace_descriptor_slots *ds = &dslots[ndict];
+      ds->nslots = (uint8_t)mfu_v2_slots(dict[ndict].kind, &ds->slots);
+      ds->predictions = dict[ndict].kind < MFU_V2_KINDS ? dict[ndict].kind : 0;
       of[i] = ndict;
       *r = dict[ndict++];
     } else {
@@ -114,13 +118,13 @@ static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigne
         return BAD("record %u of a RECORDS block: bad thread id", i);
       r->tid = (uint32_t)v;
     }
-    unsigned k = r->kind < MFU_V2_KINDS ? r->kind : 0;
+    const struct trace_descriptor_slots *ds = &dslots[of[i]];
+    const struct mfu_v2_slot *slots = ds->slots;
+    unsigned nslots = ds->nslots, k = ds->predictions;
     if (!(p = get_varint(p, end, &start)) || !(p = get_varint(p, end, &length)))
       return BAD("record %u of a RECORDS block: its times overrun the block", i);
     r->t_start_ns = prev_start[k] += (uint64_t)mfu_unzigzag(start);
     r->t_end_ns = r->t_start_ns + (uint64_t)mfu_unzigzag(length);
-    const struct mfu_v2_slot *slots;
-    unsigned nslots = mfu_v2_slots(r->kind, &slots);
     if (tag >> (MFU_V2_SLOT_BIT + nslots))
       return BAD("record %u of a RECORDS block codes slots its kind %u does not have", i,
                  r->kind);
@@ -182,6 +186,7 @@ const struct mfu_record *trace_decode(struct trace_decoder *d, uint32_t version,
 void trace_decoder_free(struct trace_decoder *d) {
   free(d->records);
   free(d->descriptors);
+  free(d->slots);
   free(d->descriptor_of);
   free(d->raw);
   *d = (struct trace_decoder){0};

@@ -19,10 +19,17 @@
 /* descriptor_of[i] of a v1 record: it has none. */
 #define TRACE_NO_DESCRIPTOR UINT32_MAX
 
+/* What a descriptor's kind codes in each record: its dynamic slots, and its predictions. */
+struct trace_descriptor_slots {
+  const struct mfu_v2_slot *slots;
+  uint8_t nslots, predictions; /* the kind whose predictions it shares (< MFU_V2_KINDS) */
+};
+
 struct trace_decoder {
   struct mfu_record *records, *descriptors;
+  struct trace_descriptor_slots *slots; /* per descriptor */
   uint32_t *descriptor_of; /* per record: its descriptor's index in the block's dictionary */
-  size_t records_cap, descriptors_cap, descriptor_of_cap;
+  size_t records_cap, descriptors_cap, slots_cap, descriptor_of_cap;
   unsigned char *raw; /* a zstd block, decompressed */
   size_t raw_cap;
 };
