@@ -46,12 +46,15 @@ static json_t *hw_json(const struct accelerator *a) {
 
 static void print_table(void) {
   char buf[32];
-  printf("%-15s %-27s", "device", "product");
+  int width = (int)strlen("product"); /* the longest product name: the columns stay aligned */
+  for (size_t r = 0; r < hw_count; r++)
+    if ((int)strlen(hw_table[r].product) > width) width = (int)strlen(hw_table[r].product);
+  printf("%-15s %-*s", "device", width, "product");
   for (size_t i = 0; i < N_SHOWN; i++) printf(" %7s", mfu_precision_name(shown[i]));
   printf(" %7s %6s  %s\n", "mem GB", "TB/s", "sources");
   for (size_t r = 0; r < hw_count; r++) {
     const struct accelerator *a = &hw_table[r];
-    printf("%-15s %-27s", a->id, a->product);
+    printf("%-15s %-*s", a->id, width, a->product);
     for (size_t i = 0; i < N_SHOWN; i++) printf(" %7s", hw_format(a->tflops[shown[i]], buf, sizeof buf));
     printf(" %7.0f %6g  %s\n", a->memory_gb, a->bandwidth_tbs, a->sources);
   }
