@@ -141,7 +141,10 @@ static int parse(int argc, char **argv, struct options *o) {
 }
 
 static const char *outcome_name(enum calibrate_outcome o) {
-  return o == CALIBRATE_OK ? "ok" : o == CALIBRATE_UNSUPPORTED ? "unsupported" : "failed";
+  static const char *const names[] = {[CALIBRATE_OK] = "ok", [CALIBRATE_UNTIMED] = "untimed",
+                                       [CALIBRATE_UNSUPPORTED] = "unsupported",
+                                       [CALIBRATE_FAILED] = "failed"};
+  return names[o];
 }
 
 /* The datasheet peak of the device for p, 0 when the table has none. */
@@ -248,7 +251,7 @@ static void print_text(const struct calibrate_gpu *g, const struct accelerator *
   printf("  %d x %d x %d GEMMs on random data, %d warm-up + %d timed, CUDA events\n", o->size,
          o->size, o->size, o->warmup, o->iters);
   if (g->is_double)
-    printf("  the device is mfushim's test double (no GPU): the times below are meaningless\n");
+    printf("  the device is mfushim's test double (no GPU): the GEMMs run, nothing is timed\n");
   printf("  %-10s %10s %12s %10s %12s\n", "precision", "TFLOP/s", "datasheet", "achieved",
          "ms per GEMM");
   for (size_t i = 0; i < CALIBRATE_PRECISIONS; i++) {

@@ -2,7 +2,7 @@
  * "achievable peak" beside the datasheet peak): square cuBLASLt matmuls on random data, timed
  * with CUDA events. The analyzer links no CUDA library: the CUDA runtime and cuBLASLt of one
  * major version (13, else 12) are loaded at run time. Without a GPU or a driver it fails
- * cleanly; on mfushim's test doubles it runs, and says its times are meaningless. */
+ * cleanly; on mfushim's test doubles it runs every GEMM and times none (UNTIMED). */
 #ifndef MFU_CALIBRATE_H
 #define MFU_CALIBRATE_H
 
@@ -26,12 +26,14 @@ struct calibrate_precision {
 #define CALIBRATE_PRECISIONS 5
 extern const struct calibrate_precision calibrate_precisions[CALIBRATE_PRECISIONS];
 
-enum calibrate_outcome { CALIBRATE_OK, CALIBRATE_UNSUPPORTED, CALIBRATE_FAILED };
+/* UNTIMED: every GEMM ran, but on mfushim's test doubles, which do no GPU work: no time to
+ * measure, so no TFLOP/s (any figure would be no GPU's). */
+enum calibrate_outcome { CALIBRATE_OK, CALIBRATE_UNTIMED, CALIBRATE_UNSUPPORTED, CALIBRATE_FAILED };
 
 struct calibrate_result {
   enum calibrate_outcome outcome;
   double ms_per_gemm, tflops;
-  char why[256]; /* for UNSUPPORTED and FAILED */
+  char why[256]; /* for UNTIMED, UNSUPPORTED and FAILED */
 };
 
 struct calibrate_cuda; /* private: the loaded libraries */
