@@ -1,7 +1,6 @@
 /* blocks: see blocks.h. */
 #include "blocks.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 #include "util/alloc.h"
 
 #define BH ((uint64_t)sizeof(struct mfu_block_header))
-#define SCAN_BYTES 65536u /* read at a time while scanning for the next valid block */
 
 __attribute__((format(printf, 2, 3))) static void say(struct trace_gap *g, const char *fmt, ...) {
   va_list ap;
@@ -36,55 +34,25 @@ void trace_gaps_free(struct trace_gaps *gaps) {
   *gaps = (struct trace_gaps){0};
 }
 
-void trace_blocks_start(struct trace_blocks *b, FILE *f, uint64_t offset, uint64_t size,
+void trace_blocks_start(struct trace_blocks *b, const unsigned char *data, uint64_t offset,
+                        uint64_t size,
                         int64_t (*records_in)(const struct mfu_block_header *bh, const void *ctx),
                         const void *ctx) {
-  *b = (struct trace_blocks){.f = f, .records_in = records_in, .ctx = ctx, .pos = offset,
-                             .size = size, .at = UINT64_MAX};
+  *b = (struct trace_blocks){.data = data, .records_in = records_in, .ctx = ctx, .pos = offset,
+                             .size = size};
 }
 
-void trace_blocks_free(struct trace_blocks *b) {
-  free(b->buf);
-  b->buf = NULL;
-  b->cap = 0;
+/* The block header at `offset` (at least BH bytes before the end). */
+static struct mfu_block_header header_at(const struct trace_blocks *b, uint64_t offset) {
+  struct mfu_block_header bh;
+  memcpy(&bh, b->data + offset, sizeof bh);
+  return bh;
 }
 
-/* Reads n bytes at `offset` into buf: false, with the reason in g, on a read error or a short
- * read. Sequential reads do not seek. */
-static bool read_at(struct trace_blocks *b, uint64_t offset, void *buf, size_t n,
-                    struct trace_gap *g) {
-  if (n == 0) return true;
-  if (b->at != offset && fseeko(b->f, (off_t)offset, SEEK_SET) != 0) {
-    say(g, "cannot seek to byte %llu: %s", (unsigned long long)offset, strerror(errno));
-    b->at = UINT64_MAX;
-    return false;
-  }
-  size_t got = fread(buf, 1, n, b->f);
-  b->at = offset + got;
-  if (got == n) return true;
-  if (ferror(b->f))
-    say(g, "read error: %s", strerror(errno));
-  else
-    say(g, "the file shrank while it was read: read it again");
-  clearerr(b->f);
-  b->at = UINT64_MAX;
-  return false;
-}
+enum verdict { VALID, TRUNCATED, CORRUPT };
 
-/* The payload of the block whose header is bh, at `offset`, into b->buf. */
-static bool read_payload(struct trace_blocks *b, const struct mfu_block_header *bh,
-                         uint64_t offset, struct trace_gap *g) {
-  if (bh->payload_size > b->cap) {
-    b->buf = mfu_xrealloc(b->buf, bh->payload_size);
-    b->cap = bh->payload_size;
-  }
-  return read_at(b, offset + BH, b->buf, bh->payload_size, g);
-}
-
-enum verdict { VALID, TRUNCATED, CORRUPT, UNREADABLE };
-
-/* Whether the block at `offset` with header bh is valid (its payload then in b->buf). At most
- * `max_lost` blocks may be missing before it; why not, in g. */
+/* Whether the block at `offset` with header bh is valid. At most `max_lost` blocks may be
+ * missing before it; why not, in g. */
 static enum verdict verify(struct trace_blocks *b, const struct mfu_block_header *bh,
                            uint64_t offset, uint64_t max_lost, struct trace_gap *g) {
   uint64_t follow = b->size - offset - BH;
@@ -109,8 +77,7 @@ static enum verdict verify(struct trace_blocks *b, const struct mfu_block_header
     return say(g, "block sequence number %llu is too far ahead of the %llu expected",
                (unsigned long long)bh->seq, (unsigned long long)b->seq),
            CORRUPT;
-  if (!read_payload(b, bh, offset, g)) return UNREADABLE;
-  uint64_t sum = mfu_block_checksum(bh, b->buf);
+  uint64_t sum = mfu_block_checksum(bh, b->data + offset + BH);
   if (sum != bh->checksum)
     return say(g, "block checksum mismatch (stored 0x%016llx, computed 0x%016llx)",
                (unsigned long long)bh->checksum, (unsigned long long)sum),
@@ -123,7 +90,7 @@ static int64_t as_count(uint64_t n) { return n > INT64_MAX ? INT64_MAX : (int64_
 /* Makes the verified block at `offset` the current one. */
 static bool take(struct trace_blocks *b, const struct mfu_block_header *bh, uint64_t offset) {
   b->header = *bh;
-  b->payload = b->buf;
+  b->payload = b->data + offset + BH;
   b->offset = offset;
   b->pos = offset + BH + bh->payload_size;
   b->seq = bh->seq + 1;
@@ -139,10 +106,9 @@ static void count_lost(struct trace_blocks *b, uint64_t from, uint64_t to, bool 
                        struct trace_gap *g) {
   uint64_t n = 0, records = 0, at = from;
   bool told = true;
-  struct trace_gap ignored;
   while (at < to && to - at >= BH) {
-    struct mfu_block_header bh;
-    if (!read_at(b, at, &bh, sizeof bh, &ignored) || bh.magic != MFU_BLOCK_MAGIC ||
+    struct mfu_block_header bh = header_at(b, at);
+    if (bh.magic != MFU_BLOCK_MAGIC ||
         bh.payload_size > MFU_BLOCK_MAX_PAYLOAD || bh.payload_size % 8 || bh.seq != b->seq + n)
       break;
     int64_t in = b->records_in(&bh, b->ctx);
@@ -159,33 +125,20 @@ static void count_lost(struct trace_blocks *b, uint64_t from, uint64_t to, bool 
 /* Scans forward from the damage at `from` for the next valid block; takes it and returns true,
  * or returns false when there is none before the end of the file. */
 static bool resync(struct trace_blocks *b, uint64_t from, struct trace_gap *g) {
-  unsigned char *chunk = mfu_xmalloc(SCAN_BYTES, 1);
   struct trace_gap why;
-  bool found = false;
-  for (uint64_t base = from + 8; !found && base <= b->size && b->size - base >= BH;) {
-    size_t n = b->size - base < SCAN_BYTES ? (size_t)(b->size - base) : SCAN_BYTES;
-    if (!read_at(b, base, chunk, n, &why)) {
-      memcpy(g->reason, why.reason, sizeof g->reason); /* unreadable: the data ends here */
-      break;
+  for (uint64_t at = from + 8; at <= b->size && b->size - at >= BH; at += 8) {
+    uint32_t magic;
+    memcpy(&magic, b->data + at, sizeof magic);
+    if (magic != MFU_BLOCK_MAGIC) continue;
+    struct mfu_block_header bh = header_at(b, at);
+    if (verify(b, &bh, at, (at - from) / BH, &why) == VALID) {
+      g->bytes = at - from;
+      g->blocks = as_count(bh.seq - b->seq);
+      count_lost(b, from, at, true, g);
+      return take(b, &bh, at);
     }
-    size_t i = 0;
-    for (; !found && i + BH <= n; i += 8) {
-      struct mfu_block_header bh;
-      memcpy(&bh, chunk + i, sizeof bh);
-      uint64_t at = base + i;
-      if (bh.magic != MFU_BLOCK_MAGIC) continue;
-      enum verdict v = verify(b, &bh, at, (at - from) / BH, &why);
-      if (v == VALID) {
-        g->bytes = at - from;
-        g->blocks = as_count(bh.seq - b->seq);
-        count_lost(b, from, at, true, g);
-        found = take(b, &bh, at);
-      }
-    }
-    base += i;
   }
-  free(chunk);
-  return found;
+  return false;
 }
 
 bool trace_blocks_next(struct trace_blocks *b, struct trace_gap *gap) {
@@ -198,9 +151,8 @@ bool trace_blocks_next(struct trace_blocks *b, struct trace_gap *gap) {
     say(gap, "truncated block header (%llu of %llu bytes)", (unsigned long long)left,
         (unsigned long long)BH);
     v = TRUNCATED;
-  } else if (!read_at(b, at, &bh, sizeof bh, gap)) {
-    v = UNREADABLE;
   } else {
+    bh = header_at(b, at);
     v = verify(b, &bh, at, UINT64_MAX, gap);
   }
   if (v == VALID) {
@@ -212,11 +164,11 @@ bool trace_blocks_next(struct trace_blocks *b, struct trace_gap *gap) {
     }
     return take(b, &bh, at);
   }
-  if (v != UNREADABLE && resync(b, at, gap)) return true;
+  if (resync(b, at, gap)) return true;
   /* The damage runs to the end of the file. */
   gap->bytes = left;
   gap->blocks = gap->records = -1;
-  if (v != UNREADABLE) count_lost(b, at, b->size, false, gap);
+  count_lost(b, at, b->size, false, gap);
   b->pos = b->size;
   if (v == TRUNCATED) {
     size_t n = strlen(gap->reason);

@@ -4,15 +4,16 @@
  * record encoding changes nothing here.
  *
  *     struct trace_blocks b;
- *     trace_blocks_start(&b, f, MFU_HEADER_SIZE, file_size, records_in, ctx);
+ *     trace_blocks_start(&b, bytes, MFU_HEADER_SIZE, file_size, records_in, ctx);
  *     struct trace_gap gap;
  *     while (trace_blocks_next(&b, &gap)) {
  *       if (gap.bytes || gap.blocks) ...damage read past before this block...
  *       ... b.header, b.payload, b.offset ...
  *     }
- *     if (gap.bytes) ...the file ends in damage: cut short, torn, or unreadable...
- *     trace_blocks_free(&b);
+ *     if (gap.bytes) ...the file ends in damage: cut short or torn...
  *
+ * The bytes are the whole file in memory (the reader maps it): payloads are handed out in
+ * place, never copied.
  * A block is valid when its magic, sizes and checksum verify and its sequence number is not
  * behind the last valid block's. After a block that is not, the stream scans forward (8-byte
  * steps: every block starts at a multiple of 8) for the next valid block whose sequence number
@@ -24,7 +25,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "mfu/trace.h"
 
@@ -51,8 +51,8 @@ void trace_gaps_add(struct trace_gaps *gaps, const struct trace_gap *g);
 void trace_gaps_free(struct trace_gaps *gaps);
 
 struct trace_blocks {
-  /* The block trace_blocks_next returned: its header, its payload (8-byte aligned, valid
-   * until the next call) and where it starts. */
+  /* The block trace_blocks_next returned: its header, its payload (in the file's bytes, 8-byte
+   * aligned) and where it starts. */
   struct mfu_block_header header;
   const unsigned char *payload;
   uint64_t offset;
@@ -60,19 +60,17 @@ struct trace_blocks {
   uint64_t size;
 
   /* private */
-  FILE *f;
+  const unsigned char *data;
   int64_t (*records_in)(const struct mfu_block_header *bh, const void *ctx);
   const void *ctx;
-  uint64_t at;   /* f's position */
   uint64_t seq;  /* the sequence number expected next */
-  unsigned char *buf;
-  size_t cap;
 };
 
-/* Reads blocks from `f` (opened for reading), from `offset` to `size`. `records_in` says how
+/* Reads the blocks of the `size` bytes at `data`, from `offset` on. `records_in` says how
  * many records a block with header bh holds (`ctx` is passed on: the file's format, say): 0
  * for blocks of none, -1 if the header contradicts itself (damage) or its type is unknown. */
-void trace_blocks_start(struct trace_blocks *b, FILE *f, uint64_t offset, uint64_t size,
+void trace_blocks_start(struct trace_blocks *b, const unsigned char *data, uint64_t offset,
+                        uint64_t size,
                         int64_t (*records_in)(const struct mfu_block_header *bh, const void *ctx),
                         const void *ctx);
 
@@ -80,7 +78,5 @@ void trace_blocks_start(struct trace_blocks *b, FILE *f, uint64_t offset, uint64
  * past just before it (bytes and blocks 0 if none). False at the end of the data, with *gap
  * the damage from there to the end of the file (bytes 0 if the file ends cleanly there). */
 bool trace_blocks_next(struct trace_blocks *b, struct trace_gap *gap);
-
-void trace_blocks_free(struct trace_blocks *b);
 
 #endif

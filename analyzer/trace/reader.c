@@ -1,4 +1,4 @@
-/* reader: see reader.h. Plain stdio, one block in memory at a time. */
+/* reader: see reader.h. The file is mapped, read in place, and released behind the reader. */
 #include "reader.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,22 +112,34 @@ int mfu_trace_open(struct mfu_trace *t, const char *path) {
     close(fd);
     return -1;
   }
-  t->f = fdopen(fd, "rb");
-  if (!t->f) {
-    note(t, 0, "cannot open: %s", strerror(errno));
+  t->file_size = (uint64_t)st.st_size;
+  if (t->file_size > SIZE_MAX) {
+    note(t, 0, "%llu bytes: too large to map on this machine; read it on a 64-bit one",
+         (unsigned long long)t->file_size);
     close(fd);
     return -1;
   }
-  t->file_size = (uint64_t)st.st_size;
+  if (t->file_size) {
+    void *map = mmap(NULL, (size_t)t->file_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+      note(t, 0, "cannot map the file (%s): copy it to a local file system and read the copy",
+           strerror(errno));
+      close(fd);
+      return -1;
+    }
+    t->map = map;
+  }
+  close(fd);
 
   struct mfu_file_header *h = &t->header;
-  size_t n = fread(h, 1, sizeof *h, t->f);
+  size_t n = t->file_size < sizeof *h ? (size_t)t->file_size : sizeof *h;
+  if (n) memcpy(h, t->map, n);
   if (!check_header(t, h, n)) return -1;
   terminate(h->shim_version, sizeof h->shim_version);
   terminate(h->job_id, sizeof h->job_id);
   terminate(h->hostname, sizeof h->hostname);
   terminate(h->cmdline, sizeof h->cmdline);
-  trace_blocks_start(&t->in, t->f, MFU_HEADER_SIZE, t->file_size, records_in, &h->version);
+  trace_blocks_start(&t->in, t->map, MFU_HEADER_SIZE, t->file_size, records_in, &h->version);
   t->ended = false;
   return 0;
 }
@@ -205,6 +218,16 @@ static bool read_strings(struct mfu_trace *t) {
   return true;
 }
 
+/* Gives the pages of the file before `offset` back, a few MiB at a time: they were read, and
+ * a reader's memory must not grow with the file. They stay readable (from the page cache). */
+#define RELEASE_BYTES ((uint64_t)4 << 20) /* a multiple of every page size */
+static void release_behind(struct mfu_trace *t, uint64_t offset) {
+  uint64_t upto = offset / RELEASE_BYTES * RELEASE_BYTES;
+  if (upto <= t->released) return;
+  madvise(t->map + t->released, (size_t)(upto - t->released), MADV_DONTNEED);
+  t->released = upto;
+}
+
 /* Reads the next valid block and takes in what it holds; false at the end of the data. */
 static bool read_block(struct mfu_trace *t) {
   struct trace_blocks *b = &t->in;
@@ -223,6 +246,7 @@ static bool read_block(struct mfu_trace *t) {
     return false;
   }
   if (g.bytes || g.blocks) trace_gaps_add(&t->gaps, &g);
+  release_behind(t, b->offset);
   t->blocks++;
   const struct mfu_block_header *bh = &b->header;
   switch (bh->type) {
@@ -296,14 +320,13 @@ const struct mfu_record *mfu_trace_next(struct mfu_trace *t) {
 }
 
 void mfu_trace_close(struct mfu_trace *t) {
-  if (t->f) fclose(t->f);
+  if (t->map) munmap(t->map, (size_t)t->file_size);
   for (size_t i = 0; i < t->strings_cap; i++) free(t->strings[i].text);
   free(t->strings);
   trace_gaps_free(&t->gaps);
-  trace_blocks_free(&t->in);
   trace_decoder_free(&t->decoder);
   trace_callsites_free(&t->callsites);
-  t->f = NULL;
+  t->map = NULL;
   t->strings = NULL;
   t->nstrings = t->strings_cap = 0;
 }

@@ -12,7 +12,9 @@
  * Damage in the middle (a torn or corrupt block) is read past (blocks.h): every valid block
  * is read, and each damaged region is listed in `gaps` with what it cost. A file cut short
  * yields every valid block before the cut, which `tail` describes. Only one file is open at a
- * time per reader, and memory stays bounded by the largest block and the string table. */
+ * time per reader; it is mapped (read-only, private), read in place and given back behind
+ * the reader, so that memory stays bounded by a few MiB of it, the string table and the
+ * descriptors. A file must not shrink while it is read (a writer only appends to it). */
 #ifndef MFU_TRACE_READER_H
 #define MFU_TRACE_READER_H
 
@@ -67,7 +69,8 @@ struct mfu_trace {
   uint64_t records_block;
 
   /* private */
-  FILE *f;
+  unsigned char *map; /* the file's bytes, file_size of them (NULL if none) */
+  uint64_t released;  /* the pages before this offset were given back */
   struct trace_blocks in; /* the blocks after the header */
   struct trace_decoder decoder; /* their records */
   bool ended, saw_end;
