@@ -87,18 +87,12 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   if (fs->readable && t.header.window_kind == MFU_WINDOW_STEPS)
     snprintf(window_range, sizeof window_range, "%.*s", (int)sizeof t.header.window_step_range,
              t.header.window_step_range);
-  struct rank_steps_builder *steps =
-      rank_steps_builder_new(step_range || !window_range[0] ? step_range : window_range);
-  struct call_times_builder *times = call_times_builder_new();
-  if (fs->readable) {
-    rank_steps_reserve(steps, records_expected(&t));
-    call_times_reserve(times, records_expected(&t));
-  }
+  struct rank_calls *calls = rank_calls_new();
+  if (fs->readable) rank_calls_reserve(calls, records_expected(&t));
   for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
     if (t.records == 1 || r->t_start_ns < fs->first_ns) fs->first_ns = r->t_start_ns;
     if (r->t_end_ns > fs->last_ns) fs->last_ns = r->t_end_ns;
-    rank_steps_add(steps, r, &t);
-    call_times_add(times, r, &t);
+    rank_calls_add(calls, r, &t);
     if (r->kind == MFU_REC_GRAPH) {
       if (!mfu_graphs_note(&graphs, r)) direct.c.unknown_records++;
     } else if (r->kind >= MFU_REC_DEVICE && r->kind <= MFU_REC_MARKER) {
@@ -118,10 +112,12 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
   add_launched(fs, &direct, captured, &graphs);
   double *capture_flops = mfu_xrealloc(NULL, (ncaptured ? ncaptured : 1) * sizeof *capture_flops);
   for (size_t i = 0; i < ncaptured; i++) capture_flops[i] = (double)captured[i].c.gemm_flops;
-  rank_steps_add_launches(steps, &graphs, capture_flops);
+  rank_calls_add_launches(calls, &graphs, capture_flops);
   free(capture_flops);
-  rank_steps_finish(steps, &fs->steps);
-  call_times_finish(times, &t, &fs->call_times);
+  rank_calls_resolve(calls, &t);
+  call_times_finish(calls, &t, &fs->call_times);
+  rank_steps_finish(calls, &t, step_range || !window_range[0] ? step_range : window_range,
+                    &fs->steps);
   counts_of_tally(&fs->counts, &direct, &t);
   for (size_t i = 0; i < ncaptured; i++) counts_tally_free(&captured[i]);
   free(captured);

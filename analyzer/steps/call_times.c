@@ -5,72 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlation.h"
 #include "markers.h"
-#include "mfu/nccl.h"
 #include "phases.h"
-#include "timeline/kernels.h"
-#include "trace/memo.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/slots.h"
 
-enum call_kind { CALL_GEMM, CALL_NCCL };
-
-struct built_call {
-  uint64_t external;
-  double flops;
-  uint64_t start_ns, host_ns, gpu_ns;
-  uint32_t slot;       /* in gemm[] or nccl[], by kind */
-  uint32_t tid;
-  uint32_t site_shape; /* in site_shapes[]: its call site, kind and slot */
-  uint8_t kind;
-  bool timed;
-};
-
-/* An NVTX marker, for the phase a range around a call says. */
-struct built_marker {
-  uint64_t time_ns, id;
-  uint32_t name; /* string id */
-  uint8_t kind;
-};
-
-struct built_activity {
-  uint64_t ns;
-  uint32_t correlation; /* CUPTI's */
-  uint32_t name;        /* string id; 0 for memcpy and memset */
-  uint8_t cat;          /* by name */
-};
-
 struct call_times_builder {
   struct call_times out;
-  size_t gemm_cap, nccl_cap, kernels_cap;
+  size_t gemm_cap, nccl_cap, kernels_cap, sites_cap;
   struct slots gemm_slots, nccl_slots, kernel_slots;
-  /* by descriptor: a call's row in gemm[] or nccl[], and its site_shapes[] entry << 32 */
-  struct trace_memo rows;
-  struct built_call *calls;
-  size_t ncalls, calls_cap;
-  struct built_activity *acts;
-  size_t nacts, acts_cap;
-  struct correlation_pair *corr;
-  size_t ncorr, corr_cap;
   uint32_t *kernel_name; /* string id of each kernels[] entry */
-  struct slots name_slots; /* kernel names seen, and their categories by name */
-  uint32_t *names;
-  uint8_t *name_cat;
-  size_t nnames, names_cap;
-  struct built_marker *markers;
-  size_t nmarkers, markers_cap;
-  size_t sites_cap;
   /* Each distinct call site, kind and row of the calls (range_phase 0), by site_shape_slots */
   struct call_times_site *site_shapes;
   size_t nsite_shapes, site_shapes_cap;
   struct slots site_shape_slots;
+  uint32_t *row, *site_shape; /* per class of the calls: its row in gemm[] or nccl[], its
+                                 site_shapes[] entry */
+  uint64_t *gpu_ns;           /* per call, with a GPU timeline: its activities' time */
+  uint8_t *timed;             /* per call, with a GPU timeline: one of them was seen */
 };
-
-struct call_times_builder *call_times_builder_new(void) {
-  return mfu_xcalloc(1, sizeof(struct call_times_builder));
-}
 
 static bool same_gemm(const void *entries, size_t i, const void *key) {
   const struct call_times_gemm *a = (const struct call_times_gemm *)entries + i, *b = key;
@@ -121,86 +75,26 @@ static uint64_t site_hash(const struct call_times_site *key) {
                       (uint64_t)key->kind << 8 | key->range_phase);
 }
 
-/* A GEMM's or NCCL call's row in gemm[] or nccl[], and its entry in site_shapes[] << 32. */
-static uint64_t rows_of(struct call_times_builder *b, const struct mfu_record *r,
-                        enum call_kind kind) {
-  size_t slot = kind == CALL_GEMM ? gemm_slot(b, &r->u.gemm) : nccl_slot(b, &r->u.nccl);
-  struct call_times_site key = {.site = r->callsite, .shape = (uint32_t)slot,
-                                .kind = kind == CALL_GEMM ? MFU_REC_GEMM : MFU_REC_NCCL};
-  size_t i = slots_find(&b->site_shape_slots, site_hash(&key), same_site, b->site_shapes, &key,
-                        b->nsite_shapes);
-  if (i == b->nsite_shapes) {
-    MFU_GROW(b->site_shapes, b->nsite_shapes, b->site_shapes_cap);
-    b->site_shapes[b->nsite_shapes++] = key;
-  }
-  return slot | (uint64_t)i << 32;
-}
-
-/* Adds the call; its row and its site_shapes[] entry from the memo of its descriptor. */
-static size_t add_call(struct call_times_builder *b, const struct mfu_record *r,
-                       const struct mfu_trace *t, enum call_kind kind) {
-  uint64_t rows;
-  if (!trace_memo_get(&b->rows, t, &rows)) trace_memo_put(&b->rows, t, rows = rows_of(b, r, kind));
-  MFU_GROW(b->calls, b->ncalls, b->calls_cap);
-  b->calls[b->ncalls++] = (struct built_call){
-      .external = r->correlation, .flops = (double)r->flops, .start_ns = r->t_start_ns,
-      .host_ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0,
-      .slot = (uint32_t)rows, .tid = r->tid, .site_shape = (uint32_t)(rows >> 32),
-      .kind = (uint8_t)kind};
-  return (uint32_t)rows;
-}
-
-static void add_activity(struct call_times_builder *b, const struct mfu_record *r,
-                         uint32_t correlation, uint32_t name, enum activity_category cat) {
-  MFU_GROW(b->acts, b->nacts, b->acts_cap);
-  uint64_t ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
-  b->acts[b->nacts++] = (struct built_activity){ns, correlation, name, (uint8_t)cat};
-}
-
-void call_times_reserve(struct call_times_builder *b, size_t records) {
-  MFU_RESERVE(b->calls, b->calls_cap, records);
-  MFU_RESERVE(b->acts, b->acts_cap, records);
-}
-
-void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
-                    const struct mfu_trace *t) {
-  bool captured = (r->flags & MFU_RF_CAPTURED) != 0;
-  switch (r->kind) {
-  case MFU_REC_GEMM: {
-    if (r->status != 0 || captured) return;
-    size_t i = add_call(b, r, t, CALL_GEMM);
-    b->out.gemm[i].calls++;
-    b->out.gemm[i].flops += (double)r->flops;
-    return;
-  }
-  case MFU_REC_NCCL: {
-    const struct mfu_nccl *n = &r->u.nccl;
-    if (!mfu_nccl_accepted(r->status) || captured || !mfu_nccl_op_moves_data(n->op)) return;
-    size_t i = add_call(b, r, t, CALL_NCCL); /* before out.nccl: it may move it */
-    b->out.nccl[i].calls++;
-    return;
-  }
-  case MFU_REC_KERNEL: /* categorized by name at the end, once per distinct name */
-    add_activity(b, r, r->u.kernel.correlation, r->u.kernel.name, CAT_COUNT);
-    return;
-  case MFU_REC_MEMCPY:
-    add_activity(b, r, r->u.memop.correlation, 0, CAT_MEMCPY);
-    return;
-  case MFU_REC_MEMSET:
-    add_activity(b, r, r->u.memop.correlation, 0, CAT_MEMSET);
-    return;
-  case MFU_REC_MARKER:
-    MFU_GROW(b->markers, b->nmarkers, b->markers_cap);
-    b->markers[b->nmarkers++] = (struct built_marker){r->t_start_ns, r->u.marker.id,
-                                                      r->u.marker.name, r->u.marker.kind};
-    return;
-  case MFU_REC_CORRELATION:
-    MFU_GROW(b->corr, b->ncorr, b->corr_cap);
-    b->corr[b->ncorr++] = (struct correlation_pair){r->u.correlation.correlation,
-                                                    r->u.correlation.external};
-    return;
-  default:
-    return;
+/* Each class's row in gemm[] or nccl[] and its entry in site_shapes[]: classes come in the
+ * order their first calls were read, so rows do too. */
+static void rows_of(struct call_times_builder *b, const struct rank_calls *c) {
+  b->row = mfu_xmalloc(c->nclasses, sizeof *b->row);
+  b->site_shape = mfu_xmalloc(c->nclasses, sizeof *b->site_shape);
+  for (size_t i = 0; i < c->nclasses; i++) {
+    const struct rank_call_class *k = &c->classes[i];
+    if (k->kind == RANK_CALL_LAUNCH) continue;
+    bool gemm = k->kind == RANK_CALL_GEMM;
+    size_t slot = gemm ? gemm_slot(b, &k->u.gemm) : nccl_slot(b, &k->u.nccl);
+    struct call_times_site key = {.site = k->callsite, .shape = (uint32_t)slot,
+                                  .kind = gemm ? MFU_REC_GEMM : MFU_REC_NCCL};
+    size_t s = slots_find(&b->site_shape_slots, site_hash(&key), same_site, b->site_shapes, &key,
+                          b->nsite_shapes);
+    if (s == b->nsite_shapes) {
+      MFU_GROW(b->site_shapes, b->nsite_shapes, b->site_shapes_cap);
+      b->site_shapes[b->nsite_shapes++] = key;
+    }
+    b->row[i] = (uint32_t)slot;
+    b->site_shape[i] = (uint32_t)s;
   }
 }
 
@@ -232,36 +126,17 @@ static struct call_times_kernel *kernel_entry(struct call_times_builder *b, uint
   return &b->out.kernels[i];
 }
 
-static bool same_name(const void *entries, size_t i, const void *key) {
-  return ((const uint32_t *)entries)[i] == *(const uint32_t *)key;
-}
-
-/* The category of a kernel by its name, each distinct name looked up and classified once. */
-static enum activity_category name_category(struct call_times_builder *b, uint32_t name,
-                                            const struct mfu_trace *t) {
-  size_t i = slots_find(&b->name_slots, mfu_hash_mix(MFU_HASH_SEED, name), same_name, b->names,
-                        &name, b->nnames);
-  if (i == b->nnames) {
-    const char *text = name ? mfu_trace_string(t, name) : NULL;
-    MFU_GROW(b->names, b->nnames, b->names_cap);
-    b->name_cat = mfu_xrealloc(b->name_cat, b->names_cap * sizeof *b->name_cat);
-    b->names[i] = name;
-    b->name_cat[b->nnames++] = (uint8_t)(text ? kernel_category(text) : CAT_OTHER);
-  }
-  return (enum activity_category)b->name_cat[i];
-}
-
 /* The NVTX ranges of the trace that say a phase (steps/phases.h). */
-static void phase_ranges_of(const struct call_times_builder *b, const struct mfu_trace *t,
+static void phase_ranges_of(const struct rank_calls *c, const struct mfu_trace *t,
                             struct phase_ranges *pr) {
-  struct steps_marker *m = mfu_xmalloc(b->nmarkers, sizeof *m);
-  for (size_t i = 0; i < b->nmarkers; i++) {
-    const struct built_marker *x = &b->markers[i];
+  struct steps_marker *m = mfu_xmalloc(c->nmarkers, sizeof *m);
+  for (size_t i = 0; i < c->nmarkers; i++) {
+    const struct rank_marker *x = &c->markers[i];
     m[i] = (struct steps_marker){(enum mfu_marker_kind)x->kind, x->time_ns, x->id,
                                  x->name ? mfu_trace_string(t, x->name) : NULL};
   }
-  struct steps_range *r = mfu_xmalloc(b->nmarkers, sizeof *r);
-  size_t n = steps_pair_markers(m, b->nmarkers, r);
+  struct steps_range *r = mfu_xmalloc(c->nmarkers, sizeof *r);
+  size_t n = steps_pair_markers(m, c->nmarkers, r);
   struct phase_range *p = mfu_xmalloc(n, sizeof *p);
   for (size_t i = 0; i < n; i++)
     p[i] = (struct phase_range){.thread = r[i].thread, .start_ns = r[i].start_ns,
@@ -272,75 +147,87 @@ static void phase_ranges_of(const struct call_times_builder *b, const struct mfu
   free(m);
 }
 
-/* The calls by call site, shape and the phase of the NVTX range around them: rows by a dense
- * index of (site_shapes[] entry, phase), in the order first seen. */
-static void add_sites(struct call_times_builder *b, const struct mfu_trace *t) {
+/* The calls by shape, and by call site, shape and the phase of the NVTX range around them:
+ * site rows by a dense index of (site_shapes[] entry, phase), in the order first seen. */
+static void add_calls(struct call_times_builder *b, const struct rank_calls *c,
+                      const struct mfu_trace *t) {
   struct phase_ranges pr;
-  phase_ranges_of(b, t, &pr);
+  phase_ranges_of(c, t, &pr);
   uint32_t *row_of = mfu_xcalloc(b->nsite_shapes * PHASE_COUNT, sizeof *row_of); /* row + 1 */
-  for (size_t i = 0; i < b->ncalls; i++) {
-    const struct built_call *c = &b->calls[i];
-    enum phase phase = phase_ranges_at(&pr, c->tid, c->start_ns, NULL);
-    uint32_t *at = &row_of[(size_t)c->site_shape * PHASE_COUNT + phase];
+  for (size_t i = 0; i < c->n; i++) {
+    uint32_t cls = c->cls[i];
+    const struct rank_call_class *k = &c->classes[cls];
+    if (k->kind == RANK_CALL_LAUNCH) continue;
+    if (k->kind == RANK_CALL_GEMM) {
+      b->out.gemm[b->row[cls]].calls++;
+      b->out.gemm[b->row[cls]].flops += k->flops;
+    } else {
+      b->out.nccl[b->row[cls]].calls++;
+    }
+    enum phase phase = phase_ranges_at(&pr, k->tid, c->seq[i].time_ns, NULL);
+    uint32_t *at = &row_of[(size_t)b->site_shape[cls] * PHASE_COUNT + phase];
     if (!*at) {
       MFU_GROW(b->out.sites, b->out.nsites, b->sites_cap);
-      b->out.sites[b->out.nsites] = b->site_shapes[c->site_shape];
+      b->out.sites[b->out.nsites] = b->site_shapes[b->site_shape[cls]];
       b->out.sites[b->out.nsites].range_phase = (uint8_t)phase;
       *at = (uint32_t)++b->out.nsites;
     }
     struct call_times_site *row = &b->out.sites[*at - 1];
     row->calls++;
-    row->timed_calls += c->timed;
-    row->flops += c->flops;
-    row->gpu_ns += c->gpu_ns;
-    row->host_ns += c->host_ns;
+    row->flops += k->flops;
+    row->host_ns += rank_column_get(&c->host_ns, i);
+    if (b->gpu_ns) {
+      row->timed_calls += b->timed[i];
+      row->gpu_ns += b->gpu_ns[i];
+    }
   }
   free(row_of);
   phase_ranges_free(&pr);
 }
 
-/* Each GPU activity's time to the call that launched it (CUPTI correlation -> external id ->
- * call) and to its kernel's row. */
-static void time_calls(struct call_times_builder *b, const struct mfu_trace *t) {
-  struct correlation_index ix;
-  correlation_index_init(&ix, b->corr, b->ncorr, b->ncalls ? &b->calls[0].external : NULL,
-                         sizeof *b->calls, b->ncalls);
-  for (size_t a = 0; a < b->nacts; a++) {
-    const struct built_activity *act = &b->acts[a];
-    enum activity_category cat = act->cat == CAT_COUNT ? name_category(b, act->name, t)
-                                                       : (enum activity_category)act->cat;
+/* Each GPU activity's time to the call that launched it (rank_calls_resolve) and to its
+ * kernel's row. */
+static void time_calls(struct call_times_builder *b, const struct rank_calls *c) {
+  b->gpu_ns = mfu_xcalloc(c->n, sizeof *b->gpu_ns);
+  b->timed = mfu_xcalloc(c->n, sizeof *b->timed);
+  for (size_t a = 0; a < c->nacts; a++) {
+    const struct rank_activity *act = &c->acts[a];
+    enum activity_category cat = (enum activity_category)act->cat;
+    uint64_t ns = act->end_ns > act->start_ns ? act->end_ns - act->start_ns : 0;
     /* A call's time is its kernels': a copy it made ran on a copy engine, beside them. */
     bool copy = cat == CAT_MEMCPY || cat == CAT_MEMSET;
-    size_t i = copy ? CORRELATION_NONE : correlation_find(&ix, act->correlation);
-    if (i != CORRELATION_NONE) {
-      struct built_call *c = &b->calls[i];
-      bool first = !c->timed;
-      c->timed = true;
-      c->gpu_ns += act->ns;
-      if (c->kind == CALL_GEMM) {
-        struct call_times_gemm *g = &b->out.gemm[c->slot];
-        g->gpu_ns += act->ns;
+    uint32_t i = copy ? RANK_CALL_NONE : act->call;
+    uint32_t cls = i == RANK_CALL_NONE ? 0 : c->cls[i];
+    if (i != RANK_CALL_NONE && c->classes[cls].kind != RANK_CALL_LAUNCH) {
+      const struct rank_call_class *k = &c->classes[cls];
+      bool first = !b->timed[i];
+      b->timed[i] = 1;
+      b->gpu_ns[i] += ns;
+      if (k->kind == RANK_CALL_GEMM) {
+        struct call_times_gemm *g = &b->out.gemm[b->row[cls]];
+        g->gpu_ns += ns;
         g->timed_calls += first;
-        if (first) g->timed_flops += c->flops;
+        if (first) g->timed_flops += k->flops;
         cat = CAT_GEMM;
       } else {
-        struct call_times_nccl *n = &b->out.nccl[c->slot];
-        n->gpu_ns += act->ns;
+        struct call_times_nccl *n = &b->out.nccl[b->row[cls]];
+        n->gpu_ns += ns;
         n->timed_calls += first;
         cat = CAT_NCCL;
       }
     }
-    struct call_times_kernel *k = kernel_entry(b, act->name, cat);
-    k->count++;
-    k->ns += act->ns;
+    struct call_times_kernel *kr = kernel_entry(b, act->name, cat);
+    kr->count++;
+    kr->ns += ns;
   }
-  correlation_index_free(&ix);
 }
 
-void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
+void call_times_finish(const struct rank_calls *c, const struct mfu_trace *t,
                        struct call_times *out) {
-  if (b->nacts) time_calls(b, t); /* none in a trace without the GPU timeline */
-  add_sites(b, t);
+  struct call_times_builder *b = mfu_xcalloc(1, sizeof *b);
+  rows_of(b, c);
+  if (c->nacts) time_calls(b, c); /* none in a trace without the GPU timeline */
+  add_calls(b, c, t);
   for (size_t i = 0; i < b->out.nkernels; i++) {
     const char *text = b->kernel_name[i] ? mfu_trace_string(t, b->kernel_name[i]) : NULL;
     b->out.kernels[i].name = text ? mfu_xstrdup(text) : NULL;
@@ -349,17 +236,13 @@ void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
   slots_free(&b->gemm_slots);
   slots_free(&b->nccl_slots);
   slots_free(&b->kernel_slots);
-  trace_memo_free(&b->rows);
-  slots_free(&b->name_slots);
-  free(b->names);
-  free(b->name_cat);
-  free(b->kernel_name);
   slots_free(&b->site_shape_slots);
   free(b->site_shapes);
-  free(b->markers);
-  free(b->calls);
-  free(b->acts);
-  free(b->corr);
+  free(b->kernel_name);
+  free(b->row);
+  free(b->site_shape);
+  free(b->gpu_ns);
+  free(b->timed);
   free(b);
 }
 

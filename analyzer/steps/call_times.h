@@ -5,20 +5,18 @@
  * they are not its time, and stay copies); kernels no intercepted call claims keep the
  * category of their name (timeline/kernels.h). Over the whole trace, warm-up steps included.
  * Calls captured into CUDA graphs are not here: their kernels run under the graph's launches,
- * which claim them. Built while the file is read, like rank_steps:
+ * which claim them. From the rank's calls (calls.h), read once for it and for rank_steps:
  *
- *     struct call_times_builder *b = call_times_builder_new();
- *     for each record r: call_times_add(b, r, &trace);   // any order
- *     call_times_finish(b, &trace, &fs->call_times);     // names kernels; frees the builder
+ *     call_times_finish(calls, &trace, &fs->call_times); // names kernels
  *
- * Memory while building: ~56 bytes per call, ~24 per GPU activity and NVTX marker, 16 per
- * correlation. */
+ * Memory while finishing: 9 bytes per call with a GPU timeline (its time), none without. */
 #ifndef MFU_CALL_TIMES_H
 #define MFU_CALL_TIMES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calls.h"
 #include "timeline/timeline.h"
 #include "trace/reader.h"
 
@@ -72,19 +70,9 @@ struct call_times {
   size_t nsites;
 };
 
-struct call_times_builder; /* private */
-struct call_times_builder *call_times_builder_new(void);
-
-/* Takes what it needs from one record: successful GEMM and NCCL calls that ran when made,
- * kernels, memcpys, memsets and correlations. */
-/* Room for the calls and activities of a file of about `records` records (a hint). */
-void call_times_reserve(struct call_times_builder *b, size_t records);
-void call_times_add(struct call_times_builder *b, const struct mfu_record *r,
-                    const struct mfu_trace *t);
-
-/* Ties the activities to their calls and names the kernels from the trace's string table;
- * frees the builder. */
-void call_times_finish(struct call_times_builder *b, const struct mfu_trace *t,
+/* Ties the activities to their calls (rank_calls_resolve did: calls.h), sums the calls by
+ * shape, call site and phase, and names the kernels from the trace's string table. */
+void call_times_finish(const struct rank_calls *c, const struct mfu_trace *t,
                        struct call_times *out);
 
 void call_times_free(struct call_times *c);

@@ -26,15 +26,17 @@ static int by_external(const void *a, const void *b) {
   return MFU_COMPARE(x->external, y->external);
 }
 
-void correlation_index_init(struct correlation_index *ix, struct correlation_pair *pairs,
-                            size_t npairs, const uint64_t *external, size_t stride, size_t ncalls) {
+/* The calls' external ids are at `external`, `stride` bytes apart, of `width` bytes (4 or 8). */
+static void index_init(struct correlation_index *ix, struct correlation_pair *pairs, size_t npairs,
+                       const void *external, size_t stride, size_t width, size_t ncalls) {
   *ix = (struct correlation_index){.pairs = pairs, .npairs = npairs};
   uint64_t max_cupti = 0, max_external = 0;
   for (size_t i = 0; i < npairs; i++)
     if (pairs[i].cupti > max_cupti) max_cupti = pairs[i].cupti;
   ix->calls = mfu_xmalloc(ncalls, sizeof *ix->calls);
   for (size_t i = 0; i < ncalls; i++) {
-    uint64_t e = *(const uint64_t *)((const char *)external + i * stride);
+    const void *at = (const char *)external + i * stride;
+    uint64_t e = width == 4 ? *(const uint32_t *)at : *(const uint64_t *)at;
     if (e) ix->calls[ix->ncalls++] = (struct correlation_call){e, i};
     if (e > max_external) max_external = e;
   }
@@ -52,6 +54,16 @@ void correlation_index_init(struct correlation_index *ix, struct correlation_pai
   } else {
     mfu_sort(ix->calls, ix->ncalls, sizeof *ix->calls, by_external);
   }
+}
+
+void correlation_index_init(struct correlation_index *ix, struct correlation_pair *pairs,
+                            size_t npairs, const uint64_t *external, size_t stride, size_t ncalls) {
+  index_init(ix, pairs, npairs, external, stride, sizeof *external, ncalls);
+}
+
+void correlation_index_init32(struct correlation_index *ix, struct correlation_pair *pairs,
+                              size_t npairs, const uint32_t *external, size_t ncalls) {
+  index_init(ix, pairs, npairs, external, sizeof *external, sizeof *external, ncalls);
 }
 
 size_t correlation_find(const struct correlation_index *ix, uint64_t cupti) {

@@ -43,6 +43,10 @@ void correlation_index_init(struct correlation_index *ix, struct correlation_pai
 
 /* The index of the intercepted call that launched the activity with CUPTI correlation id
  * `cupti`, or CORRELATION_NONE (no CORRELATION record, or no such call). */
+/* The same with the calls' external ids in an array of 32-bit ids. */
+void correlation_index_init32(struct correlation_index *ix, struct correlation_pair *pairs,
+                              size_t npairs, const uint32_t *external, size_t ncalls);
+
 size_t correlation_find(const struct correlation_index *ix, uint64_t cupti);
 
 void correlation_index_free(struct correlation_index *ix);

@@ -1,12 +1,10 @@
 /* rank_steps: the training steps of one rank (one trace file), what each step computed and
  * how long it took, and, when the trace holds a GPU timeline (CUPTI), how its GPU time was
  * spent. Built while the file is read (job.c feeds it every record), independent of any
- * model or peak: the report turns it into MFU and the efficiency factors.
+ * model or peak: the report turns it into MFU and the efficiency factors. From the rank's
+ * calls (calls.h), read once for it and for call_times:
  *
- *     struct rank_steps_builder *b = rank_steps_builder_new(step_range);
- *     for each record r: rank_steps_add(&b, r, &trace);     // any order
- *     rank_steps_add_launches(&b, &graphs, capture_flops);  // after mfu_graphs_resolve
- *     rank_steps_finish(&b, &fs->steps);                    // frees the builder
+ *     rank_steps_finish(calls, &trace, step_range, &fs->steps);  // frees the calls
  *
  * Steps come, in this order of preference (rank_steps.method says which):
  *   - with a step range (mfu report --step-range REGEX): the NVTX ranges (push/pop or
@@ -21,7 +19,9 @@
  * ends with its range), and warm-up is detected as for automatic steps. A step's window
  * is its GPU time when GPU activities (kernels, memcpys, memsets) were correlated to its
  * calls (from the step's first such activity to the next step's first; the last step ends
- * with its last one), else its host time. Memory while building: ~40 bytes per call and per GPU activity of the rank. */
+ * with its last one), else its host time. Memory while finishing: none per call when the
+ * calls were read in time order, else 24 bytes per call (their sequence in time order and
+ * where each came from), and 72 per GPU activity; detect.h's own. */
 #ifndef MFU_RANK_STEPS_H
 #define MFU_RANK_STEPS_H
 
@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace/graphs.h"
+#include "calls.h"
 #include "timeline/timeline.h"
 #include "trace/reader.h"
 
@@ -58,27 +58,11 @@ struct rank_steps {
   char method[160];           /* "markers REGEX", "profiler" or "automatic" */
 };
 
-struct rank_steps_builder; /* private */
-/* `step_range` (may be NULL, copied): a POSIX extended regular expression selecting the NVTX
- * ranges that are steps, as above. */
-struct rank_steps_builder *rank_steps_builder_new(const char *step_range);
-
-/* Takes what the analysis needs from one record: successful GEMM and NCCL calls that ran when
- * made (not captured into a graph), activity and correlation records, the device, markers
- * (their names copied from the trace's string table). */
-void rank_steps_add(struct rank_steps_builder *b, const struct mfu_record *r,
-                    const struct mfu_trace *t);
-
-/* Room for the calls and activities of a file of about `records` records (a hint). */
-void rank_steps_reserve(struct rank_steps_builder *b, size_t records);
-
-/* Each graph launch becomes one call, with the FLOPs of the captures it ran
- * (capture_flops[i]: the successful GEMM FLOPs captured in g->captures[i]). */
-void rank_steps_add_launches(struct rank_steps_builder *b, const struct mfu_graphs *g,
-                             const double *capture_flops);
-
-/* Detects the steps and measures them; frees the builder. */
-void rank_steps_finish(struct rank_steps_builder *b, struct rank_steps *out);
+/* Detects the steps of the rank whose calls are `c` (resolved: calls.h) and measures them,
+ * the markers' names from `t`; `step_range` (may be NULL): a POSIX extended regular
+ * expression selecting the NVTX ranges that are steps, as above. Frees c. */
+void rank_steps_finish(struct rank_calls *c, const struct mfu_trace *t, const char *step_range,
+                       struct rank_steps *out);
 
 void rank_steps_free(struct rank_steps *s);
 
