@@ -1,13 +1,14 @@
 /* detect: see detect.h. */
 #include "detect.h"
 
-#include <math.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect_index.h"
+#include "detect_warmup.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/sort.h"
@@ -33,138 +34,10 @@ static uint64_t majority(const uint64_t *v, size_t n, size_t *count) {
   return value;
 }
 
-/* ------------------------------------------------------------------------- warm-up */
-
-static double median(double *v, size_t n) {
-  mfu_sort(v, n, sizeof *v, mfu_compare_double);
-  return v[n / 2];
-}
-
-/* Calls are indexed by 32 bits throughout (half the memory traffic of size_t): a sequence
- * has fewer than NONE calls, and NONE marks an empty slot or a group not seen yet. */
-#define NONE UINT32_MAX
-
-/* The calls' keys as dense ids, 0, 1, 2... by first occurrence, into id: open addressing on
- * the keys themselves (they are hashes already), the table at most half full. n < NONE. */
-static size_t dense_ids(const struct steps_call *c, size_t n, uint32_t *id) {
-  size_t cap = 64;
-  uint32_t distinct = 0;
-  uint64_t *keys = mfu_xmalloc(cap, sizeof *keys);
-  uint32_t *ids = mfu_xmalloc(cap, sizeof *ids);
-  for (size_t i = 0; i < cap; i++) ids[i] = NONE;
-  for (size_t i = 0; i < n; i++) {
-    uint64_t key = c[i].key;
-    size_t at = (size_t)(key ^ key >> 29) & (cap - 1);
-    while (ids[at] != NONE && keys[at] != key) at = (at + 1) & (cap - 1);
-    if (ids[at] != NONE) {
-      id[i] = ids[at];
-      continue;
-    }
-    keys[at] = key, ids[at] = id[i] = distinct++;
-    if (2 * (size_t)distinct <= cap) continue;
-    size_t grown = 2 * cap; /* rehash into twice the room */
-    uint64_t *k2 = mfu_xmalloc(grown, sizeof *k2);
-    uint32_t *i2 = mfu_xmalloc(grown, sizeof *i2);
-    for (size_t j = 0; j < grown; j++) i2[j] = NONE;
-    for (size_t j = 0; j < cap; j++) {
-      if (ids[j] == NONE) continue;
-      size_t to = (size_t)(keys[j] ^ keys[j] >> 29) & (grown - 1);
-      while (i2[to] != NONE) to = (to + 1) & (grown - 1);
-      k2[to] = keys[j], i2[to] = ids[j];
-    }
-    free(keys);
-    free(ids);
-    keys = k2, ids = i2, cap = grown;
-  }
-  free(keys);
-  free(ids);
-  return distinct;
-}
-
-/* The distinct ids of a step's calls, into set (seen[id] = mark for each), and how many. */
-static size_t id_set(const uint32_t *id, const struct steps_span *s, uint32_t *seen,
-                     uint32_t mark, uint32_t *set) {
-  size_t distinct = 0;
-  for (size_t i = s->first; i < s->end; i++)
-    if (seen[id[i]] != mark) seen[id[i]] = mark, set[distinct++] = id[i];
-  return distinct;
-}
-
-/* steps_warmup over the calls' dense ids (id[i] < distinct). */
-static size_t warmup_of_ids(const uint32_t *id, size_t distinct, const struct steps_span *s,
-                            size_t n) {
-  if (n < 3) return 0;
-  /* The median step: of median length and, among equals, position (not the first). */
-  struct mfu_sort_pair *by_length = mfu_xmalloc(n, sizeof *by_length);
-  for (size_t i = 0; i < n; i++) by_length[i] = (struct mfu_sort_pair){s[i].end - s[i].first, i};
-  mfu_sort(by_length, n, sizeof *by_length, mfu_compare_pairs);
-  size_t ref = by_length[n / 2].index, longest = by_length[n - 1].value;
-  uint32_t *seen = mfu_xmalloc(distinct, sizeof *seen), *in_ref = mfu_xcalloc(distinct, sizeof *in_ref);
-  uint32_t *set = mfu_xmalloc(longest, sizeof *set);
-  for (size_t i = 0; i < distinct; i++) seen[i] = NONE;
-  size_t nref = id_set(id, &s[ref], in_ref, 1, set);
-  double *sim = mfu_xmalloc(n, sizeof *sim), *v = mfu_xmalloc(n, sizeof *v);
-  for (size_t i = 0; i < n; i++) { /* the Jaccard similarity of its set of keys and ref's */
-    size_t nset = id_set(id, &s[i], seen, (uint32_t)i, set), shared = 0;
-    for (size_t k = 0; k < nset; k++) shared += in_ref[set[k]];
-    v[i] = sim[i] = nset + nref ? (double)shared / (double)(nset + nref - shared) : 1;
-  }
-  double typical = median(v, n);
-  for (size_t i = 0; i < n; i++) v[i] = fabs(sim[i] - typical);
-  double threshold = typical - 3 * median(v, n);
-  size_t warm = 0;
-  while (warm < n && sim[warm] < threshold) warm++;
-  free(v);
-  free(sim);
-  free(set);
-  free(in_ref);
-  free(seen);
-  free(by_length);
-  return warm;
-}
-
-size_t steps_warmup(const struct steps_call *c, const struct steps_span *s, size_t n) {
-  size_t calls = n < 3 ? 0 : s[n - 1].end;
-  if (n < 3 || calls >= NONE) return 0; /* none found in more than 32 bits' worth of calls */
-  uint32_t *id = mfu_xmalloc(calls, sizeof *id);
-  size_t warm = warmup_of_ids(id, dense_ids(c, calls, id), s, n);
-  free(id);
-  return warm;
-}
-
 /* -------------------------------------------------------------- automatic detection */
 
-/* The calls grouped by key (groups in no particular order). */
-struct index {
-  const struct steps_call *c;
-  size_t n;
-  uint32_t *pos;   /* call positions, grouped by key, each group in call order */
-  uint32_t *start; /* group g's positions are pos[start[g] .. start[g + 1]) */
-  uint32_t *group; /* the group of each call */
-  size_t ngroups;
-};
-
-/* Groups in order of first occurrence (dense_ids), each group's positions by counting: O(n). */
-static void index_build(struct index *ix, const struct steps_call *c, size_t n) {
-  *ix = (struct index){c, n, mfu_xmalloc(n, sizeof(uint32_t)), NULL, mfu_xmalloc(n, sizeof(uint32_t)), 0};
-  ix->ngroups = dense_ids(c, n, ix->group);
-  ix->start = mfu_xcalloc(ix->ngroups + 1, sizeof(uint32_t));
-  for (size_t i = 0; i < n; i++) ix->start[ix->group[i] + 1]++;
-  for (size_t g = 0; g < ix->ngroups; g++) ix->start[g + 1] += ix->start[g];
-  uint32_t *next = mfu_xmalloc(ix->ngroups, sizeof *next);
-  memcpy(next, ix->start, ix->ngroups * sizeof *next);
-  for (size_t i = 0; i < n; i++) ix->pos[next[ix->group[i]]++] = (uint32_t)i;
-  free(next);
-}
-
-static void index_free(struct index *ix) {
-  free(ix->pos);
-  free(ix->start);
-  free(ix->group);
-}
-
-static const uint32_t *positions(const struct index *ix, size_t g) { return ix->pos + ix->start[g]; }
-static size_t count(const struct index *ix, size_t g) { return ix->start[g + 1] - ix->start[g]; }
+static const uint32_t *positions(const struct detect_index *ix, size_t g) { return detect_positions(ix, g); }
+static size_t count(const struct detect_index *ix, size_t g) { return detect_count(ix, g); }
 
 /* The k-th smallest of v[0..n) (k < n), reordering v: quickselect, O(n) expected. */
 static uint32_t select_u32(uint32_t *v, size_t n, size_t k) {
@@ -187,15 +60,34 @@ static uint32_t select_u32(uint32_t *v, size_t n, size_t k) {
   return v[want];
 }
 
+/* The median of the gaps between successive calls at p[0..c) (c >= 2, buf room for c): the
+ * ((c − 1) / 2)-th smallest. Fewer than half of them exceed twice their mean; where that
+ * bounds the median to a range smaller than their number, by counting them into it, else by
+ * quickselect. */
+static size_t median_gap(const uint32_t *p, size_t c, uint32_t *buf) {
+  size_t gaps = c - 1, k = gaps / 2, limit = 2 * (size_t)(p[c - 1] - p[0]) / gaps + 1;
+  if (limit >= gaps) {
+    for (size_t i = 0; i < gaps; i++) buf[i] = p[i + 1] - p[i];
+    return select_u32(buf, gaps, k);
+  }
+  memset(buf, 0, (limit + 1) * sizeof *buf);
+  for (size_t i = 0; i < gaps; i++)
+    if (p[i + 1] - p[i] <= limit) buf[p[i + 1] - p[i]]++;
+  size_t below = 0, v = 0; /* below: the gaps shorter than v */
+  while (below + buf[v] <= k) below += buf[v++];
+  return v;
+}
+
 /* Whether most of the span from a call's first to its last occurrence lies in gaps within a
  * factor of two of the median gap: true of a call made once per step (steps vary in length
  * a little, a warm-up or logging step more), false of calls made in bursts (once per layer
  * in the forward pass) or at random (gaps spread out exponentially). */
-static bool regular(const uint32_t *p, size_t c, uint32_t *gaps) {
-  for (size_t i = 0; i + 1 < c; i++) gaps[i] = p[i + 1] - p[i];
-  size_t med = select_u32(gaps, c - 1, (c - 1) / 2), inside = 0;
-  for (size_t i = 0; i + 1 < c; i++)
-    if (2 * (size_t)gaps[i] >= med && gaps[i] <= 2 * med) inside += gaps[i];
+static bool regular(const uint32_t *p, size_t c, uint32_t *buf) {
+  size_t med = median_gap(p, c, buf), inside = 0;
+  for (size_t i = 0; i + 1 < c; i++) {
+    size_t gap = p[i + 1] - p[i];
+    if (2 * gap >= med && gap <= 2 * med) inside += gap;
+  }
   return most(inside, p[c - 1] - p[0]);
 }
 
@@ -211,23 +103,25 @@ struct candidate {
 
 /* A key that recurs regularly: a candidate anchor, before it is evaluated. */
 struct recurring {
-  size_t count, first, group;
+  size_t count, group;
 };
 
-static int by_count_then_first(const void *a, const void *b) {
+static int by_count(const void *a, const void *b) {
   const struct recurring *x = a, *y = b;
-  return x->count != y->count ? MFU_COMPARE(y->count, x->count) : MFU_COMPARE(x->first, y->first);
+  return MFU_COMPARE(y->count, x->count);
 }
 
 /* Scratch space, reused for every candidate. */
 struct detect_scratch {
-  uint32_t *stamp;   /* per group: the last segment it was seen in */
-  uint32_t *present; /* per group: in how many segments */
-  uint32_t *calls;   /* per group: how many calls the segments hold */
-  bool *periodic;  /* per group: present in most segments */
-  uint64_t *seg;   /* per segment: a signature hash, or a count */
-  uint64_t *sets;  /* per segment of the candidate being chosen: its set of keys */
+  uint32_t *stamp;    /* per group: the last segment it was seen in */
+  uint64_t *periodic; /* per group: bit k set when present in most segments of candidate k */
+  uint64_t *seg;      /* per segment: a signature hash, or a count */
+  uint64_t *sets;     /* per segment of the candidate being chosen: its set of keys */
 };
+
+static bool is_periodic(const struct detect_scratch *w, size_t g, size_t k) {
+  return w->periodic[g] >> k & 1;
+}
 
 /* For each call p from the anchor's first occurrence a[0] to its last a[c − 1], with the
  * segment j it is in: [a[j], a[j + 1]) (uint32_t j, for the stamps). */
@@ -235,66 +129,77 @@ struct detect_scratch {
   for (uint32_t j = 0; j + 1 < (c); j++) \
     for (size_t p = (a)[j]; p < (a)[j + 1]; p++)
 
-/* How many of the calls at x[0..xc) each segment holds, into counts. */
-static void count_per_segment(const uint32_t *x, size_t xc, const uint32_t *a, size_t c,
-                              uint64_t *counts) {
-  memset(counts, 0, (c - 1) * sizeof *counts);
-  size_t i = 0, j = 0;
-  while (i < xc && x[i] < a[0]) i++;
-  for (; i < xc && x[i] < a[c - 1]; i++) { /* x and a ascend: x[i] in segment j */
-    while (x[i] >= a[j + 1]) j++;
-    counts[j]++;
+/* The first i in [from, xc) with x[i] >= v, else xc (x ascends): galloping from `from`,
+ * O(log(i − from)). */
+static size_t gallop(const uint32_t *x, size_t from, size_t xc, uint32_t v) {
+  size_t lo = from, hi = from, step = 1;
+  while (hi < xc && x[hi] < v) lo = hi + 1, hi += step, step *= 2; /* x[lo − 1] < v */
+  if (hi > xc) hi = xc;
+  while (lo < hi) { /* x[lo − 1] < v, and x[hi] >= v or hi = xc */
+    size_t mid = lo + (hi - lo) / 2;
+    if (x[mid] < v) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
 }
 
-/* Marks the keys present in most of the segments between the occurrences a[0..c) of an
- * anchor, and returns how many calls of those keys the segments hold. */
-static size_t mark_periodic(const struct index *ix, struct detect_scratch *w, const uint32_t *a,
-                            size_t c) {
-  size_t explained = 0;
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = NONE, w->present[g] = w->calls[g] = 0;
-  FOR_SEGMENT_CALLS(p, j, a, c) {
-    uint32_t g = ix->group[p];
-    w->calls[g]++;
-    if (w->stamp[g] != j) w->stamp[g] = j, w->present[g]++;
+/* Of the calls at x[0..xc), those the segments between a[0..c) hold: how many segments hold
+ * one (returned), how many they are in all (*calls), and, with counts, how many each holds.
+ * O(c log(xc / c)) by galloping, for calls made about once per segment or more. */
+static size_t per_segment(const uint32_t *x, size_t xc, const uint32_t *a, size_t c,
+                          uint64_t *counts, size_t *calls) {
+  size_t i = gallop(x, 0, xc, a[0]), from = i, held = 0;
+  for (size_t j = 0; j + 1 < c; j++) { /* x[i ..) in segment j, [a[j], a[j + 1]) */
+    size_t end = gallop(x, i, xc, a[j + 1]);
+    if (counts) counts[j] = end - i;
+    held += end > i, i = end;
   }
-  for (size_t g = 0; g < ix->ngroups; g++) {
-    w->periodic[g] = most(w->present[g], c - 1);
-    explained += w->periodic[g] ? w->calls[g] : 0;
-  }
+  *calls = i - from;
+  return held;
+}
+
+/* Marks (bit k of w->periodic) the keys present in most of the segments between the
+ * occurrences a[0..c) of candidate k, and returns how many calls of those keys the segments
+ * hold; *keys: how many keys. Only a key made in most segments at all can be. */
+static size_t mark_periodic(const struct detect_index *ix, struct detect_scratch *w, size_t k,
+                            const uint32_t *a, size_t c, size_t *keys) {
+  size_t explained = 0, calls;
+  *keys = 0;
+  for (size_t g = 0; g < ix->ngroups; g++)
+    if (most(count(ix, g), c - 1) &&
+        most(per_segment(positions(ix, g), count(ix, g), a, c, NULL, &calls), c - 1)) {
+      w->periodic[g] |= (uint64_t)1 << k;
+      explained += calls, ++*keys;
+    }
   return explained;
 }
 
 /* How many segments have the usual signature: their periodic keys in order of first
  * occurrence, each once. Repeats do not count, so that layers repeated a varying number of
  * times leave the signature alone; the order does, so that random calls do not agree. */
-static size_t agreement(const struct index *ix, struct detect_scratch *w, const uint32_t *a,
-                        size_t c) {
+static size_t agreement(const struct detect_index *ix, struct detect_scratch *w, size_t k,
+                        const uint32_t *a, size_t c) {
   size_t segments = c - 1, agree;
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = NONE;
+  for (size_t g = 0; g < ix->ngroups; g++) /* seen in segments before stamp[g], or not periodic */
+    w->stamp[g] = is_periodic(w, g, k) ? 0 : DETECT_NONE;
   for (size_t j = 0; j < segments; j++) w->seg[j] = MFU_HASH_SEED;
   FOR_SEGMENT_CALLS(p, j, a, c) {
     uint32_t g = ix->group[p];
-    if (!w->periodic[g] || w->stamp[g] == j) continue;
-    w->stamp[g] = j;
-    w->seg[j] = mfu_hash_mix(w->seg[j], ix->c[p].key);
+    if (w->stamp[g] > j) continue;
+    w->stamp[g] = j + 1;
+    w->seg[j] = mfu_hash_mix(w->seg[j], ix->key[g]);
   }
   majority(w->seg, segments, &agree);
   return agree;
 }
 
-/* Whether the calls at x[0..xc) occur the same number of times, *times, in most segments. */
-static bool steady(const uint32_t *x, size_t xc, const uint32_t *a, size_t c, uint64_t *counts,
-                   uint64_t *times) {
-  size_t agree;
-  count_per_segment(x, xc, a, c, counts);
+/* Whether group g's calls occur the same number of times, *times, in most segments. */
+static bool steady_group(const struct detect_index *ix, size_t g, const uint32_t *a, size_t c,
+                         uint64_t *counts, uint64_t *times) {
+  size_t agree, calls;
+  per_segment(positions(ix, g), count(ix, g), a, c, counts, &calls);
   *times = majority(counts, c - 1, &agree);
   return most(agree, c - 1);
-}
-
-static bool steady_group(const struct index *ix, size_t g, const uint32_t *a, size_t c,
-                         uint64_t *counts, uint64_t *times) {
-  return steady(positions(ix, g), count(ix, g), a, c, counts, times);
 }
 
 /* A candidate is valid when most segments have the usual signature; when at least three
@@ -303,32 +208,40 @@ static bool steady_group(const struct index *ix, size_t g, const uint32_t *a, si
  * the agreeing segments, are at least MIN_EVIDENCE (two periods of eight calls, or sixteen
  * of three); and when every candidate made more often is steady too: a call made once every
  * few steps (at the first step of each new sequence length, say) would otherwise make
- * several steps look like one. */
+ * several steps look like one. Each test is made only while the others pass, the cheapest
+ * first. */
 #define MIN_EVIDENCE 16
-static void evaluate(const struct index *ix, struct detect_scratch *w, struct candidate *cand, size_t k) {
+static bool enough(size_t steady_keys, size_t agree) {
+  return steady_keys >= 3 && steady_keys * agree >= MIN_EVIDENCE;
+}
+
+static void evaluate(const struct detect_index *ix, struct detect_scratch *w,
+                     struct candidate *cand, size_t k) {
   struct candidate *x = &cand[k];
   const uint32_t *a = positions(ix, x->group);
-  size_t c = count(ix, x->group), steady_keys = 0;
+  size_t c = count(ix, x->group), keys = 0, steady_keys = 0;
   uint64_t times;
   x->segments = c - 1;
-  x->explained = mark_periodic(ix, w, a, c);
-  x->agree = agreement(ix, w, a, c);
-  for (size_t g = 0; g < ix->ngroups; g++)
-    steady_keys += w->periodic[g] && steady_group(ix, g, a, c, w->seg, &times);
-  x->valid = most(x->agree, x->segments) && steady_keys >= 3 &&
-             steady_keys * x->agree >= MIN_EVIDENCE;
+  x->valid = true;
   for (size_t i = 0; i < k && x->valid; i++)
     x->valid = steady_group(ix, cand[i].group, a, c, w->seg, &times);
+  if (x->valid) x->explained = mark_periodic(ix, w, k, a, c, &keys);
+  x->valid = x->valid && keys >= 3;
+  if (x->valid) x->agree = agreement(ix, w, k, a, c);
+  x->valid = x->valid && most(x->agree, x->segments);
+  for (size_t g = 0; x->valid && g < ix->ngroups && !enough(steady_keys, x->agree); g++)
+    steady_keys += is_periodic(w, g, k) && steady_group(ix, g, a, c, w->seg, &times);
+  x->valid = x->valid && enough(steady_keys, x->agree);
 }
 
 /* The set of keys in each segment, as an order-free hash, into h. */
-static void segment_sets(const struct index *ix, struct detect_scratch *w, const uint32_t *a,
+static void segment_sets(const struct detect_index *ix, struct detect_scratch *w, const uint32_t *a,
                          size_t c, uint64_t *h) {
-  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = NONE;
+  for (size_t g = 0; g < ix->ngroups; g++) w->stamp[g] = DETECT_NONE;
   for (size_t j = 0; j + 1 < c; j++) h[j] = 0;
   FOR_SEGMENT_CALLS(p, j, a, c) {
     uint32_t g = ix->group[p];
-    if (w->stamp[g] != j) w->stamp[g] = j, h[j] += mfu_hash_mix(MFU_HASH_SEED, ix->c[p].key);
+    if (w->stamp[g] != j) w->stamp[g] = j, h[j] += mfu_hash_mix(MFU_HASH_SEED, ix->key[g]);
   }
 }
 
@@ -340,15 +253,18 @@ static void segment_sets(const struct index *ix, struct detect_scratch *w, const
  * x's periods repeat their calls every m periods; and x explains less than three quarters
  * of the calls y explains. (Logging every tenth step makes a whole super-period of the step,
  * but explains few more calls; a call that recurs every few steps by chance, at the steps of
- * one sequence length, does not make x's periods repeat.) w->sets holds x's segment_sets. */
-static bool absorbs(const struct index *ix, struct detect_scratch *w, const struct candidate *x,
-                    const struct candidate *y) {
+ * one sequence length, does not make x's periods repeat.) w->sets holds x's segment_sets,
+ * once *sets says so. */
+static bool absorbs(const struct detect_index *ix, struct detect_scratch *w,
+                    const struct candidate *x, const struct candidate *y, bool *sets) {
   uint64_t m;
   const uint32_t *a = positions(ix, y->group);
   if (most(x->explained, y->explained) ||
       !steady_group(ix, x->group, a, y->segments + 1, w->seg, &m) || m < 2 ||
       x->segments + 1 > m * (y->segments + 2) || m >= x->segments)
     return false;
+  if (!*sets) segment_sets(ix, w, positions(ix, x->group), x->segments + 1, w->sets);
+  *sets = true;
   size_t same = 0;
   for (size_t j = 0; j + m < x->segments; j++) same += w->sets[j] == w->sets[j + m];
   return most(same, x->segments - m);
@@ -356,89 +272,101 @@ static bool absorbs(const struct index *ix, struct detect_scratch *w, const stru
 
 /* The anchor: the valid candidate with the most periods that no coarser valid candidate
  * absorbs. Candidates come made most often (finest) first. */
-static const struct candidate *choose(const struct index *ix, struct detect_scratch *w,
+static const struct candidate *choose(const struct detect_index *ix, struct detect_scratch *w,
                                       const struct candidate *cand, size_t k) {
   for (size_t i = 0; i < k; i++) {
     if (!cand[i].valid) continue;
-    segment_sets(ix, w, positions(ix, cand[i].group), cand[i].segments + 1, w->sets);
+    bool sets = false;
     size_t j = i + 1;
-    while (j < k && !(cand[j].valid && absorbs(ix, w, &cand[i], &cand[j]))) j++;
+    while (j < k && !(cand[j].valid && absorbs(ix, w, &cand[i], &cand[j], &sets))) j++;
     if (j == k) return &cand[i];
   }
   return NULL;
 }
 
+/* The periodic calls of the anchor, in call order: their positions, and their groups. */
+struct periodic {
+  const uint32_t *at, *group; /* the group of z.at[i] is group[at[i]] */
+  size_t n;
+};
+
+static uint32_t z_group(const struct periodic *z, size_t i) { return z->group[z->at[i]]; }
+
+/* The index in z of the periodic call at position p, from index i on (z->at[i] <= p): at most
+ * i + (p − z->at[i]), and there when all calls between are periodic. */
+static size_t z_index(const struct periodic *z, size_t i, uint32_t p) {
+  size_t last = i + (p - z->at[i]) < z->n ? i + (p - z->at[i]) : z->n - 1;
+  return z->at[last] == p ? last : gallop(z->at, i, last, p);
+}
+
 /* Where one step ends and the next starts, in the periodic calls: `last` followed by
- * `first`, with the two periodic calls usual before them and the two usual after. */
+ * `first` (groups), with the two periodic calls usual before them and the two usual after
+ * (keys; 0 where there were none to tell). */
 struct cut {
-  uint64_t last, first;
+  uint32_t last, first;
   uint64_t before[2], after[2]; /* at offsets −3, −2 and +1, +2 from `first` */
   size_t shortest;              /* the fewest periodic calls a step holds: a quarter of the
                                    usual number, which steps of varying length stay above */
-};
-
-struct pred {
-  uint64_t key;
-  size_t seg, at; /* the segment, and the index in z of the call it precedes */
+  uint32_t *firsts;             /* the indexes in z of `first`'s calls, the only places for
+                                   a cut (free it) */
+  size_t nfirsts;
 };
 
 /* The key of the periodic call at offset o from z[i], or whether there is none. */
-static bool z_key(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i, long o,
+static bool z_key(const struct detect_index *ix, const struct periodic *z, size_t i, long o,
                   uint64_t *key) {
-  if ((o < 0 && (size_t)-o > i) || i + o >= nz) return false;
-  *key = c[z[i + o]].key;
+  if ((o < 0 && (size_t)-o > i) || i + o >= z->n) return false;
+  *key = ix->key[z_group(z, i + o)];
   return true;
 }
 
 /* How many periodic calls from z[i] on repeat those at the start of the sequence. */
-static size_t repeats_start(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i) {
+static size_t repeats_start(const struct periodic *z, size_t i) {
   size_t m = 0;
-  while (m < i && i + m < nz && c[z[i + m]].key == c[z[m]].key) m++;
+  while (m < i && i + m < z->n && z_group(z, i + m) == z_group(z, m)) m++;
   return m;
 }
 
-/* The key of the periodic call that ends a step, before `first` that starts one: a key that
- * precedes `first` exactly once in most segments (a layer's first call also follows the
- * previous layer's last). If several do (with recomputed layers the first layer's forward
- * GEMM also follows the LM head), the one after which the calls repeat the sequence's start
- * the longest. */
-static bool step_end(const struct index *ix, const uint32_t *z, size_t nz, const uint32_t *a,
-                     size_t na, uint64_t first, uint64_t *last) {
-  const struct steps_call *c = ix->c;
-  struct pred *found = mfu_xmalloc(nz, sizeof *found);
-  size_t np = 0, best_match = 0, best_once = 0, distinct = 0;
-  size_t *place = mfu_xcalloc(ix->ngroups, sizeof *place); /* per group: its preds, then where */
+/* What step_end knows of each group that precedes `first`: in how many segments exactly
+ * once, the segment it last did so in and how often there, and its first such place. */
+struct pred {
+  uint32_t once, seg, times, at;
+};
+
+/* The periodic call that ends a step, before `first` that starts one: one that precedes
+ * `first` exactly once in most segments (a layer's first call also follows the previous
+ * layer's last). If several do (with recomputed layers the first layer's forward GEMM also
+ * follows the LM head), the one after which the calls repeat the sequence's start the
+ * longest; of those, the one in most segments; of those, the one of the smallest key. */
+static bool step_end(const struct detect_index *ix, const struct periodic *z, const uint32_t *a,
+                     size_t na, const struct cut *cut, uint32_t *last) {
+  struct pred *p = mfu_xmalloc(ix->ngroups, sizeof *p);
   struct mfu_sort_pair *keys = mfu_xmalloc(ix->ngroups, sizeof *keys); /* key, group */
-  for (size_t i = 1, j = 0; i < nz; i++) { /* pairs ending in (a[j], a[j + 1]] */
-    if (c[z[i]].key != first || z[i] <= a[0] || z[i] > a[na - 1]) continue;
-    while (z[i] > a[j + 1]) j++;
-    size_t g = ix->group[z[i - 1]];
-    found[np++] = (struct pred){c[z[i - 1]].key, j, i};
-    if (place[g]++ == 0) keys[distinct++] = (struct mfu_sort_pair){c[z[i - 1]].key, g};
-  }
-  /* By key, then segment (the order found in): the keys present sorted, each given the run of
-   * places its preds take, then the preds into them in order (a counting sort). */
-  mfu_sort(keys, distinct, sizeof *keys, mfu_compare_pairs);
-  for (size_t k = 0, at = 0; k < distinct; k++) {
-    size_t g = keys[k].index, n = place[g];
-    place[g] = at, at += n;
-  }
-  struct pred *p = mfu_xmalloc(np, sizeof *p);
-  for (size_t i = 0; i < np; i++) p[place[ix->group[z[found[i].at - 1]]]++] = found[i];
-  free(keys);
-  free(place);
-  free(found);
-  for (size_t i = 0, k = 0; i < np; i = k) {
-    size_t once = 0; /* segments in which p[i].key precedes `first` exactly once */
-    while (k < np && p[k].key == p[i].key) {
-      size_t s = k;
-      while (k < np && p[k].key == p[i].key && p[k].seg == p[s].seg) k++;
-      once += k - s == 1;
+  size_t distinct = 0, best_match = 0, best_once = 0;
+  for (size_t g = 0; g < ix->ngroups; g++) p[g].seg = DETECT_NONE;
+  for (size_t f = 0, j = 0; f < cut->nfirsts; f++) { /* pairs ending in (a[j], a[j + 1]] */
+    size_t i = cut->firsts[f];
+    if (i == 0 || z->at[i] <= a[0] || z->at[i] > a[na - 1]) continue;
+    while (z->at[i] > a[j + 1]) j++;
+    uint32_t g = z_group(z, i - 1);
+    struct pred *q = &p[g];
+    if (q->seg == DETECT_NONE) {
+      *q = (struct pred){0, (uint32_t)j, 1, (uint32_t)i};
+      keys[distinct++] = (struct mfu_sort_pair){ix->key[g], g};
+    } else if (q->seg == j) {
+      q->times++;
+    } else {
+      q->once += q->times == 1, q->seg = (uint32_t)j, q->times = 1;
     }
-    size_t match = repeats_start(c, z, nz, p[i].at);
-    if (most(once, na - 1) && (match > best_match || (match == best_match && once > best_once)))
-      best_match = match, best_once = once, *last = p[i].key;
   }
+  mfu_sort(keys, distinct, sizeof *keys, mfu_compare_pairs);
+  for (size_t k = 0; k < distinct; k++) {
+    const struct pred *q = &p[keys[k].index];
+    size_t once = q->once + (q->times == 1), match = repeats_start(z, q->at);
+    if (most(once, na - 1) && (match > best_match || (match == best_match && once > best_once)))
+      best_match = match, best_once = once, *last = (uint32_t)keys[k].index;
+  }
+  free(keys);
   free(p);
   return best_once > 0;
 }
@@ -446,23 +374,29 @@ static bool step_end(const struct index *ix, const uint32_t *z, size_t nz, const
 /* The cut before the periodic call `first`: the call that ends a step, the usual calls
  * around the pair, and the fewest periodic calls in a step, against stray pairs made by
  * extra calls just after a boundary. False when no call ends a step before `first`. */
-static bool find_cut(const struct index *ix, const uint32_t *z, size_t nz, const uint32_t *a,
-                     size_t na, uint64_t first, struct cut *cut, uint64_t *buf) {
-  const struct steps_call *c = ix->c;
-  if (!step_end(ix, z, nz, a, na, first, &cut->last)) return false;
-  cut->first = first;
-  count_per_segment(z, nz, a, na, buf); /* periodic calls per segment */
+static bool find_cut(const struct detect_index *ix, const struct periodic *z, const uint32_t *a,
+                     size_t na, uint32_t first, struct cut *cut, uint64_t *buf) {
+  size_t calls, i = 0;
+  cut->first = first, cut->nfirsts = count(ix, first);
+  cut->firsts = mfu_xmalloc(cut->nfirsts, sizeof *cut->firsts);
+  for (size_t f = 0; f < cut->nfirsts; f++) /* first is periodic: all its calls are in z */
+    cut->firsts[f] = (uint32_t)(i = z_index(z, i, positions(ix, first)[f]));
+  if (!step_end(ix, z, a, na, cut, &cut->last)) {
+    free(cut->firsts);
+    return false;
+  }
+  per_segment(z->at, z->n, a, na, buf, &calls); /* periodic calls per segment */
   mfu_sort(buf, na - 1, sizeof *buf, mfu_compare_u64);
   cut->shortest = (buf[(na - 1) / 2] + 3) / 4;
   static const long offset[4] = {-3, -2, 1, 2};
   uint64_t *usual[4] = {&cut->before[0], &cut->before[1], &cut->after[0], &cut->after[1]};
   size_t pairs = 0; /* where `last` is followed by `first`, into buf first */
-  for (size_t i = 1; i < nz; i++)
-    if (c[z[i - 1]].key == cut->last && c[z[i]].key == first) buf[pairs++] = i;
+  for (size_t f = 0; f < cut->nfirsts; f++)
+    if (cut->firsts[f] > 0 && z_group(z, cut->firsts[f] - 1) == cut->last) buf[pairs++] = cut->firsts[f];
   uint64_t *keys = mfu_xmalloc(pairs, sizeof *keys);
   for (int o = 0; o < 4; o++) {
     size_t m = 0, agree;
-    for (size_t k = 0; k < pairs; k++) m += z_key(c, z, nz, buf[k], offset[o], &keys[m]);
+    for (size_t k = 0; k < pairs; k++) m += z_key(ix, z, buf[k], offset[o], &keys[m]);
     *usual[o] = majority(keys, m, &agree);
   }
   free(keys);
@@ -472,37 +406,40 @@ static bool find_cut(const struct index *ix, const uint32_t *z, size_t nz, const
 /* Whether one side of a possible boundary is as usual: one of its two calls at least, so
  * that one call missing or added there keeps the boundary, while a stray `last` followed by
  * `first` inside a step does not make one. */
-static bool side_as_usual(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i,
+static bool side_as_usual(const struct detect_index *ix, const struct periodic *z, size_t i,
                           const long offset[2], const uint64_t usual[2]) {
   for (int o = 0; o < 2; o++) {
     uint64_t key;
-    if (z_key(c, z, nz, i, offset[o], &key) && (key == usual[0] || key == usual[1])) return true;
+    if (z_key(ix, z, i, offset[o], &key) && (key == usual[0] || key == usual[1])) return true;
   }
   return false;
 }
 
-static bool is_cut(const struct steps_call *c, const uint32_t *z, size_t nz, size_t i,
+static bool is_cut(const struct detect_index *ix, const struct periodic *z, size_t i,
                    const struct cut *cut) {
   static const long before[2] = {-3, -2}, after[2] = {1, 2};
-  return c[z[i - 1]].key == cut->last && c[z[i]].key == cut->first &&
-         side_as_usual(c, z, nz, i, before, cut->before) &&
-         side_as_usual(c, z, nz, i, after, cut->after);
+  return z_group(z, i - 1) == cut->last && z_group(z, i) == cut->first &&
+         side_as_usual(ix, z, i, before, cut->before) &&
+         side_as_usual(ix, z, i, after, cut->after);
 }
 
-/* Steps from the boundaries found in the periodic calls z[0..nz). */
-static void cut_steps(const struct steps_call *c, size_t n, const uint32_t *z, size_t nz,
+/* Steps from the boundaries found in the periodic calls z. */
+static void cut_steps(const struct detect_index *ix, const struct periodic *z,
                       const struct cut *cut, struct steps_detection *d) {
-  bool lead = z[0] > 0; /* the sequence starts with calls that are not periodic */
-  d->steps = mfu_xmalloc(nz + 1, sizeof *d->steps);
+  const struct steps_call *c = ix->c;
+  size_t n = ix->n;
+  bool lead = z->at[0] > 0; /* the sequence starts with calls that are not periodic */
+  d->steps = mfu_xmalloc(cut->nfirsts + 1, sizeof *d->steps);
   size_t from = 0, since = 0; /* the step's first call, and its first periodic call */
-  for (size_t i = 1; i < nz; i++) {
-    if (i - since < cut->shortest || !is_cut(c, z, nz, i, cut)) continue;
-    size_t at = lead ? (size_t)z[i - 1] + 1 : z[i];
+  for (size_t f = 0; f < cut->nfirsts; f++) {
+    size_t i = cut->firsts[f];
+    if (i == 0 || i - since < cut->shortest || !is_cut(ix, z, i, cut)) continue;
+    size_t at = lead ? (size_t)z->at[i - 1] + 1 : z->at[i];
     d->steps[d->nsteps++] = (struct steps_span){from, at, 0, 0};
     from = at, since = i;
   }
-  if (c[z[nz - 1]].key == cut->last) /* the last step ends like the others */
-    d->steps[d->nsteps++] = (struct steps_span){from, lead ? (size_t)z[nz - 1] + 1 : n, 0, 0};
+  if (z_group(z, z->n - 1) == cut->last) /* the last step ends like the others */
+    d->steps[d->nsteps++] = (struct steps_span){from, lead ? (size_t)z->at[z->n - 1] + 1 : n, 0, 0};
   for (size_t i = 0; i < d->nsteps; i++) {
     struct steps_span *s = &d->steps[i];
     s->start_ns = c[s->first].time_ns;
@@ -510,26 +447,31 @@ static void cut_steps(const struct steps_call *c, size_t n, const uint32_t *z, s
   }
 }
 
-/* The candidate anchors, one per count (the earliest key), made most often first. */
-static size_t candidates(const struct index *ix, uint32_t *buf, struct candidate *cand) {
+/* The candidate anchors, one per count (the earliest regular key: groups come in order of
+ * first occurrence, and a count once taken needs no more tests), made most often first. */
+static size_t candidates(const struct detect_index *ix, uint32_t *buf, struct candidate *cand) {
   struct recurring *rec = mfu_xmalloc(ix->ngroups, sizeof *rec);
+  uint64_t *taken = mfu_xcalloc(ix->n / 64 + 1, sizeof *taken); /* a bit per count */
   size_t nrec = 0, k = 0;
-  for (size_t g = 0; g < ix->ngroups; g++)
-    if (count(ix, g) >= 3 && regular(positions(ix, g), count(ix, g), buf))
-      rec[nrec++] = (struct recurring){count(ix, g), positions(ix, g)[0], g};
-  mfu_sort(rec, nrec, sizeof *rec, by_count_then_first);
+  for (size_t g = 0; g < ix->ngroups; g++) {
+    size_t c = count(ix, g);
+    if (c < 3 || taken[c / 64] >> c % 64 & 1 || !regular(positions(ix, g), c, buf)) continue;
+    taken[c / 64] |= (uint64_t)1 << c % 64;
+    rec[nrec++] = (struct recurring){c, g};
+  }
+  mfu_sort(rec, nrec, sizeof *rec, by_count); /* counts are distinct */
   for (size_t i = 0; i < nrec && k < MAX_CANDIDATES; i++)
-    if (i == 0 || rec[i].count != rec[i - 1].count)
-      cand[k++] = (struct candidate){.group = rec[i].group};
+    cand[k++] = (struct candidate){.group = rec[i].group};
+  free(taken);
   free(rec);
   return k;
 }
 
 /* Finds the steps into d; or returns why there are none. */
-static const char *detect(const struct index *ix, struct detect_scratch *w, uint32_t *buf,
+static const char *detect(const struct detect_index *ix, struct detect_scratch *w, uint32_t *buf,
                           struct steps_detection *d) {
   struct candidate cand[MAX_CANDIDATES];
-  size_t k = candidates(ix, buf, cand), nz = 0;
+  size_t k = candidates(ix, buf, cand);
   bool repeats = false;
   for (size_t g = 0; g < ix->ngroups; g++) repeats = repeats || count(ix, g) >= 3;
   if (!repeats) return "no call repeats three times: too few calls to find steps in";
@@ -540,37 +482,37 @@ static const char *detect(const struct index *ix, struct detect_scratch *w, uint
     return "no repeating pattern: between the repeats of every regular call, the calls "
            "differ in more than a quarter of the periods";
 
-  const struct steps_call *c = ix->c;
   const uint32_t *a = positions(ix, anchor->group);
-  size_t na = count(ix, anchor->group);
-  mark_periodic(ix, w, a, na);
-  for (size_t p = 0; p < ix->n; p++)
-    if (w->periodic[ix->group[p]]) buf[nz++] = (uint32_t)p;
+  size_t na = count(ix, anchor->group), chosen = (size_t)(anchor - cand);
+  struct periodic z = {buf, ix->group, 0};
+  for (size_t p = 0; p < ix->n; p++) /* without a branch: most calls are periodic, or most not */
+    buf[z.n] = (uint32_t)p, z.n += is_periodic(w, ix->group[p], chosen);
   /* The first periodic call starts the first step; failing that, the anchor a step. */
   struct cut cut;
-  if (!find_cut(ix, buf, nz, a, na, c[buf[0]].key, &cut, w->seg) &&
-      !find_cut(ix, buf, nz, a, na, c[a[0]].key, &cut, w->seg))
+  if (!find_cut(ix, &z, a, na, z_group(&z, 0), &cut, w->seg) &&
+      !find_cut(ix, &z, a, na, (uint32_t)anchor->group, &cut, w->seg))
     return "no consistent boundary in the repeating pattern";
-  cut_steps(c, ix->n, buf, nz, &cut, d);
+  cut_steps(ix, &z, &cut, d);
+  free(cut.firsts);
   if (!d->nsteps) return "no step boundary found";
-  d->anchor = c[a[0]].key;
+  d->anchor = ix->key[anchor->group];
   d->score = (double)anchor->agree / (double)anchor->segments;
   return NULL;
 }
 
 void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_detection *d) {
   *d = (struct steps_detection){0};
-  if (n >= NONE) {
+  if (n >= DETECT_NONE) {
     snprintf(d->reason, sizeof d->reason, "too many calls to find steps in (%zu, at most %u): "
-             "mark the steps with NVTX ranges instead", n, NONE - 1);
+             "mark the steps with NVTX ranges instead", n, DETECT_NONE - 1);
     return;
   }
-  struct index ix;
-  index_build(&ix, c, n);
+  struct detect_index ix;
+  detect_index_build(&ix, c, n);
   uint32_t *buf = mfu_xmalloc(n + 1, sizeof *buf);
-  struct detect_scratch w = {mfu_xmalloc(ix.ngroups, sizeof(uint32_t)), mfu_xmalloc(ix.ngroups, sizeof(uint32_t)),
-                   mfu_xmalloc(ix.ngroups, sizeof(uint32_t)), mfu_xmalloc(ix.ngroups, sizeof(bool)),
-                   mfu_xmalloc(n, sizeof(uint64_t)), mfu_xmalloc(n, sizeof(uint64_t))};
+  struct detect_scratch w = {mfu_xmalloc(ix.ngroups, sizeof(uint32_t)),
+                             mfu_xcalloc(ix.ngroups, sizeof(uint64_t)),
+                             mfu_xmalloc(n, sizeof(uint64_t)), mfu_xmalloc(n, sizeof(uint64_t))};
   const char *why = detect(&ix, &w, buf, d);
   if (why) {
     snprintf(d->reason, sizeof d->reason, "%s", why);
@@ -578,17 +520,15 @@ void steps_detect(const struct steps_call *c, size_t n, long skip, struct steps_
     for (size_t i = 0; i < d->nsteps; i++) w.seg[i] = d->steps[i].end - d->steps[i].first;
     mfu_sort(w.seg, d->nsteps, sizeof *w.seg, mfu_compare_u64);
     d->period = w.seg[d->nsteps / 2];
-    d->skip = skip < 0 ? warmup_of_ids(ix.group, ix.ngroups, d->steps, d->nsteps)
+    d->skip = skip < 0 ? detect_warmup_of_ids(ix.group, ix.ngroups, d->steps, d->nsteps)
               : (size_t)skip < d->nsteps ? (size_t)skip : d->nsteps;
   }
   free(w.sets);
   free(w.seg);
   free(w.periodic);
-  free(w.calls);
-  free(w.present);
   free(w.stamp);
   free(buf);
-  index_free(&ix);
+  detect_index_free(&ix);
 }
 
 void steps_detection_free(struct steps_detection *d) {
