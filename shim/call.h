@@ -105,7 +105,7 @@ MFU_HOT void mfu_call_finish(struct mfu_call *c) {
  * (`describe` fills `rec` from the arguments) unless tracing is off or this is a nested call.
  * If the real function cannot be found, returns `unresolved` (an error code of the API). */
 #define MFU_WRAPPER(ret, unresolved, hook, kind, name, params, args, describe)                 \
-  MFU_EXPORT ret name params {                                                                  \
+  MFU_EXPORT __attribute__((flatten)) ret name params {                                         \
     static _Atomic(void *) real_fn;                                                             \
     ret(*real) params = mfu_real(&real_fn, #name, hook);                                        \
     if (!real) return unresolved;                                                               \

@@ -26,8 +26,10 @@ static inline int mfu_gemm_resolved_compute(int atype, int compute, unsigned mat
   return fp32_inputs ? mfu_compute_for_math_mode(math_mode) : CUBLAS_COMPUTE_32F;
 }
 
-static inline void mfu_gemm_fill_types(struct mfu_gemm *g, int atype, int btype, int ctype,
-                                       int compute, unsigned math_mode) {
+/* Always inlined, as the describers below: an API's constant types fold into its precision. */
+static inline __attribute__((always_inline)) void
+mfu_gemm_fill_types(struct mfu_gemm *g, int atype, int btype, int ctype, int compute,
+                    unsigned math_mode) {
   g->a_type = (int16_t)atype;
   g->b_type = (int16_t)btype;
   g->c_type = (int16_t)ctype;
@@ -60,10 +62,10 @@ static inline __attribute__((always_inline)) void mfu_describe_gemm(struct mfu_r
 
 /* The other Level-3 routines (BLAS3 records): the GEMM payload with the routine's arguments,
  * FLOPs by include/mfu/blas3.h. `side`, `uplo`, `trans`, `diag`: MFU_BLAS3_NA where absent. */
-static inline void mfu_describe_blas3(struct mfu_record *rec, cublasHandle_t handle,
-                                      unsigned routine, int side, int uplo, int trans, int diag,
-                                      int64_t m, int64_t n, int64_t k, int64_t batch, int atype,
-                                      int ctype, int compute) {
+static inline __attribute__((always_inline)) void
+mfu_describe_blas3(struct mfu_record *rec, cublasHandle_t handle, unsigned routine, int side,
+                   int uplo, int trans, int diag, int64_t m, int64_t n, int64_t k, int64_t batch,
+                   int atype, int ctype, int compute) {
   struct mfu_gemm *g = &rec->u.gemm;
   unsigned math_mode = mfu_gemm_read_handle(rec, handle);
   compute = mfu_gemm_resolved_compute(atype, compute, math_mode);

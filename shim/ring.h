@@ -52,7 +52,7 @@ static inline uint64_t mfu_ring_ns(const struct mfu_record *r, uint64_t t) {
 
 /* The next free slot of `r` (not yet published), draining the ring first if it is full; NULL
  * if no room can be made. */
-static inline struct mfu_record *mfu_ring_slot(struct mfu_ring *r) {
+static inline __attribute__((always_inline)) struct mfu_record *mfu_ring_slot(struct mfu_ring *r) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
   if (__builtin_expect(head >= r->limit, 0) && !mfu_ring_make_room(r)) return NULL;
   return &r->slots[head & (MFU_RING_SLOTS - 1)];
@@ -60,7 +60,7 @@ static inline struct mfu_record *mfu_ring_slot(struct mfu_ring *r) {
 
 /* Publishes the slot mfu_ring_slot gave; wakes the writer when the ring is half full (by the
  * tail the owner last saw: if the writer has drained since, it wakes to less work). */
-static inline void mfu_ring_publish(struct mfu_ring *r) {
+static inline __attribute__((always_inline)) void mfu_ring_publish(struct mfu_ring *r) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
   atomic_store_explicit(&r->head, head, memory_order_release);
   if (head == r->limit - MFU_RING_SLOTS / 2) mfu_ring_consumer.wake();

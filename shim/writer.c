@@ -37,6 +37,7 @@
 enum { FD_UNOPENED = -1, FD_FAILED = -2, FD_CLOSED = -3 };
 #define PATIENCE_NS 2000000000ull /* how long a way out waits for the lock or for a job */
 #define IMAGES 16                 /* files of one pid (execve keeps the pid): name.2 ... */
+#define TAIL_EVERY 64             /* records drained between two advances of a ring's tail */
 
 static struct {
   atomic_int lock;      /* 0, or the thread id of the holder */
@@ -143,13 +144,17 @@ static void let_fsize_through(void) {
 
 /* Takes the file lock, waiting at most `patience_ns` (0: as long as it takes); false if it
  * could not be had: held that long by another thread, or held by this one (a signal handler or
- * a way out that interrupted this thread's own flush). */
-static bool lock_within(uint64_t patience_ns) {
+ * a way out that interrupted this thread's own flush), or (`full`: the caller's own ring, which
+ * it found full) the holder freed a slot of `full` meanwhile. */
+static bool lock_within(uint64_t patience_ns, const struct mfu_ring *full) {
   int me = (int)syscall(SYS_gettid), expected = 0;
   uint64_t deadline = patience_ns ? mfu_clock_monotonic_ns() + patience_ns : 0;
   while (!atomic_compare_exchange_weak_explicit(&w.lock, &expected, me, memory_order_acquire,
                                                 memory_order_relaxed)) {
     if (expected == me || (deadline && mfu_clock_monotonic_ns() > deadline)) return false;
+    if (full && atomic_load_explicit(&full->head, memory_order_relaxed) -
+                        atomic_load_explicit(&full->tail, memory_order_acquire) < MFU_RING_SLOTS)
+      return false;
     expected = 0;
     sched_yield();
   }
@@ -400,6 +405,9 @@ static void drain_ring(struct mfu_ring *r, bool in_signal) {
     for (uint64_t i = tail; i != head; i++) { /* the ring is only read: its owner may look */
       const struct mfu_record *rec = &r->slots[i & (MFU_RING_SLOTS - 1)];
       uint64_t start = mfu_ring_ns(rec, rec->t_start_ns), end = mfu_ring_ns(rec, rec->t_end_ns);
+      /* Slots already encoded go back to the owner as the drain goes, so that a thread whose
+       * ring fills meanwhile finds room instead of draining what is left itself. */
+      if (i % TAIL_EVERY == 0 && i != tail) atomic_store_explicit(&r->tail, i, memory_order_release);
       if (!mfu_window_keeps_host(rec, start)) continue; /* before or after a time window */
       if (mfu_encode_add(&w.encoder, rec, start, end)) continue;
       write_records(in_signal); /* the payload is full: a block, then the next */
@@ -425,7 +433,7 @@ static void drain_locked(struct mfu_ring *only, bool in_signal) {
 }
 
 void mfu_writer_drain(struct mfu_ring *only) {
-  if (w.owner != getpid() || !lock_within(0)) return;
+  if (w.owner != getpid() || !lock_within(0, only)) return;
   drain_locked(only, false);
   unlock();
 }
@@ -473,7 +481,7 @@ void mfu_writer_start(void) {
   mfu_window_tick(mfu_clock_monotonic_ns()); /* a time window may have opened before now */
   if (mfu_config.zstd_level > 0 && mfu_compress_start(mfu_config.zstd_level))
     w.zstd = true, w.header.zstd_level = (uint32_t)mfu_config.zstd_level;
-  if (lock_within(0)) { /* the file, with its header, before the first record */
+  if (lock_within(0, NULL)) { /* the file, with its header, before the first record */
     if (w.fd == FD_UNOPENED) open_file(false);
     unlock();
   }
@@ -509,7 +517,7 @@ void mfu_writer_final_flush(void) {
   if (w.owner != getpid()) return;
   atomic_store(&w.stopping, 1);
   sem_post(&w.wake);
-  if (!lock_within(PATIENCE_NS)) return;
+  if (!lock_within(PATIENCE_NS, NULL)) return;
   finish_locked(false);
   if (w.fd >= 0) close(w.fd);
   if (w.fd >= 0 || w.fd == FD_UNOPENED) w.fd = FD_CLOSED;
@@ -517,13 +525,13 @@ void mfu_writer_final_flush(void) {
 }
 
 void mfu_writer_end(void) {
-  if (w.owner != getpid() || !lock_within(PATIENCE_NS)) return;
+  if (w.owner != getpid() || !lock_within(PATIENCE_NS, NULL)) return;
   finish_locked(true);
   unlock();
 }
 
 void mfu_writer_resume(void) {
-  if (w.owner != getpid() || !lock_within(PATIENCE_NS)) return;
+  if (w.owner != getpid() || !lock_within(PATIENCE_NS, NULL)) return;
   if (w.fd >= 0 && w.end_at >= 0) {
     if (ftruncate(w.fd, w.end_at) == 0 && lseek(w.fd, w.end_at, SEEK_SET) == w.end_at) {
       w.seq--;
@@ -537,7 +545,7 @@ void mfu_writer_resume(void) {
 }
 
 void mfu_writer_signal_flush(void) {
-  if (w.owner != getpid() || !lock_within(PATIENCE_NS)) return;
+  if (w.owner != getpid() || !lock_within(PATIENCE_NS, NULL)) return;
   if (w.end_at < 0) w.header.flags |= MFU_FILE_SIGNAL_FLUSH;
   drain_locked(NULL, true);
   write_header();
@@ -545,7 +553,7 @@ void mfu_writer_signal_flush(void) {
 }
 
 void mfu_writer_adopt_rank(int32_t rank, int32_t world_size) {
-  if (w.owner != getpid() || rank < 0 || !lock_within(0)) return;
+  if (w.owner != getpid() || rank < 0 || !lock_within(0, NULL)) return;
   if (w.header.rank < 0) {
     char old[sizeof w.path];
     memcpy(old, w.path, sizeof old);
@@ -559,7 +567,7 @@ void mfu_writer_adopt_rank(int32_t rank, int32_t world_size) {
 }
 
 void mfu_writer_note_cupti(uint32_t state, uint32_t error, int64_t offset_ns, uint64_t dropped) {
-  if (w.owner != getpid() || !lock_within(0)) return;
+  if (w.owner != getpid() || !lock_within(0, NULL)) return;
   if (state != MFU_CUPTI_ACTIVE || w.header.cupti_state != MFU_CUPTI_ACTIVE) {
     w.header.cupti_state = state;
     w.header.cupti_error = error;

@@ -31,7 +31,9 @@ uint32_t mfu_writer_intern(const char *text);
 /* The GPU timeline's state for the header: state and error as they become known; a clock
  * offset (CUPTI minus monotonic, ns) when measured; `dropped` records to add. */
 void mfu_writer_note_cupti(uint32_t state, uint32_t error, int64_t offset_ns, uint64_t dropped);
-/* Drains `only` (or every ring if NULL) into the file; caller must not hold the lock. */
+/* Drains `only` (or every ring if NULL) into the file; caller must not hold the lock. `only`
+ * is the caller's own ring, found full: if the lock's holder frees a slot of it while the
+ * caller waits for the lock, the caller goes back to its call instead. */
 void mfu_writer_drain(struct mfu_ring *only);
 
 #endif
