@@ -164,7 +164,7 @@ static void add_calls(struct call_times_builder *b, const struct rank_calls *c,
     } else {
       b->out.nccl[b->row[cls]].calls++;
     }
-    enum phase phase = phase_ranges_at(&pr, k->tid, c->seq[i].time_ns, NULL);
+    enum phase phase = pr.n ? phase_ranges_at(&pr, k->tid, c->seq[i].time_ns, NULL) : PHASE_OTHER;
     uint32_t *at = &row_of[(size_t)b->site_shape[cls] * PHASE_COUNT + phase];
     if (!*at) {
       MFU_GROW(b->out.sites, b->out.nsites, b->sites_cap);

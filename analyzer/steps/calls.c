@@ -10,24 +10,42 @@
 #include "util/hash.h"
 
 struct rank_calls *rank_calls_new(void) {
-  return mfu_xcalloc(1, sizeof(struct rank_calls));
+  struct rank_calls *c = mfu_xcalloc(1, sizeof *c);
+  c->in_order = true;
+  return c;
 }
 
-/* --- columns */
+/* --- columns: none allocated while every value is 0 (the external ids of a trace without
+ * the GPU timeline), then 32 bits each, then 64 */
 static void column_resize(struct rank_column *col, size_t cap) {
   if (col->wide) col->wide = mfu_xrealloc(col->wide, cap * sizeof *col->wide);
-  else col->narrow = mfu_xrealloc(col->narrow, cap * sizeof *col->narrow);
+  else if (col->narrow) col->narrow = mfu_xrealloc(col->narrow, cap * sizeof *col->narrow);
 }
 
-static void column_set(struct rank_column *col, size_t i, size_t cap, uint64_t v) {
-  if (!col->wide && v > UINT32_MAX) { /* from now on 64 bits */
-    col->wide = mfu_xmalloc(cap, sizeof *col->wide);
-    for (size_t k = 0; k < i; k++) col->wide[k] = col->narrow[k];
-    free(col->narrow);
-    col->narrow = NULL;
+static void column_reserve(struct rank_column *col, size_t *cap, size_t n) {
+  if (col->wide) MFU_RESERVE(col->wide, *cap, n);
+  else if (col->narrow) MFU_RESERVE(col->narrow, *cap, n);
+  else *cap = n;
+}
+
+/* Values 0 to i - 1 are set; value i is v, which the column cannot hold as it is. */
+static void column_grow(struct rank_column *col, size_t i, size_t cap, uint64_t v) {
+  if (!col->narrow && !col->wide && v <= UINT32_MAX) {
+    col->narrow = mfu_xcalloc(cap, sizeof *col->narrow);
+    col->narrow[i] = (uint32_t)v;
+    return;
   }
-  if (col->wide) col->wide[i] = v;
-  else col->narrow[i] = (uint32_t)v;
+  col->wide = mfu_xcalloc(cap, sizeof *col->wide);
+  for (size_t k = 0; col->narrow && k < i; k++) col->wide[k] = col->narrow[k];
+  free(col->narrow);
+  col->narrow = NULL;
+  col->wide[i] = v;
+}
+
+static inline void column_set(struct rank_column *col, size_t i, size_t cap, uint64_t v) {
+  if (col->narrow && v <= UINT32_MAX) col->narrow[i] = (uint32_t)v;
+  else if (col->wide) col->wide[i] = v;
+  else if (v || col->narrow) column_grow(col, i, cap, v);
 }
 
 static void column_free(struct rank_column *col) {
@@ -49,10 +67,8 @@ void rank_calls_reserve(struct rank_calls *c, size_t records) {
   size_t seq = c->cap, cls = c->cap, external = c->cap, host = c->cap;
   MFU_RESERVE(c->seq, seq, records);
   MFU_RESERVE(c->cls, cls, records);
-  if (c->external.wide) MFU_RESERVE(c->external.wide, external, records);
-  else MFU_RESERVE(c->external.narrow, external, records);
-  if (c->host_ns.wide) MFU_RESERVE(c->host_ns.wide, host, records);
-  else MFU_RESERVE(c->host_ns.narrow, host, records);
+  column_reserve(&c->external, &external, records);
+  column_reserve(&c->host_ns, &host, records);
   if (seq == records && cls == records && external == records && host == records) c->cap = records;
   MFU_RESERVE(c->acts, c->acts_cap, records);
 }
@@ -60,6 +76,7 @@ void rank_calls_reserve(struct rank_calls *c, size_t records) {
 static void add_call(struct rank_calls *c, uint64_t key, uint64_t t_ns, uint32_t cls,
                      uint64_t external, uint64_t host_ns) {
   if (c->n == c->cap) calls_resize(c, c->cap ? 2 * c->cap : 16);
+  c->in_order &= !c->n || c->seq[c->n - 1].time_ns <= t_ns;
   c->seq[c->n] = (struct steps_call){key, t_ns};
   c->cls[c->n] = cls;
   column_set(&c->external, c->n, c->cap, external);
@@ -198,7 +215,8 @@ static bool same_name(const void *entries, size_t i, const void *key) {
   return ((const uint32_t *)entries)[i] == *(const uint32_t *)key;
 }
 
-void rank_calls_resolve(struct rank_calls *c, const struct mfu_trace *t) {
+/* Each activity's category and call (rank_calls_resolve). */
+static void tie_activities(struct rank_calls *c, const struct mfu_trace *t) {
   struct slots name_slots = {0};
   uint32_t *names = NULL;
   uint8_t *name_cat = NULL;
@@ -206,8 +224,9 @@ void rank_calls_resolve(struct rank_calls *c, const struct mfu_trace *t) {
   struct correlation_index ix;
   if (c->external.wide)
     correlation_index_init(&ix, c->corr, c->ncorr, c->external.wide, sizeof(uint64_t), c->n);
-  else
-    correlation_index_init32(&ix, c->corr, c->ncorr, c->external.narrow, c->n);
+  else /* no column: no call has an external id */
+    correlation_index_init32(&ix, c->corr, c->ncorr, c->external.narrow,
+                             c->external.narrow ? c->n : 0);
   for (size_t a = 0; a < c->nacts; a++) {
     struct rank_activity *act = &c->acts[a];
     if (act->cat == CAT_COUNT) { /* a kernel: by its name, each distinct one classified once */
@@ -230,6 +249,10 @@ void rank_calls_resolve(struct rank_calls *c, const struct mfu_trace *t) {
   slots_free(&name_slots);
   free(names);
   free(name_cat);
+}
+
+void rank_calls_resolve(struct rank_calls *c, const struct mfu_trace *t) {
+  if (c->nacts) tie_activities(c, t);
   column_free(&c->external);
   free(c->corr);
   c->corr = NULL;

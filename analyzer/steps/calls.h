@@ -14,8 +14,9 @@
  * A call is one row of a table of columns: detect.h's sequence (what it did, hashed, and its
  * start), the dense id of its class (the calls of one shape, call site, thread and work
  * share one), its external correlation id and its host duration (32 bits each, widened to 64
- * bits for the whole column the first time a value does not fit). Memory while building: 28
- * bytes per call, 32 per GPU activity, 16 per correlation. */
+ * bits for the whole column the first time a value does not fit; no external ids at all
+ * without the GPU timeline). Memory while building: 24 bytes per call without the GPU
+ * timeline, 28 with it, and 32 per GPU activity, 16 per correlation. */
 #ifndef MFU_STEPS_CALLS_H
 #define MFU_STEPS_CALLS_H
 
@@ -47,14 +48,15 @@ struct rank_call_class {
   } u;
 };
 
-/* A column of unsigned values: 32 bits each until one does not fit, then 64. */
+/* A column of unsigned values: none allocated while all are 0, then 32 bits each until one
+ * does not fit, then 64. */
 struct rank_column {
   uint32_t *narrow;
   uint64_t *wide; /* non-NULL once widened (narrow is then NULL) */
 };
 
 static inline uint64_t rank_column_get(const struct rank_column *col, size_t i) {
-  return col->wide ? col->wide[i] : col->narrow[i];
+  return col->wide ? col->wide[i] : col->narrow ? col->narrow[i] : 0;
 }
 
 #define RANK_CALL_NONE UINT32_MAX
@@ -81,6 +83,7 @@ struct rank_calls {
   uint32_t *cls;          /* per call: its class in classes[] */
   struct rank_column external, host_ns; /* per call; external freed by rank_calls_resolve */
   size_t n, cap;
+  bool in_order;          /* the calls' start times never go down */
   struct rank_call_class *classes; /* in the order first seen */
   size_t nclasses, classes_cap;
   struct slots class_slots;

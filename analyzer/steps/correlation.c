@@ -30,6 +30,7 @@ static int by_external(const void *a, const void *b) {
 static void index_init(struct correlation_index *ix, struct correlation_pair *pairs, size_t npairs,
                        const void *external, size_t stride, size_t width, size_t ncalls) {
   *ix = (struct correlation_index){.pairs = pairs, .npairs = npairs};
+  if (!npairs) return; /* nothing to find */
   uint64_t max_cupti = 0, max_external = 0;
   for (size_t i = 0; i < npairs; i++)
     if (pairs[i].cupti > max_cupti) max_cupti = pairs[i].cupti;

@@ -31,10 +31,9 @@ static int by_start(const void *a, const void *b) {
   return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
 }
 static void in_time_order(const struct rank_calls *c, struct ordered *o) {
-  size_t n = c->n, i = 1;
+  size_t n = c->n, i;
   *o = (struct ordered){.c = c, .seq = c->seq, .n = n};
-  while (i < n && c->seq[i - 1].time_ns <= c->seq[i].time_ns) i++;
-  if (i >= n) return;
+  if (c->in_order) return;
   struct mfu_sort_pair *order = mfu_xmalloc(n, sizeof *order);
   for (i = 0; i < n; i++) order[i] = (struct mfu_sort_pair){c->seq[i].time_ns, i};
   mfu_sort_runs(order, n, sizeof *order, by_time);

@@ -77,6 +77,28 @@ static void classes_and_columns(void **state) {
   rank_calls_free(c);
 }
 
+/* Without the GPU timeline the calls have no external ids: that column is never allocated. */
+static void zero_column(void **state) {
+  (void)state;
+  struct mfu_trace t = {.descriptor = TRACE_NO_DESCRIPTOR};
+  struct rank_calls *c = rank_calls_new();
+  struct mfu_record r[] = {gemm(1, 64, 100, 150, 0), gemm(1, 64, 200, 200, 0),
+                           gemm(1, 64, 300, 340, 0)};
+  for (size_t i = 0; i < 3; i++) rank_calls_add(c, &r[i], &t);
+  assert_null(c->external.narrow);
+  assert_null(c->external.wide);
+  assert_non_null(c->host_ns.narrow);
+  assert_int_equal(rank_column_get(&c->external, 2), 0);
+  assert_int_equal(rank_column_get(&c->host_ns, 1), 0);
+  assert_int_equal(rank_column_get(&c->host_ns, 2), 40);
+  assert_true(c->in_order);
+  struct mfu_record late = gemm(1, 64, 250, 260, 0);
+  rank_calls_add(c, &late, &t);
+  assert_false(c->in_order);
+  rank_calls_resolve(c, &t);
+  rank_calls_free(c);
+}
+
 static void activities_to_calls(void **state) {
   (void)state;
   struct mfu_trace t = {.descriptor = TRACE_NO_DESCRIPTOR};
@@ -131,6 +153,7 @@ static void activities_to_calls(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(classes_and_columns),
+      cmocka_unit_test(zero_column),
       cmocka_unit_test(activities_to_calls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
