@@ -60,35 +60,29 @@ static uint32_t select_u32(uint32_t *v, size_t n, size_t k) {
   return v[want];
 }
 
-/* The median of the gaps between successive calls at p[0..c) (c >= 2, buf room for c): the
- * ((c − 1) / 2)-th smallest. Fewer than half of them exceed twice their mean; where that
- * bounds the median to a range smaller than their number, by counting them into it, else by
- * quickselect. */
-static size_t median_gap(const uint32_t *p, size_t c, uint32_t *buf) {
-  size_t gaps = c - 1, k = gaps / 2, limit = 2 * (size_t)(p[c - 1] - p[0]) / gaps + 1;
-  if (limit >= gaps) {
-    for (size_t i = 0; i < gaps; i++) buf[i] = p[i + 1] - p[i];
-    return select_u32(buf, gaps, k);
-  }
-  memset(buf, 0, (limit + 1) * sizeof *buf);
-  for (size_t i = 0; i < gaps; i++)
-    if (p[i + 1] - p[i] <= limit) buf[p[i + 1] - p[i]]++;
-  size_t below = 0, v = 0; /* below: the gaps shorter than v */
-  while (below + buf[v] <= k) below += buf[v++];
-  return v;
-}
-
 /* Whether most of the span from a call's first to its last occurrence lies in gaps within a
  * factor of two of the median gap: true of a call made once per step (steps vary in length
  * a little, a warm-up or logging step more), false of calls made in bursts (once per layer
- * in the forward pass) or at random (gaps spread out exponentially). */
+ * in the forward pass) or at random (gaps spread out exponentially). Fewer than half the
+ * gaps exceed twice their mean: the median is at most limit / 2, and where that range is
+ * smaller than their number, the gaps are counted into it (buf: room for c); otherwise the
+ * median is found by quickselect. */
 static bool regular(const uint32_t *p, size_t c, uint32_t *buf) {
-  size_t med = median_gap(p, c, buf), inside = 0;
-  for (size_t i = 0; i + 1 < c; i++) {
-    size_t gap = p[i + 1] - p[i];
-    if (2 * gap >= med && gap <= 2 * med) inside += gap;
+  size_t gaps = c - 1, span = p[c - 1] - p[0], inside = 0, med = 0;
+  size_t limit = 2 * (2 * span / gaps + 1);
+  if (limit < gaps) {
+    memset(buf, 0, (limit + 1) * sizeof *buf);
+    for (size_t i = 0; i < gaps; i++)
+      if (p[i + 1] - p[i] <= limit) buf[p[i + 1] - p[i]]++;
+    for (size_t below = 0; below + buf[med] <= gaps / 2; med++) below += buf[med];
+    for (size_t v = (med + 1) / 2; v <= 2 * med; v++) inside += v * buf[v];
+  } else {
+    for (size_t i = 0; i < gaps; i++) buf[i] = p[i + 1] - p[i];
+    med = select_u32(buf, gaps, gaps / 2);
+    for (size_t i = 0; i < gaps; i++)
+      if (2 * (size_t)buf[i] >= med && buf[i] <= 2 * med) inside += buf[i];
   }
-  return most(inside, p[c - 1] - p[0]);
+  return most(inside, span);
 }
 
 /* A candidate anchor: a key and how its periods look. The periods ("segments") run from one
@@ -286,17 +280,19 @@ static const struct candidate *choose(const struct detect_index *ix, struct dete
 
 /* The periodic calls of the anchor, in call order: their positions, and their groups. */
 struct periodic {
-  const uint32_t *at, *group; /* the group of z.at[i] is group[at[i]] */
+  const uint32_t *at;    /* NULL when every call is periodic: z is the sequence itself */
+  const uint32_t *group; /* of each call: z[i]'s is group[z_at(i)] */
   size_t n;
 };
 
-static uint32_t z_group(const struct periodic *z, size_t i) { return z->group[z->at[i]]; }
+static size_t z_at(const struct periodic *z, size_t i) { return z->at ? z->at[i] : i; }
+static uint32_t z_group(const struct periodic *z, size_t i) { return z->group[z_at(z, i)]; }
 
 /* The index in z of the periodic call at position p, from index i on (z->at[i] <= p): at most
  * i + (p − z->at[i]), and there when all calls between are periodic. */
 static size_t z_index(const struct periodic *z, size_t i, uint32_t p) {
-  size_t last = i + (p - z->at[i]) < z->n ? i + (p - z->at[i]) : z->n - 1;
-  return z->at[last] == p ? last : gallop(z->at, i, last, p);
+  size_t last = i + (p - z_at(z, i)) < z->n ? i + (p - z_at(z, i)) : z->n - 1;
+  return z_at(z, last) == p ? last : gallop(z->at, i, last, p);
 }
 
 /* Where one step ends and the next starts, in the periodic calls: `last` followed by
@@ -346,8 +342,8 @@ static bool step_end(const struct detect_index *ix, const struct periodic *z, co
   for (size_t g = 0; g < ix->ngroups; g++) p[g].seg = DETECT_NONE;
   for (size_t f = 0, j = 0; f < cut->nfirsts; f++) { /* pairs ending in (a[j], a[j + 1]] */
     size_t i = cut->firsts[f];
-    if (i == 0 || z->at[i] <= a[0] || z->at[i] > a[na - 1]) continue;
-    while (z->at[i] > a[j + 1]) j++;
+    if (i == 0 || z_at(z, i) <= a[0] || z_at(z, i) > a[na - 1]) continue;
+    while (z_at(z, i) > a[j + 1]) j++;
     uint32_t g = z_group(z, i - 1);
     struct pred *q = &p[g];
     if (q->seg == DETECT_NONE) {
@@ -385,7 +381,8 @@ static bool find_cut(const struct detect_index *ix, const struct periodic *z, co
     free(cut->firsts);
     return false;
   }
-  per_segment(z->at, z->n, a, na, buf, &calls); /* periodic calls per segment */
+  if (z->at) per_segment(z->at, z->n, a, na, buf, &calls); /* periodic calls per segment */
+  else for (size_t j = 0; j + 1 < na; j++) buf[j] = a[j + 1] - a[j];
   mfu_sort(buf, na - 1, sizeof *buf, mfu_compare_u64);
   cut->shortest = (buf[(na - 1) / 2] + 3) / 4;
   static const long offset[4] = {-3, -2, 1, 2};
@@ -428,18 +425,18 @@ static void cut_steps(const struct detect_index *ix, const struct periodic *z,
                       const struct cut *cut, struct steps_detection *d) {
   const struct steps_call *c = ix->c;
   size_t n = ix->n;
-  bool lead = z->at[0] > 0; /* the sequence starts with calls that are not periodic */
+  bool lead = z_at(z, 0) > 0; /* the sequence starts with calls that are not periodic */
   d->steps = mfu_xmalloc(cut->nfirsts + 1, sizeof *d->steps);
   size_t from = 0, since = 0; /* the step's first call, and its first periodic call */
   for (size_t f = 0; f < cut->nfirsts; f++) {
     size_t i = cut->firsts[f];
     if (i == 0 || i - since < cut->shortest || !is_cut(ix, z, i, cut)) continue;
-    size_t at = lead ? (size_t)z->at[i - 1] + 1 : z->at[i];
+    size_t at = lead ? z_at(z, i - 1) + 1 : z_at(z, i);
     d->steps[d->nsteps++] = (struct steps_span){from, at, 0, 0};
     from = at, since = i;
   }
   if (z_group(z, z->n - 1) == cut->last) /* the last step ends like the others */
-    d->steps[d->nsteps++] = (struct steps_span){from, lead ? (size_t)z->at[z->n - 1] + 1 : n, 0, 0};
+    d->steps[d->nsteps++] = (struct steps_span){from, lead ? z_at(z, z->n - 1) + 1 : n, 0, 0};
   for (size_t i = 0; i < d->nsteps; i++) {
     struct steps_span *s = &d->steps[i];
     s->start_ns = c[s->first].time_ns;
@@ -484,8 +481,10 @@ static const char *detect(const struct detect_index *ix, struct detect_scratch *
 
   const uint32_t *a = positions(ix, anchor->group);
   size_t na = count(ix, anchor->group), chosen = (size_t)(anchor - cand);
-  struct periodic z = {buf, ix->group, 0};
-  for (size_t p = 0; p < ix->n; p++) /* without a branch: most calls are periodic, or most not */
+  struct periodic z = {NULL, ix->group, ix->n};
+  for (size_t g = 0; g < ix->ngroups && !z.at; g++)
+    if (!is_periodic(w, g, chosen)) z.at = buf, z.n = 0;
+  for (size_t p = 0; z.at && p < ix->n; p++) /* without a branch: most calls are periodic */
     buf[z.n] = (uint32_t)p, z.n += is_periodic(w, ix->group[p], chosen);
   /* The first periodic call starts the first step; failing that, the anchor a step. */
   struct cut cut;
