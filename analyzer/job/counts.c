@@ -1,6 +1,7 @@
 /* counts: see counts.h. */
 #include "counts.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,69 +33,75 @@ static struct mfu_api_stats *api_entry(struct mfu_counts *c, const char *name) {
   return a;
 }
 
+/* The counting rules below count `n` calls of one descriptor (include/mfu/trace.h) at once:
+ * what they look at is the same in all of them, but for NCCL's host time, `ns` in all. */
 static void count_gemm(struct mfu_counts *c, struct mfu_api_stats *api,
-                       const struct mfu_record *r) {
+                       const struct mfu_record *r, uint64_t n) {
   if (r->status != 0) { /* the call failed: it did no work */
-    c->gemm_failed++;
-    api->failed++;
+    c->gemm_failed += n;
+    api->failed += n;
     return;
   }
   unsigned p = r->u.gemm.precision < MFU_PREC_COUNT ? r->u.gemm.precision : MFU_PREC_OTHER;
-  c->gemm_calls++;
-  c->gemm_flops += r->flops;
-  c->calls_by_precision[p]++;
-  c->flops_by_precision[p] += r->flops;
-  c->flops_saturated += (r->flags & MFU_RF_FLOPS_SATURATED) != 0;
-  c->shape_unknown += (r->flags & MFU_RF_SHAPE_UNKNOWN) != 0;
-  api->calls++;
-  api->flops += r->flops;
+  unsigned __int128 flops = (unsigned __int128)r->flops * n;
+  c->gemm_calls += n;
+  c->gemm_flops += flops;
+  c->calls_by_precision[p] += n;
+  c->flops_by_precision[p] += flops;
+  c->flops_saturated += (r->flags & MFU_RF_FLOPS_SATURATED) ? n : 0;
+  c->shape_unknown += (r->flags & MFU_RF_SHAPE_UNKNOWN) ? n : 0;
+  api->calls += n;
+  api->flops += flops;
 }
 
 /* A routine this mfu does not know comes from a newer shim: skipped, and said. */
-static void count_blas3(struct mfu_counts *c, const struct mfu_record *r) {
+static void count_blas3(struct mfu_counts *c, const struct mfu_record *r, uint64_t n) {
   unsigned routine = r->u.gemm.routine;
   if (routine == 0 || routine >= MFU_BLAS3_COUNT) {
-    c->unknown_records++;
+    c->unknown_records += n;
     return;
   }
   struct mfu_blas3_stats *s = &c->blas3[routine];
   if (r->status != 0) {
-    s->failed++;
-    c->blas3_failed++;
+    s->failed += n;
+    c->blas3_failed += n;
     return;
   }
-  s->calls++;
-  s->flops += r->flops;
-  c->blas3_calls++;
-  c->blas3_flops += r->flops;
-  c->flops_saturated += (r->flags & MFU_RF_FLOPS_SATURATED) != 0;
+  unsigned __int128 flops = (unsigned __int128)r->flops * n;
+  s->calls += n;
+  s->flops += flops;
+  c->blas3_calls += n;
+  c->blas3_flops += flops;
+  c->flops_saturated += (r->flags & MFU_RF_FLOPS_SATURATED) ? n : 0;
 }
 
 /* Data movements count in the totals; group and communicator calls only by operation. An
  * operation this mfu does not know comes from a newer shim: skipped, and said. */
-static void count_nccl(struct mfu_counts *c, const struct mfu_record *r) {
-  const struct mfu_nccl *n = &r->u.nccl;
-  if (n->op >= MFU_NCCL_OP_COUNT) {
-    c->unknown_records++;
+static void count_nccl(struct mfu_counts *c, const struct mfu_record *r, uint64_t n,
+                       uint64_t ns) {
+  const struct mfu_nccl *op = &r->u.nccl;
+  if (op->op >= MFU_NCCL_OP_COUNT) {
+    c->unknown_records += n;
     return;
   }
   bool ok = mfu_nccl_accepted(r->status);
-  bool data = mfu_nccl_op_moves_data(n->op);
-  uint64_t bytes = ok && data ? n->bytes : 0;
-  struct mfu_nccl_stats *s = &c->nccl_ops[n->op];
-  s->calls += ok;
-  s->failed += !ok;
+  bool data = mfu_nccl_op_moves_data(op->op);
+  unsigned __int128 bytes = ok && data ? (unsigned __int128)op->bytes * n : 0;
+  uint64_t calls = ok ? n : 0, failed = ok ? 0 : n;
+  struct mfu_nccl_stats *s = &c->nccl_ops[op->op];
+  s->calls += calls;
+  s->failed += failed;
   s->bytes += bytes;
-  s->host_ns += r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
-  c->nccl_groups += ok && n->op == MFU_NCCL_GROUP_START && n->group_depth == 1;
+  s->host_ns += ns;
+  c->nccl_groups += ok && op->op == MFU_NCCL_GROUP_START && op->group_depth == 1 ? n : 0;
   if (!data) return;
-  c->nccl_calls += ok;
-  c->nccl_failed += !ok;
+  c->nccl_calls += calls;
+  c->nccl_failed += failed;
   c->nccl_bytes += bytes;
   if (!ok) return;
-  c->nccl_grouped += n->group_depth > 0;
-  c->bytes_saturated += (r->flags & MFU_RF_BYTES_SATURATED) != 0;
-  c->dtype_unknown += (r->flags & MFU_RF_DTYPE_UNKNOWN) != 0;
+  c->nccl_grouped += op->group_depth > 0 ? n : 0;
+  c->bytes_saturated += (r->flags & MFU_RF_BYTES_SATURATED) ? n : 0;
+  c->dtype_unknown += (r->flags & MFU_RF_DTYPE_UNKNOWN) ? n : 0;
 }
 
 /* Adds `times` the calls of src to dst (a capture's: once per launch that ran it). Host time
@@ -145,23 +152,56 @@ static struct mfu_api_stats *tally_entry(struct counts_tally *t, uint32_t id) {
   return &t->apis[t->napis++].s;
 }
 
-void counts_tally_record(struct counts_tally *t, const struct mfu_record *r) {
+/* Counts n calls of r's descriptor, ns their host time. */
+static void tally_calls(struct counts_tally *t, const struct mfu_record *r, uint64_t n,
+                        uint64_t ns) {
   if (r->kind == MFU_REC_GEMM)
-    count_gemm(&t->c, tally_entry(t, r->api), r);
+    count_gemm(&t->c, tally_entry(t, r->api), r, n);
   else if (r->kind == MFU_REC_BLAS3)
-    count_blas3(&t->c, r);
+    count_blas3(&t->c, r, n);
   else
-    count_nccl(&t->c, r);
+    count_nccl(&t->c, r, n, ns);
+}
+
+void counts_tally_record(struct counts_tally *t, const struct mfu_record *r) {
+  tally_calls(t, r, 1, counts_host_ns(r));
+}
+
+/* Counts what the descriptors of the block counted and forgets them. */
+static void fold_block(struct counts_tally *t) {
+  for (size_t i = 0; i < t->ndescriptors; i++) {
+    const struct counts_descriptor *d = &t->descriptors[i];
+    tally_calls(t, &d->first, d->n, d->ns);
+  }
+  t->ndescriptors = 0;
+}
+
+/* The first record of its descriptor in the block (counts_tally_traced counts the others). */
+void counts_tally_first(struct counts_tally *t, const struct mfu_record *r,
+                        const struct mfu_trace *trace) {
+  if (trace->descriptor == TRACE_NO_DESCRIPTOR) {
+    counts_tally_record(t, r);
+    return;
+  }
+  if (trace->records_block != t->block) {
+    fold_block(t);
+    t->block = trace->records_block;
+  }
+  MFU_GROW(t->descriptors, t->ndescriptors, t->descriptors_cap);
+  t->descriptors[t->ndescriptors] = (struct counts_descriptor){*r, 1, counts_host_ns(r)};
+  trace_memo_put(&t->index, trace, t->ndescriptors++);
 }
 
 void counts_tally_add(struct counts_tally *dst, const struct counts_tally *src, uint64_t times) {
+  assert(src->ndescriptors == 0); /* a tally by descriptor is added to, not added */
   counts_add_times(&dst->c, &src->c, times);
   for (size_t i = 0; times && i < src->napis; i++)
     api_stats_add(tally_entry(dst, src->apis[i].id), &src->apis[i].s, times);
 }
 
-void counts_of_tally(struct mfu_counts *out, const struct counts_tally *t,
+void counts_of_tally(struct mfu_counts *out, struct counts_tally *t,
                      const struct mfu_trace *trace) {
+  fold_block(t);
   *out = t->c;
   out->apis = NULL;
   out->napis = 0;
@@ -178,6 +218,8 @@ void counts_of_tally(struct mfu_counts *out, const struct counts_tally *t,
 
 void counts_tally_free(struct counts_tally *t) {
   free(t->apis);
+  free(t->descriptors);
+  trace_memo_free(&t->index);
   *t = (struct counts_tally){0};
 }
 

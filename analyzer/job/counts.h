@@ -11,6 +11,7 @@
 #include "mfu/nccl.h"
 #include "mfu/precision.h"
 #include "mfu/trace.h"
+#include "trace/memo.h"
 #include "trace/reader.h"
 
 struct mfu_api_stats {
@@ -77,22 +78,57 @@ struct mfu_graph_counts {
   struct counts_share unlaunched; /* their calls: not in the counts */
 };
 
+/* The records of one descriptor of a block (trace/reader.h) tallied so far: its first, how
+ * many, and their host time. */
+struct counts_descriptor {
+  struct mfu_record first;
+  uint64_t n, ns;
+};
+
 /* What some records of one file counted (its direct calls, or one capture's), per API keyed
  * by the records' string ids while the file is read: its STRINGS blocks may come later than
  * some records, so the APIs are named at the end (counts_of_tally). */
 struct counts_api_tally;
 struct counts_tally {
-  struct mfu_counts c; /* without apis */
+  struct mfu_counts c; /* without apis, nor the records tallied by descriptor (below) */
   struct counts_api_tally *apis;
   size_t napis;
+  /* counts_tally_traced: the records of the current block by descriptor, counted into c
+   * when the block ends (every record of one descriptor counts alike) */
+  uint64_t block; /* its records_block */
+  struct trace_memo index; /* a descriptor's in `descriptors` */
+  struct counts_descriptor *descriptors;
+  size_t ndescriptors, descriptors_cap;
 };
+
+/* A record's host time, what an NCCL call counts. */
+static inline uint64_t counts_host_ns(const struct mfu_record *r) {
+  return r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
+}
 
 /* Counts one GEMM, BLAS3 or NCCL record. */
 void counts_tally_record(struct counts_tally *t, const struct mfu_record *r);
-/* Adds `times` the calls of src (0: its host time only). */
+
+void counts_tally_first(struct counts_tally *t, const struct mfu_record *r,
+                        const struct mfu_trace *trace);
+/* Counts the GEMM, BLAS3 or NCCL record `trace` handed out last, as counts_tally_record, by
+ * its descriptor: the calls of one descriptor are counted once per block, a record costs an
+ * increment. t->c lacks them until counts_of_tally. */
+static inline void counts_tally_traced(struct counts_tally *t, const struct mfu_record *r,
+                                       const struct mfu_trace *trace) {
+  uint64_t i;
+  if (!trace_memo_get(&t->index, trace, &i)) {
+    counts_tally_first(t, r, trace);
+    return;
+  }
+  t->descriptors[i].n++;
+  t->descriptors[i].ns += counts_host_ns(r);
+}
+/* Adds `times` the calls of src (0: its host time only), which tallied no record by
+ * descriptor. */
 void counts_tally_add(struct counts_tally *dst, const struct counts_tally *src, uint64_t times);
 /* The counts of a tally, its APIs named from the trace's string table. */
-void counts_of_tally(struct mfu_counts *out, const struct counts_tally *t,
+void counts_of_tally(struct mfu_counts *out, struct counts_tally *t,
                      const struct mfu_trace *trace);
 void counts_tally_free(struct counts_tally *t);
 

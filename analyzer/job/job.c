@@ -104,7 +104,7 @@ static void read_file(struct mfu_file *fs, const char *step_range) {
       tallies_reserve(&captured, &ncaptured, graphs.ncaptures);
       counts_tally_record(&captured[i], r);
     } else {
-      counts_tally_record(&direct, r);
+      counts_tally_traced(&direct, r, &t);
     }
   }
   mfu_graphs_resolve(&graphs);

@@ -1,6 +1,7 @@
 /* decode: see decode.h; the format is include/mfu/trace.h's. */
 #include "decode.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <string.h>
 #include <zstd.h>
@@ -32,26 +33,6 @@ static inline const unsigned char *get_varint(const unsigned char *p, const unsi
   return NULL;
 }
 
-static void slot_put(struct mfu_record *r, const struct mfu_v2_slot *s, uint64_t v) {
-  unsigned char *p = (unsigned char *)r + s->offset;
-  if (s->size == 4) {
-    uint32_t x = (uint32_t)v;
-    memcpy(p, &x, 4);
-  } else {
-    memcpy(p, &v, 8);
-  }
-}
-
-/* Room for n elements of `size` bytes in *v, of capacity *cap. */
-static void *room(void *v, size_t *cap, size_t n, size_t size) {
-  void **p = v;
-  if (n > *cap) {
-    *p = mfu_xrealloc(*p, n * size);
-    *cap = n;
-  }
-  return *p;
-}
-
 /* A descriptor: the mask of its nonzero bytes, then those bytes. */
 static const unsigned char *get_descriptor(const unsigned char *p, const unsigned char *end,
                                            struct mfu_record *d) {
@@ -60,109 +41,166 @@ static const unsigned char *get_descriptor(const unsigned char *p, const unsigne
   unsigned char *b = (unsigned char *)d;
   p += MFU_V2_MASK_BYTES;
   memset(d, 0, sizeof *d);
-  for (size_t i = 0; i < sizeof *d; i++)
-    if (mask[i / 8] >> (i % 8) & 1) {
-      if (p == end) return NULL;
-      b[i] = *p++;
+  static_assert(sizeof *d % 8 == 0, "whole mask bytes");
+  for (size_t i = 0; i < sizeof *d; i += 8) {
+    unsigned bits = mask[i / 8];
+    if (bits == 0xffu) { /* eight nonzero bytes */
+      if (end - p < 8) return NULL;
+      memcpy(b + i, p, 8);
+      p += 8;
+      continue;
     }
+    for (unsigned j = 0; bits; j++, bits >>= 1)
+      if (bits & 1) {
+        if (p == end) return NULL;
+        b[i + j] = *p++;
+      }
+  }
   return p;
 }
 
-#define BAD(...) (errmsg(err, errlen, __VA_ARGS__), (const struct mfu_record *)NULL)
+#define BAD(...) (errmsg(err, errlen, __VA_ARGS__), NULL)
 
-/* v2 encoded records (the payload after decompression). */
-static const struct mfu_record *decode_v2(struct trace_decoder *d, const unsigned char *payload,
-                                          size_t size, uint32_t count, char *err, size_t errlen) {
+/* The next entry of d's dictionary, the one spelled out by the record at p (after its tag). */
+static struct trace_entry *spell(struct trace_decoder *d, const unsigned char **p,
+                                 const unsigned char *end) {
+  if (d->ndict == d->dict_cap) {
+    d->dict_cap = d->dict_cap ? 2 * d->dict_cap : 64;
+    d->dict = mfu_xrealloc(d->dict, d->dict_cap * sizeof *d->dict);
+  }
+  struct trace_entry *e = &d->dict[d->ndict];
+  const unsigned char *after = get_descriptor(*p, end, &e->rec);
+  if (!after) return NULL;
+  const struct mfu_v2_slot *slots;
+  e->nslots = (uint8_t)mfu_v2_slots(e->rec.kind, &slots);
+  e->predictions = e->rec.kind < MFU_V2_KINDS ? (uint8_t)e->rec.kind : 0;
+  e->index = (uint32_t)d->ndict++;
+  e->skip = (uint32_t)(after - *p);
+  *p = after;
+  return e;
+}
+
+/* Verifies record i of `count` at p, before end: the byte after it, or NULL with what is
+ * wrong in err. Its descriptor, if spelled out, joins d's dictionary. */
+static const unsigned char *verify_record(struct trace_decoder *d, const unsigned char *p,
+                                          const unsigned char *end, uint32_t i, uint32_t count,
+                                          char *err, size_t errlen) {
+  if (p == end) return BAD("RECORDS block ends after %u of its %u records", i, count);
+  unsigned tag = *p++;
+  uint64_t v = 0, start, length;
+  const struct trace_entry *e;
+  if ((tag & MFU_V2_FORM) == MFU_V2_USE) {
+    if (!(p = get_varint(p, end, &v)) || v >= d->ndict)
+      return BAD("record %u of a RECORDS block names descriptor %llu of %zu", i,
+                 (unsigned long long)v, d->ndict);
+    e = &d->dict[v];
+  } else if ((tag & MFU_V2_FORM) == MFU_V2_NEW) {
+    if (!(e = spell(d, &p, end)))
+      return BAD("record %u of a RECORDS block: its descriptor overruns the block", i);
+  } else {
+    return BAD("record %u of a RECORDS block has tag 0x%02x, of no known form", i, tag);
+  }
+  if (tag & MFU_V2_TID)
+    if (!(p = get_varint(p, end, &v)) || v > UINT32_MAX)
+      return BAD("record %u of a RECORDS block: bad thread id", i);
+  if (!(p = get_varint(p, end, &start)) || !(p = get_varint(p, end, &length)))
+    return BAD("record %u of a RECORDS block: its times overrun the block", i);
+  if (tag >> (MFU_V2_SLOT_BIT + e->nslots))
+    return BAD("record %u of a RECORDS block codes slots its kind %u does not have", i,
+               e->rec.kind);
+  for (unsigned s = 0; s < e->nslots; s++)
+    if (tag >> (MFU_V2_SLOT_BIT + s) & 1 && !(p = get_varint(p, end, &v)))
+      return BAD("record %u of a RECORDS block: its fields overrun the block", i);
+  return p;
+}
+
+/* The byte after the record at p (10 bytes at least before the end) if it is of the
+ * commonest form: a known descriptor's one-byte index, then times and coded slots that all
+ * end in the 8 bytes after it; NULL if not, for verify_record to read it. */
+static const unsigned char *skip_common(const struct trace_decoder *d, const unsigned char *p) {
+  unsigned tag = p[0], index = p[1];
+  if (tag & (MFU_V2_FORM | MFU_V2_TID) || index >= 0x80 || index >= d->ndict ||
+      tag >> (MFU_V2_SLOT_BIT + d->dict[index].nslots))
+    return NULL;
+  uint64_t w;
+  memcpy(&w, p + 2, sizeof w);
+  if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) w = __builtin_bswap64(w);
+  uint64_t ends = ~w & 0x8080808080808080ull; /* the last byte of each varint */
+  ends &= ends - 1; /* past the start: the duration's is now the lowest */
+  for (unsigned s = tag >> MFU_V2_SLOT_BIT; s; s &= s - 1) ends &= ends - 1;
+  return ends ? p + 2 + (__builtin_ctzll(ends) >> 3) + 1 : NULL;
+}
+
+/* Verifies v2 encoded records (the payload after decompression) and starts reading them. */
+static bool start_v2(struct trace_decoder *d, const unsigned char *payload, size_t size,
+                     uint32_t count, char *err, size_t errlen) {
   struct mfu_records_prefix prefix;
   if (size < sizeof prefix) return BAD("RECORDS block of %u records without its prefix", count);
   memcpy(&prefix, payload, sizeof prefix);
   if (prefix.size > size - sizeof prefix)
     return BAD("RECORDS block claims %u bytes of records in a payload of %zu", prefix.size, size);
-  /* Each record takes a tag and two times, 3 bytes at least: a count beyond that is damage,
-   * and must not size the arrays below. */
+  /* Each record takes a tag and two times, 3 bytes at least: a count beyond that is damage. */
   if (count > prefix.size / 3)
     return BAD("RECORDS block claims %u records in %u bytes of records", count, prefix.size);
   const unsigned char *p = payload + sizeof prefix, *end = p + prefix.size;
-  struct mfu_record *out = room(&d->records, &d->records_cap, count, sizeof *out);
-  struct mfu_record *dict = room(&d->descriptors, &d->descriptors_cap, count, sizeof *dict);
-  struct trace_descriptor_slots *dslots = room(&d->slots, &d->slots_cap, count, sizeof *dslots);
-  uint32_t *of = room(&d->descriptor_of, &d->descriptor_of_cap, count, sizeof *of);
-  uint64_t prev_start[MFU_V2_KINDS], prev_slot[MFU_V2_KINDS][MFU_V2_SLOTS] = {{0}};
-  for (unsigned k = 0; k < MFU_V2_KINDS; k++) prev_start[k] = prefix.base_ns;
-  uint32_t ndict = 0;
+  /* Before `roomy`, 10 bytes at least are left; the commonest records (tag 0: a known
+   * descriptor's index below `known`, then two times in the next 8 bytes) are read inline. */
+  const unsigned char *roomy = prefix.size >= 10 ? end - 10 : p;
+  unsigned known = 0;
+  d->ndict = 0;
   for (uint32_t i = 0; i < count; i++) {
-    if (p == end) return BAD("RECORDS block ends after %u of its %u records", i, count);
-    unsigned tag = *p++;
-    uint64_t v = 0, start, length;
-    struct mfu_record *r = &out[i];
-    if ((tag & MFU_V2_FORM) == MFU_V2_USE) {
-      if (!(p = get_varint(p, end, &v)) || v >= ndict)
-        return BAD("record %u of a RECORDS block names descriptor %llu of %u", i,
-                   (unsigned long long)v, ndict);
-      *r = dict[v];
-      of[i] = (uint32_t)v;
-    } else if ((tag & MFU_V2_FORM) == MFU_V2_NEW) {
-      if (!(p = get_descriptor(p, end, &dict[ndict])))
-        return BAD("record %u of a RECORDS block: its descriptor overruns the block", i);
-      struct trace_descriptor_slots *ds = &dslots[ndict];
-      ds->nslots = (uint8_t)mfu_v2_slots(dict[ndict].kind, &ds->slots);
-      ds->predictions = dict[ndict].kind < MFU_V2_KINDS ? dict[ndict].kind : 0;
-      of[i] = ndict;
-      *r = dict[ndict++];
-    } else {
-      return BAD("record %u of a RECORDS block has tag 0x%02x, of no known form", i, tag);
-    }
-    r->tid = prefix.tid;
-    if (tag & MFU_V2_TID) {
-      if (!(p = get_varint(p, end, &v)) || v > UINT32_MAX)
-        return BAD("record %u of a RECORDS block: bad thread id", i);
-      r->tid = (uint32_t)v;
-    }
-    const struct trace_descriptor_slots *ds = &dslots[of[i]];
-    const struct mfu_v2_slot *slots = ds->slots;
-    unsigned nslots = ds->nslots, k = ds->predictions;
-    if (!(p = get_varint(p, end, &start)) || !(p = get_varint(p, end, &length)))
-      return BAD("record %u of a RECORDS block: its times overrun the block", i);
-    r->t_start_ns = prev_start[k] += (uint64_t)mfu_unzigzag(start);
-    r->t_end_ns = r->t_start_ns + (uint64_t)mfu_unzigzag(length);
-    if (tag >> (MFU_V2_SLOT_BIT + nslots))
-      return BAD("record %u of a RECORDS block codes slots its kind %u does not have", i,
-                 r->kind);
-    for (unsigned s = 0; s < nslots; s++) {
-      uint64_t prev = prev_slot[k][s], value = prev + (slots[s].counter && prev);
-      if (tag >> (MFU_V2_SLOT_BIT + s) & 1) {
-        if (!(p = get_varint(p, end, &v)))
-          return BAD("record %u of a RECORDS block: its fields overrun the block", i);
-        value += (uint64_t)mfu_unzigzag(v);
+    if (p < roomy && p[0] == 0 && p[1] < known) {
+      uint64_t w;
+      memcpy(&w, p + 2, sizeof w);
+      if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) w = __builtin_bswap64(w);
+      uint64_t ends = ~w & 0x8080808080808080ull; /* the last byte of each varint */
+      ends &= ends - 1;                           /* the duration's now the lowest */
+      if (ends) {
+        p += 3 + (__builtin_ctzll(ends) >> 3);
+        continue;
       }
-      if (slots[s].size == 4) value = (uint32_t)value;
-      slot_put(r, &slots[s], value);
-      prev_slot[k][s] = value;
     }
+    const unsigned char *next = p < roomy ? skip_common(d, p) : NULL;
+    if (!next && !(next = verify_record(d, p, end, i, count, err, errlen))) return false;
+    p = next;
+    known = d->ndict < 0x80 ? (unsigned)d->ndict : 0x80;
   }
   if (p != end)
     return BAD("RECORDS block holds %zu bytes after its %u records", (size_t)(end - p), count);
-  return out;
+  d->version = 2;
+  d->p = payload + sizeof prefix;
+  d->tid = prefix.tid;
+  d->spelled = 0;
+  for (unsigned k = 0; k < MFU_V2_KINDS; k++)
+    d->pred[k] = (struct trace_predictions){.start = prefix.base_ns};
+  return true;
 }
 
-const struct mfu_record *trace_decode(struct trace_decoder *d, uint32_t version,
-                                      const struct mfu_block_header *bh,
-                                      const unsigned char *payload, char *err, size_t errlen) {
+const unsigned char *trace_put_any_slots(struct mfu_record *r, uint64_t *state, unsigned tag,
+                                         const unsigned char *p) {
+  return trace_put_slots(r, state, tag, p, r->kind);
+}
+
+const struct mfu_record *trace_decode_v1(struct trace_decoder *d) {
+  memcpy(&d->v1, d->p, MFU_RECORD_V1_SIZE);
+  d->v1.callsite = 0, d->v1.reserved = 0;
+  d->p += MFU_RECORD_V1_SIZE;
+  return &d->v1;
+}
+
+bool trace_decode_block(struct trace_decoder *d, uint32_t version,
+                        const struct mfu_block_header *bh, const unsigned char *payload,
+                        char *err, size_t errlen) {
   if (version < 2) { /* fixed-size records, a prefix of today's */
     if (bh->encoding != MFU_ENCODING_PLAIN || (uint64_t)bh->count * MFU_RECORD_V1_SIZE != bh->payload_size)
       return BAD("RECORDS block of %u records of %u bytes has payload_size %u", bh->count,
                  MFU_RECORD_V1_SIZE, bh->payload_size);
-    struct mfu_record *out = room(&d->records, &d->records_cap, bh->count, sizeof *out);
-    uint32_t *of = room(&d->descriptor_of, &d->descriptor_of_cap, bh->count, sizeof *of);
-    for (uint32_t i = 0; i < bh->count; i++) {
-      memcpy(&out[i], payload + (size_t)i * MFU_RECORD_V1_SIZE, MFU_RECORD_V1_SIZE);
-      out[i].callsite = 0, out[i].reserved = 0;
-      of[i] = TRACE_NO_DESCRIPTOR;
-    }
-    return out;
+    d->version = version;
+    d->p = payload;
+    return true;
   }
   if (bh->encoding == MFU_ENCODING_PLAIN)
-    return decode_v2(d, payload, bh->payload_size, bh->count, err, errlen);
+    return start_v2(d, payload, bh->payload_size, bh->count, err, errlen);
   if (bh->encoding != MFU_ENCODING_ZSTD)
     return BAD("RECORDS block of unknown encoding %u: from a newer shim? upgrade mfu",
                bh->encoding);
@@ -180,14 +218,11 @@ const struct mfu_record *trace_decode(struct trace_decoder *d, uint32_t version,
   if (ZSTD_isError(got) || got != z.raw_size)
     return BAD("zstd RECORDS block does not decompress to its %u bytes: %s", z.raw_size,
                ZSTD_isError(got) ? ZSTD_getErrorName(got) : "a different size");
-  return decode_v2(d, d->raw, z.raw_size, bh->count, err, errlen);
+  return start_v2(d, d->raw, z.raw_size, bh->count, err, errlen);
 }
 
 void trace_decoder_free(struct trace_decoder *d) {
-  free(d->records);
-  free(d->descriptors);
-  free(d->slots);
-  free(d->descriptor_of);
+  free(d->dict);
   free(d->raw);
   *d = (struct trace_decoder){0};
 }

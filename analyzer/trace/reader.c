@@ -252,14 +252,10 @@ static bool read_block(struct mfu_trace *t) {
   switch (bh->type) {
   case MFU_BLOCK_RECORDS: {
     char why[192];
-    const struct mfu_record *r = trace_decode(&t->decoder, t->header.version, bh, b->payload, why,
-                                              sizeof why);
-    if (!r) {
+    if (!trace_decode_block(&t->decoder, t->header.version, bh, b->payload, why, sizeof why)) {
       malformed(t, bh->count, "%s", why);
       break;
     }
-    t->next_rec = r;
-    t->next_descriptor = t->decoder.descriptor_of;
     t->recs_left = bh->count;
     t->records_block++;
     break;
@@ -315,8 +311,7 @@ const struct mfu_record *mfu_trace_next(struct mfu_trace *t) {
   }
   t->recs_left--;
   t->records++;
-  t->descriptor = *t->next_descriptor++;
-  return t->next_rec++;
+  return trace_decode_next(&t->decoder, &t->descriptor);
 }
 
 void mfu_trace_close(struct mfu_trace *t) {

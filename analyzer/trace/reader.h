@@ -74,8 +74,6 @@ struct mfu_trace {
   struct trace_blocks in; /* the blocks after the header */
   struct trace_decoder decoder; /* their records */
   bool ended, saw_end;
-  const struct mfu_record *next_rec;
-  const uint32_t *next_descriptor;
   uint32_t recs_left;
   struct mfu_trace_string *strings; /* open addressing; strings_cap a power of two or 0 */
   size_t nstrings, strings_cap;

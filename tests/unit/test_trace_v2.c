@@ -17,6 +17,7 @@
 
 #include "compress.h"
 #include "encode.h"
+#include "job/counts.h"
 #include "job/job.h"
 #include "trace/memo.h"
 #include "trace/reader.h"
@@ -432,6 +433,57 @@ static void test_memoized_equals_per_record(void **state) {
   mfu_traces_free(&t2);
 }
 
+/* Counting by descriptor (counts_tally_traced: once per descriptor of a block) counts what
+ * counting each record does, to the last field: calls that failed, saturated, grouped, of
+ * unknown routines or operations, NCCL host times. */
+static void test_counts_by_descriptor(void **state) {
+  (void)state;
+  static const unsigned kinds[] = {MFU_REC_GEMM, MFU_REC_NCCL, MFU_REC_BLAS3};
+  uint64_t clock = 5000000000ull, id = 0;
+  for (size_t i = 0; i < N; i++) {
+    sent[i] = random_record(kinds[below(3)], &clock, &id);
+    if (sent[i].kind == MFU_REC_BLAS3) sent[i].u.gemm.routine = (uint8_t)below(MFU_BLAS3_COUNT + 1);
+    if (sent[i].kind == MFU_REC_NCCL) {
+      sent[i].u.nccl.op = (uint8_t)below(MFU_NCCL_OP_COUNT + 1);
+      sent[i].u.nccl.count = 1024u << below(2);
+      sent[i].u.nccl.bytes = sent[i].u.nccl.count * 2;
+      sent[i].u.nccl.group_depth = (uint8_t)below(3);
+    }
+    sent[i].status = below(5) ? 0 : 13;
+    sent[i].flags = below(3) ? 0 : (uint32_t)below(1u << 8) & ~(uint32_t)MFU_RF_CAPTURED;
+  }
+  sent[5].t_end_ns = sent[5].t_start_ns - 5; /* a call that ends before it starts: 0 ns */
+  struct fx fx;
+  char path[600];
+  snprintf(path, sizeof path, "%s/by-descriptor.mfutrace", fx_dir);
+  write_v2(&fx, sent, N, PER_BLOCK / 3, false);
+  fx_save(&fx, path, fx.len);
+  fx_free(&fx);
+  struct mfu_trace t;
+  struct counts_tally each = {0}, traced = {0};
+  assert_int_equal(mfu_trace_open(&t, path), 0);
+  for (const struct mfu_record *r; (r = mfu_trace_next(&t));) {
+    counts_tally_record(&each, r);
+    counts_tally_traced(&traced, r, &t);
+  }
+  assert_int_equal(t.records, N);
+  struct mfu_counts a, b;
+  counts_of_tally(&a, &each, &t);
+  counts_of_tally(&b, &traced, &t);
+  mfu_trace_close(&t);
+  assert_true(a.gemm_calls > 500 && a.gemm_failed > 100 && a.nccl_calls > 100 && a.blas3_calls > 100);
+  assert_true(a.unknown_records > 10 && a.flops_saturated > 10 && a.nccl_grouped > 100);
+  counts_sort_apis(&a);
+  counts_sort_apis(&b);
+  assert_int_equal(b.napis, a.napis);
+  assert_memory_equal(b.apis, a.apis, a.napis * sizeof *a.apis);
+  counts_free(&a);
+  counts_free(&b);
+  assert_memory_equal(&b, &a, sizeof a);
+  counts_tally_free(&each);
+  counts_tally_free(&traced);
+}
+
 /* A header claiming more records than its file could hold sizes nothing by its claim: the
  * records are read and counted as they are, and the claim is reported. */
 static void test_claimed_records_bound_nothing(void **state) {
@@ -468,6 +520,7 @@ int main(void) {
       cmocka_unit_test(test_descriptors_memo),
       cmocka_unit_test(test_memoized_equals_per_record),
       cmocka_unit_test(test_claimed_records_bound_nothing),
+      cmocka_unit_test(test_counts_by_descriptor),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
