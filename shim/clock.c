@@ -17,10 +17,10 @@
 
 bool mfu_clock_tsc;
 
+struct mfu_clock_conversion mfu_clock_conv;
+
 static struct {
   uint64_t base_tsc, base_ns; /* where the rate's measurement starts */
-  uint64_t last_tsc, last_ns; /* the latest anchor: stamps are converted from it */
-  uint64_t mult;              /* ns per tick, 32.32 fixed point; 0 until measured */
   uint32_t rebases;
   uint64_t max_error_ns;
 } cal;
@@ -73,36 +73,32 @@ void mfu_clock_init(void) {
     mfu_clock_tsc = trusted;
   }
   memset(&cal, 0, sizeof cal);
+  memset(&mfu_clock_conv, 0, sizeof mfu_clock_conv);
   anchor(&cal.base_tsc, &cal.base_ns);
-  cal.last_tsc = cal.base_tsc, cal.last_ns = cal.base_ns;
-}
-
-static uint64_t convert(uint64_t stamp) {
-  __int128 ticks = (int64_t)(stamp - cal.last_tsc);
-  return cal.last_ns + (uint64_t)(int64_t)((ticks * (__int128)cal.mult) >> 32);
+  mfu_clock_conv.last_tsc = cal.base_tsc, mfu_clock_conv.last_ns = cal.base_ns;
 }
 
 void mfu_clock_calibrate(void) {
   if (!mfu_clock_tsc) return;
+  struct mfu_clock_conversion *c = &mfu_clock_conv;
   uint64_t tsc, ns;
   anchor(&tsc, &ns);
-  while (!cal.mult && ns - cal.base_ns < MFU_CLOCK_BASELINE_NS) anchor(&tsc, &ns); /* once */
-  if (cal.mult) {
-    int64_t error = (int64_t)(ns - convert(tsc));
+  while (!c->mult && ns - cal.base_ns < MFU_CLOCK_BASELINE_NS) anchor(&tsc, &ns); /* once */
+  if (c->mult) {
+    int64_t error = (int64_t)(ns - mfu_clock_to_ns(tsc));
     uint64_t off = (uint64_t)(error < 0 ? -error : error);
     if (off > cal.max_error_ns) cal.max_error_ns = off;
-    if (off > MFU_CLOCK_REBASE_NS) cal.rebases++, cal.base_tsc = cal.last_tsc, cal.base_ns = cal.last_ns;
+    if (off > MFU_CLOCK_REBASE_NS) cal.rebases++, cal.base_tsc = c->last_tsc, cal.base_ns = c->last_ns;
   }
   if (ns - cal.base_ns >= MFU_CLOCK_BASELINE_NS && tsc > cal.base_tsc)
-    cal.mult = (uint64_t)((double)(ns - cal.base_ns) / (double)(tsc - cal.base_tsc) * 4294967296.0);
-  cal.last_tsc = tsc, cal.last_ns = ns;
+    c->mult = (uint64_t)((double)(ns - cal.base_ns) / (double)(tsc - cal.base_tsc) * 4294967296.0);
+  c->last_tsc = tsc, c->last_ns = ns;
 }
 
-uint64_t mfu_clock_to_ns(uint64_t stamp) { return mfu_clock_tsc ? convert(stamp) : stamp; }
-
 void mfu_clock_note(struct mfu_file_header *h) {
+  uint64_t mult = mfu_clock_conv.mult;
   h->clock_source = mfu_clock_tsc ? MFU_CLOCK_TSC : MFU_CLOCK_MONOTONIC;
   h->clock_rebases = cal.rebases;
-  h->tsc_hz = mfu_clock_tsc && cal.mult ? (uint64_t)(4294967296.0e9 / (double)cal.mult) : 0;
+  h->tsc_hz = mfu_clock_tsc && mult ? (uint64_t)(4294967296.0e9 / (double)mult) : 0;
   h->clock_max_error_ns = cal.max_error_ns;
 }

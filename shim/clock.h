@@ -47,8 +47,21 @@ static inline uint64_t mfu_clock_stamp(void) {
 
 void mfu_clock_init(void);      /* at load: which clock, and the first anchor */
 void mfu_clock_calibrate(void); /* a new anchor; under the writer's lock, async-signal-safe */
-/* CLOCK_MONOTONIC ns of a stamp, by the latest calibration. */
-uint64_t mfu_clock_to_ns(uint64_t stamp);
+
+/* The latest calibration (the writer's, under its lock): stamps are converted from its anchor. */
+struct mfu_clock_conversion {
+  uint64_t last_tsc, last_ns; /* the anchor */
+  uint64_t mult;              /* ns per tick, 32.32 fixed point; 0 until measured */
+};
+extern struct mfu_clock_conversion mfu_clock_conv;
+
+/* CLOCK_MONOTONIC ns of a stamp, by the latest calibration. Inline: the writer converts two
+ * stamps of every record. */
+static inline uint64_t mfu_clock_to_ns(uint64_t stamp) {
+  if (!mfu_clock_tsc) return stamp;
+  __int128 ticks = (int64_t)(stamp - mfu_clock_conv.last_tsc);
+  return mfu_clock_conv.last_ns + (uint64_t)(int64_t)((ticks * (__int128)mfu_clock_conv.mult) >> 32);
+}
 /* The clock fields of the trace header. */
 void mfu_clock_note(struct mfu_file_header *h);
 

@@ -13,15 +13,17 @@
 
 enum { WORDS = MFU_ENCODE_WORDS };
 
-/* The bits of a record of each kind that its descriptor keeps: all but tid, the times and the
- * kind's dynamic slots. */
+/* The dynamic slots of each kind, and the bits of a record of each kind that its descriptor
+ * keeps: all but tid, the times and the kind's dynamic slots. */
 static void init_masks(struct mfu_encoder *e) {
   for (unsigned k = 0; k < MFU_V2_KINDS; k++) {
     struct mfu_record keep;
     memset(&keep, 0xff, sizeof keep);
     keep.tid = 0, keep.t_start_ns = 0, keep.t_end_ns = 0;
+    /* kinds past MFU_V2_KINDS have kind 0's slots (and predictions) */
     const struct mfu_v2_slot *slots;
-    unsigned nslots = mfu_v2_slots(k, &slots); /* kinds past MFU_V2_KINDS have kind 0's slots */
+    unsigned nslots = e->nslots[k] = mfu_v2_slots(k, &slots);
+    e->slots[k] = slots;
     for (unsigned s = 0; s < nslots; s++)
       memset((unsigned char *)&keep + slots[s].offset, 0, slots[s].size);
     memcpy(e->mask[k], &keep, sizeof keep);
@@ -162,28 +164,25 @@ bool mfu_encode_add(struct mfu_encoder *e, const struct mfu_record *r, uint64_t 
     e->recent[recent] = index, e->recent_generation[recent] = e->generation;
   }
 
-  const struct mfu_v2_slot *slots;
-  unsigned nslots = mfu_v2_slots(r->kind, &slots);
-  uint64_t delta[MFU_V2_SLOTS];
-  unsigned tag = (added ? MFU_V2_NEW : MFU_V2_USE) | (r->tid != e->prefix.tid ? MFU_V2_TID : 0);
-  for (unsigned s = 0; s < nslots; s++) {
-    uint64_t value = slot_get(r, &slots[s]), prev = e->prev_slot[k][s];
-    delta[s] = value - (prev + (slots[s].counter && prev));
-    e->prev_slot[k][s] = value;
-    if (delta[s]) tag |= 1u << (MFU_V2_SLOT_BIT + s);
-  }
   if (e->records++ == 0) {
     e->prefix.base_ns = start_ns;
     for (unsigned i = 0; i < MFU_V2_KINDS; i++) e->prev_start[i] = start_ns;
   }
-  unsigned char *p = e->at;
-  *p++ = (unsigned char)tag;
+  /* The tag byte first, set last: the slots that changed are found as their deltas are put. */
+  unsigned char *tag_at = e->at, *p = tag_at + 1;
+  unsigned tag = added ? MFU_V2_NEW : MFU_V2_USE;
   p = added ? put_descriptor(p, d) : mfu_put_varint(p, index);
-  if (tag & MFU_V2_TID) p = mfu_put_varint(p, r->tid);
+  if (r->tid != e->prefix.tid) tag |= MFU_V2_TID, p = mfu_put_varint(p, r->tid);
   p = mfu_put_varint(p, mfu_zigzag((int64_t)(start_ns - e->prev_start[k])));
   p = mfu_put_varint(p, mfu_zigzag((int64_t)(end_ns - start_ns)));
-  for (unsigned s = 0; s < nslots; s++)
-    if (delta[s]) p = mfu_put_varint(p, mfu_zigzag((int64_t)delta[s]));
+  const struct mfu_v2_slot *slots = e->slots[k];
+  for (unsigned s = 0; s < e->nslots[k]; s++) {
+    uint64_t value = slot_get(r, &slots[s]), prev = e->prev_slot[k][s];
+    uint64_t delta = value - (prev + (slots[s].counter && prev));
+    e->prev_slot[k][s] = value;
+    if (delta) tag |= 1u << (MFU_V2_SLOT_BIT + s), p = mfu_put_varint(p, mfu_zigzag((int64_t)delta));
+  }
+  *tag_at = (unsigned char)tag;
   e->prev_start[k] = start_ns;
   e->at = p;
   return true;

@@ -29,6 +29,8 @@ struct mfu_encoder {
   uint64_t prev_slot[MFU_V2_KINDS][MFU_V2_SLOTS];
   uint32_t ndescriptors, generation;
   uint64_t mask[MFU_V2_KINDS][MFU_ENCODE_WORDS]; /* per kind: the bits a descriptor keeps */
+  const struct mfu_v2_slot *slots[MFU_V2_KINDS];  /* per kind: its dynamic slots */
+  unsigned nslots[MFU_V2_KINDS];
   uint64_t descriptor[MFU_ENCODE_DESCRIPTORS][MFU_ENCODE_WORDS];
   struct { /* open addressing over the descriptors; an entry of an older generation is free */
     uint64_t hash;

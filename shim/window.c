@@ -142,8 +142,7 @@ bool mfu_window_exempt(const struct mfu_record *rec) {
 
 static uint64_t edge(uint64_t offset) { return offset == UINT64_MAX ? UINT64_MAX : win.t0 + offset; }
 
-bool mfu_window_keeps_host(const struct mfu_record *rec, uint64_t start_ns) {
-  if (mfu_config.window != MFU_WINDOW_TIME) return true;
+bool mfu_window_keeps_timed(const struct mfu_record *rec, uint64_t start_ns) {
   bool timed = rec->kind == MFU_REC_GEMM || rec->kind == MFU_REC_NCCL || rec->kind == MFU_REC_BLAS3 ||
                rec->kind == MFU_REC_GRAPH || rec->kind == MFU_REC_MARKER;
   return !timed || mfu_window_exempt(rec) ||

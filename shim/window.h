@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "mfu/trace.h"
 
 /* 1 while calls are written (always, without a window); a time window's opens a little
@@ -43,9 +44,13 @@ void mfu_window_pop(int level);
 void mfu_window_start(const char *message, uint64_t id);
 void mfu_window_end(uint64_t id);
 
-/* The writer's: whether a host record that starts at start_ns (CLOCK_MONOTONIC) is written;
- * and, at `now_ns`, the time window's flag moved, with when to look again (0: never). */
-bool mfu_window_keeps_host(const struct mfu_record *rec, uint64_t start_ns);
+/* The writer's: whether a host record that starts at start_ns (CLOCK_MONOTONIC) is written
+ * (inline: asked of every record; only a time window leaves any out); and, at `now_ns`, the
+ * time window's flag moved, with when to look again (0: never). */
+bool mfu_window_keeps_timed(const struct mfu_record *rec, uint64_t start_ns);
+static inline bool mfu_window_keeps_host(const struct mfu_record *rec, uint64_t start_ns) {
+  return mfu_config.window != MFU_WINDOW_TIME || mfu_window_keeps_timed(rec, start_ns);
+}
 uint64_t mfu_window_tick(uint64_t now_ns);
 /* CUPTI's. A call inside the window was launched under CUPTI correlation id `id` (an external
  * correlation record of the shim's: made only for calls inside the window). */
