@@ -147,12 +147,11 @@ static void phase_ranges_of(const struct rank_calls *c, const struct mfu_trace *
   free(m);
 }
 
-/* The calls by shape, and by call site, shape and the phase of the NVTX range around them:
- * site rows by a dense index of (site_shapes[] entry, phase), in the order first seen. */
+/* The calls by shape, and by call site, shape and the phase of the NVTX range around them,
+ * one call at a time: site rows by a dense index of (site_shapes[] entry, phase), in the order
+ * first seen. */
 static void add_calls(struct call_times_builder *b, const struct rank_calls *c,
-                      const struct mfu_trace *t) {
-  struct phase_ranges pr;
-  phase_ranges_of(c, t, &pr);
+                      const struct phase_ranges *pr) {
   uint32_t *row_of = mfu_xcalloc(b->nsite_shapes * PHASE_COUNT, sizeof *row_of); /* row + 1 */
   for (size_t i = 0; i < c->n; i++) {
     uint32_t cls = c->cls[i];
@@ -164,7 +163,7 @@ static void add_calls(struct call_times_builder *b, const struct rank_calls *c,
     } else {
       b->out.nccl[b->row[cls]].calls++;
     }
-    enum phase phase = pr.n ? phase_ranges_at(&pr, k->tid, c->seq[i].time_ns, NULL) : PHASE_OTHER;
+    enum phase phase = phase_ranges_at(pr, k->tid, c->seq[i].time_ns, NULL);
     uint32_t *at = &row_of[(size_t)b->site_shape[cls] * PHASE_COUNT + phase];
     if (!*at) {
       MFU_GROW(b->out.sites, b->out.nsites, b->sites_cap);
@@ -182,14 +181,63 @@ static void add_calls(struct call_times_builder *b, const struct rank_calls *c,
     }
   }
   free(row_of);
-  phase_ranges_free(&pr);
 }
 
-/* Each GPU activity's time to the call that launched it (rank_calls_resolve) and to its
- * kernel's row. */
-static void time_calls(struct call_times_builder *b, const struct rank_calls *c) {
-  b->gpu_ns = mfu_xcalloc(c->n, sizeof *b->gpu_ns);
+/* Adds n calls of `flops` each to the exact sum *sum; false when a partial sum could leave
+ * the integers a double holds exactly (2^53). */
+static bool add_exact(uint64_t *sum, uint64_t n, double flops) {
+  const uint64_t most = 1ull << 53;
+  if (!(flops >= 0 && flops <= (double)most)) return false;
+  uint64_t f = (uint64_t)flops;
+  if (f && n > (most - *sum) / f) return false;
+  *sum += n * f;
+  return true;
+}
+
+/* The same sums by class (calls.h counts each class's calls and host time), when no NVTX range
+ * says a phase, so that a site row is its site_shapes[] entry. FLOPs are summed one call at a
+ * time in doubles, in the order read: when every partial sum is an integer below 2^53 each
+ * addition is exact, so the total is the exact sum whatever the order, computed here in
+ * integers. Returns false, changing nothing, when some sum might not be exact. */
+static bool add_classes(struct call_times_builder *b, const struct rank_calls *c) {
+  uint64_t *gemm = mfu_xcalloc(b->out.ngemm, sizeof *gemm);
+  uint64_t *site = mfu_xcalloc(b->nsite_shapes, sizeof *site);
+  bool exact = true;
+  for (size_t i = 0; i < c->nclasses && exact; i++) {
+    const struct rank_call_class *k = &c->classes[i];
+    if (k->kind == RANK_CALL_LAUNCH) continue;
+    exact = add_exact(&site[b->site_shape[i]], k->calls, k->flops) &&
+            (k->kind != RANK_CALL_GEMM || add_exact(&gemm[b->row[i]], k->calls, k->flops));
+  }
+  if (exact) {
+    b->out.sites = mfu_xmalloc(b->nsite_shapes, sizeof *b->out.sites);
+    b->out.nsites = b->sites_cap = b->nsite_shapes;
+    for (size_t s = 0; s < b->nsite_shapes; s++) {
+      b->out.sites[s] = b->site_shapes[s];
+      b->out.sites[s].range_phase = PHASE_OTHER;
+      b->out.sites[s].flops = (double)site[s];
+    }
+    for (size_t g = 0; g < b->out.ngemm; g++) b->out.gemm[g].flops = (double)gemm[g];
+    for (size_t i = 0; i < c->nclasses; i++) {
+      const struct rank_call_class *k = &c->classes[i];
+      if (k->kind == RANK_CALL_LAUNCH) continue;
+      if (k->kind == RANK_CALL_GEMM) b->out.gemm[b->row[i]].calls += k->calls;
+      else b->out.nccl[b->row[i]].calls += k->calls;
+      b->out.sites[b->site_shape[i]].calls += k->calls;
+      b->out.sites[b->site_shape[i]].host_ns += k->host_ns;
+    }
+  }
+  free(gemm);
+  free(site);
+  return exact;
+}
+
+/* Each GPU activity's time to the call that launched it (rank_calls_resolve), to its kernel's
+ * row and, with `by_class` (add_classes), to the call's site row; else to the call, for
+ * add_calls. */
+static void time_calls(struct call_times_builder *b, const struct rank_calls *c, bool by_class) {
   b->timed = mfu_xcalloc(c->n, sizeof *b->timed);
+  if (!by_class) b->gpu_ns = mfu_xcalloc(c->n, sizeof *b->gpu_ns);
   for (size_t a = 0; a < c->nacts; a++) {
     const struct rank_activity *act = &c->acts[a];
     enum activity_category cat = (enum activity_category)act->cat;
@@ -202,7 +250,12 @@ static void time_calls(struct call_times_builder *b, const struct rank_calls *c)
       const struct rank_call_class *k = &c->classes[cls];
       bool first = !b->timed[i];
       b->timed[i] = 1;
-      b->gpu_ns[i] += ns;
+      if (by_class) {
+        b->out.sites[b->site_shape[cls]].gpu_ns += ns;
+        b->out.sites[b->site_shape[cls]].timed_calls += first;
+      } else {
+        b->gpu_ns[i] += ns;
+      }
       if (k->kind == RANK_CALL_GEMM) {
         struct call_times_gemm *g = &b->out.gemm[b->row[cls]];
         g->gpu_ns += ns;
@@ -226,8 +279,12 @@ void call_times_finish(const struct rank_calls *c, const struct mfu_trace *t,
                        struct call_times *out) {
   struct call_times_builder *b = mfu_xcalloc(1, sizeof *b);
   rows_of(b, c);
-  if (c->nacts) time_calls(b, c); /* none in a trace without the GPU timeline */
-  add_calls(b, c, t);
+  struct phase_ranges pr;
+  phase_ranges_of(c, t, &pr);
+  bool by_class = !pr.n && add_classes(b, c);
+  if (c->nacts) time_calls(b, c, by_class); /* none in a trace without the GPU timeline */
+  if (!by_class) add_calls(b, c, &pr);
+  phase_ranges_free(&pr);
   for (size_t i = 0; i < b->out.nkernels; i++) {
     const char *text = b->kernel_name[i] ? mfu_trace_string(t, b->kernel_name[i]) : NULL;
     b->out.kernels[i].name = text ? mfu_xstrdup(text) : NULL;

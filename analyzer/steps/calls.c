@@ -147,8 +147,11 @@ static void add_record_call(struct rank_calls *c, const struct mfu_record *r,
     else k.u.gemm = r->u.gemm;
     trace_memo_put(&c->memo, t, cls = intern(c, &k));
   }
-  add_call(c, c->classes[cls].key, r->t_start_ns, (uint32_t)cls, r->correlation,
-           r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0);
+  struct rank_call_class *k = &c->classes[cls];
+  uint64_t host_ns = r->t_end_ns > r->t_start_ns ? r->t_end_ns - r->t_start_ns : 0;
+  k->calls++;
+  k->host_ns += host_ns;
+  add_call(c, k->key, r->t_start_ns, (uint32_t)cls, r->correlation, host_ns);
 }
 
 static void add_activity(struct rank_calls *c, const struct mfu_record *r, uint32_t name,

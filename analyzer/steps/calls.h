@@ -42,6 +42,7 @@ struct rank_call_class {
   uint64_t key;      /* detect.h's: API and shape, operation and size, or graph executable */
   double work;       /* GEMM: FLOPs; NCCL: bytes; launch: the FLOPs of its captures */
   double flops;      /* the record's FLOPs (0 for NCCL, and for launches) */
+  uint64_t calls, host_ns; /* its calls read so far (not launches), their host times summed */
   union {
     struct mfu_gemm gemm;
     struct mfu_nccl nccl;

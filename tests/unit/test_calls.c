@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "mfu/nccl.h"
+#include "steps/call_times.h"
+#include "steps/phases.h"
 #include "steps/calls.h"
 #include "timeline/timeline.h"
 #include "trace/decode.h"
@@ -150,10 +152,46 @@ static void activities_to_calls(void **state) {
   rank_calls_free(c);
 }
 
+/* call_times sums FLOPs by class when that gives the sums of doubles in the order read, and
+ * call by call when it might not (sums past 2^53), with the same results either way. */
+static void call_times_sums(void **state) {
+  (void)state;
+  struct mfu_trace t = {.descriptor = TRACE_NO_DESCRIPTOR};
+  for (int big = 0; big < 2; big++) {
+    struct rank_calls *c = rank_calls_new();
+    /* Big: 2^53 then three times 1 sum to 2^53 in doubles (each 1 is lost), not 2^53 + 4. */
+    struct mfu_record r[] = {gemm(1, 64, 100, 150, 0), gemm(2, 64, 200, 230, 0),
+                             gemm(1, 64, 300, 310, 0), gemm(2, 64, 400, 400, 0)};
+    r[0].flops = big ? 1ull << 53 : 1000;
+    r[1].flops = r[2].flops = r[3].flops = big ? 1 : 3000;
+    double sum = 0;
+    for (size_t i = 0; i < 4; i++) {
+      rank_calls_add(c, &r[i], &t);
+      sum += (double)r[i].flops;
+    }
+    rank_calls_resolve(c, &t);
+    struct call_times ct;
+    call_times_finish(c, &t, &ct);
+    assert_int_equal(ct.ngemm, 1);
+    assert_int_equal(ct.gemm[0].calls, 4);
+    assert_true(ct.gemm[0].flops == sum);
+    assert_true(ct.gemm[0].flops == (big ? 9007199254740992.0 : 10000));
+    assert_int_equal(ct.nsites, 1);
+    assert_int_equal(ct.sites[0].calls, 4);
+    assert_int_equal(ct.sites[0].site, 7);
+    assert_int_equal(ct.sites[0].range_phase, PHASE_OTHER);
+    assert_true(ct.sites[0].flops == sum);
+    assert_int_equal(ct.sites[0].host_ns, 90);
+    call_times_free(&ct);
+    rank_calls_free(c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(classes_and_columns),
       cmocka_unit_test(zero_column),
+      cmocka_unit_test(call_times_sums),
       cmocka_unit_test(activities_to_calls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
