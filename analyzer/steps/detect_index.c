@@ -6,55 +6,53 @@
 
 #include "util/alloc.h"
 
-/* The ids given so far: a table of keys at most half full, and per id its key, how many
- * calls have it, and the id that followed it last. */
+/* A key and its id, side by side: one cache line holds both. */
+struct slot {
+  uint64_t key;
+  uint32_t id; /* DETECT_NONE: an empty slot */
+};
+
+/* The ids given so far: a table of keys at most an eighth full while it is small (64 KiB),
+ * so that a key is nearly always in the first slot it tries, half full past that; and per
+ * id its key and how many calls have it. */
+#define SPARSE_SLOTS 4096
 struct ids {
-  uint64_t *slot_key;
-  uint32_t *slot_id; /* DETECT_NONE: an empty slot */
-  size_t cap;        /* slots, a power of two; ids have room for cap / 2 */
+  struct slot *slot;
+  size_t cap;  /* slots, a power of two */
+  size_t room; /* ids the arrays hold */
   uint64_t *key;
-  uint32_t *count, *next;
+  uint32_t *count;
   uint32_t n;
 };
 
 static size_t slot_of(uint64_t key, size_t cap) { return (size_t)(key ^ key >> 29) & (cap - 1); }
 
-static void ids_alloc(struct ids *t, size_t cap) {
-  t->cap = cap;
-  t->slot_key = mfu_xmalloc(cap, sizeof *t->slot_key);
-  t->slot_id = mfu_xmalloc(cap, sizeof *t->slot_id);
-  for (size_t i = 0; i < cap; i++) t->slot_id[i] = DETECT_NONE;
-  t->key = mfu_xrealloc(t->key, cap / 2 * sizeof *t->key);
-  t->count = mfu_xrealloc(t->count, cap / 2 * sizeof *t->count);
-  t->next = mfu_xrealloc(t->next, cap / 2 * sizeof *t->next);
-}
-
 /* The slot of key, or the empty one where it goes. */
 static size_t find(const struct ids *t, uint64_t key) {
   size_t at = slot_of(key, t->cap);
-  while (t->slot_id[at] != DETECT_NONE && t->slot_key[at] != key) at = (at + 1) & (t->cap - 1);
+  while (t->slot[at].key != key && t->slot[at].id != DETECT_NONE) at = (at + 1) & (t->cap - 1);
   return at;
 }
 
-/* The id of key, a new one if it has none. */
-static uint32_t id_of(struct ids *t, uint64_t key) {
-  size_t at = find(t, key);
-  if (t->slot_id[at] != DETECT_NONE) return t->slot_id[at];
+static void ids_alloc(struct ids *t, size_t cap) {
+  t->cap = cap, t->room = cap <= SPARSE_SLOTS ? cap / 8 : cap / 2;
+  t->slot = mfu_xmalloc(cap, sizeof *t->slot);
+  for (size_t i = 0; i < cap; i++) t->slot[i] = (struct slot){0, DETECT_NONE};
+  t->key = mfu_xrealloc(t->key, t->room * sizeof *t->key);
+  t->count = mfu_xrealloc(t->count, t->room * sizeof *t->count);
+}
+
+/* A new id for key, which goes into the empty slot at. */
+static uint32_t add(struct ids *t, size_t at, uint64_t key) {
   uint32_t id = t->n++;
-  t->slot_key[at] = t->key[id] = key, t->slot_id[at] = id;
-  t->count[id] = 0, t->next[id] = DETECT_NONE;
-  if (2 * (size_t)t->n < t->cap) return id;
-  uint64_t *old_key = t->slot_key; /* rehash into twice the room */
-  uint32_t *old_id = t->slot_id;
+  t->slot[at] = (struct slot){key, id}, t->key[id] = key, t->count[id] = 0;
+  if (t->n < t->room) return id;
+  struct slot *old = t->slot; /* rehash into twice the room */
   size_t old_cap = t->cap;
   ids_alloc(t, 2 * old_cap);
   for (size_t i = 0; i < old_cap; i++)
-    if (old_id[i] != DETECT_NONE) {
-      size_t to = find(t, old_key[i]);
-      t->slot_key[to] = old_key[i], t->slot_id[to] = old_id[i];
-    }
-  free(old_key);
-  free(old_id);
+    if (old[i].id != DETECT_NONE) t->slot[find(t, old[i].key)] = old[i];
+  free(old);
   return id;
 }
 
@@ -62,22 +60,13 @@ uint32_t detect_dense_ids(const struct steps_call *c, size_t n, uint32_t *id, ui
                           uint32_t **counts) {
   struct ids t = {0};
   ids_alloc(&t, 64);
-  uint32_t prev = n ? id_of(&t, c[0].key) : 0;
-  for (size_t i = 0; i < n; i++) {
-    uint64_t key = c[i].key;
-    uint32_t guess = t.next[prev];
-    if (t.key[prev] == key) {
-      guess = prev; /* a call repeated */
-    } else if (guess == DETECT_NONE || t.key[guess] != key) {
-      guess = id_of(&t, key); /* which may move t.next */
-      t.next[prev] = guess;
-    }
-    t.count[guess]++;
-    id[i] = prev = guess;
+  for (size_t i = 0; i < n; i++) { /* no dependence from one call to the next but the table */
+    size_t at = find(&t, c[i].key);
+    uint32_t g = t.slot[at].id != DETECT_NONE ? t.slot[at].id : add(&t, at, c[i].key);
+    t.count[g]++;
+    id[i] = g;
   }
-  free(t.slot_key);
-  free(t.slot_id);
-  free(t.next);
+  free(t.slot);
   if (keys) *keys = t.key;
   else free(t.key);
   if (counts) *counts = t.count;

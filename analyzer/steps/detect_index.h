@@ -15,9 +15,7 @@
 
 /* The keys of c[0..n) as dense ids into id, and how many distinct keys there are; with keys
  * and counts, each id's key and number of calls into *keys and *counts (free them).
- * n < DETECT_NONE. O(n): the previous call's id and the one that followed it last time are
- * tried first (repeating sequences mostly repeat), then open addressing on the keys
- * themselves (they are hashes already). */
+ * n < DETECT_NONE. O(n): open addressing on the keys themselves (they are hashes already). */
 uint32_t detect_dense_ids(const struct steps_call *c, size_t n, uint32_t *id, uint64_t **keys,
                           uint32_t **counts);
 
